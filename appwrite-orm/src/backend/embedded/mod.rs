@@ -1,0 +1,1 @@
+//! The embedded engine: Appwrite's database semantics on SQLite, in process. (Being written.)

@@ -1,0 +1,165 @@
+//! The crate's one error type.
+//!
+//! Errors that Appwrite itself would answer (from a real server or from the embedded engine, which
+//! reproduces them) are kept as [`AppwriteError`] with Appwrite's HTTP `code`, error `type` and
+//! `message`, so that callers can match on the same identifiers whichever backend they run on.
+
+use std::fmt;
+
+use crate::query::QueryParseError;
+use crate::schema::SchemaViolation;
+
+/// Result alias used throughout the crate.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// Everything that can go wrong in appwrite-orm.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// An error answered by Appwrite (or reproduced by the embedded engine).
+    #[error(transparent)]
+    Appwrite(#[from] AppwriteError),
+    /// A schema broke one or more of Appwrite's rules; every violation is listed.
+    #[error("invalid schema: {}", join_violations(.0))]
+    Schema(Vec<SchemaViolation>),
+    /// A query string could not be parsed from Appwrite's wire form.
+    #[error(transparent)]
+    QueryParse(#[from] QueryParseError),
+    /// An identifier broke Appwrite's id/key rule before anything was sent.
+    #[error("invalid {what} {value:?}: {reason}")]
+    InvalidId {
+        /// What the identifier names (`"table id"`, `"column key"`, ...).
+        what: &'static str,
+        /// The offending value.
+        value: String,
+        /// Which part of the rule it broke.
+        reason: String,
+    },
+    /// The embedded engine's storage failed (I/O, corruption, SQLite error).
+    #[error("embedded storage error: {0}")]
+    Storage(String),
+    /// A value could not be converted to or from JSON.
+    #[error("JSON error: {0}")]
+    Json(#[from] serde_json::Error),
+    /// An invariant inside the library did not hold; a bug report is welcome.
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+fn join_violations(violations: &[SchemaViolation]) -> String {
+    violations
+        .iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+impl Error {
+    /// The Appwrite error, when this is one.
+    pub fn appwrite(&self) -> Option<&AppwriteError> {
+        match self {
+            Error::Appwrite(e) => Some(e),
+            _ => None,
+        }
+    }
+
+    /// Appwrite's error `type` (e.g. `row_not_found`), when this is an Appwrite error.
+    pub fn error_type(&self) -> Option<&str> {
+        self.appwrite().map(|e| e.error_type.as_str())
+    }
+
+    /// The HTTP status code Appwrite answered, when this is an Appwrite error.
+    pub fn code(&self) -> Option<u16> {
+        self.appwrite().map(|e| e.code)
+    }
+
+    /// True for any Appwrite `404`.
+    pub fn is_not_found(&self) -> bool {
+        self.code() == Some(404)
+    }
+
+    /// True for any Appwrite `409` (duplicate id or key, held lock, conflict).
+    pub fn is_conflict(&self) -> bool {
+        self.code() == Some(409)
+    }
+}
+
+impl From<rusqlite::Error> for Error {
+    fn from(e: rusqlite::Error) -> Self {
+        Error::Storage(e.to_string())
+    }
+}
+
+/// An error in Appwrite's own terms: `{ message, code, type }`.
+///
+/// `error_type` is Appwrite's identifier (`row_not_found`, `general_query_invalid`, ...). The
+/// constants in [`types`] name the ones this crate produces or inspects.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct AppwriteError {
+    /// HTTP status code (400, 404, 409, ...).
+    pub code: u16,
+    /// Appwrite's error type identifier.
+    #[serde(rename = "type")]
+    pub error_type: String,
+    /// Human-readable message, in Appwrite's wording.
+    pub message: String,
+}
+
+impl AppwriteError {
+    /// Builds an error from its parts.
+    pub fn new(code: u16, error_type: impl Into<String>, message: impl Into<String>) -> Self {
+        Self {
+            code,
+            error_type: error_type.into(),
+            message: message.into(),
+        }
+    }
+}
+
+impl fmt::Display for AppwriteError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} ({} {})", self.message, self.code, self.error_type)
+    }
+}
+
+impl std::error::Error for AppwriteError {}
+
+/// Appwrite error type identifiers (TablesDB names) used by this crate.
+pub mod types {
+    #![allow(missing_docs)]
+    pub const DATABASE_NOT_FOUND: &str = "database_not_found";
+    pub const DATABASE_ALREADY_EXISTS: &str = "database_already_exists";
+    pub const TABLE_NOT_FOUND: &str = "table_not_found";
+    pub const TABLE_ALREADY_EXISTS: &str = "table_already_exists";
+    pub const ROW_NOT_FOUND: &str = "row_not_found";
+    pub const ROW_ALREADY_EXISTS: &str = "row_already_exists";
+    pub const ROW_INVALID_STRUCTURE: &str = "row_invalid_structure";
+    pub const ROW_MISSING_DATA: &str = "row_missing_data";
+    pub const ROW_MISSING_PAYLOAD: &str = "row_missing_payload";
+    pub const COLUMN_NOT_FOUND: &str = "column_not_found";
+    pub const COLUMN_ALREADY_EXISTS: &str = "column_already_exists";
+    pub const COLUMN_LIMIT_EXCEEDED: &str = "column_limit_exceeded";
+    pub const COLUMN_NOT_AVAILABLE: &str = "column_not_available";
+    pub const COLUMN_UNKNOWN: &str = "column_unknown";
+    pub const COLUMN_TYPE_INVALID: &str = "column_type_invalid";
+    pub const COLUMN_DEFAULT_UNSUPPORTED: &str = "column_default_unsupported";
+    pub const COLUMN_VALUE_INVALID: &str = "column_value_invalid";
+    pub const COLUMN_INVALID_RESIZE: &str = "column_invalid_resize";
+    pub const COLUMN_INDEX_NOT_FOUND: &str = "column_index_not_found";
+    pub const COLUMN_INDEX_ALREADY_EXISTS: &str = "column_index_already_exists";
+    pub const COLUMN_INDEX_LIMIT_EXCEEDED: &str = "column_index_limit_exceeded";
+    pub const COLUMN_INDEX_INVALID: &str = "column_index_invalid";
+    pub const COLUMN_INDEX_DEPENDENCY: &str = "column_index_dependency";
+    pub const ATTRIBUTE_TYPE_INVALID: &str = "attribute_type_invalid";
+    pub const GENERAL_ARGUMENT_INVALID: &str = "general_argument_invalid";
+    pub const GENERAL_QUERY_INVALID: &str = "general_query_invalid";
+    pub const GENERAL_CURSOR_NOT_FOUND: &str = "general_cursor_not_found";
+    pub const GENERAL_BAD_REQUEST: &str = "general_bad_request";
+    pub const DATABASE_QUERY_ORDER_NULL: &str = "database_query_order_null";
+    pub const TRANSACTION_NOT_FOUND: &str = "transaction_not_found";
+    pub const TRANSACTION_INVALID: &str = "transaction_invalid";
+    pub const TRANSACTION_LIMIT_EXCEEDED: &str = "transaction_limit_exceeded";
+    pub const TRANSACTION_NOT_READY: &str = "transaction_not_ready";
+    pub const TRANSACTION_FAILED: &str = "transaction_failed";
+    pub const TRANSACTION_EXPIRED: &str = "transaction_expired";
+}

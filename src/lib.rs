@@ -1,0 +1,1 @@
+//! Examples and conformance tests for appwrite-orm live in `examples/` and `tests/`.
