@@ -1,1 +1,604 @@
-//! The embedded engine: Appwrite's database semantics on SQLite, in process. (Being written.)
+//! The embedded engine: Appwrite's database semantics on SQLite, in process.
+//!
+//! Each Appwrite table is a real SQL table with one SQL column per Appwrite column, indexes are
+//! SQL indexes, and queries are translated to SQL. Validation, system fields, error types and
+//! messages follow Appwrite 1.9 (MariaDB adapter where adapters differ; see
+//! `select` for the query semantics). Blocking SQLite work runs on Tokio's blocking pool.
+//!
+//! ```
+//! # tokio::runtime::Runtime::new().unwrap().block_on(async {
+//! use appwrite_orm::backend::{Backend, embedded::EmbeddedBackend};
+//! use appwrite_orm::schema::{ColumnSchema, TableSchema};
+//! use serde_json::json;
+//!
+//! let db = EmbeddedBackend::in_memory()?;
+//! db.create_database("app", "App").await?;
+//! let users = TableSchema::new("users", "Users").column(ColumnSchema::varchar("name", 64).required());
+//! db.create_table("app", &users).await?;
+//! let row = db
+//!     .create_row("app", "users", "unique()", json!({"name": "Ada"}).as_object().unwrap(), None)
+//!     .await?;
+//! assert_eq!(row.id().len(), 20);
+//! # Ok::<(), appwrite_orm::Error>(())
+//! # }).unwrap();
+//! ```
+//!
+//! Known differences from a real server: relationship columns store the related ids but do not
+//! load, cascade or restrict; `search` matches words without MariaDB's stop-word list and minimum
+//! word length; permissions are stored and returned but not enforced (the engine acts with an
+//! API key's rights, as a server-side ORM does).
+
+mod catalog;
+mod clock;
+mod codec;
+mod ddl;
+mod errors;
+mod select;
+mod transactions;
+mod write;
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
+
+use async_trait::async_trait;
+use rusqlite::Connection;
+use rusqlite::functions::FunctionFlags;
+use serde_json::Number;
+
+use self::transactions::Transactions;
+use super::{
+    Backend, Column, Database, Document, Index, List, ListOptions, Operation, Row, Table,
+    TableUpdate, Transaction,
+};
+use crate::query::Query;
+use crate::schema::{ColumnSchema, IndexSchema, TableSchema};
+use crate::{Error, Result};
+
+/// Where the engine keeps its data.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Storage {
+    /// In memory: gone when the backend is dropped.
+    Memory,
+    /// In a SQLite file, created when missing.
+    File(PathBuf),
+}
+
+/// Settings of the embedded engine.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct EmbeddedOptions {
+    /// How long new columns and indexes stay `processing` (and deleted ones `deleting`), so that
+    /// polling code is exercised. Default: zero (settled on the next read).
+    pub column_delay: Duration,
+}
+
+/// Appwrite's database API on SQLite. Cheap to clone; clones share the same storage.
+#[derive(Clone)]
+pub struct EmbeddedBackend {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    conn: Mutex<Connection>,
+    storage: Storage,
+    options: EmbeddedOptions,
+    transactions: Transactions,
+}
+
+impl std::fmt::Debug for EmbeddedBackend {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("EmbeddedBackend")
+            .field("storage", &self.inner.storage)
+            .field("options", &self.inner.options)
+            .finish()
+    }
+}
+
+impl EmbeddedBackend {
+    /// An engine whose data lives in memory.
+    pub fn in_memory() -> Result<Self> {
+        Self::with_options(Storage::Memory, EmbeddedOptions::default())
+    }
+
+    /// An engine whose data lives in a SQLite file (created when missing).
+    pub fn open(path: impl AsRef<Path>) -> Result<Self> {
+        Self::with_options(
+            Storage::File(path.as_ref().to_path_buf()),
+            EmbeddedOptions::default(),
+        )
+    }
+
+    /// An engine with explicit storage and options.
+    pub fn with_options(storage: Storage, options: EmbeddedOptions) -> Result<Self> {
+        let conn = match &storage {
+            Storage::Memory => Connection::open_in_memory()?,
+            Storage::File(path) => Connection::open(path)?,
+        };
+        if let Storage::File(_) = storage {
+            conn.execute_batch("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;")?;
+        }
+        conn.set_prepared_statement_cache_capacity(256);
+        conn.create_scalar_function(
+            "aw_search",
+            2,
+            FunctionFlags::SQLITE_UTF8 | FunctionFlags::SQLITE_DETERMINISTIC,
+            |ctx| {
+                let text: Option<String> = ctx.get(0)?;
+                let query: String = ctx.get(1)?;
+                Ok(text.is_some_and(|t| select::search_matches(&t, &query)))
+            },
+        )?;
+        catalog::init(&conn)?;
+        Ok(Self {
+            inner: Arc::new(Inner {
+                conn: Mutex::new(conn),
+                storage,
+                options,
+                transactions: Transactions::default(),
+            }),
+        })
+    }
+
+    /// Where the data lives.
+    pub fn storage(&self) -> &Storage {
+        &self.inner.storage
+    }
+
+    /// The SQLite query plan of a row list, one line per step (for checking index use).
+    pub async fn explain_list_rows(
+        &self,
+        database: &str,
+        table: &str,
+        queries: &[Query],
+    ) -> Result<Vec<String>> {
+        let (database, table, queries) = (database.to_owned(), table.to_owned(), queries.to_vec());
+        self.run(move |conn, _| {
+            let meta = ddl::load(conn, &database, &table)?;
+            let plan = select::plan(&meta, &queries)?;
+            select::explain(conn, &meta, &plan)
+        })
+        .await
+    }
+
+    /// Runs blocking work on the connection, off the async runtime.
+    async fn run<T, F>(&self, work: F) -> Result<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Connection, &Inner) -> Result<T> + Send + 'static,
+    {
+        let inner = Arc::clone(&self.inner);
+        tokio::task::spawn_blocking(move || {
+            let conn = lock(&inner.conn)?;
+            work(&conn, &inner)
+        })
+        .await
+        .map_err(|e| Error::Internal(format!("embedded engine task failed: {e}")))?
+    }
+
+    /// Runs blocking work inside one SQLite transaction: all of it is applied, or none.
+    async fn atomic<T, F>(&self, work: F) -> Result<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Connection, &Inner) -> Result<T> + Send + 'static,
+    {
+        self.run(move |conn, inner| in_transaction(conn, |c| work(c, inner)))
+            .await
+    }
+}
+
+fn lock(conn: &Mutex<Connection>) -> Result<MutexGuard<'_, Connection>> {
+    // A panic while holding the lock cannot leave SQLite half-written (every write runs in a
+    // transaction that is rolled back when dropped), so a poisoned lock is safe to reuse.
+    Ok(conn.lock().unwrap_or_else(|poisoned| poisoned.into_inner()))
+}
+
+/// Runs `work` in a savepoint: released on success, rolled back on error.
+fn in_transaction<T>(conn: &Connection, work: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
+    conn.execute_batch("SAVEPOINT aw_atomic")?;
+    match work(conn) {
+        Ok(v) => {
+            conn.execute_batch("RELEASE aw_atomic")?;
+            Ok(v)
+        }
+        Err(e) => {
+            conn.execute_batch("ROLLBACK TO aw_atomic; RELEASE aw_atomic")?;
+            Err(e)
+        }
+    }
+}
+
+fn delay_ms(inner: &Inner) -> i64 {
+    i64::try_from(inner.options.column_delay.as_millis()).unwrap_or(i64::MAX)
+}
+
+fn owned(queries: &[Query]) -> Vec<Query> {
+    queries.to_vec()
+}
+
+#[async_trait]
+impl Backend for EmbeddedBackend {
+    fn name(&self) -> &'static str {
+        "embedded"
+    }
+
+    async fn create_database(&self, id: &str, name: &str) -> Result<Database> {
+        let (id, name) = (id.to_owned(), name.to_owned());
+        self.atomic(move |c, _| ddl::create_database(c, &id, &name))
+            .await
+    }
+
+    async fn get_database(&self, id: &str) -> Result<Database> {
+        let id = id.to_owned();
+        self.run(move |c, _| {
+            errors::check_id("databaseId", &id)?;
+            catalog::get_database(c, &id)
+        })
+        .await
+    }
+
+    async fn list_databases(&self, queries: &[Query]) -> Result<List<Database>> {
+        let queries = owned(queries);
+        self.run(move |c, _| {
+            let all = catalog::list_databases(c)?;
+            transactions::page(all, &queries, |d| d.id.clone())
+        })
+        .await
+    }
+
+    async fn delete_database(&self, id: &str) -> Result<()> {
+        let id = id.to_owned();
+        self.atomic(move |c, _| ddl::delete_database(c, &id)).await
+    }
+
+    async fn create_table(&self, database: &str, table: &TableSchema) -> Result<Table> {
+        let (database, table) = (database.to_owned(), table.clone());
+        self.atomic(move |c, _| ddl::create_table(c, &database, &table))
+            .await
+    }
+
+    async fn get_table(&self, database: &str, table: &str) -> Result<Table> {
+        let (database, table) = (database.to_owned(), table.to_owned());
+        self.run(move |c, _| Ok(ddl::load(c, &database, &table)?.to_table()))
+            .await
+    }
+
+    async fn list_tables(&self, database: &str, queries: &[Query]) -> Result<List<Table>> {
+        let (database, queries) = (database.to_owned(), owned(queries));
+        self.run(move |c, _| {
+            errors::check_id("databaseId", &database)?;
+            catalog::get_database(c, &database)?;
+            let mut all = Vec::new();
+            for seq in catalog::table_seqs(c, &database)? {
+                all.push(catalog::load_table_by_seq(c, seq)?.to_table());
+            }
+            transactions::page(all, &queries, |t| t.id.clone())
+        })
+        .await
+    }
+
+    async fn update_table(
+        &self,
+        database: &str,
+        table: &str,
+        update: &TableUpdate,
+    ) -> Result<Table> {
+        let (database, table, update) = (database.to_owned(), table.to_owned(), update.clone());
+        self.atomic(move |c, _| ddl::update_table(c, &database, &table, &update))
+            .await
+    }
+
+    async fn delete_table(&self, database: &str, table: &str) -> Result<()> {
+        let (database, table) = (database.to_owned(), table.to_owned());
+        self.atomic(move |c, _| ddl::delete_table(c, &database, &table))
+            .await
+    }
+
+    async fn create_column(
+        &self,
+        database: &str,
+        table: &str,
+        column: &ColumnSchema,
+    ) -> Result<Column> {
+        let (database, table, column) = (database.to_owned(), table.to_owned(), column.clone());
+        self.atomic(move |c, inner| {
+            ddl::create_column(c, &database, &table, &column, delay_ms(inner))
+        })
+        .await
+    }
+
+    async fn get_column(&self, database: &str, table: &str, key: &str) -> Result<Column> {
+        let (database, table, key) = (database.to_owned(), table.to_owned(), key.to_owned());
+        self.run(move |c, _| ddl::get_column(c, &database, &table, &key))
+            .await
+    }
+
+    async fn list_columns(&self, database: &str, table: &str) -> Result<List<Column>> {
+        let (database, table) = (database.to_owned(), table.to_owned());
+        self.run(move |c, _| {
+            let columns = ddl::load(c, &database, &table)?.columns;
+            Ok(List {
+                total: columns.len() as u64,
+                items: columns,
+            })
+        })
+        .await
+    }
+
+    async fn update_column(
+        &self,
+        database: &str,
+        table: &str,
+        key: &str,
+        column: &ColumnSchema,
+    ) -> Result<Column> {
+        let (database, table, key, column) = (
+            database.to_owned(),
+            table.to_owned(),
+            key.to_owned(),
+            column.clone(),
+        );
+        self.atomic(move |c, _| ddl::update_column(c, &database, &table, &key, &column))
+            .await
+    }
+
+    async fn delete_column(&self, database: &str, table: &str, key: &str) -> Result<()> {
+        let (database, table, key) = (database.to_owned(), table.to_owned(), key.to_owned());
+        self.atomic(move |c, inner| ddl::delete_column(c, &database, &table, &key, delay_ms(inner)))
+            .await
+    }
+
+    async fn create_index(
+        &self,
+        database: &str,
+        table: &str,
+        index: &IndexSchema,
+    ) -> Result<Index> {
+        let (database, table, index) = (database.to_owned(), table.to_owned(), index.clone());
+        self.atomic(move |c, inner| {
+            ddl::create_index(c, &database, &table, &index, delay_ms(inner))
+        })
+        .await
+    }
+
+    async fn get_index(&self, database: &str, table: &str, key: &str) -> Result<Index> {
+        let (database, table, key) = (database.to_owned(), table.to_owned(), key.to_owned());
+        self.run(move |c, _| ddl::get_index(c, &database, &table, &key))
+            .await
+    }
+
+    async fn list_indexes(&self, database: &str, table: &str) -> Result<List<Index>> {
+        let (database, table) = (database.to_owned(), table.to_owned());
+        self.run(move |c, _| {
+            let indexes = ddl::load(c, &database, &table)?.indexes;
+            Ok(List {
+                total: indexes.len() as u64,
+                items: indexes,
+            })
+        })
+        .await
+    }
+
+    async fn delete_index(&self, database: &str, table: &str, key: &str) -> Result<()> {
+        let (database, table, key) = (database.to_owned(), table.to_owned(), key.to_owned());
+        self.atomic(move |c, inner| ddl::delete_index(c, &database, &table, &key, delay_ms(inner)))
+            .await
+    }
+
+    async fn create_row(
+        &self,
+        database: &str,
+        table: &str,
+        row_id: &str,
+        data: &Document,
+        permissions: Option<&[String]>,
+    ) -> Result<Row> {
+        let op = transactions::RowWrite::new(database, table, row_id, data, permissions);
+        self.atomic(move |c, _| op.create(c)).await
+    }
+
+    async fn get_row(
+        &self,
+        database: &str,
+        table: &str,
+        row_id: &str,
+        queries: &[Query],
+    ) -> Result<Row> {
+        let (database, table, row_id, queries) = (
+            database.to_owned(),
+            table.to_owned(),
+            row_id.to_owned(),
+            owned(queries),
+        );
+        self.run(move |c, _| {
+            let meta = ddl::load(c, &database, &table)?;
+            errors::check_id("rowId", &row_id)?;
+            let plan = select::plan(&meta, &queries)?;
+            select::get_by_id(c, &meta, &row_id, plan.selected())?.ok_or_else(errors::row_not_found)
+        })
+        .await
+    }
+
+    async fn list_rows(
+        &self,
+        database: &str,
+        table: &str,
+        queries: &[Query],
+        options: &ListOptions,
+    ) -> Result<List<Row>> {
+        let (database, table, queries, options) = (
+            database.to_owned(),
+            table.to_owned(),
+            owned(queries),
+            options.clone(),
+        );
+        self.run(move |c, inner| {
+            let list = |c: &Connection| {
+                let meta = ddl::load(c, &database, &table)?;
+                let plan = select::plan(&meta, &queries)?;
+                let items = select::fetch(c, &meta, &plan)?;
+                let total = if options.total {
+                    select::count(c, &meta, &plan)?
+                } else {
+                    0
+                };
+                Ok(List { total, items })
+            };
+            match &options.transaction_id {
+                None => list(c),
+                Some(id) => inner.transactions.read_within(c, id, list),
+            }
+        })
+        .await
+    }
+
+    async fn update_row(
+        &self,
+        database: &str,
+        table: &str,
+        row_id: &str,
+        data: &Document,
+        permissions: Option<&[String]>,
+    ) -> Result<Row> {
+        let op = transactions::RowWrite::new(database, table, row_id, data, permissions);
+        self.atomic(move |c, _| op.update(c)).await
+    }
+
+    async fn upsert_row(
+        &self,
+        database: &str,
+        table: &str,
+        row_id: &str,
+        data: &Document,
+        permissions: Option<&[String]>,
+    ) -> Result<Row> {
+        let op = transactions::RowWrite::new(database, table, row_id, data, permissions);
+        self.atomic(move |c, _| op.upsert(c)).await
+    }
+
+    async fn delete_row(&self, database: &str, table: &str, row_id: &str) -> Result<()> {
+        let op = transactions::RowWrite::new(database, table, row_id, &Document::new(), None);
+        self.atomic(move |c, _| op.delete(c)).await
+    }
+
+    async fn create_rows(
+        &self,
+        database: &str,
+        table: &str,
+        rows: &[Document],
+    ) -> Result<List<Row>> {
+        let (database, table, rows) = (database.to_owned(), table.to_owned(), rows.to_vec());
+        self.atomic(move |c, _| {
+            let meta = ddl::load(c, &database, &table)?;
+            write::create_rows(c, &meta, &rows)
+        })
+        .await
+    }
+
+    async fn upsert_rows(
+        &self,
+        database: &str,
+        table: &str,
+        rows: &[Document],
+    ) -> Result<List<Row>> {
+        let (database, table, rows) = (database.to_owned(), table.to_owned(), rows.to_vec());
+        self.atomic(move |c, _| {
+            let meta = ddl::load(c, &database, &table)?;
+            write::upsert_rows(c, &meta, &rows)
+        })
+        .await
+    }
+
+    async fn update_rows(
+        &self,
+        database: &str,
+        table: &str,
+        data: &Document,
+        queries: &[Query],
+    ) -> Result<List<Row>> {
+        let (database, table, data, queries) = (
+            database.to_owned(),
+            table.to_owned(),
+            data.clone(),
+            owned(queries),
+        );
+        self.atomic(move |c, _| {
+            let meta = ddl::load(c, &database, &table)?;
+            let plan = select::plan(&meta, &queries)?;
+            write::update_rows(c, &meta, &data, plan)
+        })
+        .await
+    }
+
+    async fn delete_rows(
+        &self,
+        database: &str,
+        table: &str,
+        queries: &[Query],
+    ) -> Result<List<Row>> {
+        let (database, table, queries) = (database.to_owned(), table.to_owned(), owned(queries));
+        self.atomic(move |c, _| {
+            let meta = ddl::load(c, &database, &table)?;
+            let plan = select::plan(&meta, &queries)?;
+            write::delete_rows(c, &meta, plan)
+        })
+        .await
+    }
+
+    async fn increment_row_column(
+        &self,
+        database: &str,
+        table: &str,
+        row_id: &str,
+        column: &str,
+        value: Number,
+        max: Option<Number>,
+    ) -> Result<Row> {
+        let op = transactions::RowWrite::new(database, table, row_id, &Document::new(), None);
+        let column = column.to_owned();
+        self.atomic(move |c, _| op.add(c, &column, &value, max.as_ref(), false))
+            .await
+    }
+
+    async fn decrement_row_column(
+        &self,
+        database: &str,
+        table: &str,
+        row_id: &str,
+        column: &str,
+        value: Number,
+        min: Option<Number>,
+    ) -> Result<Row> {
+        let op = transactions::RowWrite::new(database, table, row_id, &Document::new(), None);
+        let column = column.to_owned();
+        self.atomic(move |c, _| op.add(c, &column, &value, min.as_ref(), true))
+            .await
+    }
+
+    async fn create_transaction(&self, ttl: Option<u32>) -> Result<Transaction> {
+        self.run(move |_, inner| inner.transactions.create(ttl))
+            .await
+    }
+
+    async fn get_transaction(&self, id: &str) -> Result<Transaction> {
+        let id = id.to_owned();
+        self.run(move |_, inner| inner.transactions.get(&id)).await
+    }
+
+    async fn stage_operations(&self, id: &str, operations: &[Operation]) -> Result<Transaction> {
+        let (id, operations) = (id.to_owned(), operations.to_vec());
+        self.run(move |_, inner| inner.transactions.stage(&id, operations))
+            .await
+    }
+
+    async fn commit_transaction(&self, id: &str) -> Result<Transaction> {
+        let id = id.to_owned();
+        self.run(move |c, inner| inner.transactions.commit(c, &id))
+            .await
+    }
+
+    async fn rollback_transaction(&self, id: &str) -> Result<Transaction> {
+        let id = id.to_owned();
+        self.run(move |_, inner| inner.transactions.rollback(&id))
+            .await
+    }
+}

@@ -1,0 +1,382 @@
+//! The catalog: databases, tables, columns and indexes, kept in SQLite tables beside the data.
+//!
+//! Each Appwrite table is a real SQL table `rows_<seq>` with one SQL column per Appwrite column
+//! (named by its key) and the system columns `_seq`, `_uid`, `_createdAt`, `_updatedAt`,
+//! `_permissions`. Column and index lifecycles (`processing` → `available`, `deleting` → gone)
+//! are driven by a `ready_at` time stamp and settled whenever a table's metadata is read.
+
+use rusqlite::{Connection, OptionalExtension, params};
+
+use super::clock;
+use super::errors;
+use crate::Result;
+use crate::backend::{Column, ColumnStatus, Database, Index, Table};
+use crate::schema::{ColumnKind, ColumnSchema, IndexKind, IndexSchema};
+
+/// Creates the catalog tables when they are missing.
+pub(super) fn init(conn: &Connection) -> Result<()> {
+    conn.execute_batch(
+        "PRAGMA foreign_keys = OFF;
+         PRAGMA case_sensitive_like = ON;
+         CREATE TABLE IF NOT EXISTS aw_databases (
+             id TEXT PRIMARY KEY, name TEXT NOT NULL, enabled INTEGER NOT NULL,
+             created_at TEXT NOT NULL, updated_at TEXT NOT NULL);
+         CREATE TABLE IF NOT EXISTS aw_tables (
+             seq INTEGER PRIMARY KEY AUTOINCREMENT, database_id TEXT NOT NULL, id TEXT NOT NULL,
+             name TEXT NOT NULL, permissions TEXT NOT NULL, row_security INTEGER NOT NULL,
+             enabled INTEGER NOT NULL, created_at TEXT NOT NULL, updated_at TEXT NOT NULL,
+             UNIQUE (database_id, id));
+         CREATE TABLE IF NOT EXISTS aw_columns (
+             table_seq INTEGER NOT NULL, key TEXT NOT NULL, position INTEGER NOT NULL,
+             schema TEXT NOT NULL, status TEXT NOT NULL, error TEXT NOT NULL,
+             ready_at INTEGER NOT NULL, created_at TEXT NOT NULL, updated_at TEXT NOT NULL,
+             PRIMARY KEY (table_seq, key));
+         CREATE TABLE IF NOT EXISTS aw_indexes (
+             table_seq INTEGER NOT NULL, key TEXT NOT NULL, position INTEGER NOT NULL,
+             schema TEXT NOT NULL, status TEXT NOT NULL, error TEXT NOT NULL,
+             ready_at INTEGER NOT NULL, created_at TEXT NOT NULL, updated_at TEXT NOT NULL,
+             PRIMARY KEY (table_seq, key));",
+    )?;
+    Ok(())
+}
+
+/// A table's metadata as the engine uses it.
+#[derive(Debug, Clone)]
+pub(super) struct TableMeta {
+    pub seq: i64,
+    pub database_id: String,
+    pub id: String,
+    pub name: String,
+    pub permissions: Vec<String>,
+    pub row_security: bool,
+    pub enabled: bool,
+    pub created_at: String,
+    pub updated_at: String,
+    pub columns: Vec<Column>,
+    pub indexes: Vec<Index>,
+}
+
+impl TableMeta {
+    /// The quoted name of the SQL table holding the rows.
+    pub fn sql_table(&self) -> String {
+        sql_table(self.seq)
+    }
+
+    /// Columns that rows may use: those in status `available`.
+    pub fn available_columns(&self) -> impl Iterator<Item = &ColumnSchema> {
+        self.columns
+            .iter()
+            .filter(|c| c.status == ColumnStatus::Available)
+            .map(|c| &c.schema)
+    }
+
+    /// The available column with this key.
+    pub fn available_column(&self, key: &str) -> Option<&ColumnSchema> {
+        self.available_columns().find(|c| c.key == key)
+    }
+
+    /// True when an available fulltext index covers exactly this column.
+    pub fn has_fulltext_on(&self, key: &str) -> bool {
+        self.indexes.iter().any(|i| {
+            i.status == ColumnStatus::Available
+                && i.schema.kind == IndexKind::Fulltext
+                && i.schema.columns.len() == 1
+                && i.schema.columns[0] == key
+        })
+    }
+
+    /// The public model.
+    pub fn to_table(&self) -> Table {
+        Table {
+            id: self.id.clone(),
+            name: self.name.clone(),
+            database_id: self.database_id.clone(),
+            created_at: self.created_at.clone(),
+            updated_at: self.updated_at.clone(),
+            permissions: self.permissions.clone(),
+            row_security: self.row_security,
+            enabled: self.enabled,
+            columns: self.columns.clone(),
+            indexes: self.indexes.clone(),
+        }
+    }
+}
+
+/// The quoted SQL name of a table's rows.
+pub(super) fn sql_table(seq: i64) -> String {
+    format!("\"rows_{seq}\"")
+}
+
+/// The quoted SQL name of an index.
+pub(super) fn sql_index(seq: i64, key: &str) -> String {
+    format!("\"idx_{seq}_{key}\"")
+}
+
+/// Quotes a column key (keys never contain `"`: the key rule forbids it).
+pub(super) fn quote(key: &str) -> String {
+    format!("\"{key}\"")
+}
+
+// --- databases ----------------------------------------------------------------------------------
+
+pub(super) fn get_database(conn: &Connection, id: &str) -> Result<Database> {
+    conn.prepare_cached(
+        "SELECT id, name, enabled, created_at, updated_at FROM aw_databases WHERE id = ?1",
+    )?
+    .query_row([id], database_from_row)
+    .optional()?
+    .ok_or_else(errors::database_not_found)
+}
+
+pub(super) fn list_databases(conn: &Connection) -> Result<Vec<Database>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT id, name, enabled, created_at, updated_at FROM aw_databases ORDER BY rowid",
+    )?;
+    let rows = stmt.query_map([], database_from_row)?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+fn database_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Database> {
+    Ok(Database {
+        id: row.get(0)?,
+        name: row.get(1)?,
+        enabled: row.get(2)?,
+        created_at: row.get(3)?,
+        updated_at: row.get(4)?,
+        database_type: "tablesdb".to_owned(),
+    })
+}
+
+// --- tables -------------------------------------------------------------------------------------
+
+/// Loads a table's metadata, settling column and index lifecycles first.
+pub(super) fn load_table(conn: &Connection, database: &str, table: &str) -> Result<TableMeta> {
+    get_database(conn, database)?;
+    let seq: i64 = conn
+        .prepare_cached("SELECT seq FROM aw_tables WHERE database_id = ?1 AND id = ?2")?
+        .query_row(params![database, table], |r| r.get(0))
+        .optional()?
+        .ok_or_else(errors::table_not_found)?;
+    load_table_by_seq(conn, seq)
+}
+
+pub(super) fn load_table_by_seq(conn: &Connection, seq: i64) -> Result<TableMeta> {
+    settle(conn, seq)?;
+    let mut meta = conn
+        .prepare_cached(
+            "SELECT seq, database_id, id, name, permissions, row_security, enabled, created_at,
+                    updated_at FROM aw_tables WHERE seq = ?1",
+        )?
+        .query_row([seq], |r| {
+            let permissions: String = r.get(4)?;
+            Ok(TableMeta {
+                seq: r.get(0)?,
+                database_id: r.get(1)?,
+                id: r.get(2)?,
+                name: r.get(3)?,
+                permissions: serde_json::from_str(&permissions).unwrap_or_default(),
+                row_security: r.get(5)?,
+                enabled: r.get(6)?,
+                created_at: r.get(7)?,
+                updated_at: r.get(8)?,
+                columns: Vec::new(),
+                indexes: Vec::new(),
+            })
+        })
+        .optional()?
+        .ok_or_else(errors::table_not_found)?;
+    meta.columns = load_elements(conn, "aw_columns", seq, |schema, status, error, c, u| {
+        Ok(Column {
+            schema: serde_json::from_str(schema)?,
+            status,
+            error,
+            created_at: c,
+            updated_at: u,
+        })
+    })?;
+    meta.indexes = load_elements(conn, "aw_indexes", seq, |schema, status, error, c, u| {
+        Ok(Index {
+            schema: serde_json::from_str(schema)?,
+            status,
+            error,
+            created_at: c,
+            updated_at: u,
+        })
+    })?;
+    Ok(meta)
+}
+
+type ElementBuilder<T> = fn(&str, ColumnStatus, String, String, String) -> Result<T>;
+
+fn load_elements<T>(
+    conn: &Connection,
+    catalog: &str,
+    seq: i64,
+    build: ElementBuilder<T>,
+) -> Result<Vec<T>> {
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT schema, status, error, created_at, updated_at FROM {catalog}
+         WHERE table_seq = ?1 ORDER BY position"
+    ))?;
+    let rows = stmt.query_map([seq], |r| {
+        Ok((
+            r.get::<_, String>(0)?,
+            r.get::<_, String>(1)?,
+            r.get::<_, String>(2)?,
+            r.get::<_, String>(3)?,
+            r.get::<_, String>(4)?,
+        ))
+    })?;
+    let mut out = Vec::new();
+    for row in rows {
+        let (schema, status, error, created, updated) = row?;
+        let status = parse_status(&status)?;
+        out.push(build(&schema, status, error, created, updated)?);
+    }
+    Ok(out)
+}
+
+fn parse_status(s: &str) -> Result<ColumnStatus> {
+    serde_json::from_value(serde_json::Value::String(s.to_owned()))
+        .map_err(|_| crate::Error::Storage(format!("unknown status {s:?} in the catalog")))
+}
+
+/// Moves columns and indexes whose time has come from `processing` to `available`, and removes
+/// those whose delete has finished.
+fn settle(conn: &Connection, seq: i64) -> Result<()> {
+    let now = clock::now_ms();
+    for catalog in ["aw_columns", "aw_indexes"] {
+        conn.prepare_cached(&format!(
+            "UPDATE {catalog} SET status = 'available'
+             WHERE table_seq = ?1 AND status = 'processing' AND ready_at <= ?2"
+        ))?
+        .execute(params![seq, now])?;
+    }
+    let finished_indexes: Vec<String> = conn
+        .prepare_cached(
+            "SELECT key FROM aw_indexes WHERE table_seq = ?1 AND status = 'deleting' AND ready_at <= ?2",
+        )?
+        .query_map(params![seq, now], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    for key in finished_indexes {
+        conn.execute_batch(&format!("DROP INDEX IF EXISTS {}", sql_index(seq, &key)))?;
+        conn.execute(
+            "DELETE FROM aw_indexes WHERE table_seq = ?1 AND key = ?2",
+            params![seq, key],
+        )?;
+    }
+    let finished_columns: Vec<String> = conn
+        .prepare_cached(
+            "SELECT key FROM aw_columns WHERE table_seq = ?1 AND status = 'deleting' AND ready_at <= ?2",
+        )?
+        .query_map(params![seq, now], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    for key in finished_columns {
+        conn.execute_batch(&format!(
+            "ALTER TABLE {} DROP COLUMN {}",
+            sql_table(seq),
+            quote(&key)
+        ))?;
+        conn.execute(
+            "DELETE FROM aw_columns WHERE table_seq = ?1 AND key = ?2",
+            params![seq, key],
+        )?;
+    }
+    Ok(())
+}
+
+/// Every table of a database, in creation order.
+pub(super) fn table_seqs(conn: &Connection, database: &str) -> Result<Vec<i64>> {
+    let mut stmt =
+        conn.prepare_cached("SELECT seq FROM aw_tables WHERE database_id = ?1 ORDER BY seq")?;
+    let rows = stmt.query_map([database], |r| r.get(0))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// Records a column in the catalog.
+pub(super) fn insert_column(
+    conn: &Connection,
+    seq: i64,
+    column: &ColumnSchema,
+    status: ColumnStatus,
+    ready_at: i64,
+) -> Result<Column> {
+    let now = clock::now();
+    let position: i64 = conn.query_row(
+        "SELECT COALESCE(MAX(position), 0) + 1 FROM aw_columns WHERE table_seq = ?1",
+        [seq],
+        |r| r.get(0),
+    )?;
+    conn.execute(
+        "INSERT INTO aw_columns (table_seq, key, position, schema, status, error, ready_at,
+                                 created_at, updated_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, '', ?6, ?7, ?7)",
+        params![
+            seq,
+            column.key,
+            position,
+            serde_json::to_string(column)?,
+            status.as_str(),
+            ready_at,
+            now
+        ],
+    )?;
+    Ok(Column {
+        schema: column.clone(),
+        status,
+        error: String::new(),
+        created_at: now.clone(),
+        updated_at: now,
+    })
+}
+
+/// Records an index in the catalog.
+pub(super) fn insert_index(
+    conn: &Connection,
+    seq: i64,
+    index: &IndexSchema,
+    status: ColumnStatus,
+    error: &str,
+    ready_at: i64,
+) -> Result<Index> {
+    let now = clock::now();
+    let position: i64 = conn.query_row(
+        "SELECT COALESCE(MAX(position), 0) + 1 FROM aw_indexes WHERE table_seq = ?1",
+        [seq],
+        |r| r.get(0),
+    )?;
+    conn.execute(
+        "INSERT INTO aw_indexes (table_seq, key, position, schema, status, error, ready_at,
+                                 created_at, updated_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8)",
+        params![
+            seq,
+            index.key,
+            position,
+            serde_json::to_string(index)?,
+            status.as_str(),
+            error,
+            ready_at,
+            now
+        ],
+    )?;
+    Ok(Index {
+        schema: index.clone(),
+        status,
+        error: error.to_owned(),
+        created_at: now.clone(),
+        updated_at: now,
+    })
+}
+
+/// The SQL type a column is stored as.
+pub(super) fn sql_type(column: &ColumnSchema) -> &'static str {
+    if column.array {
+        return "TEXT";
+    }
+    match column.kind {
+        ColumnKind::Integer { .. } | ColumnKind::BigInt { .. } | ColumnKind::Boolean => "INTEGER",
+        ColumnKind::Float { .. } => "REAL",
+        _ => "TEXT",
+    }
+}

@@ -1,0 +1,40 @@
+//! Time stamps and generated ids in Appwrite's formats.
+
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use chrono::{DateTime, Utc};
+use rand::Rng;
+
+/// Milliseconds since the Unix epoch.
+pub(super) fn now_ms() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
+        .unwrap_or(0)
+}
+
+/// A time stamp as Appwrite writes one: `YYYY-MM-DDTHH:MM:SS.mmm+00:00`.
+pub(super) fn format_ms(ms: i64) -> String {
+    DateTime::<Utc>::from_timestamp_millis(ms)
+        .unwrap_or_default()
+        .format("%Y-%m-%dT%H:%M:%S%.3f+00:00")
+        .to_string()
+}
+
+/// The current time stamp.
+pub(super) fn now() -> String {
+    format_ms(now_ms())
+}
+
+/// An id like Appwrite's `ID.unique()`: 13 hex digits of time and 7 random ones, 20 in all.
+pub(super) fn unique_id() -> String {
+    let micros = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_micros())
+        .unwrap_or(0);
+    // Appwrite's uniqid: seconds in 8 hex digits and microseconds in 5.
+    let secs = (micros / 1_000_000) as u64;
+    let usec = (micros % 1_000_000) as u64;
+    let random: u32 = rand::rng().random_range(0..0x1000_0000);
+    format!("{secs:08x}{usec:05x}{random:07x}")
+}

@@ -1,0 +1,706 @@
+//! Schema changes: databases, tables, columns and indexes, with the checks Appwrite makes before
+//! it accepts them (ids, limits, defaults, index rules).
+
+use rusqlite::{Connection, OptionalExtension, params};
+use serde_json::Value;
+
+use super::catalog::{self, TableMeta, quote, sql_index, sql_table};
+use super::{clock, errors};
+use crate::Result;
+use crate::backend::{Column, ColumnStatus, Database, Index, Table, TableUpdate};
+use crate::error::types;
+use crate::schema::{
+    ColumnKind, ColumnSchema, IndexKind, IndexSchema, TableSchema, column_width, index_length,
+    limits, model_type, value,
+};
+
+fn fail<T>(code: u16, error_type: &str, message: impl Into<String>) -> Result<T> {
+    errors::err(code, error_type, message)
+}
+
+fn check_name(param: &str, name: &str) -> Result<()> {
+    let n = name.chars().count();
+    if n == 0 || n > limits::MAX_NAME_LEN {
+        return errors::argument(
+            param,
+            "Value must be a valid string and at least 1 chars and no longer than 128 chars",
+        );
+    }
+    Ok(())
+}
+
+// --- databases ----------------------------------------------------------------------------------
+
+pub(super) fn create_database(conn: &Connection, id: &str, name: &str) -> Result<Database> {
+    errors::check_custom_id("databaseId", id)?;
+    check_name("name", name)?;
+    let id = if id == crate::backend::UNIQUE_ID {
+        clock::unique_id()
+    } else {
+        id.to_owned()
+    };
+    let now = clock::now();
+    let inserted = conn.execute(
+        "INSERT OR IGNORE INTO aw_databases (id, name, enabled, created_at, updated_at)
+         VALUES (?1, ?2, 1, ?3, ?3)",
+        params![id, name, now],
+    )?;
+    if inserted == 0 {
+        return fail(
+            409,
+            types::DATABASE_ALREADY_EXISTS,
+            "Database already exists",
+        );
+    }
+    catalog::get_database(conn, &id)
+}
+
+pub(super) fn delete_database(conn: &Connection, id: &str) -> Result<()> {
+    errors::check_id("databaseId", id)?;
+    catalog::get_database(conn, id)?;
+    for seq in catalog::table_seqs(conn, id)? {
+        drop_table(conn, seq)?;
+    }
+    conn.execute("DELETE FROM aw_databases WHERE id = ?1", [id])?;
+    Ok(())
+}
+
+// --- tables -------------------------------------------------------------------------------------
+
+/// Creates a table with its inline columns and indexes (available at once, as in 1.9).
+pub(super) fn create_table(
+    conn: &Connection,
+    database: &str,
+    schema: &TableSchema,
+) -> Result<Table> {
+    errors::check_id("databaseId", database)?;
+    errors::check_custom_id("tableId", &schema.id)?;
+    check_name("name", &schema.name)?;
+    if schema.columns.len() > limits::MAX_BATCH || schema.indexes.len() > limits::MAX_BATCH {
+        return errors::argument(
+            "columns",
+            "Value must a valid array no longer than 100 items",
+        );
+    }
+    catalog::get_database(conn, database)?;
+    let id = if schema.id == crate::backend::UNIQUE_ID {
+        clock::unique_id()
+    } else {
+        schema.id.clone()
+    };
+    let permissions = super::write::normalize_table_permissions(&schema.permissions)?;
+    let now = clock::now();
+    let inserted = conn.execute(
+        "INSERT OR IGNORE INTO aw_tables (database_id, id, name, permissions, row_security, enabled,
+                                          created_at, updated_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, 1, ?6, ?6)",
+        params![
+            database,
+            id,
+            schema.name,
+            serde_json::to_string(&permissions)?,
+            schema.row_security,
+            now
+        ],
+    )?;
+    if inserted == 0 {
+        return fail(
+            409,
+            types::TABLE_ALREADY_EXISTS,
+            "A table with the requested ID already exists.",
+        );
+    }
+    let seq = conn.last_insert_rowid();
+    conn.execute_batch(&format!(
+        "CREATE TABLE {} (
+             _seq INTEGER PRIMARY KEY AUTOINCREMENT,
+             _uid TEXT NOT NULL UNIQUE,
+             _createdAt TEXT NOT NULL,
+             _updatedAt TEXT NOT NULL,
+             _permissions TEXT NOT NULL);
+         CREATE INDEX {} ON {} (_createdAt);
+         CREATE INDEX {} ON {} (_updatedAt);",
+        sql_table(seq),
+        sql_index(seq, "_createdAt"),
+        sql_table(seq),
+        sql_index(seq, "_updatedAt"),
+        sql_table(seq),
+    ))?;
+    for column in &schema.columns {
+        if matches!(column.kind, ColumnKind::Relationship(_)) {
+            return errors::argument("columns", "Relationship columns cannot be created inline");
+        }
+        add_column(conn, seq, column, ColumnStatus::Available, 0)?;
+    }
+    for index in &schema.indexes {
+        add_index(conn, seq, index, 0, true)?;
+    }
+    Ok(catalog::load_table_by_seq(conn, seq)?.to_table())
+}
+
+pub(super) fn update_table(
+    conn: &Connection,
+    database: &str,
+    table: &str,
+    update: &TableUpdate,
+) -> Result<Table> {
+    let meta = load(conn, database, table)?;
+    if let Some(name) = &update.name {
+        check_name("name", name)?;
+    }
+    let permissions = match &update.permissions {
+        Some(p) => super::write::normalize_table_permissions(p)?,
+        None => meta.permissions.clone(),
+    };
+    conn.execute(
+        "UPDATE aw_tables SET name = ?1, permissions = ?2, row_security = ?3, enabled = ?4,
+                              updated_at = ?5 WHERE seq = ?6",
+        params![
+            update.name.as_deref().unwrap_or(&meta.name),
+            serde_json::to_string(&permissions)?,
+            update.row_security,
+            update.enabled,
+            clock::now(),
+            meta.seq
+        ],
+    )?;
+    Ok(catalog::load_table_by_seq(conn, meta.seq)?.to_table())
+}
+
+pub(super) fn delete_table(conn: &Connection, database: &str, table: &str) -> Result<()> {
+    let meta = load(conn, database, table)?;
+    drop_table(conn, meta.seq)
+}
+
+fn drop_table(conn: &Connection, seq: i64) -> Result<()> {
+    conn.execute_batch(&format!("DROP TABLE IF EXISTS {}", sql_table(seq)))?;
+    conn.execute("DELETE FROM aw_columns WHERE table_seq = ?1", [seq])?;
+    conn.execute("DELETE FROM aw_indexes WHERE table_seq = ?1", [seq])?;
+    conn.execute("DELETE FROM aw_tables WHERE seq = ?1", [seq])?;
+    Ok(())
+}
+
+/// Loads a table after checking the ids that address it.
+pub(super) fn load(conn: &Connection, database: &str, table: &str) -> Result<TableMeta> {
+    errors::check_id("databaseId", database)?;
+    errors::check_id("tableId", table)?;
+    catalog::load_table(conn, database, table)
+}
+
+// --- columns ------------------------------------------------------------------------------------
+
+/// The checks Appwrite makes on a column's own settings before accepting it.
+fn check_column_settings(column: &ColumnSchema) -> Result<()> {
+    if let Err(reason) = crate::schema::check_key(&column.key) {
+        return errors::argument("key", reason);
+    }
+    match &column.kind {
+        ColumnKind::Varchar { size } if !(1..=limits::MAX_VARCHAR_SIZE).contains(size) => {
+            return errors::argument("size", "Value must be a valid range between 1 and 16,381");
+        }
+        ColumnKind::String { size } if !(1..=limits::MAX_STRING_SIZE).contains(size) => {
+            return errors::argument(
+                "size",
+                "Value must be a valid range between 1 and 1,073,741,824",
+            );
+        }
+        ColumnKind::Enum { elements } => {
+            if elements.is_empty() || elements.len() > limits::MAX_ENUM_ELEMENTS {
+                return errors::argument(
+                    "elements",
+                    "Value must a valid array no longer than 100 items and at least 1 item",
+                );
+            }
+            if let Some(bad) = elements
+                .iter()
+                .find(|e| e.is_empty() || e.chars().count() > limits::MAX_ENUM_ELEMENT_LEN)
+            {
+                return errors::argument(
+                    "elements",
+                    format!("Element {bad:?} must be between 1 and 255 chars"),
+                );
+            }
+        }
+        ColumnKind::Integer { min, max } | ColumnKind::BigInt { min, max } => {
+            if let (Some(min), Some(max)) = (min, max)
+                && min > max
+            {
+                return fail(
+                    400,
+                    types::COLUMN_VALUE_INVALID,
+                    "Minimum value must be lesser than maximum value",
+                );
+            }
+        }
+        ColumnKind::Float { min, max } => {
+            if let (Some(min), Some(max)) = (min, max)
+                && min > max
+            {
+                return fail(
+                    400,
+                    types::COLUMN_VALUE_INVALID,
+                    "Minimum value must be lesser than maximum value",
+                );
+            }
+        }
+        _ => {}
+    }
+    if let Some(default) = column.default.as_ref().filter(|d| !d.is_null()) {
+        if column.required {
+            return fail(
+                400,
+                types::COLUMN_DEFAULT_UNSUPPORTED,
+                "Cannot set default value for required column",
+            );
+        }
+        if column.array {
+            return fail(
+                400,
+                types::COLUMN_DEFAULT_UNSUPPORTED,
+                "Cannot set default value for array columns",
+            );
+        }
+        if let Err(message) = value::check_value(column, default) {
+            return fail(400, types::COLUMN_VALUE_INVALID, message);
+        }
+    }
+    Ok(())
+}
+
+/// Validates and records a column, and adds its SQL column.
+fn add_column(
+    conn: &Connection,
+    seq: i64,
+    column: &ColumnSchema,
+    status: ColumnStatus,
+    delay_ms: i64,
+) -> Result<Column> {
+    check_column_settings(column)?;
+    let meta = catalog::load_table_by_seq(conn, seq)?;
+    if meta
+        .columns
+        .iter()
+        .any(|c| c.schema.key.eq_ignore_ascii_case(&column.key))
+    {
+        return fail(
+            409,
+            types::COLUMN_ALREADY_EXISTS,
+            "Column with the requested key already exists.",
+        );
+    }
+    let width: u64 = limits::BASE_ROW_WIDTH
+        + meta
+            .columns
+            .iter()
+            .map(|c| column_width(&c.schema))
+            .sum::<u64>()
+        + column_width(column);
+    if meta.columns.len() >= limits::MAX_COLUMNS || width >= limits::MAX_ROW_WIDTH {
+        return fail(
+            400,
+            types::COLUMN_LIMIT_EXCEEDED,
+            "The maximum number or size of columns for this table has been reached.",
+        );
+    }
+    let mut stored = column.clone();
+    if let Some(default) = &column.default {
+        stored.default = match default {
+            Value::Null => None,
+            d => Some(value::check_value(column, d).unwrap_or_else(|_| d.clone())),
+        };
+    }
+    conn.execute_batch(&format!(
+        "ALTER TABLE {} ADD COLUMN {} {}",
+        sql_table(seq),
+        quote(&column.key),
+        catalog::sql_type(column)
+    ))?;
+    catalog::insert_column(conn, seq, &stored, status, clock::now_ms() + delay_ms)
+}
+
+pub(super) fn create_column(
+    conn: &Connection,
+    database: &str,
+    table: &str,
+    column: &ColumnSchema,
+    delay_ms: i64,
+) -> Result<Column> {
+    let meta = load(conn, database, table)?;
+    if let ColumnKind::Relationship(rel) = &column.kind {
+        errors::check_id("relatedTableId", &rel.related_table)?;
+        catalog::load_table(conn, database, &rel.related_table)?;
+    }
+    add_column(conn, meta.seq, column, ColumnStatus::Processing, delay_ms)
+}
+
+pub(super) fn get_column(
+    conn: &Connection,
+    database: &str,
+    table: &str,
+    key: &str,
+) -> Result<Column> {
+    let meta = load(conn, database, table)?;
+    meta.columns
+        .into_iter()
+        .find(|c| c.schema.key == key)
+        .ok_or_else(errors::column_not_found)
+}
+
+/// Changes a column in place. Bounds left `None` keep their current value, as Appwrite merges
+/// omitted `min`/`max` with the stored ones.
+pub(super) fn update_column(
+    conn: &Connection,
+    database: &str,
+    table: &str,
+    key: &str,
+    desired: &ColumnSchema,
+) -> Result<Column> {
+    let meta = load(conn, database, table)?;
+    let current = meta
+        .columns
+        .iter()
+        .find(|c| c.schema.key == key)
+        .ok_or_else(errors::column_not_found)?;
+    if current.status != ColumnStatus::Available {
+        return fail(
+            400,
+            types::COLUMN_NOT_AVAILABLE,
+            "The requested column is not yet available. Please try again later.",
+        );
+    }
+    let old = &current.schema;
+    if model_type(&old.kind) != model_type(&desired.kind)
+        || old.kind.route_type() != desired.kind.route_type()
+        || old.array != desired.array
+    {
+        return fail(
+            400,
+            types::COLUMN_TYPE_INVALID,
+            format!(
+                "Column \"{key}\" is of type {}{}; its type and array flag cannot change in place",
+                old.kind.route_type(),
+                if old.array { "[]" } else { "" }
+            ),
+        );
+    }
+    let mut next = desired.clone();
+    next.key = old.key.clone();
+    next.since = old.since;
+    next.kind = merge_bounds(&old.kind, &desired.kind);
+    check_column_settings(&next)?;
+    if let (Some(old_size), Some(new_size)) = (old.kind.max_chars(), next.kind.max_chars())
+        && new_size < old_size
+        && !old.array
+    {
+        let too_long: Option<i64> = conn
+            .query_row(
+                &format!(
+                    "SELECT 1 FROM {} WHERE length({}) > ?1 LIMIT 1",
+                    meta.sql_table(),
+                    quote(key)
+                ),
+                [new_size],
+                |r| r.get(0),
+            )
+            .optional()?;
+        if too_long.is_some() {
+            return fail(
+                400,
+                types::COLUMN_INVALID_RESIZE,
+                format!(
+                    "Column \"{key}\" cannot be resized to {new_size}: existing values are longer"
+                ),
+            );
+        }
+    }
+    let new_key = if desired.key != key {
+        if let Err(reason) = crate::schema::check_key(&desired.key) {
+            return errors::argument("newKey", reason);
+        }
+        if meta
+            .columns
+            .iter()
+            .any(|c| c.schema.key.eq_ignore_ascii_case(&desired.key))
+        {
+            return fail(
+                409,
+                types::COLUMN_ALREADY_EXISTS,
+                "Column with the requested key already exists.",
+            );
+        }
+        Some(desired.key.clone())
+    } else {
+        None
+    };
+    if let Some(new_key) = &new_key {
+        conn.execute_batch(&format!(
+            "ALTER TABLE {} RENAME COLUMN {} TO {}",
+            meta.sql_table(),
+            quote(key),
+            quote(new_key)
+        ))?;
+        rename_in_indexes(conn, &meta, key, new_key)?;
+        next.key = new_key.clone();
+    }
+    conn.execute(
+        "UPDATE aw_columns SET key = ?1, schema = ?2, updated_at = ?3
+         WHERE table_seq = ?4 AND key = ?5",
+        params![
+            next.key,
+            serde_json::to_string(&next)?,
+            clock::now(),
+            meta.seq,
+            key
+        ],
+    )?;
+    get_column(conn, database, table, &next.key)
+}
+
+fn merge_bounds(old: &ColumnKind, new: &ColumnKind) -> ColumnKind {
+    match (old, new) {
+        (ColumnKind::Integer { min: a, max: b }, ColumnKind::Integer { min, max }) => {
+            ColumnKind::Integer {
+                min: min.or(*a),
+                max: max.or(*b),
+            }
+        }
+        (ColumnKind::BigInt { min: a, max: b }, ColumnKind::BigInt { min, max }) => {
+            ColumnKind::BigInt {
+                min: min.or(*a),
+                max: max.or(*b),
+            }
+        }
+        (ColumnKind::Float { min: a, max: b }, ColumnKind::Float { min, max }) => {
+            ColumnKind::Float {
+                min: min.or(*a),
+                max: max.or(*b),
+            }
+        }
+        _ => new.clone(),
+    }
+}
+
+fn rename_in_indexes(conn: &Connection, meta: &TableMeta, old: &str, new: &str) -> Result<()> {
+    for index in &meta.indexes {
+        if index.schema.columns.iter().any(|c| c == old) {
+            let mut schema = index.schema.clone();
+            for c in &mut schema.columns {
+                if c == old {
+                    *c = new.to_owned();
+                }
+            }
+            conn.execute(
+                "UPDATE aw_indexes SET schema = ?1 WHERE table_seq = ?2 AND key = ?3",
+                params![serde_json::to_string(&schema)?, meta.seq, schema.key],
+            )?;
+        }
+    }
+    Ok(())
+}
+
+pub(super) fn delete_column(
+    conn: &Connection,
+    database: &str,
+    table: &str,
+    key: &str,
+    delay_ms: i64,
+) -> Result<()> {
+    let meta = load(conn, database, table)?;
+    let column = meta
+        .columns
+        .iter()
+        .find(|c| c.schema.key == key)
+        .ok_or_else(errors::column_not_found)?;
+    if column.status == ColumnStatus::Deleting {
+        return Ok(());
+    }
+    if meta
+        .indexes
+        .iter()
+        .any(|i| i.status != ColumnStatus::Deleting && i.schema.columns.iter().any(|c| c == key))
+    {
+        return fail(
+            409,
+            types::COLUMN_INDEX_DEPENDENCY,
+            format!("Column \"{key}\" cannot be deleted because it is used by an index"),
+        );
+    }
+    conn.execute(
+        "UPDATE aw_columns SET status = 'deleting', ready_at = ?1, updated_at = ?2
+         WHERE table_seq = ?3 AND key = ?4",
+        params![clock::now_ms() + delay_ms, clock::now(), meta.seq, key],
+    )?;
+    Ok(())
+}
+
+// --- indexes ------------------------------------------------------------------------------------
+
+fn index_invalid<T>(message: impl Into<String>) -> Result<T> {
+    fail(400, types::COLUMN_INDEX_INVALID, message)
+}
+
+/// Validates and records an index, and creates its SQL index (none for fulltext: `search`
+/// matches words in SQL functions instead).
+fn add_index(
+    conn: &Connection,
+    seq: i64,
+    index: &IndexSchema,
+    delay_ms: i64,
+    inline: bool,
+) -> Result<Index> {
+    if let Err(reason) = crate::schema::check_key(&index.key) {
+        return errors::argument("key", reason);
+    }
+    let meta = catalog::load_table_by_seq(conn, seq)?;
+    if meta
+        .indexes
+        .iter()
+        .any(|i| i.schema.key.eq_ignore_ascii_case(&index.key))
+    {
+        return fail(
+            409,
+            types::COLUMN_INDEX_ALREADY_EXISTS,
+            "Index with the requested key already exists.",
+        );
+    }
+    if meta.indexes.len() >= limits::MAX_INDEXES {
+        return fail(
+            400,
+            types::COLUMN_INDEX_LIMIT_EXCEEDED,
+            "The maximum number of indexes has been reached.",
+        );
+    }
+    if index.columns.is_empty() {
+        return errors::argument("columns", "Value must a valid array and at least 1 item");
+    }
+    if !index.orders.is_empty() && index.orders.len() != index.columns.len() {
+        return index_invalid("Index orders must be given for every column or for none");
+    }
+    let mut sql_columns = Vec::with_capacity(index.columns.len());
+    for (i, key) in index.columns.iter().enumerate() {
+        let sql = match key.as_str() {
+            "$id" => "_uid".to_owned(),
+            "$createdAt" => "_createdAt".to_owned(),
+            "$updatedAt" => "_updatedAt".to_owned(),
+            _ => {
+                let Some(column) = meta.columns.iter().find(|c| &c.schema.key == key) else {
+                    return fail(
+                        400,
+                        types::COLUMN_UNKNOWN,
+                        format!(
+                            "The column \"{key}\" required for the index could not be found. Please confirm all your columns are in the available state."
+                        ),
+                    );
+                };
+                if column.status != ColumnStatus::Available {
+                    return fail(
+                        400,
+                        types::COLUMN_NOT_AVAILABLE,
+                        format!(
+                            "The column \"{key}\" is not yet available. Please try again later."
+                        ),
+                    );
+                }
+                if column.schema.array {
+                    return index_invalid(format!(
+                        "Cannot create an index on array column \"{key}\""
+                    ));
+                }
+                if matches!(column.schema.kind, ColumnKind::Relationship(_)) {
+                    return index_invalid(format!(
+                        "Cannot create an index on relationship column \"{key}\""
+                    ));
+                }
+                if index.kind == IndexKind::Fulltext && !column.schema.kind.is_string() {
+                    return index_invalid(format!(
+                        "Attribute \"{key}\" cannot be part of a fulltext index, must be of type string"
+                    ));
+                }
+                quote(key)
+            }
+        };
+        let desc = index
+            .orders
+            .get(i)
+            .is_some_and(|o| *o == crate::schema::SortOrder::Desc);
+        sql_columns.push(format!("{sql} {}", if desc { "DESC" } else { "ASC" }));
+    }
+    let schema_view = TableSchema {
+        columns: meta.columns.iter().map(|c| c.schema.clone()).collect(),
+        ..TableSchema::new(meta.id.clone(), meta.name.clone())
+    };
+    if index_length(index, &schema_view) > limits::MAX_INDEX_LENGTH {
+        return index_invalid(format!(
+            "Index length is longer than the maximum: {}",
+            limits::MAX_INDEX_LENGTH
+        ));
+    }
+    let mut error = String::new();
+    let mut status = if inline {
+        ColumnStatus::Available
+    } else {
+        ColumnStatus::Processing
+    };
+    if index.kind != IndexKind::Fulltext {
+        let unique = if index.kind == IndexKind::Unique {
+            "UNIQUE "
+        } else {
+            ""
+        };
+        let created = conn.execute_batch(&format!(
+            "CREATE {unique}INDEX {} ON {} ({})",
+            sql_index(seq, &index.key),
+            sql_table(seq),
+            sql_columns.join(", ")
+        ));
+        if let Err(e) = created {
+            // Appwrite reports database-side failures through the index status, not the request.
+            status = ColumnStatus::Failed;
+            error = e.to_string();
+        }
+    }
+    catalog::insert_index(conn, seq, index, status, &error, clock::now_ms() + delay_ms)
+}
+
+pub(super) fn create_index(
+    conn: &Connection,
+    database: &str,
+    table: &str,
+    index: &IndexSchema,
+    delay_ms: i64,
+) -> Result<Index> {
+    let meta = load(conn, database, table)?;
+    add_index(conn, meta.seq, index, delay_ms, false)
+}
+
+pub(super) fn get_index(
+    conn: &Connection,
+    database: &str,
+    table: &str,
+    key: &str,
+) -> Result<Index> {
+    let meta = load(conn, database, table)?;
+    meta.indexes
+        .into_iter()
+        .find(|i| i.schema.key == key)
+        .ok_or_else(errors::index_not_found)
+}
+
+pub(super) fn delete_index(
+    conn: &Connection,
+    database: &str,
+    table: &str,
+    key: &str,
+    delay_ms: i64,
+) -> Result<()> {
+    let meta = load(conn, database, table)?;
+    if !meta.indexes.iter().any(|i| i.schema.key == key) {
+        return Err(errors::index_not_found());
+    }
+    conn.execute(
+        "UPDATE aw_indexes SET status = 'deleting', ready_at = ?1, updated_at = ?2
+         WHERE table_seq = ?3 AND key = ?4",
+        params![clock::now_ms() + delay_ms, clock::now(), meta.seq, key],
+    )?;
+    Ok(())
+}

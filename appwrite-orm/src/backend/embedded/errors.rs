@@ -1,0 +1,111 @@
+//! Appwrite's errors as the engine answers them: the same `code`, `type` and message forms.
+
+use crate::error::{AppwriteError, types};
+use crate::{Error, Result};
+
+pub(super) fn err<T>(code: u16, error_type: &str, message: impl Into<String>) -> Result<T> {
+    Err(Error::Appwrite(AppwriteError::new(
+        code, error_type, message,
+    )))
+}
+
+pub(super) fn argument<T>(param: &str, reason: impl std::fmt::Display) -> Result<T> {
+    err(
+        400,
+        types::GENERAL_ARGUMENT_INVALID,
+        format!("Invalid `{param}` param: {reason}"),
+    )
+}
+
+pub(super) fn query_invalid(message: impl std::fmt::Display) -> Error {
+    Error::Appwrite(AppwriteError::new(
+        400,
+        types::GENERAL_QUERY_INVALID,
+        format!("Invalid query: {message}"),
+    ))
+}
+
+pub(super) fn structure(message: impl std::fmt::Display) -> Error {
+    Error::Appwrite(AppwriteError::new(
+        400,
+        types::ROW_INVALID_STRUCTURE,
+        format!("Invalid document structure: {message}"),
+    ))
+}
+
+pub(super) fn database_not_found() -> Error {
+    Error::Appwrite(AppwriteError::new(
+        404,
+        types::DATABASE_NOT_FOUND,
+        "Database not found",
+    ))
+}
+
+pub(super) fn table_not_found() -> Error {
+    Error::Appwrite(AppwriteError::new(
+        404,
+        types::TABLE_NOT_FOUND,
+        "Table with the requested ID could not be found.",
+    ))
+}
+
+pub(super) fn row_not_found() -> Error {
+    Error::Appwrite(AppwriteError::new(
+        404,
+        types::ROW_NOT_FOUND,
+        "Row with the requested ID could not be found.",
+    ))
+}
+
+pub(super) fn row_already_exists() -> Error {
+    Error::Appwrite(AppwriteError::new(
+        409,
+        types::ROW_ALREADY_EXISTS,
+        "Row with the requested ID already exists. Try again with a different ID or use ID.unique() to generate a unique ID.",
+    ))
+}
+
+pub(super) fn column_not_found() -> Error {
+    Error::Appwrite(AppwriteError::new(
+        404,
+        types::COLUMN_NOT_FOUND,
+        "Column with the requested ID could not be found.",
+    ))
+}
+
+pub(super) fn index_not_found() -> Error {
+    Error::Appwrite(AppwriteError::new(
+        404,
+        types::COLUMN_INDEX_NOT_FOUND,
+        "Index with the requested ID could not be found.",
+    ))
+}
+
+pub(super) fn transaction_not_found() -> Error {
+    Error::Appwrite(AppwriteError::new(
+        404,
+        types::TRANSACTION_NOT_FOUND,
+        "Transaction with the requested ID could not be found.",
+    ))
+}
+
+/// Checks an id that goes into a route, as Appwrite's `UID` validator does.
+pub(super) fn check_id(param: &str, id: &str) -> Result<()> {
+    crate::schema::check_id(id).or_else(|reason| {
+        argument(
+            param,
+            format!(
+                "UID must contain at most 36 chars. Valid chars are a-z, A-Z, 0-9, period, hyphen, and underscore. Can't start with a special char ({reason})"
+            ),
+        )
+    })
+}
+
+/// Checks an id that may also be the literal `unique()`.
+pub(super) fn check_custom_id(param: &str, id: &str) -> Result<()> {
+    if id == crate::backend::UNIQUE_ID {
+        Ok(())
+    } else {
+        check_id(param, id)
+    }
+}

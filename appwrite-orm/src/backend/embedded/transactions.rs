@@ -1,0 +1,413 @@
+//! Transactions as Appwrite has them: operations are staged in memory and applied together on
+//! commit, inside one SQLite transaction, so that either all of them take effect or none.
+//! Reads "within" a transaction apply the staged operations in a savepoint, read, and roll back.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+
+use rusqlite::Connection;
+use serde_json::{Number, Value};
+
+use super::{clock, ddl, errors, in_transaction, select, write};
+use crate::backend::{
+    Document, List, Operation, OperationAction, Row, Transaction, TransactionStatus,
+};
+use crate::error::types;
+use crate::query::{Query, QueryClass};
+use crate::schema::limits;
+use crate::{Error, Result};
+
+const DEFAULT_TTL: u32 = 300;
+
+/// One single-row write, owned so it can move to the blocking pool or sit in a transaction.
+pub(super) struct RowWrite {
+    database: String,
+    table: String,
+    row_id: String,
+    data: Document,
+    permissions: Option<Vec<String>>,
+}
+
+impl RowWrite {
+    pub(super) fn new(
+        database: &str,
+        table: &str,
+        row_id: &str,
+        data: &Document,
+        permissions: Option<&[String]>,
+    ) -> Self {
+        Self {
+            database: database.to_owned(),
+            table: table.to_owned(),
+            row_id: row_id.to_owned(),
+            data: data.clone(),
+            permissions: permissions.map(<[String]>::to_vec),
+        }
+    }
+
+    pub(super) fn create(&self, c: &Connection) -> Result<Row> {
+        let meta = ddl::load(c, &self.database, &self.table)?;
+        write::create_row(
+            c,
+            &meta,
+            &self.row_id,
+            &self.data,
+            self.permissions.as_deref(),
+        )
+    }
+
+    pub(super) fn update(&self, c: &Connection) -> Result<Row> {
+        let meta = ddl::load(c, &self.database, &self.table)?;
+        write::update_row(
+            c,
+            &meta,
+            &self.row_id,
+            &self.data,
+            self.permissions.as_deref(),
+        )
+    }
+
+    pub(super) fn upsert(&self, c: &Connection) -> Result<Row> {
+        let meta = ddl::load(c, &self.database, &self.table)?;
+        write::upsert_row(
+            c,
+            &meta,
+            &self.row_id,
+            &self.data,
+            self.permissions.as_deref(),
+        )
+    }
+
+    pub(super) fn delete(&self, c: &Connection) -> Result<()> {
+        let meta = ddl::load(c, &self.database, &self.table)?;
+        write::delete_row(c, &meta, &self.row_id)
+    }
+
+    pub(super) fn add(
+        &self,
+        c: &Connection,
+        column: &str,
+        value: &Number,
+        bound: Option<&Number>,
+        decrement: bool,
+    ) -> Result<Row> {
+        let meta = ddl::load(c, &self.database, &self.table)?;
+        write::add_to_column(c, &meta, &self.row_id, column, value, bound, decrement)
+    }
+}
+
+struct State {
+    transaction: Transaction,
+    operations: Vec<Operation>,
+    expires_ms: i64,
+}
+
+/// The engine's open and finished transactions.
+#[derive(Default)]
+pub(super) struct Transactions {
+    states: Mutex<HashMap<String, State>>,
+}
+
+impl Transactions {
+    fn with<T>(&self, id: &str, f: impl FnOnce(&mut State) -> Result<T>) -> Result<T> {
+        errors::check_id("transactionId", id)?;
+        let mut states = self.states.lock().unwrap_or_else(|p| p.into_inner());
+        let state = states
+            .get_mut(id)
+            .ok_or_else(errors::transaction_not_found)?;
+        f(state)
+    }
+
+    pub(super) fn create(&self, ttl: Option<u32>) -> Result<Transaction> {
+        let ttl = ttl.unwrap_or(DEFAULT_TTL);
+        if !(60..=3600).contains(&ttl) {
+            return errors::argument("ttl", "Value must be a valid range between 60 and 3,600");
+        }
+        let now_ms = clock::now_ms();
+        let expires_ms = now_ms + i64::from(ttl) * 1000;
+        let transaction = Transaction {
+            id: clock::unique_id(),
+            created_at: clock::format_ms(now_ms),
+            updated_at: clock::format_ms(now_ms),
+            status: TransactionStatus::Pending,
+            operations: 0,
+            expires_at: clock::format_ms(expires_ms),
+        };
+        let mut states = self.states.lock().unwrap_or_else(|p| p.into_inner());
+        states.insert(
+            transaction.id.clone(),
+            State {
+                transaction: transaction.clone(),
+                operations: Vec::new(),
+                expires_ms,
+            },
+        );
+        Ok(transaction)
+    }
+
+    pub(super) fn get(&self, id: &str) -> Result<Transaction> {
+        self.with(id, |s| Ok(s.transaction.clone()))
+    }
+
+    pub(super) fn stage(&self, id: &str, operations: Vec<Operation>) -> Result<Transaction> {
+        for op in &operations {
+            check_operation(op)?;
+        }
+        self.with(id, |s| {
+            ensure_pending(s)?;
+            if s.operations.len() + operations.len() > limits::MAX_BATCH {
+                return errors::err(
+                    400,
+                    types::TRANSACTION_LIMIT_EXCEEDED,
+                    "The maximum number of operations in a transaction has been reached.",
+                );
+            }
+            s.operations.extend(operations);
+            s.transaction.operations = s.operations.len() as u64;
+            s.transaction.updated_at = clock::now();
+            Ok(s.transaction.clone())
+        })
+    }
+
+    pub(super) fn commit(&self, conn: &Connection, id: &str) -> Result<Transaction> {
+        self.with(id, |s| {
+            ensure_pending(s)?;
+            s.transaction.updated_at = clock::now();
+            match in_transaction(conn, |c| apply_all(c, &s.operations)) {
+                Ok(()) => {
+                    s.transaction.status = TransactionStatus::Committed;
+                    Ok(s.transaction.clone())
+                }
+                Err(e) => {
+                    s.transaction.status = TransactionStatus::Failed;
+                    Err(e)
+                }
+            }
+        })
+    }
+
+    pub(super) fn rollback(&self, id: &str) -> Result<Transaction> {
+        self.with(id, |s| {
+            ensure_pending(s)?;
+            s.operations.clear();
+            s.transaction.status = TransactionStatus::Failed;
+            s.transaction.updated_at = clock::now();
+            Ok(s.transaction.clone())
+        })
+    }
+
+    /// Runs `read` with the transaction's staged operations applied, then undoes them.
+    pub(super) fn read_within<T>(
+        &self,
+        conn: &Connection,
+        id: &str,
+        read: impl FnOnce(&Connection) -> Result<T>,
+    ) -> Result<T> {
+        let operations = self.with(id, |s| {
+            ensure_pending(s)?;
+            Ok(s.operations.clone())
+        })?;
+        conn.execute_batch("SAVEPOINT aw_read")?;
+        let result = apply_all(conn, &operations).and_then(|()| read(conn));
+        conn.execute_batch("ROLLBACK TO aw_read; RELEASE aw_read")?;
+        result
+    }
+}
+
+fn ensure_pending(s: &State) -> Result<()> {
+    if s.transaction.status != TransactionStatus::Pending {
+        return errors::err(
+            400,
+            types::TRANSACTION_NOT_READY,
+            "The transaction is not ready: it was already committed or rolled back.",
+        );
+    }
+    if clock::now_ms() > s.expires_ms {
+        return errors::err(
+            500,
+            types::TRANSACTION_EXPIRED,
+            "The transaction has expired.",
+        );
+    }
+    Ok(())
+}
+
+fn invalid<T>(message: impl Into<String>) -> Result<T> {
+    errors::err(400, types::TRANSACTION_INVALID, message)
+}
+
+fn check_operation(op: &Operation) -> Result<()> {
+    errors::check_id("databaseId", &op.database_id)?;
+    errors::check_id("tableId", &op.table_id)?;
+    let single = matches!(
+        op.action,
+        OperationAction::Create
+            | OperationAction::Update
+            | OperationAction::Upsert
+            | OperationAction::Delete
+            | OperationAction::Increment
+            | OperationAction::Decrement
+    );
+    if single && op.row_id.is_none() {
+        return invalid(format!("Operation {:?} needs a rowId", op.action));
+    }
+    Ok(())
+}
+
+fn data_object(op: &Operation) -> Result<Document> {
+    match &op.data {
+        None => Ok(Document::new()),
+        Some(Value::Object(m)) => Ok(m.clone()),
+        Some(_) => invalid("Operation data must be an object"),
+    }
+}
+
+fn data_rows(op: &Operation) -> Result<Vec<Document>> {
+    match &op.data {
+        Some(Value::Array(items)) => items
+            .iter()
+            .map(|v| match v {
+                Value::Object(m) => Ok(m.clone()),
+                _ => invalid("Each row of a bulk operation must be an object"),
+            })
+            .collect(),
+        _ => invalid("Bulk create and upsert operations need a list of rows as data"),
+    }
+}
+
+fn data_queries(data: &Document) -> Result<Vec<Query>> {
+    let Some(items) = data.get("queries") else {
+        return Ok(Vec::new());
+    };
+    let Some(items) = items.as_array() else {
+        return invalid("data.queries must be a list");
+    };
+    items
+        .iter()
+        .map(|q| match q {
+            Value::String(s) => Query::parse(s).map_err(Error::from),
+            other => Query::from_json(other).map_err(Error::from),
+        })
+        .map(|r| {
+            r.map_err(|e| {
+                errors::query_invalid(e.to_string().trim_start_matches("Invalid query: "))
+            })
+        })
+        .collect()
+}
+
+fn apply_all(conn: &Connection, operations: &[Operation]) -> Result<()> {
+    for op in operations {
+        apply(conn, op)?;
+    }
+    Ok(())
+}
+
+fn apply(conn: &Connection, op: &Operation) -> Result<()> {
+    let row_id = op.row_id.as_deref().unwrap_or_default();
+    let data = || data_object(op);
+    let single = |d: &Document| RowWrite::new(&op.database_id, &op.table_id, row_id, d, None);
+    match op.action {
+        OperationAction::Create => single(&data()?).create(conn).map(drop),
+        OperationAction::Update => single(&data()?).update(conn).map(drop),
+        OperationAction::Upsert => single(&data()?).upsert(conn).map(drop),
+        OperationAction::Delete => single(&Document::new()).delete(conn),
+        OperationAction::Increment | OperationAction::Decrement => {
+            let d = data()?;
+            let column = d
+                .get("column")
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .to_owned();
+            let value = d
+                .get("value")
+                .and_then(|v| v.as_number().cloned())
+                .unwrap_or_else(|| 1.into());
+            let bound_key = if op.action == OperationAction::Increment {
+                "max"
+            } else {
+                "min"
+            };
+            let bound = d.get(bound_key).and_then(|v| v.as_number().cloned());
+            single(&Document::new())
+                .add(
+                    conn,
+                    &column,
+                    &value,
+                    bound.as_ref(),
+                    op.action == OperationAction::Decrement,
+                )
+                .map(drop)
+        }
+        OperationAction::BulkCreate => {
+            let meta = ddl::load(conn, &op.database_id, &op.table_id)?;
+            write::create_rows(conn, &meta, &data_rows(op)?).map(drop)
+        }
+        OperationAction::BulkUpsert => {
+            let meta = ddl::load(conn, &op.database_id, &op.table_id)?;
+            write::upsert_rows(conn, &meta, &data_rows(op)?).map(drop)
+        }
+        OperationAction::BulkUpdate => {
+            let d = data()?;
+            let meta = ddl::load(conn, &op.database_id, &op.table_id)?;
+            let plan = select::plan(&meta, &data_queries(&d)?)?;
+            let changes = d
+                .get("data")
+                .and_then(Value::as_object)
+                .cloned()
+                .unwrap_or_default();
+            write::update_rows(conn, &meta, &changes, plan).map(drop)
+        }
+        OperationAction::BulkDelete => {
+            let d = data()?;
+            let meta = ddl::load(conn, &op.database_id, &op.table_id)?;
+            let plan = select::plan(&meta, &data_queries(&d)?)?;
+            write::delete_rows(conn, &meta, plan).map(drop)
+        }
+    }
+}
+
+/// Pages an in-memory list (databases, tables) with `limit`, `offset` and cursors, as the
+/// meta-list routes do. Filters and orders on these lists are not supported.
+pub(super) fn page<T>(
+    all: Vec<T>,
+    queries: &[Query],
+    id: impl Fn(&T) -> String,
+) -> Result<List<T>> {
+    let total = all.len() as u64;
+    let mut limit = limits::DEFAULT_LIMIT as usize;
+    let mut offset = 0usize;
+    let mut items = all;
+    for q in queries {
+        match q {
+            Query::Limit(n) => limit = usize::try_from(*n).unwrap_or(usize::MAX),
+            Query::Offset(n) => offset = usize::try_from(*n).unwrap_or(usize::MAX),
+            Query::CursorAfter(c) | Query::CursorBefore(c) => {
+                let Some(pos) = items.iter().position(|t| &id(t) == c) else {
+                    return errors::err(
+                        400,
+                        types::GENERAL_CURSOR_NOT_FOUND,
+                        format!("Cursor '{c}' not found."),
+                    );
+                };
+                items = if matches!(q, Query::CursorAfter(_)) {
+                    items.into_iter().skip(pos + 1).collect()
+                } else {
+                    let start = pos.saturating_sub(limit);
+                    items.into_iter().skip(start).take(pos - start).collect()
+                };
+            }
+            q if q.class() == QueryClass::Filter || q.class() == QueryClass::Order => {
+                return Err(errors::query_invalid(format!(
+                    "Query method {} is not supported on this list",
+                    q.method()
+                )));
+            }
+            _ => {}
+        }
+    }
+    Ok(List {
+        total,
+        items: items.into_iter().skip(offset).take(limit).collect(),
+    })
+}

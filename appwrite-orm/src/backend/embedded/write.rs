@@ -1,0 +1,606 @@
+//! Writing rows with Appwrite's validation: structure checks in Appwrite's order (missing
+//! required, unknown attribute, invalid value), defaults as `Database::encode` applies them,
+//! system fields, and unique constraints answered as `row_already_exists`.
+
+use rusqlite::types::Value as SqlValue;
+use rusqlite::{Connection, ErrorCode, params_from_iter};
+use serde_json::{Number, Value};
+
+use super::catalog::{TableMeta, quote};
+use super::select::{self, Plan};
+use super::{clock, codec, errors};
+use crate::backend::{Document, List, Row, UNIQUE_ID};
+use crate::error::{AppwriteError, types};
+use crate::schema::{ColumnKind, limits, value};
+use crate::{Error, Result};
+
+/// The system fields a write may carry inside its data.
+#[derive(Debug, Default)]
+struct SystemFields {
+    id: Option<String>,
+    permissions: Option<Vec<String>>,
+    created_at: Option<String>,
+    updated_at: Option<String>,
+}
+
+/// Splits user columns from `$`-fields. `$sequence`, `$databaseId`, `$tableId` and
+/// `$collectionId` are dropped as Appwrite drops them; `$createdAt`/`$updatedAt` are honoured
+/// (the engine acts with an API key's rights); other `$` keys are unknown attributes.
+fn split_system(data: &Document) -> Result<(Document, SystemFields)> {
+    let mut doc = Document::new();
+    let mut sys = SystemFields::default();
+    for (key, v) in data {
+        match key.as_str() {
+            "$sequence" | "$databaseId" | "$tableId" | "$collectionId" => {}
+            "$id" => sys.id = v.as_str().map(str::to_owned),
+            "$permissions" => {
+                if !v.is_null() {
+                    sys.permissions = Some(permission_list(v)?);
+                }
+            }
+            "$createdAt" => sys.created_at = system_time(key, v)?,
+            "$updatedAt" => sys.updated_at = system_time(key, v)?,
+            _ => {
+                doc.insert(key.clone(), v.clone());
+            }
+        }
+    }
+    Ok((doc, sys))
+}
+
+fn system_time(key: &str, v: &Value) -> Result<Option<String>> {
+    match v {
+        Value::Null => Ok(None),
+        Value::String(s) => value::normalize_datetime(s).map(Some).ok_or_else(|| {
+            errors::structure(format!(
+                "Attribute \"{key}\" has invalid format. Value must be valid date between 1000-01-01 00:00:00 and 9999-12-31 23:59:59."
+            ))
+        }),
+        _ => Err(errors::structure(format!(
+            "Attribute \"{key}\" has invalid type. Value must be a valid string"
+        ))),
+    }
+}
+
+fn permission_list(v: &Value) -> Result<Vec<String>> {
+    let Some(items) = v.as_array() else {
+        return errors::argument("permissions", "Value must be a valid array");
+    };
+    let strings: Vec<String> = items
+        .iter()
+        .map(|p| p.as_str().map(str::to_owned))
+        .collect::<Option<_>>()
+        .map_or_else(
+            || errors::argument("permissions", "Value must be a valid array of strings"),
+            Ok,
+        )?;
+    normalize_permissions(&strings)
+}
+
+/// Checks row permissions (`read`, `update`, `delete`, `write`) and expands `write` into
+/// update and delete, as Appwrite stores them.
+pub(super) fn normalize_permissions(permissions: &[String]) -> Result<Vec<String>> {
+    normalize(
+        permissions,
+        &["read", "update", "delete"],
+        &["update", "delete"],
+    )
+}
+
+/// Checks table permissions (`read`, `create`, `update`, `delete`, `write`); `write` becomes
+/// create, update and delete.
+pub(super) fn normalize_table_permissions(permissions: &[String]) -> Result<Vec<String>> {
+    normalize(
+        permissions,
+        &["read", "create", "update", "delete"],
+        &["create", "update", "delete"],
+    )
+}
+
+fn normalize(permissions: &[String], allowed: &[&str], write: &[&str]) -> Result<Vec<String>> {
+    if permissions.len() > limits::MAX_PERMISSIONS {
+        return errors::argument(
+            "permissions",
+            "Value must a valid array no longer than 100 items",
+        );
+    }
+    let mut out: Vec<String> = Vec::with_capacity(permissions.len());
+    for p in permissions {
+        let parsed = p.split_once('(').and_then(|(action, rest)| {
+            let role = rest.strip_suffix("\")")?.strip_prefix('"')?;
+            (!role.is_empty()).then_some((action, role))
+        });
+        let Some((action, role)) = parsed else {
+            return errors::argument(
+                "permissions",
+                format!("Invalid permission string format: \"{p}\"."),
+            );
+        };
+        let actions: Vec<&str> = if action == "write" {
+            write.to_vec()
+        } else if allowed.contains(&action) {
+            vec![action]
+        } else {
+            return errors::argument(
+                "permissions",
+                format!(
+                    "Permission \"{p}\" is not allowed. Must be one of: {}, write.",
+                    allowed.join(", ")
+                ),
+            );
+        };
+        for a in actions {
+            let s = format!("{a}(\"{role}\")");
+            if !out.contains(&s) {
+                out.push(s);
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// Replaces null or missing values by the column default, as Appwrite does on every full write.
+fn apply_defaults(meta: &TableMeta, doc: &mut Document) {
+    for column in meta.available_columns() {
+        if let Some(default) = &column.default {
+            let missing = doc.get(&column.key).is_none_or(Value::is_null);
+            if missing {
+                doc.insert(column.key.clone(), default.clone());
+            }
+        }
+    }
+}
+
+/// Validates a whole row and returns the SQL values of every available column, in order.
+fn validate_full(meta: &TableMeta, doc: &Document) -> Result<Vec<SqlValue>> {
+    for column in meta.available_columns() {
+        if column.required && doc.get(&column.key).is_none_or(Value::is_null) {
+            return Err(errors::structure(format!(
+                "Missing required attribute \"{}\"",
+                column.key
+            )));
+        }
+    }
+    check_unknown(meta, doc)?;
+    let mut values = Vec::new();
+    for column in meta.available_columns() {
+        let v = match doc.get(&column.key) {
+            None | Some(Value::Null) => SqlValue::Null,
+            Some(v) => codec::encode(
+                column,
+                &value::check_value(column, v).map_err(errors::structure)?,
+            ),
+        };
+        values.push(v);
+    }
+    Ok(values)
+}
+
+fn check_unknown(meta: &TableMeta, doc: &Document) -> Result<()> {
+    match doc.keys().find(|k| meta.available_column(k).is_none()) {
+        Some(k) => Err(errors::structure(format!("Unknown attribute: \"{k}\""))),
+        None => Ok(()),
+    }
+}
+
+/// Maps SQLite's unique-constraint failures to Appwrite's `row_already_exists`.
+fn constraint(e: rusqlite::Error) -> Error {
+    match &e {
+        rusqlite::Error::SqliteFailure(f, _) if f.code == ErrorCode::ConstraintViolation => {
+            errors::row_already_exists()
+        }
+        _ => e.into(),
+    }
+}
+
+fn insert(
+    conn: &Connection,
+    meta: &TableMeta,
+    id: &str,
+    mut doc: Document,
+    permissions: Vec<String>,
+    created_at: Option<String>,
+    updated_at: Option<String>,
+) -> Result<i64> {
+    errors::check_id("rowId", id)?;
+    apply_defaults(meta, &mut doc);
+    let values = validate_full(meta, &doc)?;
+    let now = clock::now();
+    let created = created_at.unwrap_or_else(|| now.clone());
+    let updated = updated_at.unwrap_or(now);
+    let mut cols = vec!["_uid", "_createdAt", "_updatedAt", "_permissions"]
+        .into_iter()
+        .map(str::to_owned)
+        .collect::<Vec<_>>();
+    cols.extend(meta.available_columns().map(|c| quote(&c.key)));
+    let marks = vec!["?"; cols.len()].join(",");
+    let sql = format!(
+        "INSERT INTO {} ({}) VALUES ({marks})",
+        meta.sql_table(),
+        cols.join(",")
+    );
+    let mut params = vec![
+        SqlValue::Text(id.to_owned()),
+        SqlValue::Text(created),
+        SqlValue::Text(updated),
+        SqlValue::Text(serde_json::to_string(&permissions)?),
+    ];
+    params.extend(values);
+    conn.prepare_cached(&sql)?
+        .execute(params_from_iter(params.iter()))
+        .map_err(constraint)?;
+    Ok(conn.last_insert_rowid())
+}
+
+fn update_full(
+    conn: &Connection,
+    meta: &TableMeta,
+    seq: i64,
+    mut doc: Document,
+    permissions: &[String],
+    updated_at: Option<String>,
+) -> Result<()> {
+    apply_defaults(meta, &mut doc);
+    let values = validate_full(meta, &doc)?;
+    let mut sets = vec!["_updatedAt = ?".to_owned(), "_permissions = ?".to_owned()];
+    sets.extend(
+        meta.available_columns()
+            .map(|c| format!("{} = ?", quote(&c.key))),
+    );
+    let sql = format!(
+        "UPDATE {} SET {} WHERE _seq = ?",
+        meta.sql_table(),
+        sets.join(", ")
+    );
+    let mut params = vec![
+        SqlValue::Text(updated_at.unwrap_or_else(clock::now)),
+        SqlValue::Text(serde_json::to_string(permissions)?),
+    ];
+    params.extend(values);
+    params.push(SqlValue::Integer(seq));
+    conn.prepare_cached(&sql)?
+        .execute(params_from_iter(params.iter()))
+        .map_err(constraint)?;
+    Ok(())
+}
+
+fn read_back(conn: &Connection, meta: &TableMeta, id: &str) -> Result<Row> {
+    select::get_by_id(conn, meta, id, None)?
+        .ok_or_else(|| Error::Internal(format!("row {id:?} vanished after it was written")))
+}
+
+/// `POST …/rows` with one row.
+pub(super) fn create_row(
+    conn: &Connection,
+    meta: &TableMeta,
+    row_id: &str,
+    data: &Document,
+    permissions: Option<&[String]>,
+) -> Result<Row> {
+    errors::check_custom_id("rowId", row_id)?;
+    let (doc, sys) = split_system(data)?;
+    let id = if row_id == UNIQUE_ID {
+        clock::unique_id()
+    } else {
+        row_id.to_owned()
+    };
+    let permissions = match permissions {
+        Some(p) => normalize_permissions(p)?,
+        None => Vec::new(),
+    };
+    insert(
+        conn,
+        meta,
+        &id,
+        doc,
+        permissions,
+        sys.created_at,
+        sys.updated_at,
+    )?;
+    read_back(conn, meta, &id)
+}
+
+/// `PATCH …/rows/{id}`: merges `data` into the stored row and writes it whole, as Appwrite
+/// does (so a stored null of a column with a default becomes the default).
+pub(super) fn update_row(
+    conn: &Connection,
+    meta: &TableMeta,
+    row_id: &str,
+    data: &Document,
+    permissions: Option<&[String]>,
+) -> Result<Row> {
+    errors::check_id("rowId", row_id)?;
+    if data.is_empty() && permissions.is_none() {
+        return Err(Error::Appwrite(AppwriteError::new(
+            400,
+            types::ROW_MISSING_PAYLOAD,
+            "The row payload is missing.",
+        )));
+    }
+    let existing =
+        select::get_by_id(conn, meta, row_id, None)?.ok_or_else(errors::row_not_found)?;
+    merge_into(conn, meta, existing, data, permissions)?;
+    read_back(conn, meta, row_id)
+}
+
+fn merge_into(
+    conn: &Connection,
+    meta: &TableMeta,
+    existing: Row,
+    data: &Document,
+    permissions: Option<&[String]>,
+) -> Result<()> {
+    let (changes, sys) = split_system(data)?;
+    let seq: i64 = existing.sequence().parse().unwrap_or_default();
+    let mut doc = existing.data();
+    doc.extend(changes);
+    let permissions = match (permissions, sys.permissions) {
+        (Some(p), _) => normalize_permissions(p)?,
+        (None, Some(p)) => p,
+        (None, None) => existing.permissions(),
+    };
+    update_full(conn, meta, seq, doc, &permissions, sys.updated_at)
+}
+
+/// `PUT …/rows/{id}`: creates the row, or merges `data` into it.
+pub(super) fn upsert_row(
+    conn: &Connection,
+    meta: &TableMeta,
+    row_id: &str,
+    data: &Document,
+    permissions: Option<&[String]>,
+) -> Result<Row> {
+    errors::check_id("rowId", row_id)?;
+    match select::get_by_id(conn, meta, row_id, None)? {
+        Some(existing) => merge_into(conn, meta, existing, data, permissions)?,
+        None => {
+            let (doc, sys) = split_system(data)?;
+            let permissions = match (permissions, sys.permissions) {
+                (Some(p), _) => normalize_permissions(p)?,
+                (None, Some(p)) => p,
+                (None, None) => Vec::new(),
+            };
+            insert(
+                conn,
+                meta,
+                row_id,
+                doc,
+                permissions,
+                sys.created_at,
+                sys.updated_at,
+            )?;
+        }
+    }
+    read_back(conn, meta, row_id)
+}
+
+/// `DELETE …/rows/{id}`.
+pub(super) fn delete_row(conn: &Connection, meta: &TableMeta, row_id: &str) -> Result<()> {
+    errors::check_id("rowId", row_id)?;
+    let n = conn
+        .prepare_cached(&format!("DELETE FROM {} WHERE _uid = ?1", meta.sql_table()))?
+        .execute([row_id])?;
+    if n == 0 {
+        return Err(errors::row_not_found());
+    }
+    Ok(())
+}
+
+fn check_batch(rows: &[Document]) -> Result<()> {
+    if rows.len() > limits::MAX_BATCH {
+        return errors::argument("rows", "Value must a valid array no longer than 100 items");
+    }
+    Ok(())
+}
+
+/// `POST …/rows` with `rows`: every row or none (the caller wraps this in a transaction).
+pub(super) fn create_rows(
+    conn: &Connection,
+    meta: &TableMeta,
+    rows: &[Document],
+) -> Result<List<Row>> {
+    check_batch(rows)?;
+    let mut seqs = Vec::with_capacity(rows.len());
+    for data in rows {
+        let (doc, sys) = split_system(data)?;
+        let id = sys.id.unwrap_or_else(clock::unique_id);
+        let id = if id == UNIQUE_ID {
+            clock::unique_id()
+        } else {
+            id
+        };
+        seqs.push(insert(
+            conn,
+            meta,
+            &id,
+            doc,
+            sys.permissions.unwrap_or_default(),
+            sys.created_at,
+            sys.updated_at,
+        )?);
+    }
+    let items = select::get_by_seqs(conn, meta, &seqs)?;
+    Ok(List {
+        total: items.len() as u64,
+        items,
+    })
+}
+
+/// `PUT …/rows`: upserts every row or none (the caller wraps this in a transaction).
+pub(super) fn upsert_rows(
+    conn: &Connection,
+    meta: &TableMeta,
+    rows: &[Document],
+) -> Result<List<Row>> {
+    check_batch(rows)?;
+    let mut items = Vec::with_capacity(rows.len());
+    for data in rows {
+        let id = match data.get("$id").and_then(Value::as_str) {
+            Some(id) if id != UNIQUE_ID => id.to_owned(),
+            _ => clock::unique_id(),
+        };
+        items.push(upsert_row(conn, meta, &id, data, None)?);
+    }
+    Ok(List {
+        total: items.len() as u64,
+        items,
+    })
+}
+
+/// `PATCH …/rows`: sets only the sent columns on every matching row (no defaults applied, as
+/// Appwrite's bulk update does).
+pub(super) fn update_rows(
+    conn: &Connection,
+    meta: &TableMeta,
+    data: &Document,
+    plan: Plan,
+) -> Result<List<Row>> {
+    let (doc, sys) = split_system(data)?;
+    check_unknown(meta, &doc)?;
+    let mut sets = vec!["_updatedAt = ?".to_owned()];
+    let mut params = vec![SqlValue::Text(sys.updated_at.unwrap_or_else(clock::now))];
+    if let Some(p) = &sys.permissions {
+        sets.push("_permissions = ?".to_owned());
+        params.push(SqlValue::Text(serde_json::to_string(p)?));
+    }
+    for (key, v) in &doc {
+        let Some(column) = meta.available_column(key) else {
+            continue;
+        };
+        let stored = if v.is_null() {
+            if column.required {
+                return Err(errors::structure(format!(
+                    "Missing required attribute \"{key}\""
+                )));
+            }
+            SqlValue::Null
+        } else {
+            codec::encode(
+                column,
+                &value::check_value(column, v).map_err(errors::structure)?,
+            )
+        };
+        sets.push(format!("{} = ?", quote(key)));
+        params.push(stored);
+    }
+    let seqs = select::matching_seqs(conn, meta, &plan)?;
+    let sql = format!(
+        "UPDATE {} SET {} WHERE _seq = ?",
+        meta.sql_table(),
+        sets.join(", ")
+    );
+    let mut stmt = conn.prepare_cached(&sql)?;
+    for seq in &seqs {
+        let mut p = params.clone();
+        p.push(SqlValue::Integer(*seq));
+        stmt.execute(params_from_iter(p.iter()))
+            .map_err(constraint)?;
+    }
+    let shown = &seqs[..seqs.len().min(limits::MAX_BATCH)];
+    Ok(List {
+        total: seqs.len() as u64,
+        items: select::get_by_seqs(conn, meta, shown)?,
+    })
+}
+
+/// `DELETE …/rows`: deletes every matching row.
+pub(super) fn delete_rows(conn: &Connection, meta: &TableMeta, plan: Plan) -> Result<List<Row>> {
+    let seqs = select::matching_seqs(conn, meta, &plan)?;
+    let shown = select::get_by_seqs(conn, meta, &seqs[..seqs.len().min(limits::MAX_BATCH)])?;
+    let mut stmt =
+        conn.prepare_cached(&format!("DELETE FROM {} WHERE _seq = ?1", meta.sql_table()))?;
+    for seq in &seqs {
+        stmt.execute([seq])?;
+    }
+    Ok(List {
+        total: seqs.len() as u64,
+        items: shown,
+    })
+}
+
+/// `PATCH …/rows/{id}/{column}/increment|decrement`. `delta` is signed: negative decrements.
+///
+/// Reproduces Appwrite 1.9.6 as read from its source: only the `bound` parameter is enforced
+/// (not the column's own min/max), the answer carries `$updatedAt` from before the change, and
+/// a null value answers `delta` while the stored value stays null (MariaDB's `NULL + n`).
+pub(super) fn add_to_column(
+    conn: &Connection,
+    meta: &TableMeta,
+    row_id: &str,
+    column_key: &str,
+    delta: &Number,
+    bound: Option<&Number>,
+    decrement: bool,
+) -> Result<Row> {
+    errors::check_id("rowId", row_id)?;
+    let column = meta
+        .available_column(column_key)
+        .ok_or_else(errors::column_not_found)?
+        .clone();
+    let is_int = matches!(
+        column.kind,
+        ColumnKind::Integer { .. } | ColumnKind::BigInt { .. }
+    );
+    if column.array || !column.kind.is_numeric() {
+        return Err(Error::Appwrite(AppwriteError::new(
+            400,
+            types::ATTRIBUTE_TYPE_INVALID,
+            format!("Column \"{column_key}\" is not a numeric column."),
+        )));
+    }
+    if is_int && delta.as_i64().is_none() {
+        return errors::argument("value", "Value must be a valid integer");
+    }
+    let mut row = select::get_by_id(conn, meta, row_id, None)?.ok_or_else(errors::row_not_found)?;
+    let current = row.get(column_key).cloned().unwrap_or(Value::Null);
+    let step = delta.as_f64().unwrap_or(0.0);
+    let signed = if decrement { -step } else { step };
+    let new_value: Value = if is_int {
+        let d = delta.as_i64().unwrap_or(0);
+        let d = if decrement { -d } else { d };
+        match current.as_i64() {
+            Some(c) => match c.checked_add(d) {
+                Some(n) => Value::from(n),
+                None => return Err(limit_exceeded(column_key)),
+            },
+            None => Value::from(d),
+        }
+    } else {
+        Number::from_f64(current.as_f64().unwrap_or(0.0) + signed)
+            .map_or(Value::Null, Value::Number)
+    };
+    if let (Some(bound), Some(n)) = (bound.and_then(Number::as_f64), new_value.as_f64()) {
+        let beyond = if decrement { n < bound } else { n > bound };
+        if beyond {
+            return Err(limit_exceeded(column_key));
+        }
+    }
+    if !current.is_null() {
+        conn.prepare_cached(&format!(
+            "UPDATE {} SET {} = ?1, _updatedAt = ?2 WHERE _uid = ?3",
+            meta.sql_table(),
+            quote(column_key)
+        ))?
+        .execute(rusqlite::params![
+            codec::encode(&column, &new_value),
+            clock::now(),
+            row_id
+        ])?;
+    } else {
+        conn.prepare_cached(&format!(
+            "UPDATE {} SET _updatedAt = ?1 WHERE _uid = ?2",
+            meta.sql_table()
+        ))?
+        .execute(rusqlite::params![clock::now(), row_id])?;
+    }
+    row.insert(column_key.to_owned(), new_value);
+    Ok(row)
+}
+
+fn limit_exceeded(column_key: &str) -> Error {
+    Error::Appwrite(AppwriteError::new(
+        400,
+        types::COLUMN_LIMIT_EXCEEDED,
+        format!("Column \"{column_key}\" would pass the given limit."),
+    ))
+}
