@@ -5,6 +5,10 @@
 //! `_permissions`. Column and index lifecycles (`processing` → `available`, `deleting` → gone)
 //! are driven by a `ready_at` time stamp and settled whenever a table's metadata is read.
 
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::sync::Arc;
+
 use rusqlite::{Connection, OptionalExtension, params};
 
 use super::clock;
@@ -40,6 +44,35 @@ pub(super) fn init(conn: &Connection) -> Result<()> {
     Ok(())
 }
 
+/// The connection with a cache of table metadata, so that row operations do not read the catalog
+/// each time. Any schema change clears the cache; a table whose columns or indexes are still
+/// changing state is cached only until the next state change is due.
+pub(super) struct Session {
+    conn: Connection,
+    tables: RefCell<HashMap<(String, String), Arc<TableMeta>>>,
+}
+
+impl Session {
+    pub(super) fn new(conn: Connection) -> Self {
+        Self {
+            conn,
+            tables: RefCell::new(HashMap::new()),
+        }
+    }
+
+    /// Forgets every cached table (after a schema change, or a rolled-back write).
+    pub(super) fn invalidate(&self) {
+        self.tables.borrow_mut().clear();
+    }
+}
+
+impl std::ops::Deref for Session {
+    type Target = Connection;
+    fn deref(&self) -> &Connection {
+        &self.conn
+    }
+}
+
 /// A table's metadata as the engine uses it.
 #[derive(Debug, Clone)]
 pub(super) struct TableMeta {
@@ -54,6 +87,8 @@ pub(super) struct TableMeta {
     pub updated_at: String,
     pub columns: Vec<Column>,
     pub indexes: Vec<Index>,
+    /// When the next column or index state change is due (ms), if one is pending.
+    pub pending_until: Option<i64>,
 }
 
 impl TableMeta {
@@ -149,8 +184,21 @@ fn database_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Database> {
 
 // --- tables -------------------------------------------------------------------------------------
 
-/// Loads a table's metadata, settling column and index lifecycles first.
-pub(super) fn load_table(conn: &Connection, database: &str, table: &str) -> Result<TableMeta> {
+/// Loads a table's metadata (from the cache when it is still current), settling column and
+/// index lifecycles first.
+pub(super) fn load_table(session: &Session, database: &str, table: &str) -> Result<Arc<TableMeta>> {
+    let key = (database.to_owned(), table.to_owned());
+    if let Some(meta) = session.tables.borrow().get(&key)
+        && meta.pending_until.is_none_or(|t| clock::now_ms() < t)
+    {
+        return Ok(Arc::clone(meta));
+    }
+    let meta = Arc::new(load_table_uncached(session, database, table)?);
+    session.tables.borrow_mut().insert(key, Arc::clone(&meta));
+    Ok(meta)
+}
+
+fn load_table_uncached(conn: &Connection, database: &str, table: &str) -> Result<TableMeta> {
     get_database(conn, database)?;
     let seq: i64 = conn
         .prepare_cached("SELECT seq FROM aw_tables WHERE database_id = ?1 AND id = ?2")?
@@ -181,6 +229,7 @@ pub(super) fn load_table_by_seq(conn: &Connection, seq: i64) -> Result<TableMeta
                 updated_at: r.get(8)?,
                 columns: Vec::new(),
                 indexes: Vec::new(),
+                pending_until: None,
             })
         })
         .optional()?
@@ -203,6 +252,16 @@ pub(super) fn load_table_by_seq(conn: &Connection, seq: i64) -> Result<TableMeta
             updated_at: u,
         })
     })?;
+    meta.pending_until = conn
+        .prepare_cached(
+            "SELECT MIN(ready_at) FROM (
+                 SELECT ready_at FROM aw_columns WHERE table_seq = ?1
+                     AND status IN ('processing', 'deleting')
+                 UNION ALL
+                 SELECT ready_at FROM aw_indexes WHERE table_seq = ?1
+                     AND status IN ('processing', 'deleting'))",
+        )?
+        .query_row([seq], |r| r.get(0))?;
     Ok(meta)
 }
 

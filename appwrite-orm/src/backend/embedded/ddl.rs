@@ -4,7 +4,9 @@
 use rusqlite::{Connection, OptionalExtension, params};
 use serde_json::Value;
 
-use super::catalog::{self, TableMeta, quote, sql_index, sql_table};
+use std::sync::Arc;
+
+use super::catalog::{self, Session, TableMeta, quote, sql_index, sql_table};
 use super::{clock, errors};
 use crate::Result;
 use crate::backend::{Column, ColumnStatus, Database, Index, Table, TableUpdate};
@@ -139,7 +141,7 @@ pub(super) fn create_table(
 }
 
 pub(super) fn update_table(
-    conn: &Connection,
+    conn: &Session,
     database: &str,
     table: &str,
     update: &TableUpdate,
@@ -167,7 +169,7 @@ pub(super) fn update_table(
     Ok(catalog::load_table_by_seq(conn, meta.seq)?.to_table())
 }
 
-pub(super) fn delete_table(conn: &Connection, database: &str, table: &str) -> Result<()> {
+pub(super) fn delete_table(conn: &Session, database: &str, table: &str) -> Result<()> {
     let meta = load(conn, database, table)?;
     drop_table(conn, meta.seq)
 }
@@ -181,7 +183,7 @@ fn drop_table(conn: &Connection, seq: i64) -> Result<()> {
 }
 
 /// Loads a table after checking the ids that address it.
-pub(super) fn load(conn: &Connection, database: &str, table: &str) -> Result<TableMeta> {
+pub(super) fn load(conn: &Session, database: &str, table: &str) -> Result<Arc<TableMeta>> {
     errors::check_id("databaseId", database)?;
     errors::check_id("tableId", table)?;
     catalog::load_table(conn, database, table)
@@ -319,7 +321,7 @@ fn add_column(
 }
 
 pub(super) fn create_column(
-    conn: &Connection,
+    conn: &Session,
     database: &str,
     table: &str,
     column: &ColumnSchema,
@@ -333,23 +335,19 @@ pub(super) fn create_column(
     add_column(conn, meta.seq, column, ColumnStatus::Processing, delay_ms)
 }
 
-pub(super) fn get_column(
-    conn: &Connection,
-    database: &str,
-    table: &str,
-    key: &str,
-) -> Result<Column> {
+pub(super) fn get_column(conn: &Session, database: &str, table: &str, key: &str) -> Result<Column> {
     let meta = load(conn, database, table)?;
     meta.columns
-        .into_iter()
+        .iter()
         .find(|c| c.schema.key == key)
+        .cloned()
         .ok_or_else(errors::column_not_found)
 }
 
 /// Changes a column in place. Bounds left `None` keep their current value, as Appwrite merges
 /// omitted `min`/`max` with the stored ones.
 pub(super) fn update_column(
-    conn: &Connection,
+    conn: &Session,
     database: &str,
     table: &str,
     key: &str,
@@ -499,7 +497,7 @@ fn rename_in_indexes(conn: &Connection, meta: &TableMeta, old: &str, new: &str) 
 }
 
 pub(super) fn delete_column(
-    conn: &Connection,
+    conn: &Session,
     database: &str,
     table: &str,
     key: &str,
@@ -663,7 +661,7 @@ fn add_index(
 }
 
 pub(super) fn create_index(
-    conn: &Connection,
+    conn: &Session,
     database: &str,
     table: &str,
     index: &IndexSchema,
@@ -673,21 +671,17 @@ pub(super) fn create_index(
     add_index(conn, meta.seq, index, delay_ms, false)
 }
 
-pub(super) fn get_index(
-    conn: &Connection,
-    database: &str,
-    table: &str,
-    key: &str,
-) -> Result<Index> {
+pub(super) fn get_index(conn: &Session, database: &str, table: &str, key: &str) -> Result<Index> {
     let meta = load(conn, database, table)?;
     meta.indexes
-        .into_iter()
+        .iter()
         .find(|i| i.schema.key == key)
+        .cloned()
         .ok_or_else(errors::index_not_found)
 }
 
 pub(super) fn delete_index(
-    conn: &Connection,
+    conn: &Session,
     database: &str,
     table: &str,
     key: &str,

@@ -46,6 +46,7 @@ use rusqlite::Connection;
 use rusqlite::functions::FunctionFlags;
 use serde_json::Number;
 
+use self::catalog::Session;
 use self::transactions::Transactions;
 use super::{
     Backend, Column, Database, Document, Index, List, ListOptions, Operation, Row, Table,
@@ -79,7 +80,7 @@ pub struct EmbeddedBackend {
 }
 
 struct Inner {
-    conn: Mutex<Connection>,
+    conn: Mutex<Session>,
     storage: Storage,
     options: EmbeddedOptions,
     transactions: Transactions,
@@ -131,7 +132,7 @@ impl EmbeddedBackend {
         catalog::init(&conn)?;
         Ok(Self {
             inner: Arc::new(Inner {
-                conn: Mutex::new(conn),
+                conn: Mutex::new(Session::new(conn)),
                 storage,
                 options,
                 transactions: Transactions::default(),
@@ -164,7 +165,7 @@ impl EmbeddedBackend {
     async fn run<T, F>(&self, work: F) -> Result<T>
     where
         T: Send + 'static,
-        F: FnOnce(&Connection, &Inner) -> Result<T> + Send + 'static,
+        F: FnOnce(&Session, &Inner) -> Result<T> + Send + 'static,
     {
         let inner = Arc::clone(&self.inner);
         tokio::task::spawn_blocking(move || {
@@ -175,25 +176,39 @@ impl EmbeddedBackend {
         .map_err(|e| Error::Internal(format!("embedded engine task failed: {e}")))?
     }
 
+    /// Runs a schema change atomically and forgets cached table metadata afterwards.
+    async fn schema_change<T, F>(&self, work: F) -> Result<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Session, &Inner) -> Result<T> + Send + 'static,
+    {
+        self.run(move |conn, inner| {
+            let result = in_transaction(conn, |c| work(c, inner));
+            conn.invalidate();
+            result
+        })
+        .await
+    }
+
     /// Runs blocking work inside one SQLite transaction: all of it is applied, or none.
     async fn atomic<T, F>(&self, work: F) -> Result<T>
     where
         T: Send + 'static,
-        F: FnOnce(&Connection, &Inner) -> Result<T> + Send + 'static,
+        F: FnOnce(&Session, &Inner) -> Result<T> + Send + 'static,
     {
         self.run(move |conn, inner| in_transaction(conn, |c| work(c, inner)))
             .await
     }
 }
 
-fn lock(conn: &Mutex<Connection>) -> Result<MutexGuard<'_, Connection>> {
+fn lock(conn: &Mutex<Session>) -> Result<MutexGuard<'_, Session>> {
     // A panic while holding the lock cannot leave SQLite half-written (every write runs in a
     // transaction that is rolled back when dropped), so a poisoned lock is safe to reuse.
     Ok(conn.lock().unwrap_or_else(|poisoned| poisoned.into_inner()))
 }
 
 /// Runs `work` in a savepoint: released on success, rolled back on error.
-fn in_transaction<T>(conn: &Connection, work: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
+fn in_transaction<T>(conn: &Session, work: impl FnOnce(&Session) -> Result<T>) -> Result<T> {
     conn.execute_batch("SAVEPOINT aw_atomic")?;
     match work(conn) {
         Ok(v) => {
@@ -202,6 +217,8 @@ fn in_transaction<T>(conn: &Connection, work: impl FnOnce(&Connection) -> Result
         }
         Err(e) => {
             conn.execute_batch("ROLLBACK TO aw_atomic; RELEASE aw_atomic")?;
+            // Metadata read during the failed work may describe what was just rolled back.
+            conn.invalidate();
             Err(e)
         }
     }
@@ -223,7 +240,7 @@ impl Backend for EmbeddedBackend {
 
     async fn create_database(&self, id: &str, name: &str) -> Result<Database> {
         let (id, name) = (id.to_owned(), name.to_owned());
-        self.atomic(move |c, _| ddl::create_database(c, &id, &name))
+        self.schema_change(move |c, _| ddl::create_database(c, &id, &name))
             .await
     }
 
@@ -247,12 +264,13 @@ impl Backend for EmbeddedBackend {
 
     async fn delete_database(&self, id: &str) -> Result<()> {
         let id = id.to_owned();
-        self.atomic(move |c, _| ddl::delete_database(c, &id)).await
+        self.schema_change(move |c, _| ddl::delete_database(c, &id))
+            .await
     }
 
     async fn create_table(&self, database: &str, table: &TableSchema) -> Result<Table> {
         let (database, table) = (database.to_owned(), table.clone());
-        self.atomic(move |c, _| ddl::create_table(c, &database, &table))
+        self.schema_change(move |c, _| ddl::create_table(c, &database, &table))
             .await
     }
 
@@ -283,13 +301,13 @@ impl Backend for EmbeddedBackend {
         update: &TableUpdate,
     ) -> Result<Table> {
         let (database, table, update) = (database.to_owned(), table.to_owned(), update.clone());
-        self.atomic(move |c, _| ddl::update_table(c, &database, &table, &update))
+        self.schema_change(move |c, _| ddl::update_table(c, &database, &table, &update))
             .await
     }
 
     async fn delete_table(&self, database: &str, table: &str) -> Result<()> {
         let (database, table) = (database.to_owned(), table.to_owned());
-        self.atomic(move |c, _| ddl::delete_table(c, &database, &table))
+        self.schema_change(move |c, _| ddl::delete_table(c, &database, &table))
             .await
     }
 
@@ -300,7 +318,7 @@ impl Backend for EmbeddedBackend {
         column: &ColumnSchema,
     ) -> Result<Column> {
         let (database, table, column) = (database.to_owned(), table.to_owned(), column.clone());
-        self.atomic(move |c, inner| {
+        self.schema_change(move |c, inner| {
             ddl::create_column(c, &database, &table, &column, delay_ms(inner))
         })
         .await
@@ -315,7 +333,7 @@ impl Backend for EmbeddedBackend {
     async fn list_columns(&self, database: &str, table: &str) -> Result<List<Column>> {
         let (database, table) = (database.to_owned(), table.to_owned());
         self.run(move |c, _| {
-            let columns = ddl::load(c, &database, &table)?.columns;
+            let columns = ddl::load(c, &database, &table)?.columns.clone();
             Ok(List {
                 total: columns.len() as u64,
                 items: columns,
@@ -337,14 +355,16 @@ impl Backend for EmbeddedBackend {
             key.to_owned(),
             column.clone(),
         );
-        self.atomic(move |c, _| ddl::update_column(c, &database, &table, &key, &column))
+        self.schema_change(move |c, _| ddl::update_column(c, &database, &table, &key, &column))
             .await
     }
 
     async fn delete_column(&self, database: &str, table: &str, key: &str) -> Result<()> {
         let (database, table, key) = (database.to_owned(), table.to_owned(), key.to_owned());
-        self.atomic(move |c, inner| ddl::delete_column(c, &database, &table, &key, delay_ms(inner)))
-            .await
+        self.schema_change(move |c, inner| {
+            ddl::delete_column(c, &database, &table, &key, delay_ms(inner))
+        })
+        .await
     }
 
     async fn create_index(
@@ -354,7 +374,7 @@ impl Backend for EmbeddedBackend {
         index: &IndexSchema,
     ) -> Result<Index> {
         let (database, table, index) = (database.to_owned(), table.to_owned(), index.clone());
-        self.atomic(move |c, inner| {
+        self.schema_change(move |c, inner| {
             ddl::create_index(c, &database, &table, &index, delay_ms(inner))
         })
         .await
@@ -369,7 +389,7 @@ impl Backend for EmbeddedBackend {
     async fn list_indexes(&self, database: &str, table: &str) -> Result<List<Index>> {
         let (database, table) = (database.to_owned(), table.to_owned());
         self.run(move |c, _| {
-            let indexes = ddl::load(c, &database, &table)?.indexes;
+            let indexes = ddl::load(c, &database, &table)?.indexes.clone();
             Ok(List {
                 total: indexes.len() as u64,
                 items: indexes,
@@ -380,8 +400,10 @@ impl Backend for EmbeddedBackend {
 
     async fn delete_index(&self, database: &str, table: &str, key: &str) -> Result<()> {
         let (database, table, key) = (database.to_owned(), table.to_owned(), key.to_owned());
-        self.atomic(move |c, inner| ddl::delete_index(c, &database, &table, &key, delay_ms(inner)))
-            .await
+        self.schema_change(move |c, inner| {
+            ddl::delete_index(c, &database, &table, &key, delay_ms(inner))
+        })
+        .await
     }
 
     async fn create_row(
@@ -432,7 +454,7 @@ impl Backend for EmbeddedBackend {
             options.clone(),
         );
         self.run(move |c, inner| {
-            let list = |c: &Connection| {
+            let list = |c: &Session| {
                 let meta = ddl::load(c, &database, &table)?;
                 let plan = select::plan(&meta, &queries)?;
                 let items = select::fetch(c, &meta, &plan)?;

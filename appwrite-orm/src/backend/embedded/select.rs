@@ -253,35 +253,63 @@ fn read_rows(
     select: Option<&[String]>,
 ) -> Result<Vec<Row>> {
     let columns: Vec<&ColumnSchema> = meta.available_columns().collect();
-    let wanted = |key: &str| match select {
-        None => true,
-        Some(keys) => keys.iter().any(|k| k == "*" || k == key),
-    };
     let mut stmt = conn.prepare_cached(sql)?;
     let mut rows = stmt.query(params_from_iter(params.iter()))?;
     let mut out = Vec::new();
     while let Some(r) = rows.next()? {
-        let mut doc = Map::new();
-        for (i, column) in columns.iter().enumerate() {
-            if wanted(&column.key) {
-                doc.insert(column.key.clone(), codec::decode(column, r.get_ref(5 + i)?));
-            }
+        let mut values = Vec::with_capacity(columns.len());
+        for i in 0..columns.len() {
+            values.push(r.get_ref(5 + i)?);
         }
-        let seq: i64 = r.get(0)?;
-        let permissions: String = r.get(4)?;
-        doc.insert("$id".into(), Value::String(r.get(1)?));
-        doc.insert("$sequence".into(), Value::String(seq.to_string()));
-        doc.insert("$createdAt".into(), Value::String(r.get(2)?));
-        doc.insert("$updatedAt".into(), Value::String(r.get(3)?));
-        doc.insert(
-            "$permissions".into(),
-            serde_json::from_str(&permissions).unwrap_or_else(|_| json!([])),
-        );
-        doc.insert("$databaseId".into(), json!(meta.database_id));
-        doc.insert("$tableId".into(), json!(meta.id));
-        out.push(Row(doc));
+        let system = SystemValues {
+            seq: r.get(0)?,
+            id: r.get(1)?,
+            created_at: r.get(2)?,
+            updated_at: r.get(3)?,
+            permissions: r.get(4)?,
+        };
+        out.push(assemble(meta, &columns, &values, system, select));
     }
     Ok(out)
+}
+
+/// The stored system fields of a row.
+pub(super) struct SystemValues {
+    pub seq: i64,
+    pub id: String,
+    pub created_at: String,
+    pub updated_at: String,
+    /// `$permissions` as stored: a JSON array.
+    pub permissions: String,
+}
+
+/// Builds a row as Appwrite returns it: the user columns (only the selected ones, when a
+/// `select` was given), then the system fields.
+pub(super) fn assemble(
+    meta: &TableMeta,
+    columns: &[&ColumnSchema],
+    values: &[rusqlite::types::ValueRef<'_>],
+    system: SystemValues,
+    select: Option<&[String]>,
+) -> Row {
+    let wanted = |key: &str| select.is_none_or(|keys| keys.iter().any(|k| k == "*" || k == key));
+    let mut doc = Map::new();
+    for (column, value) in columns.iter().zip(values) {
+        if wanted(&column.key) {
+            doc.insert(column.key.clone(), codec::decode(column, *value));
+        }
+    }
+    doc.insert("$id".into(), Value::String(system.id));
+    doc.insert("$sequence".into(), Value::String(system.seq.to_string()));
+    doc.insert("$createdAt".into(), Value::String(system.created_at));
+    doc.insert("$updatedAt".into(), Value::String(system.updated_at));
+    doc.insert(
+        "$permissions".into(),
+        serde_json::from_str(&system.permissions).unwrap_or_else(|_| json!([])),
+    );
+    doc.insert("$databaseId".into(), json!(meta.database_id));
+    doc.insert("$tableId".into(), json!(meta.id));
+    Row(doc)
 }
 
 fn check_select(meta: &TableMeta, attributes: &[String]) -> Result<Vec<String>> {

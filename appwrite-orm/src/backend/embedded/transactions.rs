@@ -5,9 +5,9 @@
 use std::collections::HashMap;
 use std::sync::Mutex;
 
-use rusqlite::Connection;
 use serde_json::{Number, Value};
 
+use super::catalog::Session;
 use super::{clock, ddl, errors, in_transaction, select, write};
 use crate::backend::{
     Document, List, Operation, OperationAction, Row, Transaction, TransactionStatus,
@@ -45,7 +45,7 @@ impl RowWrite {
         }
     }
 
-    pub(super) fn create(&self, c: &Connection) -> Result<Row> {
+    pub(super) fn create(&self, c: &Session) -> Result<Row> {
         let meta = ddl::load(c, &self.database, &self.table)?;
         write::create_row(
             c,
@@ -56,7 +56,7 @@ impl RowWrite {
         )
     }
 
-    pub(super) fn update(&self, c: &Connection) -> Result<Row> {
+    pub(super) fn update(&self, c: &Session) -> Result<Row> {
         let meta = ddl::load(c, &self.database, &self.table)?;
         write::update_row(
             c,
@@ -67,7 +67,7 @@ impl RowWrite {
         )
     }
 
-    pub(super) fn upsert(&self, c: &Connection) -> Result<Row> {
+    pub(super) fn upsert(&self, c: &Session) -> Result<Row> {
         let meta = ddl::load(c, &self.database, &self.table)?;
         write::upsert_row(
             c,
@@ -78,14 +78,14 @@ impl RowWrite {
         )
     }
 
-    pub(super) fn delete(&self, c: &Connection) -> Result<()> {
+    pub(super) fn delete(&self, c: &Session) -> Result<()> {
         let meta = ddl::load(c, &self.database, &self.table)?;
         write::delete_row(c, &meta, &self.row_id)
     }
 
     pub(super) fn add(
         &self,
-        c: &Connection,
+        c: &Session,
         column: &str,
         value: &Number,
         bound: Option<&Number>,
@@ -169,7 +169,7 @@ impl Transactions {
         })
     }
 
-    pub(super) fn commit(&self, conn: &Connection, id: &str) -> Result<Transaction> {
+    pub(super) fn commit(&self, conn: &Session, id: &str) -> Result<Transaction> {
         self.with(id, |s| {
             ensure_pending(s)?;
             s.transaction.updated_at = clock::now();
@@ -199,9 +199,9 @@ impl Transactions {
     /// Runs `read` with the transaction's staged operations applied, then undoes them.
     pub(super) fn read_within<T>(
         &self,
-        conn: &Connection,
+        conn: &Session,
         id: &str,
-        read: impl FnOnce(&Connection) -> Result<T>,
+        read: impl FnOnce(&Session) -> Result<T>,
     ) -> Result<T> {
         let operations = self.with(id, |s| {
             ensure_pending(s)?;
@@ -296,14 +296,14 @@ fn data_queries(data: &Document) -> Result<Vec<Query>> {
         .collect()
 }
 
-fn apply_all(conn: &Connection, operations: &[Operation]) -> Result<()> {
+fn apply_all(conn: &Session, operations: &[Operation]) -> Result<()> {
     for op in operations {
         apply(conn, op)?;
     }
     Ok(())
 }
 
-fn apply(conn: &Connection, op: &Operation) -> Result<()> {
+fn apply(conn: &Session, op: &Operation) -> Result<()> {
     let row_id = op.row_id.as_deref().unwrap_or_default();
     let data = || data_object(op);
     let single = |d: &Document| RowWrite::new(&op.database_id, &op.table_id, row_id, d, None);

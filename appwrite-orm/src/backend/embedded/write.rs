@@ -2,7 +2,7 @@
 //! required, unknown attribute, invalid value), defaults as `Database::encode` applies them,
 //! system fields, and unique constraints answered as `row_already_exists`.
 
-use rusqlite::types::Value as SqlValue;
+use rusqlite::types::{Value as SqlValue, ValueRef};
 use rusqlite::{Connection, ErrorCode, params_from_iter};
 use serde_json::{Number, Value};
 
@@ -201,7 +201,7 @@ fn insert(
     permissions: Vec<String>,
     created_at: Option<String>,
     updated_at: Option<String>,
-) -> Result<i64> {
+) -> Result<Row> {
     errors::check_id("rowId", id)?;
     apply_defaults(meta, &mut doc);
     let values = validate_full(meta, &doc)?;
@@ -219,17 +219,28 @@ fn insert(
         meta.sql_table(),
         cols.join(",")
     );
+    let permissions = serde_json::to_string(&permissions)?;
     let mut params = vec![
         SqlValue::Text(id.to_owned()),
-        SqlValue::Text(created),
-        SqlValue::Text(updated),
-        SqlValue::Text(serde_json::to_string(&permissions)?),
+        SqlValue::Text(created.clone()),
+        SqlValue::Text(updated.clone()),
+        SqlValue::Text(permissions.clone()),
     ];
     params.extend(values);
     conn.prepare_cached(&sql)?
         .execute(params_from_iter(params.iter()))
         .map_err(constraint)?;
-    Ok(conn.last_insert_rowid())
+    // The answer is built from what was stored, exactly as a read would decode it.
+    let columns: Vec<_> = meta.available_columns().collect();
+    let stored: Vec<ValueRef<'_>> = params[4..].iter().map(ValueRef::from).collect();
+    let system = select::SystemValues {
+        seq: conn.last_insert_rowid(),
+        id: id.to_owned(),
+        created_at: created,
+        updated_at: updated,
+        permissions,
+    };
+    Ok(select::assemble(meta, &columns, &stored, system, None))
 }
 
 fn update_full(
@@ -400,7 +411,7 @@ pub(super) fn create_rows(
     rows: &[Document],
 ) -> Result<List<Row>> {
     check_batch(rows)?;
-    let mut seqs = Vec::with_capacity(rows.len());
+    let mut items = Vec::with_capacity(rows.len());
     for data in rows {
         let (doc, sys) = split_system(data)?;
         let id = sys.id.unwrap_or_else(clock::unique_id);
@@ -409,7 +420,7 @@ pub(super) fn create_rows(
         } else {
             id
         };
-        seqs.push(insert(
+        items.push(insert(
             conn,
             meta,
             &id,
@@ -419,7 +430,6 @@ pub(super) fn create_rows(
             sys.updated_at,
         )?);
     }
-    let items = select::get_by_seqs(conn, meta, &seqs)?;
     Ok(List {
         total: items.len() as u64,
         items,
