@@ -555,25 +555,32 @@ impl Query {
         }
     }
 
-    /// Combines two filters with `and`, flattening nested `and`s.
+    /// Combines two filters with `and`, flattening nested `and`s on either side.
     pub fn and_also(self, other: Query) -> Query {
-        match self {
-            Query::And(mut qs) => {
-                qs.push(other);
-                Query::And(qs)
-            }
-            q => Query::And(vec![q, other]),
-        }
+        Query::And(flatten(self, other, |q| match q {
+            Query::And(qs) => Ok(qs),
+            q => Err(q),
+        }))
     }
 
-    /// Combines two filters with `or`, flattening nested `or`s.
+    /// Combines two filters with `or`, flattening nested `or`s on either side.
     pub fn or_else(self, other: Query) -> Query {
-        match self {
-            Query::Or(mut qs) => {
-                qs.push(other);
-                Query::Or(qs)
-            }
-            q => Query::Or(vec![q, other]),
+        Query::Or(flatten(self, other, |q| match q {
+            Query::Or(qs) => Ok(qs),
+            q => Err(q),
+        }))
+    }
+}
+
+/// The operands of `a` and `b` under one logical operator: an operand that already is that
+/// operator contributes its children.
+fn flatten(a: Query, b: Query, split: impl Fn(Query) -> Result<Vec<Query>, Query>) -> Vec<Query> {
+    let mut out = Vec::new();
+    for q in [a, b] {
+        match split(q) {
+            Ok(children) => out.extend(children),
+            Err(single) => out.push(single),
         }
     }
+    out
 }

@@ -318,7 +318,7 @@ impl IndexSchema {
         if columns.is_empty() {
             columns = strings("attributes");
         }
-        let orders = strings("orders")
+        let mut orders: Vec<SortOrder> = strings("orders")
             .iter()
             .map(|o| {
                 if o.eq_ignore_ascii_case("desc") {
@@ -328,14 +328,19 @@ impl IndexSchema {
                 }
             })
             .collect();
+        // Servers report an order per column; all ascending is what "no orders" declares.
+        if orders.iter().all(|o| *o == SortOrder::Asc) {
+            orders.clear();
+        }
         let lengths = obj
             .get("lengths")
             .and_then(Value::as_array)
             .map(|a| {
                 a.iter()
                     .map(|v| v.as_u64().and_then(|n| u32::try_from(n).ok()))
-                    .collect()
+                    .collect::<Vec<_>>()
             })
+            .filter(|lengths| lengths.iter().any(Option::is_some))
             .unwrap_or_default();
         Ok(IndexSchema {
             key: key.to_owned(),

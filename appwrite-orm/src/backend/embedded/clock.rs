@@ -3,7 +3,6 @@
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use chrono::{DateTime, Utc};
-use rand::Rng;
 
 /// Milliseconds since the Unix epoch.
 pub(super) fn now_ms() -> i64 {
@@ -26,15 +25,7 @@ pub(super) fn now() -> String {
     format_ms(now_ms())
 }
 
-/// An id like Appwrite's `ID.unique()`: 13 hex digits of time and 7 random ones, 20 in all.
+/// An id like Appwrite's `ID.unique()`.
 pub(super) fn unique_id() -> String {
-    let micros = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_micros())
-        .unwrap_or(0);
-    // Appwrite's uniqid: seconds in 8 hex digits and microseconds in 5.
-    let secs = (micros / 1_000_000) as u64;
-    let usec = (micros % 1_000_000) as u64;
-    let random: u32 = rand::rng().random_range(0..0x1000_0000);
-    format!("{secs:08x}{usec:05x}{random:07x}")
+    crate::backend::new_unique_id()
 }

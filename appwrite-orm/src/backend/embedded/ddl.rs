@@ -451,6 +451,8 @@ pub(super) fn update_column(
             key
         ],
     )?;
+    // The cached metadata still describes the column as it was.
+    conn.invalidate();
     get_column(conn, database, table, &next.key)
 }
 

@@ -257,7 +257,12 @@ impl Backend for EmbeddedBackend {
         let queries = owned(queries);
         self.run(move |c, _| {
             let all = catalog::list_databases(c)?;
-            transactions::page(all, &queries, |d| d.id.clone())
+            transactions::page(
+                all,
+                &queries,
+                |d| d.id.clone(),
+                |d| serde_json::to_value(d).unwrap_or_default(),
+            )
         })
         .await
     }
@@ -289,7 +294,7 @@ impl Backend for EmbeddedBackend {
             for seq in catalog::table_seqs(c, &database)? {
                 all.push(catalog::load_table_by_seq(c, seq)?.to_table());
             }
-            transactions::page(all, &queries, |t| t.id.clone())
+            transactions::page(all, &queries, |t| t.id.clone(), Table::to_json)
         })
         .await
     }
