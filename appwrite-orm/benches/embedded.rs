@@ -46,7 +46,7 @@ fn person(i: usize) -> Document {
         "name": format!("Person {i}"),
         "email": format!("person{i}@example.com"),
         "age": (i % 90) as i64,
-        "active": i % 3 == 0,
+        "active": i.is_multiple_of(3),
     })
     .as_object()
     .cloned()
@@ -99,7 +99,7 @@ fn plain_insert(conn: &mut Connection, rows: usize) {
                     format!("Person {i}"),
                     format!("person{i}@example.com"),
                     (i % 90) as i64,
-                    i % 3 == 0,
+                    i.is_multiple_of(3),
                 ])
                 .expect("insert");
             }

@@ -557,29 +557,24 @@ impl Query {
 
     /// Combines two filters with `and`, flattening nested `and`s on either side.
     pub fn and_also(self, other: Query) -> Query {
-        Query::And(flatten(self, other, |q| match q {
-            Query::And(qs) => Ok(qs),
-            q => Err(q),
-        }))
+        Query::And(flatten(self, other, true))
     }
 
     /// Combines two filters with `or`, flattening nested `or`s on either side.
     pub fn or_else(self, other: Query) -> Query {
-        Query::Or(flatten(self, other, |q| match q {
-            Query::Or(qs) => Ok(qs),
-            q => Err(q),
-        }))
+        Query::Or(flatten(self, other, false))
     }
 }
 
-/// The operands of `a` and `b` under one logical operator: an operand that already is that
-/// operator contributes its children.
-fn flatten(a: Query, b: Query, split: impl Fn(Query) -> Result<Vec<Query>, Query>) -> Vec<Query> {
+/// The operands of `a` and `b` under one logical operator (`and` when `and` is true, else
+/// `or`): an operand that already is that operator contributes its children.
+fn flatten(a: Query, b: Query, and: bool) -> Vec<Query> {
     let mut out = Vec::new();
     for q in [a, b] {
-        match split(q) {
-            Ok(children) => out.extend(children),
-            Err(single) => out.push(single),
+        match q {
+            Query::And(children) if and => out.extend(children),
+            Query::Or(children) if !and => out.extend(children),
+            single => out.push(single),
         }
     }
     out
