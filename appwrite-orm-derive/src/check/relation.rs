@@ -1,0 +1,109 @@
+//! `relation(...)`: the field type, the related table, the kind against the field's shape,
+//! and the twin key.
+
+use syn::ext::IdentExt;
+
+use super::column::FieldCx;
+use crate::keys::{check_id, check_key};
+use crate::model::{OnDelete, RelationKind, RelationModel, Requirement};
+use crate::parse::column::{ColumnAttrs, RelationAttrs};
+
+/// Keys that make no sense on a relationship column.
+const NOT_ON_RELATION: &[&str] = &[
+    "size",
+    "text",
+    "mediumtext",
+    "longtext",
+    "string",
+    "email",
+    "url",
+    "ip",
+    "bigint",
+    "min",
+    "max",
+    "default",
+    "required",
+];
+
+pub(super) fn check_relation(
+    fcx: &mut FieldCx<'_, '_>,
+    rel: &RelationAttrs,
+    attrs: &ColumnAttrs,
+) -> RelationModel {
+    let cx = fcx.cx;
+    fcx.require(Requirement::Relation, "relation", rel.span);
+    for key in attrs
+        .column_keys
+        .iter()
+        .filter(|k| NOT_ON_RELATION.contains(&k.value))
+    {
+        cx.error_at(
+            key.span,
+            format!("`{}` does not apply to a relationship column", key.value),
+        );
+    }
+    let table = match &rel.table {
+        Some(lit) => {
+            let table = lit.value();
+            if let Err(reason) = check_id(&table) {
+                cx.error_spanned_by(lit, format!("related table id {table:?} {reason}"));
+            }
+            table
+        }
+        None => {
+            cx.error_at(
+                rel.span,
+                "`relation(...)` needs `table = \"...\"`: the id of the related table",
+            );
+            String::new()
+        }
+    };
+    let many_field = fcx.info.shape.is_vec();
+    let kind = match &rel.kind {
+        Some(kind) => {
+            if !fcx.info.is_unknown() && kind.value.many() != many_field {
+                let (holds, fits) = if many_field {
+                    ("a Vec of related rows", "one_to_many or many_to_many")
+                } else {
+                    ("one related row", "many_to_one or one_to_one")
+                };
+                cx.error_at(
+                    kind.span,
+                    format!(
+                        "this relation kind does not match the field: `{}` holds {holds}, \
+                         which fits {fits}",
+                        fcx.ident.unraw()
+                    ),
+                );
+            }
+            kind.value
+        }
+        None if many_field => {
+            cx.error_at(
+                rel.span,
+                "a relation on a Vec<RowId> field needs `kind = one_to_many` or \
+                 `kind = many_to_many`",
+            );
+            RelationKind::ManyToMany
+        }
+        None => RelationKind::ManyToOne,
+    };
+    let two_way_key = rel.two_way_key.as_ref().map(|lit| {
+        let key = lit.value();
+        if let Err(reason) = check_key(&key) {
+            cx.error_spanned_by(lit, format!("two-way key {key:?} {reason}"));
+        }
+        key
+    });
+    RelationModel {
+        table,
+        kind,
+        on_delete: rel
+            .on_delete
+            .as_ref()
+            .map_or(OnDelete::Restrict, |o| o.value),
+        // A twin key only makes sense with a twin column: giving one asks for it.
+        two_way: rel.two_way.is_some() || two_way_key.is_some(),
+        two_way_key,
+    }
+}

@@ -1,0 +1,338 @@
+//! `#[column(...)]` on a field → [`ColumnAttrs`].
+
+use proc_macro2::Span;
+use syn::LitStr;
+
+use crate::attr::{self, DefaultLit, Number, Slot, Sp};
+use crate::ctxt::Ctxt;
+use crate::model::{OnDelete, RelationKind, SystemField};
+
+/// Every key `#[column(...)]` accepts.
+const KEYS: &[&str] = &[
+    "id",
+    "created_at",
+    "updated_at",
+    "sequence",
+    "permissions",
+    "rename",
+    "size",
+    "text",
+    "mediumtext",
+    "longtext",
+    "string",
+    "email",
+    "url",
+    "ip",
+    "bigint",
+    "min",
+    "max",
+    "default",
+    "required",
+    "since",
+    "relation",
+];
+
+const RELATION_KEYS: &[&str] = &["table", "kind", "on_delete", "two_way", "two_way_key"];
+
+/// The kinds a text field may be given instead of varchar.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum TextKind {
+    Text,
+    MediumText,
+    LongText,
+    String,
+    Email,
+    Url,
+    Ip,
+}
+
+impl TextKind {
+    fn from_name(name: &str) -> Option<Self> {
+        Some(match name {
+            "text" => TextKind::Text,
+            "mediumtext" => TextKind::MediumText,
+            "longtext" => TextKind::LongText,
+            "string" => TextKind::String,
+            "email" => TextKind::Email,
+            "url" => TextKind::Url,
+            "ip" => TextKind::Ip,
+            _ => return None,
+        })
+    }
+
+    pub(crate) fn name(self) -> &'static str {
+        match self {
+            TextKind::Text => "text",
+            TextKind::MediumText => "mediumtext",
+            TextKind::LongText => "longtext",
+            TextKind::String => "string",
+            TextKind::Email => "email",
+            TextKind::Url => "url",
+            TextKind::Ip => "ip",
+        }
+    }
+
+    /// True when `size` applies to this kind (varchar-like kinds with a chosen size).
+    pub(crate) fn takes_size(self) -> bool {
+        self == TextKind::String
+    }
+}
+
+/// `relation(...)`.
+pub(crate) struct RelationAttrs {
+    pub(crate) span: Span,
+    pub(crate) table: Option<LitStr>,
+    pub(crate) kind: Option<Sp<RelationKind>>,
+    pub(crate) on_delete: Option<Sp<OnDelete>>,
+    pub(crate) two_way: Option<Span>,
+    pub(crate) two_way_key: Option<LitStr>,
+}
+
+/// Everything the `#[column(...)]` attributes of one field say, with spans, unchecked.
+#[derive(Default)]
+pub(crate) struct ColumnAttrs {
+    pub(crate) system: Option<Sp<SystemField>>,
+    pub(crate) rename: Option<LitStr>,
+    pub(crate) size: Option<Sp<u64>>,
+    pub(crate) text_kind: Option<Sp<TextKind>>,
+    pub(crate) bigint: Option<Span>,
+    pub(crate) min: Option<Sp<Number>>,
+    pub(crate) max: Option<Sp<Number>>,
+    pub(crate) default: Option<Sp<DefaultLit>>,
+    pub(crate) required: Option<Span>,
+    pub(crate) since: Option<Sp<u64>>,
+    pub(crate) relation: Option<RelationAttrs>,
+    /// Every key given other than a system marker, for "a system field takes no other
+    /// attribute".
+    pub(crate) column_keys: Vec<Sp<&'static str>>,
+}
+
+/// Slots for the keys that carry one value each.
+struct Slots {
+    rename: Slot<LitStr>,
+    size: Slot<u64>,
+    bigint: Slot<()>,
+    min: Slot<Number>,
+    max: Slot<Number>,
+    default: Slot<DefaultLit>,
+    required: Slot<()>,
+    since: Slot<u64>,
+}
+
+/// Parses every `#[column(...)]` attribute of a field.
+pub(crate) fn parse(cx: &Ctxt, attrs: &[syn::Attribute]) -> ColumnAttrs {
+    let mut out = ColumnAttrs::default();
+    let mut slots = Slots {
+        rename: Slot::new("rename"),
+        size: Slot::new("size"),
+        bigint: Slot::new("bigint"),
+        min: Slot::new("min"),
+        max: Slot::new("max"),
+        default: Slot::new("default"),
+        required: Slot::new("required"),
+        since: Slot::new("since"),
+    };
+    for attr in attrs.iter().filter(|a| a.path().is_ident("column")) {
+        let result = attr.parse_nested_meta(|meta| parse_key(cx, &meta, &mut out, &mut slots));
+        if let Err(e) = result {
+            cx.syn_error(e);
+        }
+    }
+    out.rename = slots.rename.get().map(|s| s.value);
+    out.size = slots.size.get();
+    out.bigint = slots.bigint.get().map(|s| s.key);
+    out.min = slots.min.get();
+    out.max = slots.max.get();
+    out.default = slots.default.get();
+    out.required = slots.required.get().map(|s| s.key);
+    out.since = slots.since.get();
+    out
+}
+
+fn parse_key(
+    cx: &Ctxt,
+    meta: &syn::meta::ParseNestedMeta<'_>,
+    out: &mut ColumnAttrs,
+    slots: &mut Slots,
+) -> syn::Result<()> {
+    let Some(ident) = meta.path.get_ident() else {
+        return attr::unknown_key(cx, meta, "column", KEYS);
+    };
+    let name = ident.to_string();
+    let span = ident.span();
+    if let Some(system) = SystemField::ALL.iter().find(|s| s.marker() == name) {
+        attr::flag(cx, meta, &name)?;
+        match &out.system {
+            Some(first) if first.value == *system => {
+                cx.error_at(span, format!("duplicate attribute `{name}`"));
+            }
+            Some(first) => cx.error_at(
+                span,
+                format!(
+                    "`{}` and `{name}` cannot be combined: a field holds one system value",
+                    first.value.marker()
+                ),
+            ),
+            None => out.system = Some(Sp::new(*system, span)),
+        }
+        return Ok(());
+    }
+    let Some(key) = KEYS.iter().copied().find(|k| *k == name) else {
+        return attr::unknown_key(cx, meta, "column", KEYS);
+    };
+    out.column_keys.push(Sp::new(key, span));
+    if let Some(kind) = TextKind::from_name(key) {
+        attr::flag(cx, meta, key)?;
+        match &out.text_kind {
+            Some(first) if first.value == kind => {
+                cx.error_at(span, format!("duplicate attribute `{key}`"));
+            }
+            Some(first) => cx.error_at(
+                span,
+                format!(
+                    "`{}` and `{key}` cannot be combined: a column has one kind",
+                    first.value.name()
+                ),
+            ),
+            None => out.text_kind = Some(Sp::new(kind, span)),
+        }
+        return Ok(());
+    }
+    match key {
+        "rename" => {
+            if let Some(s) = attr::string(cx, meta, key)? {
+                let lit_span = s.span();
+                slots.rename.set(cx, span, Sp::new(s, lit_span));
+            }
+        }
+        "size" => {
+            if let Some(n) = attr::unsigned(cx, meta, key)? {
+                slots.size.set(cx, span, n);
+            }
+        }
+        "bigint" => {
+            attr::flag(cx, meta, key)?;
+            slots.bigint.set(cx, span, Sp::new((), span));
+        }
+        "required" => {
+            attr::flag(cx, meta, key)?;
+            slots.required.set(cx, span, Sp::new((), span));
+        }
+        "min" => {
+            if let Some(n) = attr::number(cx, meta, key)? {
+                slots.min.set(cx, span, n);
+            }
+        }
+        "max" => {
+            if let Some(n) = attr::number(cx, meta, key)? {
+                slots.max.set(cx, span, n);
+            }
+        }
+        "default" => {
+            if let Some(lit) = attr::default_lit(cx, meta)? {
+                slots.default.set(cx, span, lit);
+            }
+        }
+        "since" => {
+            if let Some(n) = attr::unsigned(cx, meta, key)? {
+                slots.since.set(cx, span, n);
+            }
+        }
+        "relation" => {
+            let relation = parse_relation(cx, meta, span)?;
+            if out.relation.is_some() {
+                cx.error_at(span, "duplicate attribute `relation`");
+            } else {
+                out.relation = Some(relation);
+            }
+        }
+        _ => return attr::unknown_key(cx, meta, "column", KEYS),
+    }
+    Ok(())
+}
+
+fn parse_relation(
+    cx: &Ctxt,
+    meta: &syn::meta::ParseNestedMeta<'_>,
+    span: Span,
+) -> syn::Result<RelationAttrs> {
+    let mut table = Slot::new("table");
+    let mut kind = Slot::new("kind");
+    let mut on_delete = Slot::new("on_delete");
+    let mut two_way = Slot::new("two_way");
+    let mut two_way_key = Slot::new("two_way_key");
+    meta.parse_nested_meta(|inner| {
+        let Some(ident) = inner.path.get_ident() else {
+            return attr::unknown_key(cx, &inner, "relation", RELATION_KEYS);
+        };
+        let key_span = ident.span();
+        match ident.to_string().as_str() {
+            "table" => {
+                if let Some(s) = attr::string(cx, &inner, "table")? {
+                    let lit_span = s.span();
+                    table.set(cx, key_span, Sp::new(s, lit_span));
+                }
+            }
+            "two_way_key" => {
+                if let Some(s) = attr::string(cx, &inner, "two_way_key")? {
+                    let lit_span = s.span();
+                    two_way_key.set(cx, key_span, Sp::new(s, lit_span));
+                }
+            }
+            "two_way" => {
+                attr::flag(cx, &inner, "two_way")?;
+                two_way.set(cx, key_span, Sp::new((), key_span));
+            }
+            "kind" => {
+                let name = choice(&inner)?;
+                match RelationKind::from_name(&name.value) {
+                    Some(k) => kind.set(cx, key_span, Sp::new(k, name.span)),
+                    None => cx.error_at(
+                        name.span,
+                        format!(
+                            "unknown relation kind `{}`; expected one of: {}",
+                            name.value,
+                            RelationKind::NAMES.join(", ")
+                        ),
+                    ),
+                }
+            }
+            "on_delete" => {
+                let name = choice(&inner)?;
+                match OnDelete::from_name(&name.value) {
+                    Some(k) => on_delete.set(cx, key_span, Sp::new(k, name.span)),
+                    None => cx.error_at(
+                        name.span,
+                        format!(
+                            "unknown `on_delete` action `{}`; expected one of: {}",
+                            name.value,
+                            OnDelete::NAMES.join(", ")
+                        ),
+                    ),
+                }
+            }
+            _ => return attr::unknown_key(cx, &inner, "relation", RELATION_KEYS),
+        }
+        Ok(())
+    })?;
+    Ok(RelationAttrs {
+        span,
+        table: table.get().map(|s| s.value),
+        kind: kind.get(),
+        on_delete: on_delete.get(),
+        two_way: two_way.get().map(|s| s.key),
+        two_way_key: two_way_key.get().map(|s| s.value),
+    })
+}
+
+/// `key = name` or `key = "name"`.
+fn choice(meta: &syn::meta::ParseNestedMeta<'_>) -> syn::Result<Sp<String>> {
+    let input = meta.value()?;
+    if input.peek(syn::LitStr) {
+        let s: LitStr = input.parse()?;
+        Ok(Sp::new(s.value(), s.span()))
+    } else {
+        let ident: syn::Ident = input.parse()?;
+        Ok(Sp::new(ident.to_string(), ident.span()))
+    }
+}

@@ -1,0 +1,115 @@
+//! `#[index(...)]` on the struct → [`IndexAttrs`], one per attribute.
+
+use proc_macro2::Span;
+use syn::{Ident, LitStr};
+
+use crate::attr::{self, Slot, Sp};
+use crate::ctxt::Ctxt;
+use crate::model::{IndexKind, SortOrder};
+
+const KEYS: &[&str] = &["key", "unique", "fulltext", "columns", "orders", "since"];
+
+/// One `#[index(...)]`, unchecked.
+pub(crate) struct IndexAttrs {
+    /// The whole attribute, for errors about what is missing.
+    pub(crate) span: Span,
+    pub(crate) key: Option<LitStr>,
+    pub(crate) kind: Sp<IndexKind>,
+    pub(crate) columns: Vec<Ident>,
+    pub(crate) orders: Option<Sp<Vec<SortOrder>>>,
+    pub(crate) since: Option<Sp<u64>>,
+}
+
+pub(crate) fn parse(cx: &Ctxt, attrs: &[syn::Attribute]) -> Vec<IndexAttrs> {
+    attrs
+        .iter()
+        .filter(|a| a.path().is_ident("index"))
+        .filter_map(|a| parse_one(cx, a))
+        .collect()
+}
+
+fn parse_one(cx: &Ctxt, attr: &syn::Attribute) -> Option<IndexAttrs> {
+    let span = attr_span(attr);
+    let mut key = Slot::new("key");
+    let mut kind: Option<Sp<IndexKind>> = None;
+    let mut columns = Slot::new("columns");
+    let mut orders = Slot::new("orders");
+    let mut since = Slot::new("since");
+    let result = attr.parse_nested_meta(|meta| {
+        let Some(ident) = meta.path.get_ident() else {
+            return attr::unknown_key(cx, &meta, "index", KEYS);
+        };
+        let key_span = ident.span();
+        match ident.to_string().as_str() {
+            "key" => {
+                if let Some(s) = attr::string(cx, &meta, "key")? {
+                    let lit_span = s.span();
+                    key.set(cx, key_span, Sp::new(s, lit_span));
+                }
+            }
+            name @ ("unique" | "fulltext") => {
+                attr::flag(cx, &meta, name)?;
+                let this = if name == "unique" {
+                    IndexKind::Unique
+                } else {
+                    IndexKind::Fulltext
+                };
+                match &kind {
+                    Some(first) if first.value == this => {
+                        cx.error_at(key_span, format!("duplicate attribute `{name}`"));
+                    }
+                    Some(_) => cx.error_at(
+                        key_span,
+                        "`unique` and `fulltext` cannot be combined: an index has one kind",
+                    ),
+                    None => kind = Some(Sp::new(this, key_span)),
+                }
+            }
+            "columns" => {
+                let list = attr::ident_list(&meta)?;
+                columns.set(cx, key_span, Sp::new(list, key_span));
+            }
+            "orders" => {
+                let mut list = Vec::new();
+                for ident in attr::ident_list(&meta)? {
+                    match ident.to_string().as_str() {
+                        "asc" => list.push(SortOrder::Asc),
+                        "desc" => list.push(SortOrder::Desc),
+                        other => cx.error_spanned_by(
+                            &ident,
+                            format!("unknown order `{other}`; expected `asc` or `desc`"),
+                        ),
+                    }
+                }
+                orders.set(cx, key_span, Sp::new(list, key_span));
+            }
+            "since" => {
+                if let Some(n) = attr::unsigned(cx, &meta, "since")? {
+                    since.set(cx, key_span, n);
+                }
+            }
+            _ => return attr::unknown_key(cx, &meta, "index", KEYS),
+        }
+        Ok(())
+    });
+    if let Err(e) = result {
+        cx.syn_error(e);
+        return None;
+    }
+    Some(IndexAttrs {
+        span,
+        key: key.get().map(|s| s.value),
+        kind: kind.unwrap_or(Sp::new(IndexKind::Key, span)),
+        columns: columns.get().map(|s| s.value).unwrap_or_default(),
+        orders: orders.get(),
+        since: since.get(),
+    })
+}
+
+/// The span of `index` in `#[index(...)]`, where "missing key" errors read best.
+fn attr_span(attr: &syn::Attribute) -> Span {
+    attr.path()
+        .segments
+        .last()
+        .map_or_else(Span::call_site, |s| s.ident.span())
+}

@@ -1,0 +1,8 @@
+use appwrite_orm::prelude::*;
+
+#[derive(Table)]
+enum User {
+    Admin,
+}
+
+fn main() {}

@@ -1,0 +1,8 @@
+use appwrite_orm::prelude::*;
+
+#[derive(ColumnEnum)]
+struct Role {
+    name: String,
+}
+
+fn main() {}

@@ -1,0 +1,8 @@
+use appwrite_orm::prelude::*;
+
+#[derive(Table)]
+struct User<T> {
+    name: T,
+}
+
+fn main() {}

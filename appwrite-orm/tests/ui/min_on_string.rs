@@ -1,0 +1,9 @@
+use appwrite_orm::prelude::*;
+
+#[derive(Table)]
+struct User {
+    #[column(min = 0)]
+    name: String,
+}
+
+fn main() {}

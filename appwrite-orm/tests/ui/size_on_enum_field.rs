@@ -1,0 +1,15 @@
+use appwrite_orm::prelude::*;
+
+#[derive(ColumnEnum)]
+enum Role {
+    Admin,
+    Member,
+}
+
+#[derive(Table)]
+struct User {
+    #[column(size = 10)]
+    role: Role,
+}
+
+fn main() {}

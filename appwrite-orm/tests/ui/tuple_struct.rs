@@ -1,0 +1,6 @@
+use appwrite_orm::prelude::*;
+
+#[derive(Table)]
+struct User(String, i64);
+
+fn main() {}
