@@ -1,0 +1,187 @@
+// Drives the emulator with the official Node SDK (node-appwrite 27.1.0): every call must be
+// accepted and every answer parsed. Usage: node flow.mjs <endpoint> <project> <key>
+// Run from a directory whose node_modules holds node-appwrite (run.sh sets NODE_PATH).
+import { createRequire } from 'node:module';
+import path from 'node:path';
+
+const require = createRequire(path.join(process.env.SDK_NODE_DIR ?? process.cwd(), 'noop.js'));
+const sdk = require('node-appwrite');
+const { Client, TablesDB, Databases, Query, ID, Permission, Role, AppwriteException } = sdk;
+
+const [endpoint, project, key] = process.argv.slice(2);
+if (!endpoint || !project || !key) {
+  console.error('usage: node flow.mjs <endpoint> <project> <key>');
+  process.exit(2);
+}
+
+const client = new Client().setEndpoint(endpoint).setProject(project).setKey(key);
+const tables = new TablesDB(client);
+const legacy = new Databases(client);
+const db = 'node_' + Date.now().toString(36);
+let step = '';
+
+function check(cond, message) {
+  if (!cond) throw new Error(`${step}: ${message}`);
+}
+
+async function expectError(code, type, fn) {
+  try {
+    await fn();
+  } catch (e) {
+    check(e instanceof AppwriteException, `expected AppwriteException, got ${e}`);
+    check(e.code === code && e.type === type, `expected ${code} ${type}, got ${e.code} ${e.type}: ${e.message}`);
+    return;
+  }
+  throw new Error(`${step}: expected ${code} ${type}, but the call succeeded`);
+}
+
+async function waitAvailable(tableId, keys) {
+  for (let i = 0; i < 200; i++) {
+    const cols = await tables.listColumns({ databaseId: db, tableId });
+    const states = keys.map((k) => cols.columns.find((c) => c.key === k)?.status);
+    if (states.every((s) => s === 'available')) return;
+    if (states.some((s) => s === 'failed' || s === 'stuck')) throw new Error(`column failed: ${states}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`columns ${keys} never became available`);
+}
+
+async function main() {
+  step = 'health';
+  const health = await fetch(`${endpoint}/health/version`).then((r) => r.json());
+  check(health.version === '1.9.6', JSON.stringify(health));
+
+  step = 'create database';
+  const database = await tables.create({ databaseId: db, name: 'Node flow' });
+  check(database.$id === db && database.type === 'tablesdb', JSON.stringify(database));
+  const listed = await tables.list({ queries: [Query.limit(100)] });
+  check(listed.databases.some((d) => d.$id === db), 'database not listed');
+  const renamed = await tables.update({ databaseId: db, name: 'Node flow 2' });
+  check(renamed.name === 'Node flow 2', 'rename not answered');
+
+  step = 'create table';
+  const table = await tables.createTable({
+    databaseId: db,
+    tableId: 'books',
+    name: 'Books',
+    permissions: [Permission.read(Role.any())],
+  });
+  check(table.$id === 'books' && table.rowSecurity === false, JSON.stringify(table));
+
+  step = 'create columns';
+  const title = await tables.createVarcharColumn({ databaseId: db, tableId: 'books', key: 'title', size: 128, required: true });
+  check(title.status === 'processing' || title.status === 'available', `status ${title.status}`);
+  await tables.createIntegerColumn({ databaseId: db, tableId: 'books', key: 'year', required: false, min: 0, max: 3000 });
+  await tables.createBooleanColumn({ databaseId: db, tableId: 'books', key: 'available', required: false, xdefault: true });
+  await tables.createEnumColumn({ databaseId: db, tableId: 'books', key: 'genre', elements: ['scifi', 'poetry'], required: false });
+  await tables.createFloatColumn({ databaseId: db, tableId: 'books', key: 'price', required: false });
+  await tables.createDatetimeColumn({ databaseId: db, tableId: 'books', key: 'published', required: false });
+  await waitAvailable('books', ['title', 'year', 'available', 'genre', 'price', 'published']);
+  const year = await tables.getColumn({ databaseId: db, tableId: 'books', key: 'year' });
+  check(year.type === 'integer' && year.min === 0 && year.max === 3000, JSON.stringify(year));
+  const updated = await tables.updateIntegerColumn({ databaseId: db, tableId: 'books', key: 'year', required: false, xdefault: null, max: 2500 });
+  check(updated.max === 2500, JSON.stringify(updated));
+
+  step = 'create index';
+  const index = await tables.createIndex({ databaseId: db, tableId: 'books', key: 'by_year', type: 'key', columns: ['year'], orders: ['desc'] });
+  check(index.key === 'by_year', JSON.stringify(index));
+  const indexes = await tables.listIndexes({ databaseId: db, tableId: 'books' });
+  check(indexes.total === 1, JSON.stringify(indexes));
+
+  step = 'create rows';
+  const r1 = await tables.createRow({ databaseId: db, tableId: 'books', rowId: ID.unique(), data: { title: 'Dune', year: 1965, genre: 'scifi', price: 9.5, published: '1965-08-01T00:00:00.000+00:00' } });
+  check(r1.$id.length === 20 && typeof r1.$sequence === 'string', JSON.stringify(r1));
+  check(r1.available === true, 'default not applied');
+  const bulk = await tables.createRows({ databaseId: db, tableId: 'books', rows: [{ $id: 'b2', title: 'Ulysses', year: 1922 }, { $id: 'b3', title: 'Hyperion', year: 1989, genre: 'scifi' }] });
+  check(bulk.total === 2 && bulk.rows.length === 2, JSON.stringify(bulk));
+
+  step = 'list rows with queries';
+  const page = await tables.listRows({
+    databaseId: db,
+    tableId: 'books',
+    queries: [Query.greaterThan('year', 1950), Query.orderDesc('year'), Query.limit(10), Query.select(['title', 'year'])],
+  });
+  check(page.total === 2 && page.rows[0].title === 'Hyperion', JSON.stringify(page));
+  const or = await tables.listRows({
+    databaseId: db,
+    tableId: 'books',
+    queries: [Query.or([Query.equal('title', ['Dune']), Query.lessThan('year', 1930)]), Query.orderAsc('year')],
+    total: false,
+  });
+  check(or.rows.length === 2 && or.rows[0].title === 'Ulysses', JSON.stringify(or));
+  const cursor = await tables.listRows({ databaseId: db, tableId: 'books', queries: [Query.cursorAfter('b2'), Query.limit(5)] });
+  check(cursor.rows.length === 1 && cursor.rows[0].$id === 'b3', JSON.stringify(cursor));
+
+  step = 'get, update, upsert, increment rows';
+  const got = await tables.getRow({ databaseId: db, tableId: 'books', rowId: 'b2', queries: [Query.select(['title'])] });
+  check(got.title === 'Ulysses', JSON.stringify(got));
+  const patched = await tables.updateRow({ databaseId: db, tableId: 'books', rowId: 'b2', data: { year: 1923 } });
+  check(patched.year === 1923, JSON.stringify(patched));
+  const upserted = await tables.upsertRow({ databaseId: db, tableId: 'books', rowId: 'b4', data: { title: 'Solaris', year: 1961 } });
+  check(upserted.$id === 'b4', JSON.stringify(upserted));
+  const inc = await tables.incrementRowColumn({ databaseId: db, tableId: 'books', rowId: 'b4', column: 'year', value: 2 });
+  check(inc.year === 1963, JSON.stringify(inc));
+  const dec = await tables.decrementRowColumn({ databaseId: db, tableId: 'books', rowId: 'b4', column: 'year' });
+  check(dec.year === 1962, JSON.stringify(dec));
+
+  step = 'bulk update and delete';
+  const bulkUpdated = await tables.updateRows({ databaseId: db, tableId: 'books', data: { available: false }, queries: [Query.lessThan('year', 1970)] });
+  check(bulkUpdated.total === 3, JSON.stringify(bulkUpdated));
+  const bulkUpserted = await tables.upsertRows({ databaseId: db, tableId: 'books', rows: [{ $id: 'b5', title: 'Neuromancer', year: 1984 }] });
+  check(bulkUpserted.total === 1, JSON.stringify(bulkUpserted));
+
+  step = 'transaction';
+  const tx = await tables.createTransaction({ ttl: 60 });
+  check(tx.status === 'pending', JSON.stringify(tx));
+  await tables.createRow({ databaseId: db, tableId: 'books', rowId: 't1', data: { title: 'Staged', year: 2000 }, transactionId: tx.$id });
+  const staged = await tables.createOperations({
+    transactionId: tx.$id,
+    operations: [{ action: 'update', databaseId: db, tableId: 'books', rowId: 'b5', data: { year: 1985 } }],
+  });
+  check(staged.operations === 2, JSON.stringify(staged));
+  await expectError(404, 'row_not_found', () => tables.getRow({ databaseId: db, tableId: 'books', rowId: 't1' }));
+  const committed = await tables.updateTransaction({ transactionId: tx.$id, commit: true });
+  check(committed.status === 'committed', JSON.stringify(committed));
+  const t1 = await tables.getRow({ databaseId: db, tableId: 'books', rowId: 't1' });
+  check(t1.title === 'Staged', JSON.stringify(t1));
+  const txs = await tables.listTransactions();
+  check(txs.total >= 1, JSON.stringify(txs));
+
+  step = 'legacy documents';
+  const docs = await legacy.listDocuments({ databaseId: db, collectionId: 'books', queries: [Query.equal('title', ['Dune'])] });
+  check(docs.total === 1 && docs.documents[0].$collectionId === 'books', JSON.stringify(docs));
+  const doc = await legacy.getDocument({ databaseId: db, collectionId: 'books', documentId: 'b2' });
+  check(doc.$collectionId === 'books' && doc.year === 1923, JSON.stringify(doc));
+  const coll = await legacy.getCollection({ databaseId: db, collectionId: 'books' });
+  check(Array.isArray(coll.attributes) && coll.documentSecurity === false, JSON.stringify(coll));
+  await expectError(404, 'document_not_found', () => legacy.getDocument({ databaseId: db, collectionId: 'books', documentId: 'missing' }));
+  const created = await legacy.createDocument({ databaseId: db, collectionId: 'books', documentId: 'l1', data: { title: 'Legacy', year: 1990 } });
+  check(created.$collectionId === 'books' && created.$id === 'l1', JSON.stringify(created));
+  const attrs = await legacy.listAttributes({ databaseId: db, collectionId: 'books' });
+  check(attrs.total === 6 && attrs.attributes.every((a) => a.status === 'available'), JSON.stringify(attrs));
+  await legacy.deleteDocument({ databaseId: db, collectionId: 'books', documentId: 'l1' });
+
+  step = 'deletes and errors';
+  await tables.deleteRow({ databaseId: db, tableId: 'books', rowId: 'b4' });
+  const deleted = await tables.deleteRows({ databaseId: db, tableId: 'books', queries: [Query.greaterThan('year', 1980)] });
+  check(deleted.total === 3, JSON.stringify(deleted));
+  await expectError(404, 'row_not_found', () => tables.getRow({ databaseId: db, tableId: 'books', rowId: 'b4' }));
+  await expectError(400, 'row_invalid_structure', () => tables.createRow({ databaseId: db, tableId: 'books', rowId: ID.unique(), data: { nope: 1 } }));
+  await expectError(409, 'row_already_exists', () => tables.createRow({ databaseId: db, tableId: 'books', rowId: 'b2', data: { title: 'dup' } }));
+  await tables.deleteIndex({ databaseId: db, tableId: 'books', key: 'by_year' });
+  await tables.deleteColumn({ databaseId: db, tableId: 'books', key: 'price' });
+  const tablesList = await tables.listTables({ databaseId: db });
+  check(tablesList.total === 1, JSON.stringify(tablesList));
+  await tables.deleteTable({ databaseId: db, tableId: 'books' });
+  await tables.delete({ databaseId: db });
+  await expectError(404, 'database_not_found', () => tables.get({ databaseId: db }));
+
+  const bad = new TablesDB(new Client().setEndpoint(endpoint).setProject(project).setKey('wrong'));
+  await expectError(401, 'user_unauthorized', () => bad.list());
+  console.log('node flow: ok');
+}
+
+main().catch((e) => {
+  console.error(`node flow failed at "${step}":`, e?.message ?? e, e?.response ?? '');
+  process.exit(1);
+});

@@ -1,0 +1,719 @@
+//! `…/rows` (legacy `…/documents`): create one or many, get, list, update, upsert, delete,
+//! bulk upsert/update/delete, increment and decrement, each optionally staged in a
+//! transaction (`transactionId`).
+//!
+//! Queries are parsed from their wire form and passed to the engine as they are.
+
+use appwrite_orm::backend::{
+    Document, ListOptions, Operation, OperationAction, Row, Table, UNIQUE_ID,
+};
+use appwrite_orm::error::types;
+use appwrite_orm::query::{Query, QueryClass};
+use axum::Extension;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
+use serde_json::{Value, json};
+
+use super::{P, json_response, list_body, no_content, now};
+use crate::auth::{Action, Caller, deny, row_grants, table_grants};
+use crate::errors::{ApiError, ApiResult, bad_request, route_not_found, unauthorized_scope};
+use crate::legacy::Family;
+use crate::params::{MAX_ELEMENT_LEN, Params};
+use crate::row_rules::{check_not_newer, reject_operators, request_timestamp, select_only};
+use crate::state::AppState;
+
+type TablePath = P<(String, String)>;
+type RowPath = P<(String, String, String)>;
+
+/// How far a caller may go on a table's rows.
+enum Access {
+    /// API key, or a guest the table itself grants the action.
+    Full,
+    /// A guest on a table with row security and no table-level grant: each row decides.
+    RowLevel(Table),
+}
+
+async fn access(
+    state: &AppState,
+    caller: Option<Extension<Caller>>,
+    db: &str,
+    table: &str,
+    action: Action,
+) -> ApiResult<Access> {
+    if matches!(caller, Some(Extension(Caller::Key))) {
+        return Ok(Access::Full);
+    }
+    let t = state.backend.get_table(db, table).await?;
+    if table_grants(&t, action) {
+        Ok(Access::Full)
+    } else if t.row_security && action != Action::Create {
+        Ok(Access::RowLevel(t))
+    } else {
+        deny()
+    }
+}
+
+/// Guests may not use bulk routes (API keys only).
+fn key_only(caller: Option<Extension<Caller>>) -> ApiResult<()> {
+    if matches!(caller, Some(Extension(Caller::Key))) {
+        Ok(())
+    } else {
+        Err(unauthorized_scope("rows.write"))
+    }
+}
+
+/// A guest with row-level access must hold `action` on the existing row.
+async fn check_row(
+    state: &AppState,
+    access: &Access,
+    db: &str,
+    table: &str,
+    row_id: &str,
+    action: Action,
+) -> ApiResult<()> {
+    let Access::RowLevel(t) = access else {
+        return Ok(());
+    };
+    let row = state.backend.get_row(db, table, row_id, &[]).await?;
+    if row_grants(t, &row, action) {
+        Ok(())
+    } else {
+        deny()
+    }
+}
+
+/// With `X-Appwrite-Timestamp`: 409 when the stored row changed after it. A missing row
+/// passes (the write then creates it or answers 404 itself).
+async fn check_timestamp(
+    state: &AppState,
+    headers: &HeaderMap,
+    db: &str,
+    table: &str,
+    row_id: &str,
+) -> ApiResult<()> {
+    let Some(timestamp) = request_timestamp(headers)? else {
+        return Ok(());
+    };
+    match state.backend.get_row(db, table, row_id, &[]).await {
+        Ok(row) => check_not_newer(&row, Some(timestamp)),
+        Err(e) if e.is_not_found() => Ok(()),
+        Err(e) => Err(e.into()),
+    }
+}
+
+fn row_json(family: Family, row: Row) -> Value {
+    family.model(row.into_value())
+}
+
+fn rows_json(family: Family, total: u64, rows: Vec<Row>) -> Value {
+    let items = rows.into_iter().map(|r| row_json(family, r)).collect();
+    list_body(family, "rows", total, items)
+}
+
+/// A 20-hex-character id as Appwrite makes them (13 from the clock, 7 random).
+fn unique_id() -> String {
+    let micros = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_micros())
+        .unwrap_or_default();
+    let (secs, usec) = (micros / 1_000_000, micros % 1_000_000);
+    let random: u32 = rand::random::<u32>() & 0x0fff_ffff;
+    format!("{secs:08x}{usec:05x}{random:07x}")
+}
+
+/// The row as seen inside a transaction, if it can be read there.
+async fn read_within(state: &AppState, db: &str, table: &str, id: &str, tx: &str) -> Option<Row> {
+    let options = ListOptions {
+        total: false,
+        transaction_id: Some(tx.to_owned()),
+    };
+    let queries = [Query::equal("$id", [id]), Query::limit(1)];
+    state
+        .backend
+        .list_rows(db, table, &queries, &options)
+        .await
+        .ok()
+        .and_then(|l| l.items.into_iter().next())
+}
+
+/// What a staged single-row write answers: the row as the transaction will leave it, or a
+/// stand-in built from the request when it cannot be read there yet.
+async fn staged_row(
+    state: &AppState,
+    db: &str,
+    table: &str,
+    id: &str,
+    tx: &str,
+    data: &Document,
+    permissions: Option<&[String]>,
+) -> Row {
+    if let Some(row) = read_within(state, db, table, id, tx).await {
+        return row;
+    }
+    let mut row = data.clone();
+    let now = now();
+    row.insert("$id".into(), json!(id));
+    row.insert("$sequence".into(), json!("0"));
+    row.insert("$createdAt".into(), json!(now));
+    row.insert("$updatedAt".into(), json!(now));
+    row.insert(
+        "$permissions".into(),
+        json!(permissions.unwrap_or_default()),
+    );
+    row.insert("$databaseId".into(), json!(db));
+    row.insert("$tableId".into(), json!(table));
+    Row(row)
+}
+
+async fn stage(
+    state: &AppState,
+    tx: &str,
+    action: OperationAction,
+    db: &str,
+    table: &str,
+    row_id: Option<&str>,
+    data: Option<Value>,
+) -> ApiResult<()> {
+    let operation = Operation {
+        action,
+        database_id: db.to_owned(),
+        table_id: table.to_owned(),
+        row_id: row_id.map(str::to_owned),
+        data,
+    };
+    state.backend.stage_operations(tx, &[operation]).await?;
+    Ok(())
+}
+
+/// Row data with `$permissions` folded in, as staged operations carry it.
+fn with_permissions(mut data: Document, permissions: Option<&[String]>) -> Value {
+    if let Some(p) = permissions {
+        data.insert("$permissions".into(), json!(p));
+    }
+    Value::Object(data)
+}
+
+fn missing_data() -> ApiError {
+    ApiError::new(
+        400,
+        types::ROW_MISSING_DATA,
+        "The row data is missing. Try again with row data populated",
+    )
+}
+
+/// `POST …/rows`: one row (`rowId`, `data`, `permissions`) or many (`rows`): 201.
+pub(crate) async fn create(
+    State(state): State<AppState>,
+    family: Family,
+    caller: Option<Extension<Caller>>,
+    P((db, table)): TablePath,
+    p: Params,
+) -> ApiResult<Response> {
+    let row_id = p.optional_str("rowId", 0)?;
+    let data = p.optional_object("data")?.unwrap_or_default();
+    let rows = p.optional_objects("rows")?.filter(|r| !r.is_empty());
+    let permissions = p.optional_strings("permissions", MAX_ELEMENT_LEN)?;
+    let tx = p.optional_str("transactionId", 0)?;
+    reject_operators(&data)?;
+    if let Some(rows) = rows {
+        rows.iter().try_for_each(reject_operators)?;
+        if !data.is_empty() {
+            return Err(bad_request(format!(
+                "You cannot use \"data\" and \"{}\" at the same time.",
+                p.name("rows")
+            )));
+        }
+        if row_id.is_some() || permissions.is_some() {
+            return Err(bad_request(format!(
+                "\"{}\" and \"permissions\" cannot be used with \"{}\": give each row its own $id and $permissions.",
+                p.name("rowId"),
+                p.name("rows")
+            )));
+        }
+        key_only(caller)?;
+        if let Some(tx) = tx {
+            let n = rows.len() as u64;
+            let data = Value::Array(rows.into_iter().map(Value::Object).collect());
+            stage(
+                &state,
+                &tx,
+                OperationAction::BulkCreate,
+                &db,
+                &table,
+                None,
+                Some(data),
+            )
+            .await?;
+            return Ok(json_response(
+                StatusCode::CREATED,
+                &rows_json(family, n, Vec::new()),
+            ));
+        }
+        let list = state.backend.create_rows(&db, &table, &rows).await?;
+        return Ok(json_response(
+            StatusCode::CREATED,
+            &rows_json(family, list.total, list.items),
+        ));
+    }
+    let Some(row_id) = row_id.filter(|_| !data.is_empty()) else {
+        return Err(missing_data());
+    };
+    access(&state, caller, &db, &table, Action::Create).await?;
+    if let Some(tx) = tx {
+        let id = if row_id == UNIQUE_ID {
+            unique_id()
+        } else {
+            row_id
+        };
+        let staged = with_permissions(data.clone(), permissions.as_deref());
+        stage(
+            &state,
+            &tx,
+            OperationAction::Create,
+            &db,
+            &table,
+            Some(&id),
+            Some(staged),
+        )
+        .await?;
+        let row = staged_row(&state, &db, &table, &id, &tx, &data, permissions.as_deref()).await;
+        return Ok(json_response(StatusCode::CREATED, &row_json(family, row)));
+    }
+    let row = state
+        .backend
+        .create_row(&db, &table, &row_id, &data, permissions.as_deref())
+        .await?;
+    Ok(json_response(StatusCode::CREATED, &row_json(family, row)))
+}
+
+/// `GET …/rows/{id}`: `queries` (select only), `transactionId`.
+pub(crate) async fn get(
+    State(state): State<AppState>,
+    family: Family,
+    caller: Option<Extension<Caller>>,
+    P((db, table, row_id)): RowPath,
+    p: Params,
+) -> ApiResult<Response> {
+    let queries = p.queries()?;
+    select_only(&queries)?;
+    let tx = p.optional_str("transactionId", 0)?;
+    let access = access(&state, caller, &db, &table, Action::Read).await?;
+    let row = match tx {
+        None => {
+            state
+                .backend
+                .get_row(&db, &table, &row_id, &queries)
+                .await?
+        }
+        Some(tx) => {
+            let mut within = vec![Query::equal("$id", [row_id.as_str()]), Query::limit(1)];
+            within.extend(
+                queries
+                    .into_iter()
+                    .filter(|q| q.class() == QueryClass::Select),
+            );
+            let options = ListOptions {
+                total: false,
+                transaction_id: Some(tx),
+            };
+            state
+                .backend
+                .list_rows(&db, &table, &within, &options)
+                .await?
+                .items
+                .into_iter()
+                .next()
+                .ok_or_else(row_not_found)?
+        }
+    };
+    if let Access::RowLevel(t) = &access
+        && !row_grants(t, &row, Action::Read)
+    {
+        return Err(row_not_found());
+    }
+    Ok(json_response(StatusCode::OK, &row_json(family, row)))
+}
+
+fn row_not_found() -> ApiError {
+    ApiError::new(
+        404,
+        types::ROW_NOT_FOUND,
+        "Row with the requested ID could not be found.",
+    )
+}
+
+/// `GET …/rows`: `queries`, `total`, `transactionId`, `ttl`.
+pub(crate) async fn list(
+    State(state): State<AppState>,
+    family: Family,
+    caller: Option<Extension<Caller>>,
+    P((db, table)): TablePath,
+    p: Params,
+) -> ApiResult<Response> {
+    let queries = p.queries()?;
+    let options = ListOptions {
+        total: p.total()?,
+        transaction_id: p.optional_str("transactionId", 0)?,
+    };
+    p.optional_range("ttl", 0, 86_400)?;
+    let access = access(&state, caller, &db, &table, Action::Read).await?;
+    let mut list = state
+        .backend
+        .list_rows(&db, &table, &queries, &options)
+        .await?;
+    if let Access::RowLevel(t) = &access {
+        // Approximation: the page is filtered after the fact, so it may hold fewer rows than
+        // `limit` and `total` counts rows the guest cannot read.
+        list.items.retain(|row| row_grants(t, row, Action::Read));
+    }
+    Ok(json_response(
+        StatusCode::OK,
+        &rows_json(family, list.total, list.items),
+    ))
+}
+
+/// `PATCH …/rows/{id}`: `data` (partial) and/or `permissions`; 200.
+pub(crate) async fn update(
+    State(state): State<AppState>,
+    family: Family,
+    caller: Option<Extension<Caller>>,
+    headers: HeaderMap,
+    P((db, table, row_id)): RowPath,
+    p: Params,
+) -> ApiResult<Response> {
+    let data = p.optional_object("data")?.unwrap_or_default();
+    let permissions = p.optional_strings("permissions", MAX_ELEMENT_LEN)?;
+    let tx = p.optional_str("transactionId", 0)?;
+    if data.is_empty() && permissions.is_none() {
+        return Err(ApiError::new(
+            400,
+            types::ROW_MISSING_PAYLOAD,
+            "The row data and permissions are missing. You must provide either row data or permissions to be updated.",
+        ));
+    }
+    reject_operators(&data)?;
+    let access = access(&state, caller, &db, &table, Action::Update).await?;
+    check_row(&state, &access, &db, &table, &row_id, Action::Update).await?;
+    check_timestamp(&state, &headers, &db, &table, &row_id).await?;
+    if let Some(tx) = tx {
+        let staged = with_permissions(data.clone(), permissions.as_deref());
+        stage(
+            &state,
+            &tx,
+            OperationAction::Update,
+            &db,
+            &table,
+            Some(&row_id),
+            Some(staged),
+        )
+        .await?;
+        let row = staged_row(
+            &state,
+            &db,
+            &table,
+            &row_id,
+            &tx,
+            &data,
+            permissions.as_deref(),
+        )
+        .await;
+        return Ok(json_response(StatusCode::OK, &row_json(family, row)));
+    }
+    let row = state
+        .backend
+        .update_row(&db, &table, &row_id, &data, permissions.as_deref())
+        .await?;
+    Ok(json_response(StatusCode::OK, &row_json(family, row)))
+}
+
+/// `PUT …/rows/{id}`: insert or merge; 200 (201 when staged in a transaction).
+pub(crate) async fn upsert(
+    State(state): State<AppState>,
+    family: Family,
+    caller: Option<Extension<Caller>>,
+    headers: HeaderMap,
+    P((db, table, row_id)): RowPath,
+    p: Params,
+) -> ApiResult<Response> {
+    let data = p.optional_object("data")?.unwrap_or_default();
+    let permissions = p.optional_strings("permissions", MAX_ELEMENT_LEN)?;
+    let tx = p.optional_str("transactionId", 0)?;
+    reject_operators(&data)?;
+    if !matches!(caller, Some(Extension(Caller::Key))) {
+        // A guest needs `update` on an existing row and `create` on the table for a new one.
+        let exists = state
+            .backend
+            .get_row(&db, &table, &row_id, &[])
+            .await
+            .is_ok();
+        let action = if exists {
+            Action::Update
+        } else {
+            Action::Create
+        };
+        let access = access(&state, caller, &db, &table, action).await?;
+        check_row(&state, &access, &db, &table, &row_id, action).await?;
+    }
+    check_timestamp(&state, &headers, &db, &table, &row_id).await?;
+    if let Some(tx) = tx {
+        let staged = with_permissions(data.clone(), permissions.as_deref());
+        stage(
+            &state,
+            &tx,
+            OperationAction::Upsert,
+            &db,
+            &table,
+            Some(&row_id),
+            Some(staged),
+        )
+        .await?;
+        let row = staged_row(
+            &state,
+            &db,
+            &table,
+            &row_id,
+            &tx,
+            &data,
+            permissions.as_deref(),
+        )
+        .await;
+        return Ok(json_response(StatusCode::CREATED, &row_json(family, row)));
+    }
+    let row = state
+        .backend
+        .upsert_row(&db, &table, &row_id, &data, permissions.as_deref())
+        .await?;
+    Ok(json_response(StatusCode::OK, &row_json(family, row)))
+}
+
+/// `DELETE …/rows/{id}`: 204.
+pub(crate) async fn delete(
+    State(state): State<AppState>,
+    caller: Option<Extension<Caller>>,
+    headers: HeaderMap,
+    P((db, table, row_id)): RowPath,
+    p: Params,
+) -> ApiResult<Response> {
+    let tx = p.optional_str("transactionId", 0)?;
+    let access = access(&state, caller, &db, &table, Action::Delete).await?;
+    check_row(&state, &access, &db, &table, &row_id, Action::Delete).await?;
+    check_timestamp(&state, &headers, &db, &table, &row_id).await?;
+    match tx {
+        Some(tx) => {
+            stage(
+                &state,
+                &tx,
+                OperationAction::Delete,
+                &db,
+                &table,
+                Some(&row_id),
+                None,
+            )
+            .await?
+        }
+        None => state.backend.delete_row(&db, &table, &row_id).await?,
+    }
+    Ok(no_content())
+}
+
+/// `PUT …/rows`: bulk upsert of `rows`; 200 `{total, rows}`.
+pub(crate) async fn upsert_many(
+    State(state): State<AppState>,
+    family: Family,
+    caller: Option<Extension<Caller>>,
+    P((db, table)): TablePath,
+    p: Params,
+) -> ApiResult<Response> {
+    let rows = p
+        .optional_objects("rows")?
+        .ok_or_else(|| crate::errors::not_optional(p.name("rows")))?;
+    let tx = p.optional_str("transactionId", 0)?;
+    key_only(caller)?;
+    rows.iter().try_for_each(reject_operators)?;
+    if let Some(tx) = tx {
+        let n = rows.len() as u64;
+        let data = Value::Array(rows.into_iter().map(Value::Object).collect());
+        stage(
+            &state,
+            &tx,
+            OperationAction::BulkUpsert,
+            &db,
+            &table,
+            None,
+            Some(data),
+        )
+        .await?;
+        return Ok(json_response(
+            StatusCode::CREATED,
+            &rows_json(family, n, Vec::new()),
+        ));
+    }
+    let list = state.backend.upsert_rows(&db, &table, &rows).await?;
+    Ok(json_response(
+        StatusCode::OK,
+        &rows_json(family, list.total, list.items),
+    ))
+}
+
+/// How many rows match `queries` inside a transaction (0 when that cannot be read).
+async fn count_within(state: &AppState, db: &str, table: &str, queries: &[Query], tx: &str) -> u64 {
+    let filters: Vec<Query> = queries
+        .iter()
+        .filter(|q| q.class() == QueryClass::Filter)
+        .cloned()
+        .chain([Query::limit(1)])
+        .collect();
+    let options = ListOptions {
+        total: true,
+        transaction_id: Some(tx.to_owned()),
+    };
+    state
+        .backend
+        .list_rows(db, table, &filters, &options)
+        .await
+        .map(|l| l.total)
+        .unwrap_or(0)
+}
+
+/// The raw `queries` strings, for a staged bulk operation.
+fn raw_queries(p: &Params) -> Value {
+    p.get("queries").cloned().unwrap_or_else(|| json!([]))
+}
+
+/// `PATCH …/rows`: sets `data` on every row matching `queries`; 200 `{total, rows}`.
+pub(crate) async fn update_many(
+    State(state): State<AppState>,
+    family: Family,
+    caller: Option<Extension<Caller>>,
+    P((db, table)): TablePath,
+    p: Params,
+) -> ApiResult<Response> {
+    let data = p.optional_object("data")?.unwrap_or_default();
+    let queries = p.queries()?;
+    let tx = p.optional_str("transactionId", 0)?;
+    key_only(caller)?;
+    reject_operators(&data)?;
+    if let Some(tx) = tx {
+        let n = count_within(&state, &db, &table, &queries, &tx).await;
+        let staged = json!({"data": data, "queries": raw_queries(&p)});
+        stage(
+            &state,
+            &tx,
+            OperationAction::BulkUpdate,
+            &db,
+            &table,
+            None,
+            Some(staged),
+        )
+        .await?;
+        return Ok(json_response(
+            StatusCode::OK,
+            &rows_json(family, n, Vec::new()),
+        ));
+    }
+    let list = state
+        .backend
+        .update_rows(&db, &table, &data, &queries)
+        .await?;
+    Ok(json_response(
+        StatusCode::OK,
+        &rows_json(family, list.total, list.items),
+    ))
+}
+
+/// `DELETE …/rows`: deletes every row matching `queries` (JSON body); 200 `{total, rows}`.
+pub(crate) async fn delete_many(
+    State(state): State<AppState>,
+    family: Family,
+    caller: Option<Extension<Caller>>,
+    P((db, table)): TablePath,
+    p: Params,
+) -> ApiResult<Response> {
+    let queries = p.queries()?;
+    let tx = p.optional_str("transactionId", 0)?;
+    key_only(caller)?;
+    if let Some(tx) = tx {
+        let n = count_within(&state, &db, &table, &queries, &tx).await;
+        let staged = json!({"queries": raw_queries(&p)});
+        stage(
+            &state,
+            &tx,
+            OperationAction::BulkDelete,
+            &db,
+            &table,
+            None,
+            Some(staged),
+        )
+        .await?;
+        return Ok(json_response(
+            StatusCode::OK,
+            &rows_json(family, n, Vec::new()),
+        ));
+    }
+    let list = state.backend.delete_rows(&db, &table, &queries).await?;
+    Ok(json_response(
+        StatusCode::OK,
+        &rows_json(family, list.total, list.items),
+    ))
+}
+
+/// `PATCH …/rows/{id}/{column}/increment|decrement`: `value` (default 1) and `max`/`min`.
+pub(crate) async fn add(
+    State(state): State<AppState>,
+    family: Family,
+    caller: Option<Extension<Caller>>,
+    headers: HeaderMap,
+    P((db, table, row_id, column, op)): P<(String, String, String, String, String)>,
+    p: Params,
+) -> ApiResult<Response> {
+    let increment = match op.as_str() {
+        "increment" => true,
+        "decrement" => false,
+        _ => return Err(route_not_found()),
+    };
+    let bound_name = if increment { "max" } else { "min" };
+    let value = p.optional_number("value")?.unwrap_or_else(|| 1.into());
+    let bound = p.optional_number(bound_name)?;
+    let tx = p.optional_str("transactionId", 0)?;
+    let access = access(&state, caller, &db, &table, Action::Update).await?;
+    check_row(&state, &access, &db, &table, &row_id, Action::Update).await?;
+    check_timestamp(&state, &headers, &db, &table, &row_id).await?;
+    if let Some(tx) = tx {
+        let mut data = serde_json::Map::new();
+        data.insert("column".into(), json!(column));
+        data.insert("value".into(), Value::Number(value));
+        if let Some(bound) = bound {
+            data.insert(bound_name.into(), Value::Number(bound));
+        }
+        let action = if increment {
+            OperationAction::Increment
+        } else {
+            OperationAction::Decrement
+        };
+        stage(
+            &state,
+            &tx,
+            action,
+            &db,
+            &table,
+            Some(&row_id),
+            Some(Value::Object(data)),
+        )
+        .await?;
+        let row = staged_row(&state, &db, &table, &row_id, &tx, &Document::new(), None).await;
+        return Ok(json_response(StatusCode::OK, &row_json(family, row)));
+    }
+    let row = if increment {
+        state
+            .backend
+            .increment_row_column(&db, &table, &row_id, &column, value, bound)
+            .await?
+    } else {
+        state
+            .backend
+            .decrement_row_column(&db, &table, &row_id, &column, value, bound)
+            .await?
+    };
+    Ok(json_response(StatusCode::OK, &row_json(family, row)))
+}
