@@ -41,9 +41,81 @@ pub enum Error {
     /// A value could not be converted to or from JSON.
     #[error("JSON error: {0}")]
     Json(#[from] serde_json::Error),
+    /// A value broke the rules of its table's columns (checked before sending); every
+    /// violation is listed.
+    #[error(transparent)]
+    Validation(#[from] crate::model::ValidationErrors),
+    /// A row could not be read into a model: a column held a value of another type.
+    #[error("cannot read column {column:?} of table {table:?}: {message}")]
+    Decode {
+        /// The table id.
+        table: String,
+        /// The column key.
+        column: String,
+        /// What was found instead.
+        message: String,
+    },
+    /// A write made of several requests stopped part way: `completed` of `total` items were
+    /// written before `source` failed.
+    #[error("{completed} of {total} rows were written before a request failed: {source}")]
+    Partial {
+        /// Items written before the failure.
+        completed: usize,
+        /// Items asked for.
+        total: usize,
+        /// The failure.
+        source: Box<Error>,
+    },
     /// An invariant inside the library did not hold; a bug report is welcome.
     #[error("internal error: {0}")]
     Internal(String),
+    /// A setting (of the HTTP backend, an environment variable, ...) is missing or invalid.
+    #[error("invalid configuration: {what}: {reason}")]
+    Config {
+        /// The setting or environment variable (`APPWRITE_ENDPOINT`, `endpoint`, ...).
+        what: String,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// A request could not be sent or its answer could not be read (connection refused or
+    /// reset, DNS, TLS, timeout), after the retries the configuration allows.
+    #[error("{request} failed: {reason}")]
+    Transport {
+        /// Method and path of the request, e.g. `GET /v1/tablesdb/app`.
+        request: String,
+        /// What went wrong.
+        reason: String,
+        /// True when the request timed out.
+        timeout: bool,
+    },
+    /// The server answered with something Appwrite does not send: an HTML page from a proxy,
+    /// truncated or malformed JSON, or JSON of the wrong shape.
+    #[error("unexpected response (HTTP {status}): {detail}")]
+    UnexpectedResponse {
+        /// The HTTP status of the answer.
+        status: u16,
+        /// The request, what was wrong and the start of the body.
+        detail: String,
+    },
+    /// The server's version lacks what the call needs (e.g. transactions before Appwrite 1.8).
+    #[error("{feature} needs Appwrite {needs} or newer; the server runs {server_version}")]
+    Unsupported {
+        /// What was asked for.
+        feature: String,
+        /// The oldest Appwrite version that has it.
+        needs: String,
+        /// The version the server reported (or the configured override).
+        server_version: String,
+    },
+    /// A column or index did not become `available`: it `failed`, got `stuck`, or was still
+    /// processing when the wait ended.
+    #[error("{what} did not become available: {reason}")]
+    NotReady {
+        /// The column or index, e.g. `column "title" of table "books"`.
+        what: String,
+        /// Its status and the server's error text, or how long was waited.
+        reason: String,
+    },
 }
 
 fn join_violations(violations: &[SchemaViolation]) -> String {

@@ -7,6 +7,8 @@
 //! around any backend as `Arc<dyn Backend>`.
 
 pub mod embedded;
+#[cfg(feature = "http")]
+pub mod http;
 mod types;
 
 pub use types::{
@@ -23,6 +25,20 @@ use crate::schema::{ColumnSchema, IndexSchema, TableSchema};
 
 /// The id that asks the backend to generate a 20-hex-character id.
 pub const UNIQUE_ID: &str = "unique()";
+
+/// A new id like the SDKs' `ID.unique()`: 13 hex digits of time (seconds and microseconds)
+/// and 7 random ones, 20 in all.
+pub fn new_unique_id() -> String {
+    use rand::Rng;
+    let micros = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_micros())
+        .unwrap_or(0);
+    let secs = (micros / 1_000_000) as u64;
+    let usec = (micros % 1_000_000) as u64;
+    let random: u32 = rand::rng().random_range(0..0x1000_0000);
+    format!("{secs:08x}{usec:05x}{random:07x}")
+}
 
 /// Appwrite's database operations. Every method maps to one REST call of the TablesDB API.
 ///
