@@ -12,8 +12,33 @@
 #![warn(missing_docs)]
 
 pub mod backend;
+mod database;
 pub mod error;
+pub mod model;
 pub mod query;
+pub mod rows;
 pub mod schema;
+mod table;
 
+/// The derives: `#[derive(Table)]` (next to the trait [`model::Table`] it implements, as
+/// serde's derives sit next to their traits) and `#[derive(ColumnEnum)]`.
+pub use appwrite_orm_derive::{ColumnEnum, Table};
+#[cfg(feature = "http")]
+pub use backend::http::{HttpBackend, HttpConfig};
+pub use database::{DEFAULT_DATABASE_ID, Database};
 pub use error::{AppwriteError, Error, Result};
+pub use table::{TableHandle, TableQuery};
+
+#[doc(hidden)]
+pub use inventory;
+
+/// Everything a typical user needs: `use appwrite_orm::prelude::*;`.
+pub mod prelude {
+    pub use crate::backend::Backend;
+    pub use crate::model::{
+        ArrayColumn, Col, ColumnType, DateTime, Filter, Order, Patch, RowId, Table, TextColumn,
+    };
+    pub use crate::query::Query;
+    pub use crate::{Database, Result, TableHandle};
+    pub use appwrite_orm_derive::{ColumnEnum, Table};
+}

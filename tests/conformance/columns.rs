@@ -569,13 +569,33 @@ pub async fn default_on_array_column_is_unsupported(env: Env) {
     let fx = env.fixture().await;
     let b = fx.b();
     table_with(b, T, vec![]).await;
-    let col = ColumnSchema::varchar("tags", 20)
-        .array()
-        .default_value(json!(["x"]));
+    let col = ColumnSchema::varchar("tags", 20).array().default_value("x");
     assert_err(
         b.create_column(DB, T, &col).await,
         400,
         ty::COLUMN_DEFAULT_UNSUPPORTED,
+    );
+}
+
+pub async fn default_of_the_wrong_json_type_is_an_invalid_argument(env: Env) {
+    let fx = env.fixture().await;
+    let b = fx.b();
+    table_with(b, T, vec![]).await;
+    // Appwrite's `default` param of a varchar column is a string (or null): a list or a number
+    // fails the parameter check before any column rule is looked at.
+    for default in [json!(["x"]), json!(5)] {
+        let col = ColumnSchema::varchar("tags", 20).default_value(default);
+        assert_err(
+            b.create_column(DB, T, &col).await,
+            400,
+            ty::GENERAL_ARGUMENT_INVALID,
+        );
+    }
+    let col = ColumnSchema::integer("n").default_value("5");
+    assert_err(
+        b.create_column(DB, T, &col).await,
+        400,
+        ty::GENERAL_ARGUMENT_INVALID,
     );
 }
 
@@ -710,10 +730,13 @@ pub async fn update_column_default_applies_to_new_rows(env: Env) {
     table_with(
         b,
         T,
-        vec![ColumnSchema::varchar("nick", 20).default_value("old")],
+        vec![
+            ColumnSchema::integer("n"),
+            ColumnSchema::varchar("nick", 20).default_value("old"),
+        ],
     )
     .await;
-    put(b, T, "r1", json!({})).await;
+    put(b, T, "r1", json!({"n": 1})).await;
     let updated = b
         .update_column(
             DB,
@@ -724,7 +747,7 @@ pub async fn update_column_default_applies_to_new_rows(env: Env) {
         .await
         .unwrap();
     assert_eq!(updated.schema.default, Some(json!("new")));
-    put(b, T, "r2", json!({})).await;
+    put(b, T, "r2", json!({"n": 1})).await;
     assert_eq!(get(b, T, "r2").await["nick"], json!("new"));
     // §3.5 Defaults: changing a default does not touch stored values.
     assert_eq!(get(b, T, "r1").await["nick"], json!("old"));
@@ -732,7 +755,7 @@ pub async fn update_column_default_applies_to_new_rows(env: Env) {
     b.update_column(DB, T, "nick", &ColumnSchema::varchar("nick", 20))
         .await
         .unwrap();
-    put(b, T, "r3", json!({})).await;
+    put(b, T, "r3", json!({"n": 1})).await;
     assert_eq!(get(b, T, "r3").await["nick"], Value::Null);
 }
 

@@ -94,8 +94,8 @@ pub async fn unique_index_refuses_duplicate_value(env: Env) {
     assert_err(get_result(b, "r2").await, 404, ty::ROW_NOT_FOUND);
     put(b, T, "r3", json!({"name": "bob"})).await;
     // Nulls are not duplicates of each other.
-    put(b, T, "n1", json!({})).await;
-    put(b, T, "n2", json!({})).await;
+    put(b, T, "n1", json!({"name": null})).await;
+    put(b, T, "n2", json!({"name": null})).await;
     assert_eq!(count(b, T).await, 4);
 }
 

@@ -243,6 +243,7 @@ macro_rules! conformance_suite {
                 duplicate_column_key_is_conflict,
                 default_on_required_column_is_unsupported,
                 default_on_array_column_is_unsupported,
+                default_of_the_wrong_json_type_is_an_invalid_argument,
                 invalid_default_is_rejected,
                 get_missing_column_is_not_found,
                 delete_column_removes_it_eventually,
@@ -269,6 +270,7 @@ macro_rules! conformance_suite {
             }
             rows {
                 create_row_with_given_id,
+                create_row_without_data_is_missing_data,
                 create_row_with_unique_id_generates_hex_id,
                 system_fields_have_exact_shapes,
                 sequence_increases_with_each_insert,

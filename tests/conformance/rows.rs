@@ -38,6 +38,25 @@ pub async fn create_row_with_given_id(env: Env) {
     assert_eq!(got, created);
 }
 
+pub async fn create_row_without_data_is_missing_data(env: Env) {
+    let fx = env.fixture().await;
+    let b = fx.b();
+    people_table(b).await;
+    // Appwrite checks for data before it looks at the table (§3.5): an empty object is no data.
+    assert_err(
+        b.create_row(DB, T, "r1", &doc(json!({})), None).await,
+        400,
+        ty::ROW_MISSING_DATA,
+    );
+    assert_err(
+        b.create_row(DB, "nope", "r1", &doc(json!({})), None).await,
+        400,
+        ty::ROW_MISSING_DATA,
+    );
+    assert_err(b.create_rows(DB, T, &[]).await, 400, ty::ROW_MISSING_DATA);
+    assert_eq!(count(b, T).await, 0);
+}
+
 pub async fn create_row_with_unique_id_generates_hex_id(env: Env) {
     let fx = env.fixture().await;
     let b = fx.b();
@@ -202,8 +221,8 @@ pub async fn invalid_row_ids_are_rejected(env: Env) {
     }
     assert_eq!(count(b, T).await, 0);
     let ok = "r".repeat(36);
-    assert_eq!(put(b, T, &ok, json!({})).await.id(), ok);
-    put(b, T, "a.B-c_9", json!({})).await;
+    assert_eq!(put(b, T, &ok, json!({"name": "ok"})).await.id(), ok);
+    put(b, T, "a.B-c_9", json!({"name": "ok"})).await;
 }
 
 pub async fn update_row_is_partial(env: Env) {
@@ -424,7 +443,8 @@ pub async fn optional_column_without_value_reads_null(env: Env) {
     let fx = env.fixture().await;
     let b = fx.b();
     people_table(b).await;
-    let row = put(b, T, "r1", json!({})).await;
+    // Appwrite refuses a create without any data (§3.5), so one column is sent as null.
+    let row = put(b, T, "r1", json!({"name": null})).await;
     assert_eq!(
         row.data(),
         doc(json!({"name": null, "age": null, "city": null}))

@@ -230,7 +230,8 @@ pub async fn row_calls_on_missing_table_are_not_found(env: Env) {
     let b = fx.b();
     new_db(b).await;
     assert_err(
-        b.create_row(DB, "nope", "r1", &doc(json!({})), None).await,
+        b.create_row(DB, "nope", "r1", &doc(json!({"n": 1})), None)
+            .await,
         404,
         ty::TABLE_NOT_FOUND,
     );

@@ -248,6 +248,7 @@ fn check_column_settings(column: &ColumnSchema) -> Result<()> {
         _ => {}
     }
     if let Some(default) = column.default.as_ref().filter(|d| !d.is_null()) {
+        check_default_param(column, default)?;
         if column.required {
             return fail(
                 400,
@@ -267,6 +268,25 @@ fn check_column_settings(column: &ColumnSchema) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// The type check of the `default` request parameter, which Appwrite makes before any column
+/// rule: each create route declares the JSON type its default takes.
+fn check_default_param(column: &ColumnSchema, default: &Value) -> Result<()> {
+    let (fits, description) = match &column.kind {
+        ColumnKind::Integer { .. } | ColumnKind::BigInt { .. } => {
+            (default.is_i64(), "Value must be a valid integer")
+        }
+        ColumnKind::Float { .. } => (default.is_number(), "Value must be a valid float"),
+        ColumnKind::Boolean => (default.is_boolean(), "Value must be a valid boolean"),
+        ColumnKind::Relationship(_) => (false, "Relationship columns take no default"),
+        _ => (default.is_string(), "Value must be a valid string"),
+    };
+    if fits {
+        Ok(())
+    } else {
+        errors::argument("default", description)
+    }
 }
 
 /// Validates and records a column, and adds its SQL column.

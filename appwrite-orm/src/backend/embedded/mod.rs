@@ -515,6 +515,7 @@ impl Backend for EmbeddedBackend {
     ) -> Result<List<Row>> {
         let (database, table, rows) = (database.to_owned(), table.to_owned(), rows.to_vec());
         self.atomic(move |c, _| {
+            write::require_rows(&rows)?;
             let meta = ddl::load(c, &database, &table)?;
             write::create_rows(c, &meta, &rows)
         })

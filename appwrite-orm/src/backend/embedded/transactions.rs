@@ -46,6 +46,9 @@ impl RowWrite {
     }
 
     pub(super) fn create(&self, c: &Session) -> Result<Row> {
+        // Appwrite checks the id and the presence of data before it looks for the table.
+        errors::check_custom_id("rowId", &self.row_id)?;
+        write::require_data(&self.data)?;
         let meta = ddl::load(c, &self.database, &self.table)?;
         write::create_row(
             c,

@@ -139,6 +139,30 @@ fn normalize(permissions: &[String], allowed: &[&str], write: &[&str]) -> Result
     Ok(out)
 }
 
+/// Refuses a create without data, as Appwrite does (an empty object counts as none).
+pub(super) fn require_data(data: &Document) -> Result<()> {
+    if data.is_empty() {
+        return Err(Error::Appwrite(AppwriteError::new(
+            400,
+            types::ROW_MISSING_DATA,
+            "The row data is missing. Try again with row data populated",
+        )));
+    }
+    Ok(())
+}
+
+/// Refuses a bulk create without rows.
+pub(super) fn require_rows(rows: &[Document]) -> Result<()> {
+    if rows.is_empty() {
+        return Err(Error::Appwrite(AppwriteError::new(
+            400,
+            types::ROW_MISSING_DATA,
+            "The row data is missing. Try again with row data populated",
+        )));
+    }
+    Ok(())
+}
+
 /// Replaces null or missing values by the column default, as Appwrite does on every full write.
 fn apply_defaults(meta: &TableMeta, doc: &mut Document) {
     for column in meta.available_columns() {
@@ -289,6 +313,7 @@ pub(super) fn create_row(
     permissions: Option<&[String]>,
 ) -> Result<Row> {
     errors::check_custom_id("rowId", row_id)?;
+    require_data(data)?;
     let (doc, sys) = split_system(data)?;
     let id = if row_id == UNIQUE_ID {
         clock::unique_id()
@@ -410,6 +435,7 @@ pub(super) fn create_rows(
     meta: &TableMeta,
     rows: &[Document],
 ) -> Result<List<Row>> {
+    require_rows(rows)?;
     check_batch(rows)?;
     let mut items = Vec::with_capacity(rows.len());
     for data in rows {

@@ -1,0 +1,129 @@
+//! The entry point: one Appwrite database, through any backend.
+
+use std::path::Path;
+use std::sync::Arc;
+
+use crate::Result;
+use crate::backend::embedded::EmbeddedBackend;
+use crate::backend::{Backend, Table as LiveTable};
+use crate::model::Table;
+use crate::rows::Rows;
+use crate::table::TableHandle;
+
+/// The database id used when none is configured.
+pub const DEFAULT_DATABASE_ID: &str = "default";
+
+/// One Appwrite database and the backend that reaches it. Cheap to clone.
+///
+/// ```
+/// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+/// use appwrite_orm::Database;
+///
+/// let db = Database::in_memory().await?;
+/// assert_eq!(db.id(), "default");
+/// # Ok::<(), appwrite_orm::Error>(())
+/// # }).unwrap();
+/// ```
+#[derive(Debug, Clone)]
+pub struct Database {
+    backend: Arc<dyn Backend>,
+    id: String,
+}
+
+impl Database {
+    /// A database reached through `backend`; nothing is created or checked.
+    pub fn new(backend: Arc<dyn Backend>, database_id: impl Into<String>) -> Self {
+        Self {
+            backend,
+            id: database_id.into(),
+        }
+    }
+
+    /// The embedded engine on a SQLite file (created when missing), with the database
+    /// `default` created when missing.
+    pub async fn embedded(path: impl AsRef<Path>) -> Result<Self> {
+        Self::ready(Arc::new(EmbeddedBackend::open(path)?), DEFAULT_DATABASE_ID).await
+    }
+
+    /// The embedded engine in memory, with the database `default`.
+    pub async fn in_memory() -> Result<Self> {
+        Self::ready(Arc::new(EmbeddedBackend::in_memory()?), DEFAULT_DATABASE_ID).await
+    }
+
+    /// A real Appwrite server, with the database from the configuration (or `default`),
+    /// created when missing.
+    #[cfg(feature = "http")]
+    pub async fn connect(config: crate::HttpConfig) -> Result<Self> {
+        let id = config
+            .database_id
+            .clone()
+            .unwrap_or_else(|| DEFAULT_DATABASE_ID.to_owned());
+        Self::ready(Arc::new(crate::HttpBackend::new(config)?), &id).await
+    }
+
+    /// Uses `backend` and creates the database `database_id` when it does not exist.
+    pub async fn ready(backend: Arc<dyn Backend>, database_id: &str) -> Result<Self> {
+        match backend.get_database(database_id).await {
+            Ok(_) => {}
+            Err(e) if e.error_type() == Some(crate::error::types::DATABASE_NOT_FOUND) => {
+                match backend.create_database(database_id, database_id).await {
+                    Ok(_) => {}
+                    // Another process created it meanwhile.
+                    Err(e) if e.is_conflict() => {}
+                    Err(e) => return Err(e),
+                }
+            }
+            Err(e) => return Err(e),
+        }
+        Ok(Self::new(backend, database_id))
+    }
+
+    /// The database id.
+    pub fn id(&self) -> &str {
+        &self.id
+    }
+
+    /// The backend.
+    pub fn backend(&self) -> &Arc<dyn Backend> {
+        &self.backend
+    }
+
+    /// Typed access to the rows of model `T`.
+    pub fn table<T: Table>(&self) -> TableHandle<T> {
+        TableHandle::new(self.rows(&T::schema().id))
+    }
+
+    /// Dynamic access to the rows of any table, as JSON documents.
+    pub fn rows(&self, table_id: &str) -> Rows {
+        Rows::new(Arc::clone(&self.backend), &self.id, table_id)
+    }
+
+    /// Creates the table of model `T` with all its columns and indexes (checked against
+    /// Appwrite's rules first). For quick starts and tests; versioned schemas go through
+    /// migrations.
+    pub async fn create_table<T: Table>(&self) -> Result<LiveTable> {
+        let schema = T::schema();
+        schema.validate()?;
+        self.backend.create_table(&self.id, schema).await
+    }
+
+    /// Deletes the table of model `T` with its rows.
+    pub async fn drop_table<T: Table>(&self) -> Result<()> {
+        self.backend.delete_table(&self.id, &T::schema().id).await
+    }
+
+    /// The live table of model `T`, `None` when it does not exist.
+    pub async fn live_table<T: Table>(&self) -> Result<Option<LiveTable>> {
+        match self.backend.get_table(&self.id, &T::schema().id).await {
+            Ok(t) => Ok(Some(t)),
+            Err(e) if e.error_type() == Some(crate::error::types::TABLE_NOT_FOUND) => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+}
+
+impl From<EmbeddedBackend> for Arc<dyn Backend> {
+    fn from(engine: EmbeddedBackend) -> Self {
+        Arc::new(engine)
+    }
+}

@@ -1,0 +1,296 @@
+//! Typed access to the rows of one model: CRUD, queries, streams and bulk writes.
+//!
+//! ```
+//! # use appwrite_orm::prelude::*;
+//! # use appwrite_orm::schema::{ColumnSchema, TableSchema};
+//! # async fn demo<T: Table + std::fmt::Debug>(db: &Database, title: Col<T, String>) -> appwrite_orm::Result<()> {
+//! let table = db.table::<T>();
+//! let recent = table
+//!     .query()
+//!     .filter(title.starts_with("Intro"))
+//!     .order(title.asc())
+//!     .limit(20)
+//!     .all()
+//!     .await?;
+//! println!("{} rows", recent.len());
+//! # Ok(()) }
+//! ```
+
+use std::marker::PhantomData;
+
+use futures_util::{Stream, StreamExt};
+
+use crate::backend::{Document, UNIQUE_ID};
+use crate::model::{Col, Filter, Order, Patch, RowId, Table, validate_patch};
+use crate::query::Query;
+use crate::rows::{RowQuery, Rows};
+use crate::{Error, Result};
+
+/// The rows of model `T`. Get one from [`Database::table`](crate::Database::table).
+#[derive(Debug, Clone)]
+pub struct TableHandle<T> {
+    rows: Rows,
+    _model: PhantomData<fn() -> T>,
+}
+
+impl<T: Table> TableHandle<T> {
+    pub(crate) fn new(rows: Rows) -> Self {
+        Self {
+            rows,
+            _model: PhantomData,
+        }
+    }
+
+    /// The untyped rows of the same table.
+    pub fn rows(&self) -> &Rows {
+        &self.rows
+    }
+
+    /// Checks `value`, then creates its row. A value without an id gets one made here, so a
+    /// retried request cannot create the row twice. Returns the row as stored (system fields
+    /// filled in).
+    pub async fn create(&self, value: &T) -> Result<T> {
+        value.validate()?;
+        let id = id_or_new(value);
+        let row = self.rows.create(id.as_str(), &value.to_document()).await?;
+        T::from_row(&row)
+    }
+
+    /// Checks every value, then creates them in requests of 100 rows.
+    pub async fn insert_many(&self, values: &[T]) -> Result<Vec<T>> {
+        let documents = documents_with_ids(values)?;
+        self.rows
+            .insert_many(&documents)
+            .await?
+            .iter()
+            .map(T::from_row)
+            .collect()
+    }
+
+    /// Checks every value, then upserts them in requests of 100 rows (values need ids).
+    pub async fn upsert_many(&self, values: &[T]) -> Result<Vec<T>> {
+        let documents = documents_with_ids(values)?;
+        self.rows
+            .upsert_many(&documents)
+            .await?
+            .iter()
+            .map(T::from_row)
+            .collect()
+    }
+
+    /// The row with this id, `None` when there is none.
+    pub async fn get(&self, id: impl AsRef<str>) -> Result<Option<T>> {
+        self.rows
+            .get(id.as_ref())
+            .await?
+            .map(|row| T::from_row(&row))
+            .transpose()
+    }
+
+    /// The row with this id; `row_not_found` when there is none.
+    pub async fn get_or_fail(&self, id: impl AsRef<str>) -> Result<T> {
+        let id = id.as_ref();
+        self.get(id).await?.ok_or_else(|| {
+            Error::Appwrite(crate::AppwriteError::new(
+                404,
+                crate::error::types::ROW_NOT_FOUND,
+                format!(
+                    "Row {id:?} of table {:?} could not be found.",
+                    T::schema().id
+                ),
+            ))
+        })
+    }
+
+    /// Checks the patch, then sets its columns on one row.
+    pub async fn update(&self, id: impl AsRef<str>, patch: impl Into<Patch<T>>) -> Result<T> {
+        let patch = patch.into();
+        validate_patch(T::schema(), patch.document())?;
+        let row = self.rows.update(id.as_ref(), patch.document()).await?;
+        T::from_row(&row)
+    }
+
+    /// Checks `value`, then creates or replaces its row (the value needs an id).
+    pub async fn upsert(&self, value: &T) -> Result<T> {
+        value.validate()?;
+        let id = value.row_id().ok_or_else(|| Error::InvalidId {
+            what: "row id",
+            value: String::new(),
+            reason: "upsert needs a value with an id".to_owned(),
+        })?;
+        let row = self.rows.upsert(id.as_str(), &value.to_document()).await?;
+        T::from_row(&row)
+    }
+
+    /// Deletes one row.
+    pub async fn delete(&self, id: impl AsRef<str>) -> Result<()> {
+        self.rows.delete(id.as_ref()).await
+    }
+
+    /// Sets the patch's columns on every row matching `filter`; returns how many changed.
+    pub async fn update_where(&self, filter: Filter<T>, patch: impl Into<Patch<T>>) -> Result<u64> {
+        let patch = patch.into();
+        validate_patch(T::schema(), patch.document())?;
+        self.rows
+            .update_where(&[filter.into_query()], patch.document())
+            .await
+    }
+
+    /// Deletes every row matching `filter`; returns how many were deleted.
+    pub async fn delete_where(&self, filter: Filter<T>) -> Result<u64> {
+        self.rows.delete_where(&[filter.into_query()]).await
+    }
+
+    /// Adds `by` to a numeric column of one row, atomically.
+    pub async fn increment<V>(
+        &self,
+        id: impl AsRef<str>,
+        column: Col<T, V>,
+        by: impl Into<serde_json::Number>,
+    ) -> Result<T> {
+        let row = self
+            .rows
+            .increment(id.as_ref(), column.key(), by, None)
+            .await?;
+        T::from_row(&row)
+    }
+
+    /// Subtracts `by` from a numeric column of one row, atomically.
+    pub async fn decrement<V>(
+        &self,
+        id: impl AsRef<str>,
+        column: Col<T, V>,
+        by: impl Into<serde_json::Number>,
+    ) -> Result<T> {
+        let row = self
+            .rows
+            .decrement(id.as_ref(), column.key(), by, None)
+            .await?;
+        T::from_row(&row)
+    }
+
+    /// A typed query over this table.
+    pub fn query(&self) -> TableQuery<T> {
+        TableQuery {
+            inner: self.rows.query(),
+            _model: PhantomData,
+        }
+    }
+
+    /// Every row of the table, fetched page by page.
+    pub async fn all(&self) -> Result<Vec<T>> {
+        self.query().all().await
+    }
+
+    /// The exact number of rows in the table.
+    pub async fn count(&self) -> Result<u64> {
+        self.query().count().await
+    }
+}
+
+fn id_or_new<T: Table>(value: &T) -> RowId {
+    value.row_id().cloned().unwrap_or_else(RowId::unique)
+}
+
+fn documents_with_ids<T: Table>(values: &[T]) -> Result<Vec<Document>> {
+    let mut documents = Vec::with_capacity(values.len());
+    let mut invalid = Vec::new();
+    for (i, value) in values.iter().enumerate() {
+        match value.validate() {
+            Ok(()) => {}
+            Err(Error::Validation(mut e)) => {
+                for v in &mut e.violations {
+                    v.message = format!("value {i}: {}", v.message);
+                }
+                invalid.extend(e.violations);
+                continue;
+            }
+            Err(other) => return Err(other),
+        }
+        let mut document = value.to_document();
+        document.insert("$id".to_owned(), id_or_new(value).as_str().into());
+        documents.push(document);
+    }
+    if !invalid.is_empty() {
+        return Err(Error::Validation(crate::model::ValidationErrors {
+            table: T::schema().id.clone(),
+            violations: invalid,
+        }));
+    }
+    debug_assert!(
+        documents
+            .iter()
+            .all(|d| d.get("$id").is_some_and(|v| v != UNIQUE_ID))
+    );
+    Ok(documents)
+}
+
+/// A typed query: filters, orders, limit, offset and cursor, on rows of `T`.
+#[derive(Debug, Clone)]
+pub struct TableQuery<T> {
+    inner: RowQuery,
+    _model: PhantomData<fn() -> T>,
+}
+
+impl<T: Table> TableQuery<T> {
+    fn with(mut self, query: Query) -> Self {
+        self.inner = self.inner.with(query);
+        self
+    }
+
+    /// Keeps rows matching `filter` (several filters must all match).
+    pub fn filter(self, filter: Filter<T>) -> Self {
+        self.with(filter.into_query())
+    }
+
+    /// Orders rows (several orders apply in turn; ties end in insertion order).
+    pub fn order(self, order: Order<T>) -> Self {
+        self.with(order.into_query())
+    }
+
+    /// At most `n` rows.
+    pub fn limit(self, n: u64) -> Self {
+        self.with(Query::limit(n))
+    }
+
+    /// Skips `n` rows (prefer cursors for walking a table).
+    pub fn offset(self, n: u64) -> Self {
+        self.with(Query::offset(n))
+    }
+
+    /// Starts after the row with this id, in the query's order.
+    pub fn after(self, id: impl AsRef<str>) -> Self {
+        self.with(Query::cursor_after(id.as_ref()))
+    }
+
+    /// The queries as Appwrite will receive them.
+    pub fn queries(&self) -> RowQuery {
+        self.inner.clone()
+    }
+
+    /// Every matching row (at most `limit` when given), fetched page by page with cursors.
+    pub async fn all(&self) -> Result<Vec<T>> {
+        self.inner.all().await?.iter().map(T::from_row).collect()
+    }
+
+    /// The first matching row.
+    pub async fn first(&self) -> Result<Option<T>> {
+        self.inner
+            .first()
+            .await?
+            .map(|row| T::from_row(&row))
+            .transpose()
+    }
+
+    /// The exact number of matching rows, also past Appwrite's count cap of 5,000.
+    pub async fn count(&self) -> Result<u64> {
+        self.inner.count().await
+    }
+
+    /// Every matching row as a stream, fetched page by page.
+    pub fn stream(&self) -> impl Stream<Item = Result<T>> + Send + 'static {
+        self.inner
+            .stream()
+            .map(|row| row.and_then(|row| T::from_row(&row)))
+    }
+}
