@@ -20,10 +20,17 @@ use std::marker::PhantomData;
 
 use futures_util::{Stream, StreamExt};
 
-use crate::backend::{Document, UNIQUE_ID};
-use crate::model::{Col, Filter, Order, Patch, RowId, Table, validate_patch};
+use std::collections::HashMap;
+
+use serde_json::Value;
+
+use crate::backend::{Document, Row, UNIQUE_ID};
+use crate::model::{
+    Col, Filter, Filterable, IntoScalar, Order, Patch, RowId, Table, validate_patch,
+};
 use crate::query::Query;
 use crate::rows::{RowQuery, Rows};
+use crate::schema::limits;
 use crate::{Error, Result};
 
 /// The rows of model `T`. Get one from [`Database::table`](crate::Database::table).
@@ -169,6 +176,52 @@ impl<T: Table> TableHandle<T> {
         T::from_row(&row)
     }
 
+    /// Every row whose `column` equals one of `values`, however many values there are: the
+    /// values go out in batches of 500 (Appwrite's limit for one filter), each batch read to
+    /// its last page. Values that match nothing are simply absent from the result.
+    pub async fn find_in<V, I>(&self, column: Col<T, V>, values: I) -> Result<Vec<T>>
+    where
+        V: Filterable,
+        I: IntoIterator,
+        I::Item: IntoScalar<V::Scalar>,
+    {
+        let values = values.into_iter().map(IntoScalar::into_scalar).collect();
+        self.rows_in(column.key(), values)
+            .await?
+            .iter()
+            .map(T::from_row)
+            .collect()
+    }
+
+    /// The rows of this table that `rows` of another model `S` refer to through `reference`
+    /// (a relationship column or a plain id column: `RowId`, `Option<RowId>` or `Vec<RowId>`),
+    /// keyed by row id. A batched application-side join: one request per 500 distinct ids,
+    /// whatever the number of rows. Ids that refer to no row are absent from the map.
+    pub async fn referenced_by<S: Table, V>(
+        &self,
+        rows: &[S],
+        reference: Col<S, V>,
+    ) -> Result<HashMap<String, T>> {
+        let mut ids = Vec::new();
+        for row in rows {
+            collect_ids(row.to_document().get(reference.key()), &mut ids);
+        }
+        self.rows_in("$id", ids)
+            .await?
+            .iter()
+            .map(|row| Ok((row.id().to_owned(), T::from_row(row)?)))
+            .collect()
+    }
+
+    async fn rows_in(&self, key: &str, mut values: Vec<Value>) -> Result<Vec<Row>> {
+        dedup_values(&mut values);
+        let mut found = Vec::new();
+        for filter in equal_batches(key, values) {
+            found.extend(self.rows.query().with(filter).all().await?);
+        }
+        Ok(found)
+    }
+
     /// A typed query over this table.
     pub fn query(&self) -> TableQuery<T> {
         TableQuery {
@@ -186,6 +239,62 @@ impl<T: Table> TableHandle<T> {
     pub async fn count(&self) -> Result<u64> {
         self.query().count().await
     }
+}
+
+/// The ids a reference column holds: one id, a list of ids, or related rows (`{"$id": …}`).
+fn collect_ids(value: Option<&Value>, out: &mut Vec<Value>) {
+    match value {
+        Some(Value::String(id)) if !id.is_empty() => out.push(Value::String(id.clone())),
+        Some(Value::Array(items)) => {
+            for item in items {
+                collect_ids(Some(item), out);
+            }
+        }
+        Some(Value::Object(row)) => collect_ids(row.get("$id"), out),
+        _ => {}
+    }
+}
+
+/// `equal` filters that together cover `values`, each within Appwrite's limits for one query:
+/// at most 500 values and at most 4,096 characters in its wire form.
+fn equal_batches(key: &str, values: Vec<Value>) -> Vec<Query> {
+    let empty = Query::Equal {
+        attribute: key.to_owned(),
+        values: Vec::new(),
+    };
+    let base = empty.to_wire().chars().count();
+    let mut batches = Vec::new();
+    let mut current: Vec<Value> = Vec::new();
+    let mut length = base;
+    for value in values {
+        // Each value adds its JSON text and a separating comma.
+        let cost = value.to_string().chars().count() + 1;
+        if !current.is_empty()
+            && (current.len() == limits::MAX_QUERY_VALUES
+                || length + cost > limits::MAX_QUERY_LENGTH)
+        {
+            batches.push(std::mem::take(&mut current));
+            length = base;
+        }
+        length += cost;
+        current.push(value);
+    }
+    if !current.is_empty() {
+        batches.push(current);
+    }
+    batches
+        .into_iter()
+        .map(|values| Query::Equal {
+            attribute: key.to_owned(),
+            values,
+        })
+        .collect()
+}
+
+/// Removes repeated values, keeping the first of each (JSON values are not `Hash`).
+fn dedup_values(values: &mut Vec<Value>) {
+    let mut seen = std::collections::HashSet::new();
+    values.retain(|v| seen.insert(v.to_string()));
 }
 
 fn id_or_new<T: Table>(value: &T) -> RowId {
@@ -292,5 +401,31 @@ impl<T: Table> TableQuery<T> {
         self.inner
             .stream()
             .map(|row| row.and_then(|row| T::from_row(&row)))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn equal_batches_respect_value_count_and_wire_length() {
+        let short: Vec<Value> = (0..1_200).map(Value::from).collect();
+        let batches = equal_batches("n", short);
+        assert_eq!(batches.len(), 3, "500 + 500 + 200 small values");
+        let long: Vec<Value> = (0..1_000)
+            .map(|i| Value::String(format!("someone.{i}@example.com")))
+            .collect();
+        let batches = equal_batches("email", long.clone());
+        let mut seen = Vec::new();
+        for q in &batches {
+            assert!(q.to_wire().chars().count() <= limits::MAX_QUERY_LENGTH);
+            let Query::Equal { values, .. } = q else {
+                panic!("not an equal: {q:?}");
+            };
+            assert!(values.len() <= limits::MAX_QUERY_VALUES);
+            seen.extend(values.iter().cloned());
+        }
+        assert_eq!(seen, long, "every value once, in order");
     }
 }

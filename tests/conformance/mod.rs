@@ -358,6 +358,7 @@ macro_rules! conformance_suite {
                 unknown_attribute_is_invalid_query,
                 more_than_100_queries_is_rejected,
                 more_than_500_values_is_rejected,
+                query_longer_than_4096_chars_is_an_invalid_argument,
                 cursor_on_missing_row_is_cursor_not_found,
                 cursor_row_with_null_in_order_column_is_refused,
                 equal_on_array_column_is_invalid_query,

@@ -815,6 +815,21 @@ pub async fn more_than_500_values_is_rejected(env: Env) {
     list_ids(fx.b(), T, &[Query::equal("age", values)]).await;
 }
 
+pub async fn query_longer_than_4096_chars_is_an_invalid_argument(env: Env) {
+    let (fx, _) = seeded(&env).await;
+    // §5: each element of `queries` is a string of at most 4,096 characters, checked as a
+    // parameter before the query is parsed.
+    let values: Vec<String> = (0..200)
+        .map(|i| format!("name-{i:04}-{}", "x".repeat(20)))
+        .collect();
+    invalid(
+        fx.b(),
+        vec![Query::equal("name", values)],
+        ty::GENERAL_ARGUMENT_INVALID,
+    )
+    .await;
+}
+
 pub async fn cursor_on_missing_row_is_cursor_not_found(env: Env) {
     let (fx, _) = seeded(&env).await;
     invalid(

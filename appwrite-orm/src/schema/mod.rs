@@ -48,6 +48,9 @@ pub mod limits {
     pub const MAX_QUERIES: usize = 100;
     /// Values inside one filter.
     pub const MAX_QUERY_VALUES: usize = 500;
+    /// Characters of one query in its wire form (`queries[]` elements are strings of at most
+    /// this length).
+    pub const MAX_QUERY_LENGTH: usize = 4_096;
     /// The largest `total` a list answers with.
     pub const MAX_COUNT: u64 = 5_000;
     /// Rows a list returns when no `limit` is given.

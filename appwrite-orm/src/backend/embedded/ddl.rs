@@ -78,11 +78,13 @@ pub(super) fn create_table(
     errors::check_id("databaseId", database)?;
     errors::check_custom_id("tableId", &schema.id)?;
     check_name("name", &schema.name)?;
-    if schema.columns.len() > limits::MAX_BATCH || schema.indexes.len() > limits::MAX_BATCH {
-        return errors::argument(
-            "columns",
-            "Value must a valid array no longer than 100 items",
-        );
+    for (param, count) in [
+        ("columns", schema.columns.len()),
+        ("indexes", schema.indexes.len()),
+    ] {
+        if count > limits::MAX_BATCH {
+            return errors::argument(param, "Value must a valid array no longer than 100 items");
+        }
     }
     catalog::get_database(conn, database)?;
     let id = if schema.id == crate::backend::UNIQUE_ID {

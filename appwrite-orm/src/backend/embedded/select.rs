@@ -39,7 +39,13 @@ pub(super) struct Plan {
 
 /// Compiles queries for a table; any invalid query is `general_query_invalid`.
 pub(super) fn plan(meta: &TableMeta, queries: &[Query]) -> Result<Plan> {
-    if queries.len() > limits::MAX_QUERIES {
+    // Appwrite validates the `queries` parameter as a list of at most 100 strings of at most
+    // 4,096 characters each, before parsing them.
+    if queries.len() > limits::MAX_QUERIES
+        || queries
+            .iter()
+            .any(|q| q.to_wire().chars().count() > limits::MAX_QUERY_LENGTH)
+    {
         return errors::argument(
             "queries",
             "Value must a valid array no longer than 100 items and Value must be a valid string and at least 1 chars and no longer than 4096 chars",
