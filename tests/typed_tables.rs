@@ -138,7 +138,7 @@ fn product(i: usize) -> Product {
             1 => Category::Electronics,
             _ => Category::HomeGarden,
         },
-        tags: if i % 2 == 0 {
+        tags: if i.is_multiple_of(2) {
             vec!["even".into()]
         } else {
             vec!["odd".into(), "sale".into()]

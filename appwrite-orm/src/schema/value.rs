@@ -246,6 +246,9 @@ fn format_float(x: f64) -> String {
     if x.is_finite() && x.fract() == 0.0 && x.abs() < 1e15 {
         // Exact: |x| < 1e15 is far inside i128 and x has no fraction.
         format_thousands(x as i128)
+    } else if x.is_finite() && x.abs() >= 1e15 {
+        // Rust's `{}` writes every digit of a huge float; the exponent form stays readable.
+        format!("{x:e}")
     } else {
         format!("{x}")
     }
@@ -595,7 +598,7 @@ mod tests {
         assert_eq!(
             err(&fractional, json!(0.25)),
             format!(
-                "Attribute \"k\" has invalid format. Value must be a valid range between 0.5 and {}",
+                "Attribute \"k\" has invalid format. Value must be a valid range between 0.5 and {:e}",
                 f64::MAX
             )
         );
