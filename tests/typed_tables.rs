@@ -318,6 +318,19 @@ async fn query_filters_orders_limits_and_offsets(env: Env) {
     let page = table.query().offset(10).limit(5).all().await.unwrap();
     let got: Vec<&str> = page.iter().map(|p| p.id.as_str()).collect();
     assert_eq!(got, ["p00010", "p00011", "p00012", "p00013", "p00014"]);
+    let names = table
+        .query()
+        .filter(Product::STOCK.eq(6u32))
+        .select(["name"])
+        .all()
+        .await
+        .unwrap();
+    assert_eq!(names.len(), (0..60).filter(|i| i % 7 == 6).count());
+    assert!(
+        names
+            .iter()
+            .all(|r| r.get("sku").is_none() && r["name"].is_string())
+    );
     let after = table.query().after("p00057").all().await.unwrap();
     assert_eq!(after.len(), 2);
     let first = table

@@ -372,6 +372,13 @@ impl<T: Table> TableQuery<T> {
         self.with(Query::cursor_after(id.as_ref()))
     }
 
+    /// Only these columns (plus the system fields), as dynamic rows: a model cannot be built
+    /// from part of its columns, so the typed query becomes a [`RowQuery`] with the same filters,
+    /// orders and paging.
+    pub fn select<'k>(self, columns: impl IntoIterator<Item = &'k str>) -> RowQuery {
+        self.inner.with(Query::select(columns))
+    }
+
     /// The queries as Appwrite will receive them.
     pub fn queries(&self) -> RowQuery {
         self.inner.clone()
