@@ -1,5 +1,5 @@
 //! Procedural macros for [`appwrite-orm`](https://docs.rs/appwrite-orm):
-//! `#[derive(Table)]` and `#[derive(ColumnEnum)]`.
+//! `#[derive(Table)]`, `#[derive(ColumnEnum)]` and `#[migration]`.
 //!
 //! Use them through `appwrite_orm` (`use appwrite_orm::prelude::*;`), which re-exports both and
 //! holds the traits and types the generated code names. The examples below are not compiled
@@ -18,6 +18,7 @@ mod check;
 mod ctxt;
 mod expand;
 mod keys;
+mod migration;
 mod model;
 mod parse;
 mod ty;
@@ -238,6 +239,46 @@ fn dummy_enum(input: &DeriveInput, generic: bool) -> proc_macro2::TokenStream {
     } else {
         expand::dummy_column_enum(&input.ident)
     }
+}
+
+/// Registers an `async fn(m: &mut Migration<'_>) -> appwrite_orm::Result<()>` as the step of a
+/// schema version; `db.migrate()` runs it once, in version order, after the version's schema
+/// changes (see `appwrite_orm::migrate`).
+///
+/// ```ignore
+/// use appwrite_orm::prelude::*;
+///
+/// #[migration(version = 2, name = "backfill user defaults", down = undo_defaults)]
+/// async fn backfill_defaults(m: &mut Migration<'_>) -> appwrite_orm::Result<()> {
+///     m.table::<User>()
+///         .backfill(User::PREFERENCES.is_null(), |_| User::patch().preferences("{}"))
+///         .await?;
+///     Ok(())
+/// }
+///
+/// async fn undo_defaults(m: &mut Migration<'_>) -> appwrite_orm::Result<()> {
+///     m.drop_column("users", "preferences").await?;
+///     Ok(())
+/// }
+/// ```
+///
+/// | key | value |
+/// |---|---|
+/// | `version = N` | required; at least 1, unique in the binary |
+/// | `name = "..."` | shown in reports and the history; default: the function name with spaces |
+/// | `down = path` | an `async fn` of the same shape, run by `Migrator::revert` |
+///
+/// The registration carries a SHA-256 checksum of the function's tokens (signature and body;
+/// comments, doc comments and layout do not count), computed at compile time: the history
+/// refuses to go on when an applied migration's code changed (`Migrator::repair` accepts a
+/// harmless edit). The function stays an ordinary function of the module.
+///
+/// Errors, at their token: a missing or zero `version`, unknown or repeated keys, a function
+/// that is not `async`, is generic, or does not take exactly one `&mut Migration<'_>`, or
+/// returns nothing.
+#[proc_macro_attribute]
+pub fn migration(args: TokenStream, item: TokenStream) -> TokenStream {
+    migration::migration(args.into(), item.into()).into()
 }
 
 /// The expansion, preceded by every collected error.

@@ -112,6 +112,25 @@ impl Database {
         self.backend.delete_table(&self.id, &T::schema().id).await
     }
 
+    /// Applies the pending migrations of this binary (every `#[derive(Table)]` and
+    /// `#[migration]` in it) and returns what was done; see [`crate::migrate`]. Call it at
+    /// every boot, on every replica: a boot with nothing to do makes one request, and
+    /// concurrent calls run each version once.
+    pub async fn migrate(&self) -> Result<crate::migrate::MigrationReport> {
+        crate::migrate::Migrator::from_registry().run(self).await
+    }
+
+    /// [`migrate`](Self::migrate) with settings (lock, polling, backups, target version).
+    pub async fn migrate_with(
+        &self,
+        options: crate::migrate::MigrateOptions,
+    ) -> Result<crate::migrate::MigrationReport> {
+        crate::migrate::Migrator::from_registry()
+            .with_options(options)
+            .run(self)
+            .await
+    }
+
     /// The live table of model `T`, `None` when it does not exist.
     pub async fn live_table<T: Table>(&self) -> Result<Option<LiveTable>> {
         match self.backend.get_table(&self.id, &T::schema().id).await {

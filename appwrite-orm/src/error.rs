@@ -116,6 +116,9 @@ pub enum Error {
         /// Its status and the server's error text, or how long was waited.
         reason: String,
     },
+    /// A migration run stopped: history mismatch, plan error, failed version, lock, ...
+    #[error(transparent)]
+    Migrate(Box<crate::migrate::MigrateError>),
 }
 
 fn join_violations(violations: &[SchemaViolation]) -> String {
@@ -153,6 +156,14 @@ impl Error {
     /// True for any Appwrite `409` (duplicate id or key, held lock, conflict).
     pub fn is_conflict(&self) -> bool {
         self.code() == Some(409)
+    }
+
+    /// The migration error, when this is one.
+    pub fn migrate(&self) -> Option<&crate::migrate::MigrateError> {
+        match self {
+            Error::Migrate(e) => Some(e),
+            _ => None,
+        }
     }
 }
 

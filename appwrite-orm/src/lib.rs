@@ -8,18 +8,22 @@
 //! - [`schema`]: tables, columns and indexes as Appwrite knows them, validated against its rules;
 //! - [`query`]: every Appwrite query method as an AST, to and from Appwrite's JSON wire form;
 //! - [`backend`]: the [`Backend`](backend::Backend) trait, Appwrite's operations on JSON rows,
-//!   and its [embedded](backend::embedded) implementation on SQLite.
+//!   and its [embedded](backend::embedded) implementation on SQLite;
+//! - [`migrate`]: versioned migrations, `#[migration]` and `db.migrate()` at boot.
 #![warn(missing_docs)]
 
 pub mod backend;
 mod database;
 pub mod error;
+pub mod migrate;
 pub mod model;
 pub mod query;
 pub mod rows;
 pub mod schema;
 mod table;
 
+/// The attribute that registers a versioned migration step; see [`migrate`].
+pub use appwrite_orm_derive::migration;
 /// The derives: `#[derive(Table)]` (next to the trait [`model::Table`] it implements, as
 /// serde's derives sit next to their traits) and `#[derive(ColumnEnum)]`.
 pub use appwrite_orm_derive::{ColumnEnum, Table};
@@ -35,10 +39,11 @@ pub use inventory;
 /// Everything a typical user needs: `use appwrite_orm::prelude::*;`.
 pub mod prelude {
     pub use crate::backend::Backend;
+    pub use crate::migrate::{Migration, MigrationReport};
     pub use crate::model::{
         ArrayColumn, Col, ColumnType, DateTime, Filter, Order, Patch, RowId, Table, TextColumn,
     };
     pub use crate::query::Query;
     pub use crate::{Database, Result, TableHandle};
-    pub use appwrite_orm_derive::{ColumnEnum, Table};
+    pub use appwrite_orm_derive::{ColumnEnum, Table, migration};
 }

@@ -6,6 +6,7 @@
 //! is dyn-compatible, so wrappers (request counters, dry-run recorders, fault injection) compose
 //! around any backend as `Arc<dyn Backend>`.
 
+pub mod counting;
 pub mod embedded;
 #[cfg(feature = "http")]
 pub mod http;

@@ -1,0 +1,137 @@
+//! The arguments and the function's shape → [`MigrationModel`], or errors at the tokens.
+
+use proc_macro2::Span;
+use syn::spanned::Spanned;
+use syn::{FnArg, ItemFn, ReturnType, Type};
+
+use super::checksum;
+use super::parse::MigrationArgs;
+use crate::ctxt::Ctxt;
+
+const SHAPE: &str = "async fn name(m: &mut Migration<'_>) -> appwrite_orm::Result<()>";
+
+/// A checked migration.
+pub(crate) struct MigrationModel {
+    pub(crate) version: u32,
+    pub(crate) name: String,
+    pub(crate) down: Option<syn::Path>,
+    pub(crate) checksum: String,
+}
+
+pub(crate) fn check(cx: &Ctxt, args: MigrationArgs, function: &ItemFn) -> Option<MigrationModel> {
+    let version = match &args.version {
+        None => {
+            cx.error_at(
+                Span::call_site(),
+                "missing `version = N` in #[migration(...)]: every migration has a version, \
+                 unique in the binary, e.g. #[migration(version = 2)]",
+            );
+            None
+        }
+        Some(v) if v.value == 0 => {
+            cx.error_at(v.span, "migration versions start at 1");
+            None
+        }
+        Some(v) => match u32::try_from(v.value) {
+            Ok(n) => Some(n),
+            Err(_) => {
+                cx.error_at(
+                    v.span,
+                    format!("a migration version must fit in u32 (at most {})", u32::MAX),
+                );
+                None
+            }
+        },
+    };
+    check_signature(cx, function);
+    let name = args
+        .name
+        .as_ref()
+        .map(syn::LitStr::value)
+        .unwrap_or_else(|| function.sig.ident.to_string().replace('_', " "));
+    if let Some(lit) = &args.name
+        && lit.value().trim().is_empty()
+    {
+        cx.error_spanned_by(lit, "a migration's name cannot be empty");
+    }
+    Some(MigrationModel {
+        version: version?,
+        name,
+        down: args.down,
+        checksum: checksum::checksum(function),
+    })
+}
+
+fn check_signature(cx: &Ctxt, function: &ItemFn) {
+    let sig = &function.sig;
+    if sig.asyncness.is_none() {
+        cx.error_at(
+            sig.fn_token.span,
+            format!("a migration must be an `async fn`: `{SHAPE}`"),
+        );
+    }
+    if let Some(c) = &sig.constness {
+        cx.error_at(c.span, "a migration cannot be a `const fn`");
+    }
+    if let Some(u) = &sig.unsafety {
+        cx.error_at(u.span, "a migration cannot be an `unsafe fn`");
+    }
+    if let Some(abi) = &sig.abi {
+        cx.error_spanned_by(abi, "a migration cannot have an `extern` ABI");
+    }
+    if !sig.generics.params.is_empty() || sig.generics.where_clause.is_some() {
+        cx.error_spanned_by(
+            &sig.generics,
+            "a migration cannot be generic: the runner calls it with a `&mut Migration<'_>` only",
+        );
+    }
+    let wrong = |cx: &Ctxt, span: Span| {
+        cx.error_at(
+            span,
+            format!("a migration takes one argument, the step context: `{SHAPE}`"),
+        );
+    };
+    match sig.inputs.len() {
+        1 => match &sig.inputs[0] {
+            FnArg::Receiver(r) => wrong(cx, r.span()),
+            FnArg::Typed(arg) => {
+                if !is_mut_migration(&arg.ty) {
+                    cx.error_spanned_by(
+                        &arg.ty,
+                        format!(
+                            "the step context is borrowed mutably, as `&mut Migration<'_>`: `{SHAPE}`"
+                        ),
+                    );
+                }
+            }
+        },
+        _ => wrong(cx, sig.paren_token.span.join()),
+    }
+    if let Some(v) = &sig.variadic {
+        cx.error_spanned_by(v, "a migration takes no variadic arguments");
+    }
+    if let ReturnType::Default = sig.output {
+        cx.error_at(
+            sig.paren_token.span.close(),
+            format!("a migration returns `appwrite_orm::Result<()>`: `{SHAPE}`"),
+        );
+    }
+}
+
+/// `&mut Migration<'_>` (any path ending in `Migration`).
+fn is_mut_migration(ty: &Type) -> bool {
+    let Type::Reference(r) = ty else {
+        return false;
+    };
+    if r.mutability.is_none() {
+        return false;
+    }
+    match &*r.elem {
+        Type::Path(p) => p
+            .path
+            .segments
+            .last()
+            .is_some_and(|s| s.ident == "Migration"),
+        _ => false,
+    }
+}

@@ -1,0 +1,59 @@
+//! The attribute's arguments → [`MigrationArgs`], unchecked.
+
+use proc_macro2::{Span, TokenStream};
+use syn::LitStr;
+use syn::parse::Parser;
+
+use crate::attr::{self, Slot, Sp};
+use crate::ctxt::Ctxt;
+
+/// Every key `#[migration(...)]` accepts.
+const KEYS: &[&str] = &["version", "name", "down"];
+
+/// What the arguments say, with spans.
+#[derive(Default)]
+pub(crate) struct MigrationArgs {
+    pub(crate) version: Option<Sp<u64>>,
+    pub(crate) name: Option<LitStr>,
+    pub(crate) down: Option<syn::Path>,
+}
+
+pub(crate) fn parse_args(cx: &Ctxt, args: TokenStream) -> MigrationArgs {
+    let mut version = Slot::new("version");
+    let mut name = Slot::new("name");
+    let mut down = Slot::new("down");
+    let parser = syn::meta::parser(|meta| {
+        let Some(ident) = meta.path.get_ident() else {
+            return attr::unknown_key(cx, &meta, "migration", KEYS);
+        };
+        let span: Span = ident.span();
+        match ident.to_string().as_str() {
+            "version" => {
+                if let Some(n) = attr::unsigned(cx, &meta, "version")? {
+                    version.set(cx, span, n);
+                }
+            }
+            "name" => {
+                if let Some(s) = attr::string(cx, &meta, "name")? {
+                    let lit_span = s.span();
+                    name.set(cx, span, Sp::new(s, lit_span));
+                }
+            }
+            "down" => {
+                let path: syn::Path = meta.value()?.parse()?;
+                let path_span = path.segments.last().map_or(span, |s| s.ident.span());
+                down.set(cx, span, Sp::new(path, path_span));
+            }
+            _ => return attr::unknown_key(cx, &meta, "migration", KEYS),
+        }
+        Ok(())
+    });
+    if let Err(e) = parser.parse2(args) {
+        cx.syn_error(e);
+    }
+    MigrationArgs {
+        version: version.get(),
+        name: name.get().map(|s| s.value),
+        down: down.get().map(|s| s.value),
+    }
+}

@@ -1,0 +1,429 @@
+//! A [`Backend`] wrapper that counts the requests made through it.
+//!
+//! Every call of a [`Backend`] method is one request to Appwrite (one REST call on the HTTP
+//! backend, one engine call on the embedded one), so counting calls measures what a piece of
+//! code costs: the migration runner reports its own request count this way, and tests assert
+//! that a boot with nothing to migrate makes exactly one request.
+//!
+//! ```
+//! # tokio::runtime::Runtime::new().unwrap().block_on(async {
+//! use std::sync::Arc;
+//! use appwrite_orm::backend::{Backend, counting::CountingBackend, embedded::EmbeddedBackend};
+//!
+//! let counter = Arc::new(CountingBackend::new(Arc::new(EmbeddedBackend::in_memory()?)));
+//! counter.create_database("app", "App").await?;
+//! counter.get_database("app").await?;
+//! assert_eq!(counter.requests(), 2);
+//! assert_eq!(counter.by_operation()["get_database"], 1);
+//! # Ok::<(), appwrite_orm::Error>(())
+//! # }).unwrap();
+//! ```
+//!
+//! Besides requests, it counts rows written per table (a bulk write counts every row it
+//! reports, a single-row write one), which the migration runner uses for "rows touched".
+
+use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+
+use async_trait::async_trait;
+use serde_json::Number;
+
+use super::{
+    Backend, Column, Database, Document, Index, List, ListOptions, Operation, Row, Table,
+    TableUpdate, Transaction,
+};
+use crate::Result;
+use crate::query::Query;
+use crate::schema::{ColumnSchema, IndexSchema, TableSchema};
+
+/// Counts the requests made through the backend it wraps; see the [module](self) docs.
+#[derive(Debug)]
+pub struct CountingBackend {
+    inner: Arc<dyn Backend>,
+    total: AtomicU64,
+    by_operation: Mutex<BTreeMap<&'static str, u64>>,
+    rows_written: Mutex<BTreeMap<String, u64>>,
+}
+
+impl CountingBackend {
+    /// Wraps `inner`; every counter starts at zero.
+    pub fn new(inner: Arc<dyn Backend>) -> Self {
+        Self {
+            inner,
+            total: AtomicU64::new(0),
+            by_operation: Mutex::new(BTreeMap::new()),
+            rows_written: Mutex::new(BTreeMap::new()),
+        }
+    }
+
+    /// The wrapped backend.
+    pub fn inner(&self) -> &Arc<dyn Backend> {
+        &self.inner
+    }
+
+    /// Requests made so far (failed ones included: they reached the server too).
+    pub fn requests(&self) -> u64 {
+        self.total.load(Ordering::Relaxed)
+    }
+
+    /// Requests made so far, per [`Backend`] method name (`get_row`, `update_rows`, ...).
+    pub fn by_operation(&self) -> BTreeMap<&'static str, u64> {
+        lock(&self.by_operation).clone()
+    }
+
+    /// Rows written so far per table id, by successful row writes.
+    pub fn rows_written(&self) -> BTreeMap<String, u64> {
+        lock(&self.rows_written).clone()
+    }
+
+    /// Rows written so far to every table except those in `except`.
+    pub fn rows_written_except(&self, except: &[&str]) -> u64 {
+        lock(&self.rows_written)
+            .iter()
+            .filter(|(table, _)| !except.contains(&table.as_str()))
+            .map(|(_, n)| n)
+            .sum()
+    }
+
+    /// Sets every counter back to zero.
+    pub fn reset(&self) {
+        self.total.store(0, Ordering::Relaxed);
+        lock(&self.by_operation).clear();
+        lock(&self.rows_written).clear();
+    }
+
+    fn count(&self, operation: &'static str) {
+        self.total.fetch_add(1, Ordering::Relaxed);
+        *lock(&self.by_operation).entry(operation).or_insert(0) += 1;
+    }
+
+    fn wrote<T>(&self, table: &str, result: &Result<T>, rows: impl FnOnce(&T) -> u64) {
+        if let Ok(value) = result {
+            let n = rows(value);
+            if n > 0 {
+                *lock(&self.rows_written)
+                    .entry(table.to_owned())
+                    .or_insert(0) += n;
+            }
+        }
+    }
+}
+
+// A counter is only ever incremented; one left behind by a panicking thread is still right.
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+#[async_trait]
+impl Backend for CountingBackend {
+    fn name(&self) -> &'static str {
+        self.inner.name()
+    }
+
+    async fn create_database(&self, id: &str, name: &str) -> Result<Database> {
+        self.count("create_database");
+        self.inner.create_database(id, name).await
+    }
+
+    async fn get_database(&self, id: &str) -> Result<Database> {
+        self.count("get_database");
+        self.inner.get_database(id).await
+    }
+
+    async fn list_databases(&self, queries: &[Query]) -> Result<List<Database>> {
+        self.count("list_databases");
+        self.inner.list_databases(queries).await
+    }
+
+    async fn delete_database(&self, id: &str) -> Result<()> {
+        self.count("delete_database");
+        self.inner.delete_database(id).await
+    }
+
+    async fn create_table(&self, database: &str, table: &TableSchema) -> Result<Table> {
+        self.count("create_table");
+        self.inner.create_table(database, table).await
+    }
+
+    async fn get_table(&self, database: &str, table: &str) -> Result<Table> {
+        self.count("get_table");
+        self.inner.get_table(database, table).await
+    }
+
+    async fn list_tables(&self, database: &str, queries: &[Query]) -> Result<List<Table>> {
+        self.count("list_tables");
+        self.inner.list_tables(database, queries).await
+    }
+
+    async fn update_table(
+        &self,
+        database: &str,
+        table: &str,
+        update: &TableUpdate,
+    ) -> Result<Table> {
+        self.count("update_table");
+        self.inner.update_table(database, table, update).await
+    }
+
+    async fn delete_table(&self, database: &str, table: &str) -> Result<()> {
+        self.count("delete_table");
+        self.inner.delete_table(database, table).await
+    }
+
+    async fn create_column(
+        &self,
+        database: &str,
+        table: &str,
+        column: &ColumnSchema,
+    ) -> Result<Column> {
+        self.count("create_column");
+        self.inner.create_column(database, table, column).await
+    }
+
+    async fn get_column(&self, database: &str, table: &str, key: &str) -> Result<Column> {
+        self.count("get_column");
+        self.inner.get_column(database, table, key).await
+    }
+
+    async fn list_columns(&self, database: &str, table: &str) -> Result<List<Column>> {
+        self.count("list_columns");
+        self.inner.list_columns(database, table).await
+    }
+
+    async fn update_column(
+        &self,
+        database: &str,
+        table: &str,
+        key: &str,
+        column: &ColumnSchema,
+    ) -> Result<Column> {
+        self.count("update_column");
+        self.inner.update_column(database, table, key, column).await
+    }
+
+    async fn delete_column(&self, database: &str, table: &str, key: &str) -> Result<()> {
+        self.count("delete_column");
+        self.inner.delete_column(database, table, key).await
+    }
+
+    async fn create_index(
+        &self,
+        database: &str,
+        table: &str,
+        index: &IndexSchema,
+    ) -> Result<Index> {
+        self.count("create_index");
+        self.inner.create_index(database, table, index).await
+    }
+
+    async fn get_index(&self, database: &str, table: &str, key: &str) -> Result<Index> {
+        self.count("get_index");
+        self.inner.get_index(database, table, key).await
+    }
+
+    async fn list_indexes(&self, database: &str, table: &str) -> Result<List<Index>> {
+        self.count("list_indexes");
+        self.inner.list_indexes(database, table).await
+    }
+
+    async fn delete_index(&self, database: &str, table: &str, key: &str) -> Result<()> {
+        self.count("delete_index");
+        self.inner.delete_index(database, table, key).await
+    }
+
+    async fn create_row(
+        &self,
+        database: &str,
+        table: &str,
+        row_id: &str,
+        data: &Document,
+        permissions: Option<&[String]>,
+    ) -> Result<Row> {
+        self.count("create_row");
+        let result = self
+            .inner
+            .create_row(database, table, row_id, data, permissions)
+            .await;
+        self.wrote(table, &result, |_| 1);
+        result
+    }
+
+    async fn get_row(
+        &self,
+        database: &str,
+        table: &str,
+        row_id: &str,
+        queries: &[Query],
+    ) -> Result<Row> {
+        self.count("get_row");
+        self.inner.get_row(database, table, row_id, queries).await
+    }
+
+    async fn list_rows(
+        &self,
+        database: &str,
+        table: &str,
+        queries: &[Query],
+        options: &ListOptions,
+    ) -> Result<List<Row>> {
+        self.count("list_rows");
+        self.inner
+            .list_rows(database, table, queries, options)
+            .await
+    }
+
+    async fn update_row(
+        &self,
+        database: &str,
+        table: &str,
+        row_id: &str,
+        data: &Document,
+        permissions: Option<&[String]>,
+    ) -> Result<Row> {
+        self.count("update_row");
+        let result = self
+            .inner
+            .update_row(database, table, row_id, data, permissions)
+            .await;
+        self.wrote(table, &result, |_| 1);
+        result
+    }
+
+    async fn upsert_row(
+        &self,
+        database: &str,
+        table: &str,
+        row_id: &str,
+        data: &Document,
+        permissions: Option<&[String]>,
+    ) -> Result<Row> {
+        self.count("upsert_row");
+        let result = self
+            .inner
+            .upsert_row(database, table, row_id, data, permissions)
+            .await;
+        self.wrote(table, &result, |_| 1);
+        result
+    }
+
+    async fn delete_row(&self, database: &str, table: &str, row_id: &str) -> Result<()> {
+        self.count("delete_row");
+        let result = self.inner.delete_row(database, table, row_id).await;
+        self.wrote(table, &result, |_| 1);
+        result
+    }
+
+    async fn create_rows(
+        &self,
+        database: &str,
+        table: &str,
+        rows: &[Document],
+    ) -> Result<List<Row>> {
+        self.count("create_rows");
+        let result = self.inner.create_rows(database, table, rows).await;
+        self.wrote(table, &result, |list| list.items.len() as u64);
+        result
+    }
+
+    async fn upsert_rows(
+        &self,
+        database: &str,
+        table: &str,
+        rows: &[Document],
+    ) -> Result<List<Row>> {
+        self.count("upsert_rows");
+        let result = self.inner.upsert_rows(database, table, rows).await;
+        self.wrote(table, &result, |list| list.items.len() as u64);
+        result
+    }
+
+    async fn update_rows(
+        &self,
+        database: &str,
+        table: &str,
+        data: &Document,
+        queries: &[Query],
+    ) -> Result<List<Row>> {
+        self.count("update_rows");
+        let result = self.inner.update_rows(database, table, data, queries).await;
+        // `total` is the number of rows changed; the answer lists at most 100 of them.
+        self.wrote(table, &result, |list| list.total);
+        result
+    }
+
+    async fn delete_rows(
+        &self,
+        database: &str,
+        table: &str,
+        queries: &[Query],
+    ) -> Result<List<Row>> {
+        self.count("delete_rows");
+        let result = self.inner.delete_rows(database, table, queries).await;
+        self.wrote(table, &result, |list| list.total);
+        result
+    }
+
+    async fn increment_row_column(
+        &self,
+        database: &str,
+        table: &str,
+        row_id: &str,
+        column: &str,
+        value: Number,
+        max: Option<Number>,
+    ) -> Result<Row> {
+        self.count("increment_row_column");
+        let result = self
+            .inner
+            .increment_row_column(database, table, row_id, column, value, max)
+            .await;
+        self.wrote(table, &result, |_| 1);
+        result
+    }
+
+    async fn decrement_row_column(
+        &self,
+        database: &str,
+        table: &str,
+        row_id: &str,
+        column: &str,
+        value: Number,
+        min: Option<Number>,
+    ) -> Result<Row> {
+        self.count("decrement_row_column");
+        let result = self
+            .inner
+            .decrement_row_column(database, table, row_id, column, value, min)
+            .await;
+        self.wrote(table, &result, |_| 1);
+        result
+    }
+
+    async fn create_transaction(&self, ttl: Option<u32>) -> Result<Transaction> {
+        self.count("create_transaction");
+        self.inner.create_transaction(ttl).await
+    }
+
+    async fn get_transaction(&self, id: &str) -> Result<Transaction> {
+        self.count("get_transaction");
+        self.inner.get_transaction(id).await
+    }
+
+    async fn stage_operations(&self, id: &str, operations: &[Operation]) -> Result<Transaction> {
+        self.count("stage_operations");
+        self.inner.stage_operations(id, operations).await
+    }
+
+    async fn commit_transaction(&self, id: &str) -> Result<Transaction> {
+        self.count("commit_transaction");
+        self.inner.commit_transaction(id).await
+    }
+
+    async fn rollback_transaction(&self, id: &str) -> Result<Transaction> {
+        self.count("rollback_transaction");
+        self.inner.rollback_transaction(id).await
+    }
+}

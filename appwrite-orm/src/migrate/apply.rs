@@ -1,0 +1,800 @@
+//! The runner: [`Migrator::run`] and the operations around it (status, repair, forget, revert,
+//! unlock). The pure parts (plan, history check) are called from here; I/O stays here, in
+//! `exec` (schema operations) and in the step context.
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use sha2::{Digest, Sha256};
+
+use super::backfill::Checkpoint;
+use super::check::{self, Checked};
+use super::context::{Migration, StepState};
+use super::error::MigrateError;
+use super::exec;
+use super::history::{History, HistoryEntry, Snapshot, VersionStatus, now};
+use super::lock::Lock;
+use super::plan::{self, Plan, PlanInput, VersionInfo, VersionPlan};
+use super::registry::{MigrationDef, first_duplicate};
+use super::report::{MigrationReport, VersionReport};
+use super::{MigrateOptions, Migrator};
+use crate::backend::counting::CountingBackend;
+use crate::backend::{Backend, Table};
+use crate::query::Query;
+use crate::schema::{SchemaViolation, TableSchema, schema_fingerprint};
+use crate::{Database, Error, Result};
+
+/// Prefix of the binary fingerprint; bump when its encoding changes.
+const FINGERPRINT_DOMAIN: &str = "appwrite-orm migrations v1";
+
+/// The pure preparation of a run: checked declarations, versions, target, fingerprint.
+#[derive(Debug, Clone)]
+pub(crate) struct Prepared {
+    pub(crate) tables: Vec<TableSchema>,
+    pub(crate) migrations: Vec<MigrationDef>,
+    pub(crate) versions: Vec<VersionInfo>,
+    pub(crate) target: u32,
+    pub(crate) fingerprint: String,
+}
+
+/// What the database says, read under the lock (or without it for `status`).
+#[derive(Debug, Clone)]
+pub struct MigrationStatus {
+    /// The highest applied version.
+    pub applied: u32,
+    /// The version this binary migrates to.
+    pub target: u32,
+    /// The history rows, by version.
+    pub history: Vec<HistoryEntry>,
+    /// Disagreements between the history and the binary.
+    pub issues: Vec<super::HistoryIssue>,
+    /// What a run would do to the schema (empty when there are issues).
+    pub plan: Option<Plan>,
+    /// True when the head row matches this binary: a run would make one request.
+    pub up_to_date: bool,
+}
+
+impl Migrator {
+    /// The highest version this binary declares (or the configured target).
+    pub fn target(&self) -> Result<u32> {
+        Ok(self.prepare()?.target)
+    }
+
+    /// Checks the declarations and computes what a run needs, without any request.
+    pub(crate) fn prepare(&self) -> Result<Prepared> {
+        let mut violations: Vec<SchemaViolation> = Vec::new();
+        for table in &self.tables {
+            if let Err(Error::Schema(v)) = table.validate() {
+                violations.extend(v);
+            }
+        }
+        if !violations.is_empty() {
+            return Err(Error::Schema(violations));
+        }
+        let mut ids: Vec<&TableSchema> = self.tables.iter().collect();
+        ids.sort_by(|a, b| a.id.cmp(&b.id));
+        if let Some(pair) = ids.windows(2).find(|p| p[0].id == p[1].id) {
+            return Err(MigrateError::DuplicateTable {
+                table: pair[0].id.clone(),
+                first: pair[0].name.clone(),
+                second: pair[1].name.clone(),
+            }
+            .into());
+        }
+        if let Some(t) = self
+            .tables
+            .iter()
+            .find(|t| t.id == self.options.history_table)
+        {
+            return Err(MigrateError::DuplicateTable {
+                table: t.id.clone(),
+                first: t.name.clone(),
+                second: "the migration history".to_owned(),
+            }
+            .into());
+        }
+        if let Some(m) = self.migrations.iter().find(|m| m.version == 0) {
+            return Err(MigrateError::VersionZero {
+                source_name: m.source.clone(),
+            }
+            .into());
+        }
+        if let Some((a, b)) = first_duplicate(&self.migrations) {
+            return Err(MigrateError::DuplicateVersion {
+                version: a.version,
+                first: a.source.clone(),
+                second: b.source.clone(),
+            }
+            .into());
+        }
+        let versions = plan::known_versions(&self.tables, &self.migrations, self.options.target);
+        let target = self
+            .options
+            .target
+            .unwrap_or_else(|| versions.last().map_or(0, |v| v.version));
+        let migrations: Vec<MigrationDef> = self
+            .migrations
+            .iter()
+            .filter(|m| m.version <= target)
+            .cloned()
+            .collect();
+        let fingerprint = fingerprint(&plan::schema_at(&self.tables, target), &migrations, target);
+        Ok(Prepared {
+            tables: self.tables.clone(),
+            migrations,
+            versions,
+            target,
+            fingerprint,
+        })
+    }
+
+    /// The fingerprint the head row carries after a run of this binary.
+    pub fn fingerprint(&self) -> Result<String> {
+        Ok(self.prepare()?.fingerprint)
+    }
+
+    /// Applies every pending version (see the [module](super) docs). Returns what was done;
+    /// a boot with nothing to do makes one request.
+    pub async fn run(&self, db: &Database) -> Result<MigrationReport> {
+        let started = Instant::now();
+        let prepared = self.prepare()?;
+        let counter = Arc::new(CountingBackend::new(Arc::clone(db.backend())));
+        let cdb = Database::new(Arc::clone(&counter) as Arc<dyn Backend>, db.id());
+        let history = History::new(
+            Arc::clone(&counter) as Arc<dyn Backend>,
+            db.id(),
+            &self.options.history_table,
+        );
+        let mut report = MigrationReport {
+            backend: db.backend().name().to_owned(),
+            database: db.id().to_owned(),
+            ..MigrationReport::default()
+        };
+        let head = history.read_head().await?;
+        if let Some(head) = &head
+            && head.version == prepared.target
+            && head.fingerprint == prepared.fingerprint
+        {
+            report.from_version = head.version;
+            report.to_version = head.version;
+            report.nothing_pending = true;
+            finish(&mut report, &counter, started);
+            tracing::debug!(version = head.version, "migrations: nothing pending");
+            return Ok(report);
+        }
+        if head.is_none() {
+            history.ensure().await?;
+        }
+        let lock = Lock::acquire(&history, &self.options).await?;
+        report.took_over_lock = lock.took_over.as_ref().map(|l| l.owner.clone());
+        let result = Run {
+            migrator: self,
+            prepared: &prepared,
+            db: &cdb,
+            history: &history,
+            lock: &lock,
+            counter: &counter,
+        }
+        .locked(&mut report)
+        .await;
+        let released = lock.release().await;
+        result?;
+        if let Err(e) = released {
+            // The lock expires by itself; the migration itself succeeded.
+            tracing::warn!(error = %e, "could not release the migration lock");
+            report.warnings.push(format!(
+                "the migration lock could not be released ({e}); it expires by itself"
+            ));
+        }
+        finish(&mut report, &counter, started);
+        tracing::info!(
+            from = report.from_version,
+            to = report.to_version,
+            requests = report.requests,
+            "migrations applied"
+        );
+        Ok(report)
+    }
+
+    /// What the database says and what a run would do; writes nothing and takes no lock.
+    pub async fn status(&self, db: &Database) -> Result<MigrationStatus> {
+        let prepared = self.prepare()?;
+        let history = History::new(
+            Arc::clone(db.backend()),
+            db.id(),
+            &self.options.history_table,
+        );
+        let snapshot = history.read_all().await?;
+        let Checked { applied, issues } =
+            check::check_history(&prepared.versions, &prepared.migrations, &snapshot.versions);
+        let plan = if issues.is_empty() {
+            let live = read_live(db).await?;
+            Some(self.plan_with(&prepared, &live, applied))
+        } else {
+            None
+        };
+        Ok(MigrationStatus {
+            applied,
+            target: prepared.target,
+            up_to_date: snapshot.head.is_some_and(|h| {
+                h.version == prepared.target && h.fingerprint == prepared.fingerprint
+            }),
+            history: snapshot.versions.into_values().collect(),
+            issues,
+            plan,
+        })
+    }
+
+    /// Accepts the checksums of this binary's migrations for versions already applied (after
+    /// an edit that does not change what they did). Returns the versions whose checksum was
+    /// updated.
+    pub async fn repair(&self, db: &Database) -> Result<Vec<u32>> {
+        let prepared = self.prepare()?;
+        let history = History::new(
+            Arc::clone(db.backend()),
+            db.id(),
+            &self.options.history_table,
+        );
+        history.ensure().await?;
+        let lock = Lock::acquire(&history, &self.options).await?;
+        let result = async {
+            let snapshot = history.read_all().await?;
+            let mut repaired = Vec::new();
+            for entry in snapshot.versions.values() {
+                if entry.status != VersionStatus::Applied {
+                    continue;
+                }
+                if let Some(m) = prepared
+                    .migrations
+                    .iter()
+                    .find(|m| m.version == entry.version)
+                    && m.checksum != entry.checksum
+                {
+                    tracing::warn!(
+                        version = entry.version,
+                        recorded = %entry.checksum,
+                        accepted = %m.checksum,
+                        "accepting a changed migration checksum"
+                    );
+                    let mut fixed = entry.clone();
+                    fixed.checksum = m.checksum.clone();
+                    history.write_entry(&fixed).await?;
+                    repaired.push(entry.version);
+                }
+            }
+            // The head's fingerprint covers checksums: the next run re-checks everything.
+            if !repaired.is_empty() {
+                history.write_head(0, "").await?;
+            }
+            Ok(repaired)
+        }
+        .await;
+        lock.release().await?;
+        result
+    }
+
+    /// Deletes the history row of `version` (an applied migration removed from the code on
+    /// purpose). Returns whether there was one.
+    pub async fn forget(&self, db: &Database, version: u32) -> Result<bool> {
+        let history = History::new(
+            Arc::clone(db.backend()),
+            db.id(),
+            &self.options.history_table,
+        );
+        history.ensure().await?;
+        let lock = Lock::acquire(&history, &self.options).await?;
+        let result = async {
+            let deleted = history.delete_entry(version).await?;
+            if deleted {
+                tracing::warn!(version, "migration history row deleted");
+                history.write_head(0, "").await?;
+            }
+            Ok(deleted)
+        }
+        .await;
+        lock.release().await?;
+        result
+    }
+
+    /// Removes the lock row whoever holds it. Only for a lock left by a run known to be gone:
+    /// a live run would lose it and stop.
+    pub async fn force_unlock(&self, db: &Database) -> Result<bool> {
+        History::new(
+            Arc::clone(db.backend()),
+            db.id(),
+            &self.options.history_table,
+        )
+        .force_unlock()
+        .await
+    }
+
+    /// Runs the `down` steps of the applied versions above `to`, newest first, and deletes
+    /// their history rows. Schema is not changed by itself: a down step drops what its version
+    /// added (with the context's helpers). The next `migrate()` applies those versions again
+    /// unless the binary no longer declares them.
+    pub async fn revert(&self, db: &Database, to: u32) -> Result<MigrationReport> {
+        let started = Instant::now();
+        let prepared = self.prepare()?;
+        let counter = Arc::new(CountingBackend::new(Arc::clone(db.backend())));
+        let cdb = Database::new(Arc::clone(&counter) as Arc<dyn Backend>, db.id());
+        let history = History::new(
+            Arc::clone(&counter) as Arc<dyn Backend>,
+            db.id(),
+            &self.options.history_table,
+        );
+        history.ensure().await?;
+        let lock = Lock::acquire(&history, &self.options).await?;
+        let mut report = MigrationReport {
+            backend: db.backend().name().to_owned(),
+            database: db.id().to_owned(),
+            ..MigrationReport::default()
+        };
+        let result = Run {
+            migrator: self,
+            prepared: &prepared,
+            db: &cdb,
+            history: &history,
+            lock: &lock,
+            counter: &counter,
+        }
+        .revert(to, &mut report)
+        .await;
+        let released = lock.release().await;
+        result?;
+        released?;
+        finish(&mut report, &counter, started);
+        Ok(report)
+    }
+
+    fn plan_with(&self, prepared: &Prepared, live: &[Table], applied: u32) -> Plan {
+        plan::plan(&PlanInput {
+            declared: &prepared.tables,
+            live,
+            versions: &prepared.versions,
+            applied,
+            target: prepared.target,
+            skip_default_backfill: &self.options.skip_default_backfill,
+            ignore_tables: std::slice::from_ref(&self.options.history_table),
+        })
+    }
+}
+
+fn finish(report: &mut MigrationReport, counter: &CountingBackend, started: Instant) {
+    report.requests = counter.requests();
+    report.requests_by_operation = counter
+        .by_operation()
+        .into_iter()
+        .map(|(k, v)| (k.to_owned(), v))
+        .collect();
+    report.duration = started.elapsed();
+}
+
+/// The fingerprint of a binary: its schema as of the target, the target, and every
+/// migration's version and checksum.
+fn fingerprint(tables: &[TableSchema], migrations: &[MigrationDef], target: u32) -> String {
+    let mut text = format!(
+        "{FINGERPRINT_DOMAIN}\n{}\n{target}\n",
+        schema_fingerprint(tables)
+    );
+    for m in migrations {
+        text.push_str(&format!("{}:{}\n", m.version, m.checksum));
+    }
+    Sha256::digest(text.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// Every live table with its columns and indexes, page by page.
+async fn read_live(db: &Database) -> Result<Vec<Table>> {
+    let mut out = Vec::new();
+    let mut cursor: Option<String> = None;
+    loop {
+        let mut queries = vec![Query::limit(100)];
+        if let Some(c) = &cursor {
+            queries.push(Query::cursor_after(c.clone()));
+        }
+        let page = db.backend().list_tables(db.id(), &queries).await?.items;
+        let n = page.len();
+        cursor = page.last().map(|t| t.id.clone());
+        out.extend(page);
+        if n < 100 {
+            return Ok(out);
+        }
+    }
+}
+
+/// One locked run.
+struct Run<'r> {
+    migrator: &'r Migrator,
+    prepared: &'r Prepared,
+    db: &'r Database,
+    history: &'r History,
+    lock: &'r Lock,
+    counter: &'r Arc<CountingBackend>,
+}
+
+impl Run<'_> {
+    fn options(&self) -> &MigrateOptions {
+        &self.migrator.options
+    }
+
+    async fn locked(&self, report: &mut MigrationReport) -> Result<()> {
+        let snapshot = self.history.read_all().await?;
+        let Checked { applied, issues } = check::check_history(
+            &self.prepared.versions,
+            &self.prepared.migrations,
+            &snapshot.versions,
+        );
+        if !issues.is_empty() {
+            return Err(MigrateError::History(issues).into());
+        }
+        report.from_version = applied;
+        report.to_version = applied;
+        if let Some(l) = &self.lock.took_over {
+            let interrupted: Vec<u32> = snapshot
+                .versions
+                .values()
+                .filter(|e| e.status == VersionStatus::Running)
+                .map(|e| e.version)
+                .collect();
+            tracing::warn!(holder = %l.owner, ?interrupted, "resuming after a crashed run");
+        }
+        let mut live = read_live(self.db).await?;
+        let mut plan = self.migrator.plan_with(self.prepared, &live, applied);
+        // Errors up to the first version with a step are certain: nothing before them can
+        // change the schema. Later ones are checked again when their version comes.
+        let horizon = plan
+            .versions
+            .iter()
+            .find(|v| v.has_step)
+            .map_or(u32::MAX, |v| v.version);
+        let certain = plan.errors_up_to(horizon);
+        if !certain.is_empty() {
+            return Err(MigrateError::Plan(certain).into());
+        }
+        report.extras = plan.extras.clone();
+        let mut queue: Vec<VersionPlan> = plan.versions.clone();
+        queue.reverse();
+        while let Some(version) = queue.pop() {
+            self.lock.check()?;
+            let errors: Vec<_> = plan
+                .errors
+                .iter()
+                .filter(|e| e.version == version.version)
+                .cloned()
+                .collect();
+            if !errors.is_empty() {
+                return Err(MigrateError::Plan(errors).into());
+            }
+            let previous = snapshot.versions.get(&version.version);
+            let (version_report, schema_changed) = self.version(&version, previous).await?;
+            report.versions.push(version_report);
+            if !version.reconcile {
+                report.to_version = version.version;
+            }
+            if schema_changed {
+                // A step changed the schema: plan what is left against a fresh read.
+                live = read_live(self.db).await?;
+                plan = self
+                    .migrator
+                    .plan_with(self.prepared, &live, version.version);
+                report.extras = plan.extras.clone();
+                queue = plan.versions.iter().rev().cloned().collect();
+            }
+        }
+        if report.versions.is_empty() {
+            report.nothing_pending = true;
+        }
+        let head_ok = snapshot.head.as_ref().is_some_and(|h| {
+            h.version == self.prepared.target && h.fingerprint == self.prepared.fingerprint
+        });
+        if !head_ok {
+            self.history
+                .write_head(self.prepared.target, &self.prepared.fingerprint)
+                .await?;
+        }
+        report.to_version = self.prepared.target;
+        Ok(())
+    }
+
+    /// Runs one version; records it. Returns its report and whether its step changed the
+    /// schema.
+    async fn version(
+        &self,
+        plan: &VersionPlan,
+        previous: Option<&HistoryEntry>,
+    ) -> Result<(VersionReport, bool)> {
+        let started = Instant::now();
+        let requests_before = self.counter.requests();
+        let rows_before = self.rows_written();
+        let resumed = previous.is_some_and(|e| e.status != VersionStatus::Applied);
+        let checkpoint = previous
+            .filter(|_| resumed)
+            .map(|e| e.checkpoint.clone())
+            .unwrap_or_default();
+        let mut entry = HistoryEntry {
+            version: plan.version,
+            name: plan.name.clone(),
+            checksum: plan.checksum.clone().unwrap_or_default(),
+            status: VersionStatus::Running,
+            started_at: now(),
+            finished_at: String::new(),
+            duration_ms: 0,
+            rows_touched: 0,
+            schema_fingerprint: plan.fingerprint.clone(),
+            checkpoint: checkpoint.clone(),
+            error: String::new(),
+            host: self.options().host.clone(),
+        };
+        if !plan.reconcile {
+            self.history.write_entry(&entry).await?;
+        }
+        tracing::info!(
+            version = plan.version,
+            name = %plan.name,
+            resumed,
+            operations = plan.before.len() + plan.after.len(),
+            step = plan.has_step,
+            "migrating"
+        );
+        let mut report = VersionReport {
+            version: plan.version,
+            name: plan.name.clone(),
+            reconcile: plan.reconcile,
+            resumed,
+            step_ran: plan.has_step,
+            ..VersionReport::default()
+        };
+        let (outcome, state) = self
+            .version_body(plan, Checkpoint::parse(&checkpoint), &mut report)
+            .await;
+        let state = state.unwrap_or_default();
+        let schema_changed = state.schema_changed;
+        report.schema.extend(state.schema);
+        report.backfills = state.backfills;
+        report.conversions = state.conversions;
+        report.backups = state.backups;
+        report.warnings = state.warnings;
+        report.rows_touched = self.rows_written() - rows_before;
+        report.duration = started.elapsed();
+        entry.duration_ms = u64::try_from(report.duration.as_millis()).unwrap_or(u64::MAX);
+        entry.rows_touched = report.rows_touched;
+        entry.finished_at = now();
+        match outcome {
+            Ok(after) => {
+                report.schema.extend(after);
+                entry.status = VersionStatus::Applied;
+                entry.checkpoint = String::new();
+                if !plan.reconcile {
+                    self.history.write_entry(&entry).await?;
+                }
+                report.requests = self.counter.requests() - requests_before;
+                tracing::info!(
+                    version = plan.version,
+                    ms = entry.duration_ms,
+                    rows = entry.rows_touched,
+                    "version applied"
+                );
+                Ok((report, schema_changed))
+            }
+            Err(e) => {
+                if self.lock.is_lost() {
+                    // Another run owns the history now; writing to it would race with it.
+                    return Err(e);
+                }
+                tracing::error!(version = plan.version, error = %e, "version failed");
+                if !plan.reconcile {
+                    entry.status = VersionStatus::Failed;
+                    entry.error = e.to_string();
+                    entry.checkpoint = state.checkpoint.to_text();
+                    if let Err(write) = self.history.write_entry(&entry).await {
+                        tracing::error!(error = %write, "could not record the failure in the history");
+                    }
+                }
+                Err(MigrateError::VersionFailed {
+                    version: plan.version,
+                    name: plan.name.clone(),
+                    source: Box::new(e),
+                }
+                .into())
+            }
+        }
+    }
+
+    /// Schema before, step, schema after. The step state comes back whatever happened, for
+    /// its checkpoint.
+    async fn version_body(
+        &self,
+        plan: &VersionPlan,
+        checkpoint: Checkpoint,
+        report: &mut VersionReport,
+    ) -> (Result<Vec<super::OpReport>>, Option<StepState>) {
+        match exec::before_steps(self.db, &plan.before, self.options()).await {
+            Ok(ops) => report.schema = ops,
+            Err(e) => {
+                return (
+                    Err(e),
+                    Some(StepState {
+                        checkpoint,
+                        ..StepState::default()
+                    }),
+                );
+            }
+        }
+        let mut state = None;
+        if plan.has_step
+            && let Some(def) = self
+                .prepared
+                .migrations
+                .iter()
+                .find(|m| m.version == plan.version)
+        {
+            let mut m = Migration::new(
+                self.db.clone(),
+                plan.version,
+                self.options(),
+                self.history,
+                self.lock,
+                checkpoint,
+                !plan.reconcile,
+            );
+            let result = def.run_step(&mut m).await;
+            let step_state = m.into_state();
+            if let Err(e) = result {
+                return (Err(e), Some(step_state));
+            }
+            state = Some(step_state);
+        }
+        let after = exec::after_steps(self.db, plan.version, &plan.after).await;
+        (after, state)
+    }
+
+    async fn revert(&self, to: u32, report: &mut MigrationReport) -> Result<()> {
+        let snapshot: Snapshot = self.history.read_all().await?;
+        let applied: Vec<&HistoryEntry> = snapshot
+            .versions
+            .values()
+            .filter(|e| e.version > to && e.status == VersionStatus::Applied)
+            .rev()
+            .collect();
+        report.from_version = snapshot
+            .versions
+            .values()
+            .filter(|e| e.status == VersionStatus::Applied)
+            .map(|e| e.version)
+            .max()
+            .unwrap_or(0);
+        // Every version must be revertible before any is reverted.
+        for entry in &applied {
+            let def = self
+                .prepared
+                .migrations
+                .iter()
+                .find(|m| m.version == entry.version);
+            if !(def.is_some_and(MigrationDef::has_down)
+                || def.is_none() && entry.checksum.is_empty())
+            {
+                return Err(MigrateError::NoDown {
+                    version: entry.version,
+                    name: entry.name.clone(),
+                }
+                .into());
+            }
+        }
+        for entry in applied {
+            self.lock.check()?;
+            let started = Instant::now();
+            let rows_before = self.rows_written();
+            let mut version_report = VersionReport {
+                version: entry.version,
+                name: format!("revert {}", entry.name),
+                ..VersionReport::default()
+            };
+            if let Some(def) = self
+                .prepared
+                .migrations
+                .iter()
+                .find(|m| m.version == entry.version)
+            {
+                let mut m = Migration::new(
+                    self.db.clone(),
+                    entry.version,
+                    self.options(),
+                    self.history,
+                    self.lock,
+                    Checkpoint::default(),
+                    false,
+                );
+                if let Some(step) = def.run_down(&mut m) {
+                    step.await.map_err(|e| MigrateError::VersionFailed {
+                        version: entry.version,
+                        name: format!("revert {}", entry.name),
+                        source: Box::new(e),
+                    })?;
+                    version_report.step_ran = true;
+                }
+                let state = m.into_state();
+                version_report.schema = state.schema;
+                version_report.backups = state.backups;
+                version_report.backfills = state.backfills;
+            }
+            self.history.delete_entry(entry.version).await?;
+            version_report.rows_touched = self.rows_written() - rows_before;
+            version_report.duration = started.elapsed();
+            tracing::warn!(version = entry.version, "version reverted");
+            report.versions.push(version_report);
+        }
+        let remaining = report.from_version.min(to);
+        self.history.write_head(remaining, "").await?;
+        report.to_version = remaining;
+        Ok(())
+    }
+
+    fn rows_written(&self) -> u64 {
+        self.counter.rows_written_except(&[self.history.table_id()])
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::backend::embedded::EmbeddedBackend;
+
+    fn is_send<T: Send>(_: &T) {}
+
+    #[test]
+    fn runs_can_be_spawned() {
+        let db = Database::new(Arc::new(EmbeddedBackend::in_memory().unwrap()), "x");
+        let migrator = Migrator::new([], []);
+        is_send(&migrator.run(&db));
+        is_send(&migrator.revert(&db, 0));
+        is_send(&migrator.status(&db));
+    }
+
+    #[test]
+    fn preparation_refuses_bad_declarations() {
+        let t = TableSchema::new("t", "T");
+        let err = Migrator::new([&t, &t], []).prepare().unwrap_err();
+        assert!(err.to_string().contains("declared twice"), "{err}");
+        let step = |v: u32| MigrationDef::new(v, format!("m{v}"), |_m| Box::pin(async { Ok(()) }));
+        let err = Migrator::new([], [step(2), step(2)]).prepare().unwrap_err();
+        assert!(
+            err.to_string().contains("version 2 is defined twice"),
+            "{err}"
+        );
+        let err = Migrator::new([], [step(0)]).prepare().unwrap_err();
+        assert!(err.to_string().contains("versions start at 1"), "{err}");
+        let history = TableSchema::new("orm_migrations", "Mine");
+        assert!(Migrator::new([&history], []).prepare().is_err());
+        let bad = TableSchema::new("_bad", "Bad");
+        assert!(matches!(
+            Migrator::new([&bad], []).prepare(),
+            Err(Error::Schema(_))
+        ));
+    }
+
+    #[test]
+    fn the_fingerprint_follows_schema_and_checksums() {
+        let t = TableSchema::new("t", "T");
+        let step =
+            |c: &str| MigrationDef::new(2, "m", |_m| Box::pin(async { Ok(()) })).with_checksum(c);
+        let a = Migrator::new([&t], [step("a")]).prepare().unwrap();
+        let b = Migrator::new([&t], [step("b")]).prepare().unwrap();
+        assert_eq!(a.target, 2);
+        assert_ne!(a.fingerprint, b.fingerprint);
+        assert_eq!(
+            a.fingerprint,
+            Migrator::new([&t], [step("a")])
+                .prepare()
+                .unwrap()
+                .fingerprint
+        );
+        let limited = Migrator::new([&t], [step("a")])
+            .with_options(MigrateOptions::default().target(1))
+            .prepare()
+            .unwrap();
+        assert_eq!(limited.target, 1);
+        assert!(limited.migrations.is_empty());
+    }
+}

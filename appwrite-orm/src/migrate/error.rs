@@ -1,0 +1,217 @@
+//! Why a migration run stopped, in words that say what to do next.
+
+use std::fmt;
+use std::path::PathBuf;
+
+use super::plan::PlanError;
+
+/// A migration run stopped. Carried by [`Error::Migrate`](crate::Error::Migrate).
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum MigrateError {
+    /// Two migrations share a version.
+    #[error(
+        "migration version {version} is defined twice: by {first} and by {second}; \
+         give one of them another version"
+    )]
+    DuplicateVersion {
+        /// The version.
+        version: u32,
+        /// Where the first one is defined.
+        first: String,
+        /// Where the second one is defined.
+        second: String,
+    },
+    /// Two declared tables share an id.
+    #[error(
+        "table id {table:?} is declared twice (names {first:?} and {second:?}); table ids must be unique"
+    )]
+    DuplicateTable {
+        /// The table id.
+        table: String,
+        /// The first table's name.
+        first: String,
+        /// The second table's name.
+        second: String,
+    },
+    /// A migration has version 0.
+    #[error("{source_name} has version 0; versions start at 1")]
+    VersionZero {
+        /// Where it is defined.
+        source_name: String,
+    },
+    /// The history in the database does not match the migrations in this binary.
+    #[error("the migration history does not match this binary:\n{}", list(.0))]
+    History(Vec<HistoryIssue>),
+    /// The declared schema cannot be reached from the live one without an explicit step.
+    #[error("the schema cannot be migrated:\n{}", list(.0))]
+    Plan(Vec<PlanError>),
+    /// A required column still lacks values after the version's steps ran.
+    #[error(
+        "column {column:?} of table {table:?} is declared required, but {rows} row(s) have no \
+         value for it after version {version}; fill it in a step of that version (for example \
+         with a backfill on `{column}` being null) or declare the column optional"
+    )]
+    RequiredMissing {
+        /// The version that declares the column required.
+        version: u32,
+        /// The table id.
+        table: String,
+        /// The column key.
+        column: String,
+        /// How many rows hold null.
+        rows: u64,
+    },
+    /// A version failed; its history row says `failed` and the next run resumes it.
+    #[error("version {version} ({name}) failed: {source}")]
+    VersionFailed {
+        /// The version.
+        version: u32,
+        /// Its name.
+        name: String,
+        /// What went wrong.
+        source: Box<crate::Error>,
+    },
+    /// Another run held the lock for longer than the configured wait.
+    #[error(
+        "the migration lock is held by {holder} (expires {expires_at}); waited {waited_secs} s. \
+         If that run is gone, its lock expires by itself; `Migrator::force_unlock` removes it now"
+    )]
+    LockTimeout {
+        /// Who holds it (host and run id).
+        holder: String,
+        /// When it expires unless renewed.
+        expires_at: String,
+        /// How long this run waited.
+        waited_secs: u64,
+    },
+    /// The lock expired while migrating and another run took it over; this run stopped.
+    #[error(
+        "the migration lock was lost (its heartbeat could not renew it before it expired); this \
+         run stopped so that two runs never migrate at once. Increase `lock_ttl` if the server \
+         is slow to answer"
+    )]
+    LockLost,
+    /// A revert asked for a version without a `down` step.
+    #[error(
+        "version {version} ({name}) has no down migration; add `down = ...` to its #[migration]"
+    )]
+    NoDown {
+        /// The version.
+        version: u32,
+        /// Its name.
+        name: String,
+    },
+    /// A backup could not be written; nothing was destroyed.
+    #[error("could not write the backup {path}: {reason}; nothing was dropped")]
+    Backup {
+        /// The backup file.
+        path: PathBuf,
+        /// The I/O error.
+        reason: String,
+    },
+    /// A step used a helper in a way that cannot work (a conversion into an existing column of
+    /// another type, ...).
+    #[error("{0}")]
+    Step(String),
+}
+
+/// One way the history disagrees with the binary.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum HistoryIssue {
+    /// An applied migration's code changed since it ran.
+    ChecksumChanged {
+        /// The version.
+        version: u32,
+        /// Its name.
+        name: String,
+        /// The checksum recorded when it ran (empty: it ran without a step).
+        recorded: String,
+        /// The checksum of the code now.
+        current: String,
+        /// Where it is defined.
+        source: String,
+    },
+    /// A version recorded as applied has no migration in this binary.
+    Missing {
+        /// The version.
+        version: u32,
+        /// Its recorded name.
+        name: String,
+        /// When it finished.
+        applied_at: String,
+    },
+    /// A migration of this binary is below the database's version but was never applied.
+    OutOfOrder {
+        /// The version.
+        version: u32,
+        /// Its name.
+        name: String,
+        /// The database's version.
+        applied: u32,
+    },
+}
+
+impl fmt::Display for HistoryIssue {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            HistoryIssue::ChecksumChanged {
+                version,
+                name,
+                recorded,
+                current,
+                source,
+            } => {
+                let recorded = if recorded.is_empty() {
+                    "none (it ran without a step)"
+                } else {
+                    recorded
+                };
+                write!(
+                    f,
+                    "version {version} ({name}) was changed after it was applied: the recorded \
+                     checksum is {recorded}, {source} now has {current}. Restore the applied code \
+                     and put the change in a new version; or, if the edit does not change what \
+                     the migration did (formatting, a comment, a log line), accept it with \
+                     `Migrator::repair`"
+                )
+            }
+            HistoryIssue::Missing {
+                version,
+                name,
+                applied_at,
+            } => write!(
+                f,
+                "version {version} ({name}) was applied ({applied_at}) but this binary has no \
+                 migration for it: an older binary is running against a newer database, or the \
+                 migration was deleted. Deploy the binary that has it; if it was removed on \
+                 purpose, `Migrator::forget({version})` deletes its history row"
+            ),
+            HistoryIssue::OutOfOrder {
+                version,
+                name,
+                applied,
+            } => write!(
+                f,
+                "version {version} ({name}) was never applied, but the database is already at \
+                 version {applied}: migrations run in order only. Give it a version above \
+                 {applied}"
+            ),
+        }
+    }
+}
+
+fn list<T: fmt::Display>(items: &[T]) -> String {
+    items
+        .iter()
+        .map(|i| format!("  - {i}"))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+impl From<MigrateError> for crate::Error {
+    fn from(e: MigrateError) -> Self {
+        crate::Error::Migrate(Box::new(e))
+    }
+}

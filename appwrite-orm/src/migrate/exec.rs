@@ -1,0 +1,292 @@
+//! Runs a version's planned schema operations against the backend.
+//!
+//! New tables are created first, all of them (a relationship column needs its related table).
+//! Then each table's own operations run in order, tables side by side up to
+//! `table_concurrency` (Appwrite refuses concurrent schema changes on one table, not across
+//! tables): failed leftovers removed, settings and columns changed or created, columns awaited
+//! before indexes are created (an index needs available columns), indexes awaited, and the
+//! defaults of new columns written into existing rows. Creates that meet 409 are accepted: an
+//! interrupted earlier attempt got that far.
+
+use std::collections::BTreeMap;
+
+use futures_util::{StreamExt, TryStreamExt, stream};
+use serde_json::Value;
+
+use super::error::MigrateError;
+use super::options::MigrateOptions;
+use super::plan::{PlannedOp, SchemaOp};
+use super::report::OpReport;
+use super::wait::{self, Pending};
+use crate::backend::{ColumnStatus, Document, TableUpdate};
+use crate::error::types;
+use crate::query::Query;
+use crate::schema::TableSchema;
+use crate::{Database, Result};
+
+fn report(op: &PlannedOp, rows: Option<u64>) -> OpReport {
+    OpReport {
+        description: op.op.to_string(),
+        class: op.class,
+        reason: op.reason.clone(),
+        rows,
+    }
+}
+
+/// Runs the operations that come before the steps; reports them in plan order.
+pub(crate) async fn before_steps(
+    db: &Database,
+    ops: &[PlannedOp],
+    options: &MigrateOptions,
+) -> Result<Vec<OpReport>> {
+    // Owned items: futures built from borrowed ones trip the compiler's higher-ranked `Send`
+    // check when the caller's future must be `Send`.
+    let creates: Vec<TableSchema> = ops
+        .iter()
+        .filter_map(|o| match &o.op {
+            SchemaOp::CreateTable { table } => Some(table.clone()),
+            _ => None,
+        })
+        .collect();
+    let concurrency = options.table_concurrency.max(1);
+    stream::iter(creates)
+        .map(|table| {
+            let db = db.clone();
+            let options = options.clone();
+            async move { create_table(&db, &table, &options).await }
+        })
+        .buffer_unordered(concurrency)
+        .try_collect::<Vec<()>>()
+        .await?;
+
+    let mut by_table: BTreeMap<String, Vec<(usize, PlannedOp)>> = BTreeMap::new();
+    for (i, op) in ops.iter().enumerate() {
+        if !matches!(op.op, SchemaOp::CreateTable { .. }) {
+            by_table
+                .entry(op.op.table().to_owned())
+                .or_default()
+                .push((i, op.clone()));
+        }
+    }
+    let done: Vec<Vec<(usize, Option<u64>)>> = stream::iter(by_table)
+        .map(|(table, ops)| {
+            let db = db.clone();
+            let options = options.clone();
+            async move { table_ops(&db, &table, ops, &options).await }
+        })
+        .buffer_unordered(concurrency)
+        .try_collect()
+        .await?;
+    let mut rows: BTreeMap<usize, Option<u64>> = done.into_iter().flatten().collect();
+    Ok(ops
+        .iter()
+        .enumerate()
+        .map(|(i, op)| report(op, rows.remove(&i).flatten()))
+        .collect())
+}
+
+async fn create_table(db: &Database, table: &TableSchema, options: &MigrateOptions) -> Result<()> {
+    tracing::info!(table = %table.id, "creating table");
+    let live = match db.backend().create_table(db.id(), table).await {
+        Ok(live) => live,
+        // An earlier, interrupted attempt created it.
+        Err(e) if e.is_conflict() => db.backend().get_table(db.id(), &table.id).await?,
+        Err(e) => return Err(e),
+    };
+    // Inline columns are available at once on 1.9; a server that created them one by one may
+    // still be processing some.
+    let pending = Pending {
+        columns: live
+            .columns
+            .iter()
+            .filter(|c| c.status != ColumnStatus::Available)
+            .map(|c| c.schema.key.clone())
+            .collect(),
+        indexes: live
+            .indexes
+            .iter()
+            .filter(|i| i.status != ColumnStatus::Available)
+            .map(|i| i.schema.key.clone())
+            .collect(),
+    };
+    wait::until_available(db, &table.id, &pending, options).await
+}
+
+/// One table's operations, in order. Returns the rows written per operation index.
+async fn table_ops(
+    db: &Database,
+    table: &str,
+    ops: Vec<(usize, PlannedOp)>,
+    options: &MigrateOptions,
+) -> Result<Vec<(usize, Option<u64>)>> {
+    let backend = db.backend();
+    let mut pending = Pending::default();
+    let mut out = Vec::with_capacity(ops.len());
+    for (i, planned) in &ops {
+        let i = *i;
+        let mut rows = None;
+        match &planned.op {
+            SchemaOp::CreateTable { .. } => {}
+            SchemaOp::RemoveFailed { key, index, .. } => {
+                let deleted = if *index {
+                    backend.delete_index(db.id(), table, key).await
+                } else {
+                    backend.delete_column(db.id(), table, key).await
+                };
+                match deleted {
+                    Ok(()) => {}
+                    Err(e) if e.is_not_found() => {}
+                    Err(e) => return Err(e),
+                }
+                wait::until_gone(db, table, key, *index, options).await?;
+            }
+            SchemaOp::UpdateTable {
+                name,
+                permissions,
+                row_security,
+                ..
+            } => {
+                let update = TableUpdate {
+                    name: Some(name.clone()),
+                    permissions: Some(permissions.clone()),
+                    row_security: *row_security,
+                    enabled: true,
+                };
+                backend.update_table(db.id(), table, &update).await?;
+            }
+            SchemaOp::CreateColumn { column, .. } => {
+                tracing::info!(table, column = %column.key, "creating column");
+                match backend.create_column(db.id(), table, column).await {
+                    Ok(c) if c.status == ColumnStatus::Available => {}
+                    Ok(_) => pending.columns.push(column.key.clone()),
+                    Err(e) if e.is_conflict() => pending.columns.push(column.key.clone()),
+                    Err(e) => return Err(e),
+                }
+            }
+            SchemaOp::UpdateColumn { column, .. } => {
+                tracing::info!(table, column = %column.key, change = %planned.reason, "changing column");
+                match backend
+                    .update_column(db.id(), table, &column.key, column)
+                    .await
+                {
+                    Ok(_) => {}
+                    // Still processing from an earlier attempt: wait for it, then again.
+                    Err(e) if e.error_type() == Some(types::COLUMN_NOT_AVAILABLE) => {
+                        let one = Pending {
+                            columns: vec![column.key.clone()],
+                            indexes: Vec::new(),
+                        };
+                        wait::until_available(db, table, &one, options).await?;
+                        backend
+                            .update_column(db.id(), table, &column.key, column)
+                            .await?;
+                    }
+                    Err(e) => return Err(e),
+                }
+            }
+            SchemaOp::CreateIndex { index, .. } => {
+                // An index needs its columns available.
+                settle(db, table, &mut pending, options).await?;
+                tracing::info!(table, index = %index.key, "creating index");
+                match backend.create_index(db.id(), table, index).await {
+                    Ok(x) if x.status == ColumnStatus::Available => {}
+                    Ok(x) if x.status == ColumnStatus::Failed => {
+                        return Err(crate::Error::NotReady {
+                            what: format!("index {:?} of table {table:?}", index.key),
+                            reason: format!("the server reports it failed: {}", x.error),
+                        });
+                    }
+                    Ok(_) => pending.indexes.push(index.key.clone()),
+                    Err(e) if e.is_conflict() => pending.indexes.push(index.key.clone()),
+                    Err(e) => return Err(e),
+                }
+            }
+            SchemaOp::FillDefault { column, value, .. } => {
+                settle(db, table, &mut pending, options).await?;
+                let written = fill_default(db, table, column, value).await?;
+                tracing::info!(
+                    table,
+                    column,
+                    rows = written,
+                    "default written into existing rows"
+                );
+                rows = Some(written);
+            }
+            SchemaOp::MakeRequired { .. } => {
+                return Err(MigrateError::Step(format!(
+                    "internal: `{}` belongs after the steps",
+                    planned.op
+                ))
+                .into());
+            }
+        }
+        out.push((i, rows));
+    }
+    settle(db, table, &mut pending, options).await?;
+    Ok(out)
+}
+
+async fn settle(
+    db: &Database,
+    table: &str,
+    pending: &mut Pending,
+    options: &MigrateOptions,
+) -> Result<()> {
+    wait::until_available(db, table, pending, options).await?;
+    *pending = Pending::default();
+    Ok(())
+}
+
+/// Writes `value` into every row where the column is null. Bulk update acts on all matches
+/// and, unlike a single-row update, sets only the column given.
+async fn fill_default(db: &Database, table: &str, column: &str, value: &Value) -> Result<u64> {
+    let mut data = Document::new();
+    data.insert(column.to_owned(), value.clone());
+    let list = db
+        .backend()
+        .update_rows(db.id(), table, &data, &[Query::is_null(column)])
+        .await?;
+    Ok(list.total)
+}
+
+/// Runs the operations that come after the steps: columns become required when no row lacks
+/// a value. Every column is checked before any is changed, so the error names them all.
+pub(crate) async fn after_steps(
+    db: &Database,
+    version: u32,
+    ops: &[PlannedOp],
+) -> Result<Vec<OpReport>> {
+    let mut reports = Vec::new();
+    let mut missing = Vec::new();
+    for op in ops {
+        if let SchemaOp::MakeRequired { table, column } = &op.op {
+            let lacking = db
+                .rows(table)
+                .query()
+                .with(Query::is_null(&column.key))
+                .count()
+                .await?;
+            if lacking > 0 {
+                missing.push(MigrateError::RequiredMissing {
+                    version,
+                    table: table.clone(),
+                    column: column.key.clone(),
+                    rows: lacking,
+                });
+            }
+        }
+    }
+    if let Some(first) = missing.into_iter().next() {
+        return Err(first.into());
+    }
+    for op in ops {
+        if let SchemaOp::MakeRequired { table, column } = &op.op {
+            db.backend()
+                .update_column(db.id(), table, &column.key, column)
+                .await?;
+            tracing::info!(table = %table, column = %column.key, "column made required");
+            reports.push(report(op, None));
+        }
+    }
+    Ok(reports)
+}

@@ -1,0 +1,166 @@
+//! Versioned migrations: `#[migration(version = N)]` steps, `since = N` on tables, columns and
+//! indexes, and [`Database::migrate`](crate::Database::migrate) at every boot.
+//!
+//! ```standalone_crate
+//! # tokio::runtime::Runtime::new().unwrap().block_on(async {
+//! use appwrite_orm::prelude::*;
+//!
+//! #[derive(Table, Debug, Clone)]
+//! #[table(id = "users")]
+//! pub struct User {
+//!     #[column(id)]
+//!     pub id: RowId,
+//!     #[column(size = 128)]
+//!     pub name: String,
+//!     #[column(default = false, since = 2)]
+//!     pub is_verified: bool,
+//! }
+//!
+//! #[migration(version = 2, name = "verify staff")]
+//! async fn verify_staff(m: &mut Migration<'_>) -> appwrite_orm::Result<()> {
+//!     m.table::<User>()
+//!         .backfill(User::NAME.ends_with(" (staff)"), |_| User::patch().is_verified(true))
+//!         .await?;
+//!     Ok(())
+//! }
+//!
+//! let db = Database::in_memory().await?;
+//! let report = db.migrate().await?;        // creates `users`, runs version 2
+//! assert_eq!(report.to_version, 2);
+//! let again = db.migrate().await?;         // one request: nothing pending
+//! assert!(again.nothing_pending);
+//! assert_eq!(again.requests, 1);
+//! # Ok::<(), appwrite_orm::Error>(())
+//! # }).unwrap();
+//! ```
+//!
+//! # What `migrate()` does
+//!
+//! 1. Reads the head row of the history table (`orm_migrations`): when it carries the target
+//!    version and the fingerprint of what this binary declares, it returns. **A boot with
+//!    nothing to do is one request.**
+//! 2. Otherwise takes the lock (a row with a fixed id; 409 means held, so it waits; an expired
+//!    lock is taken over), reads the history again, and checks it against the binary: an
+//!    edited applied migration, an applied version the binary lacks, or a new migration below
+//!    the applied version stops the run with what to do.
+//! 3. Plans every pending version from the live schema ([`plan`]), then for each version in
+//!    order: creates what is new (tables, columns, indexes; several tables at once), applies
+//!    the in-place changes Appwrite allows, waits until everything new is `available`, writes
+//!    new columns' defaults into existing rows, runs the version's step, makes required
+//!    columns required once no row lacks a value, and records the version.
+//! 4. Writes the head row and releases the lock.
+//!
+//! A version that fails is recorded `failed` with the error and its backfills' checkpoint; the
+//! next run re-runs it, and backfills continue where they stopped. A run that crashed leaves
+//! its version `running` and its lock to expire; the next run takes the lock over and resumes.
+//!
+//! Nothing is dropped implicitly. What Appwrite cannot change in place (a column's type or
+//! array flag, an index) is a plan error that explains the explicit path; destructive helpers
+//! ([`Migration::drop_column`], [`Migration::drop_table`]) write a JSONL backup first.
+
+mod apply;
+mod backfill;
+mod backup;
+mod check;
+mod compare;
+mod context;
+mod error;
+mod exec;
+mod history;
+mod lock;
+mod options;
+pub mod plan;
+mod registry;
+mod report;
+mod wait;
+
+pub use apply::MigrationStatus;
+pub use backup::BackupReport;
+pub use context::{Migration, StepRows, StepTable};
+pub use error::{HistoryIssue, MigrateError};
+pub use history::{HistoryEntry, VersionStatus};
+pub use options::{DEFAULT_BACKUP_DIR, DEFAULT_HISTORY_TABLE, MigrateOptions};
+pub use plan::{OpClass, Plan, PlanError};
+pub use registry::{
+    MigrationDef, MigrationRegistration, Step, StepFn, StepFuture, checksum_of, registered_in,
+    registered_migrations,
+};
+pub use report::{
+    BackfillReport, ConversionReport, MigrationReport, OpReport, Unconvertible, VersionReport,
+};
+
+use crate::schema::TableSchema;
+
+/// Runs migrations: a set of declared tables and migrations (a "binary") against databases.
+///
+/// [`Database::migrate`](crate::Database::migrate) uses [`Migrator::from_registry`]: every
+/// `#[derive(Table)]` and `#[migration]` of the binary. Tests build explicit sets to play
+/// several versions of an application against one database:
+///
+/// ```
+/// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+/// use appwrite_orm::migrate::{MigrationDef, Migrator};
+/// use appwrite_orm::schema::{ColumnSchema, TableSchema};
+/// use appwrite_orm::Database;
+///
+/// let v1 = TableSchema::new("notes", "Notes").column(ColumnSchema::varchar("text", 100));
+/// let v2 = v1.clone().column(ColumnSchema::boolean("pinned").default_value(false).since(2));
+///
+/// let db = Database::in_memory().await?;
+/// Migrator::new([&v1], []).run(&db).await?;
+/// db.rows("notes").create("n1", serde_json::json!({"text": "hi"}).as_object().unwrap()).await?;
+///
+/// let report = Migrator::new([&v2], []).run(&db).await?;
+/// assert_eq!(report.to_version, 2);
+/// assert_eq!(report.versions[0].schema[1].rows, Some(1)); // the default, written into n1
+/// # Ok::<(), appwrite_orm::Error>(())
+/// # }).unwrap();
+/// ```
+#[derive(Debug, Clone)]
+pub struct Migrator {
+    tables: Vec<TableSchema>,
+    migrations: Vec<MigrationDef>,
+    options: MigrateOptions,
+}
+
+impl Migrator {
+    /// A migrator for these tables and migrations.
+    pub fn new<'t>(
+        tables: impl IntoIterator<Item = &'t TableSchema>,
+        migrations: impl IntoIterator<Item = MigrationDef>,
+    ) -> Self {
+        let mut migrations: Vec<MigrationDef> = migrations.into_iter().collect();
+        migrations.sort_by(|a, b| (a.version, &a.source).cmp(&(b.version, &b.source)));
+        Self {
+            tables: tables.into_iter().cloned().collect(),
+            migrations,
+            options: MigrateOptions::default(),
+        }
+    }
+
+    /// Every table and migration registered in this binary.
+    pub fn from_registry() -> Self {
+        Self::new(crate::model::registered_tables(), registered_migrations())
+    }
+
+    /// Uses these settings.
+    pub fn with_options(mut self, options: MigrateOptions) -> Self {
+        self.options = options;
+        self
+    }
+
+    /// The settings.
+    pub fn options(&self) -> &MigrateOptions {
+        &self.options
+    }
+
+    /// The declared tables.
+    pub fn tables(&self) -> &[TableSchema] {
+        &self.tables
+    }
+
+    /// The migrations, sorted by version.
+    pub fn migrations(&self) -> &[MigrationDef] {
+        &self.migrations
+    }
+}

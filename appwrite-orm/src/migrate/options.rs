@@ -1,0 +1,150 @@
+//! Settings of a migration run.
+
+use std::collections::BTreeSet;
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// The id of the history table when none is configured (ids may not start with `_`).
+pub const DEFAULT_HISTORY_TABLE: &str = "orm_migrations";
+
+/// Where backups of destroyed data go when nothing else is configured.
+pub const DEFAULT_BACKUP_DIR: &str = "migration-backups";
+
+/// Settings of a migration run. `MigrateOptions::default()` suits a server booting several
+/// replicas; the builder methods change one setting each.
+///
+/// ```
+/// use std::time::Duration;
+/// use appwrite_orm::migrate::MigrateOptions;
+///
+/// let options = MigrateOptions::default()
+///     .lock_ttl(Duration::from_secs(120))
+///     .backups_in("/var/backups/app")
+///     .skip_default_backfill("users", "last_seen");
+/// assert_eq!(options.history_table, "orm_migrations");
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+pub struct MigrateOptions {
+    /// The table holding the history, the head row and the lock row.
+    pub history_table: String,
+    /// Stop after this version (default: the highest version the binary declares).
+    pub target: Option<u32>,
+    /// How long a lock stays valid without a heartbeat. A run that crashed leaves its lock
+    /// behind; another run takes it over once it has expired.
+    pub lock_ttl: Duration,
+    /// How often the lock's expiry is pushed forward while migrating.
+    pub heartbeat: Duration,
+    /// How long to wait for a lock held by another run before giving up.
+    pub lock_wait: Duration,
+    /// How long to wait for new columns and indexes to become `available`.
+    pub poll_timeout: Duration,
+    /// First pause between two polls of a table's columns and indexes.
+    pub poll_start: Duration,
+    /// Longest pause between two polls (the pause grows by half each time).
+    pub poll_max: Duration,
+    /// Directory for the JSONL backups written before destructive helpers run; `None` turns
+    /// backups off.
+    pub backups: Option<PathBuf>,
+    /// Tables whose schema changes run at once (changes to one table always run in order:
+    /// Appwrite refuses concurrent schema changes on a table).
+    pub table_concurrency: usize,
+    /// Row writes in flight at once in backfills.
+    pub write_concurrency: usize,
+    /// Rows read per page (and checkpointed together) by backfills and conversions.
+    pub page_size: u64,
+    /// `(table, column)` pairs whose default is not written into rows that existed before the
+    /// column was added (they keep reading `null` until something writes them).
+    pub skip_default_backfill: BTreeSet<(String, String)>,
+    /// Recorded in the history and the lock, to tell which machine ran what.
+    pub host: String,
+}
+
+impl Default for MigrateOptions {
+    fn default() -> Self {
+        Self {
+            history_table: DEFAULT_HISTORY_TABLE.to_owned(),
+            target: None,
+            lock_ttl: Duration::from_secs(60),
+            heartbeat: Duration::from_secs(15),
+            lock_wait: Duration::from_secs(600),
+            poll_timeout: Duration::from_secs(300),
+            poll_start: Duration::from_millis(50),
+            poll_max: Duration::from_secs(2),
+            backups: Some(PathBuf::from(DEFAULT_BACKUP_DIR)),
+            table_concurrency: 4,
+            write_concurrency: 8,
+            page_size: 100,
+            skip_default_backfill: BTreeSet::new(),
+            host: host_name(),
+        }
+    }
+}
+
+impl MigrateOptions {
+    /// Stops after `version`.
+    pub fn target(mut self, version: u32) -> Self {
+        self.target = Some(version);
+        self
+    }
+
+    /// Uses another history table.
+    pub fn history_table(mut self, id: impl Into<String>) -> Self {
+        self.history_table = id.into();
+        self
+    }
+
+    /// Sets the lock's time to live; the heartbeat becomes a quarter of it.
+    pub fn lock_ttl(mut self, ttl: Duration) -> Self {
+        self.lock_ttl = ttl;
+        self.heartbeat = ttl / 4;
+        self
+    }
+
+    /// Sets how long to wait for another run's lock.
+    pub fn lock_wait(mut self, wait: Duration) -> Self {
+        self.lock_wait = wait;
+        self
+    }
+
+    /// Sets how long to wait for columns and indexes to become available.
+    pub fn poll_timeout(mut self, timeout: Duration) -> Self {
+        self.poll_timeout = timeout;
+        self
+    }
+
+    /// Writes backups under `dir`.
+    pub fn backups_in(mut self, dir: impl Into<PathBuf>) -> Self {
+        self.backups = Some(dir.into());
+        self
+    }
+
+    /// Destructive helpers run without writing a backup first.
+    pub fn without_backups(mut self) -> Self {
+        self.backups = None;
+        self
+    }
+
+    /// Rows per page in backfills and conversions.
+    pub fn page_size(mut self, rows: u64) -> Self {
+        self.page_size = rows.max(1);
+        self
+    }
+
+    /// Leaves rows that existed before `table.column` was added at `null` instead of writing
+    /// the column's default into them.
+    pub fn skip_default_backfill(mut self, table: &str, column: &str) -> Self {
+        self.skip_default_backfill
+            .insert((table.to_owned(), column.to_owned()));
+        self
+    }
+}
+
+/// The machine's name, for the history; `HOSTNAME`, then `/etc/hostname`, then `unknown`.
+fn host_name() -> String {
+    std::env::var("HOSTNAME")
+        .ok()
+        .or_else(|| std::fs::read_to_string("/etc/hostname").ok())
+        .map(|h| h.trim().to_owned())
+        .filter(|h| !h.is_empty())
+        .unwrap_or_else(|| "unknown".to_owned())
+}

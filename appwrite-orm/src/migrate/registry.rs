@@ -1,0 +1,240 @@
+//! The migrations a binary knows: what `#[migration]` registers through `inventory`, and the
+//! owned form the runner works with, which tests can also build by hand.
+//!
+//! `inventory` gives no order and registers nothing on platforms it does not support, so the
+//! registry is sorted here and duplicate versions are refused by the runner with both
+//! functions named.
+
+use std::fmt;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+
+use sha2::{Digest, Sha256};
+
+use super::context::Migration;
+use crate::Result;
+
+/// The future a migration step returns.
+pub type StepFuture<'a> = Pin<Box<dyn Future<Output = Result<()>> + Send + 'a>>;
+
+/// A migration step as a plain function: what `#[migration]` registers.
+pub type StepFn = for<'a, 'b> fn(&'a mut Migration<'b>) -> StepFuture<'a>;
+
+/// One `#[migration(version = N)]` function, as registered through `inventory`.
+///
+/// Written by the attribute macro; build a [`MigrationDef`] by hand instead of this.
+#[derive(Debug)]
+pub struct MigrationRegistration {
+    /// The version, at least 1.
+    pub version: u32,
+    /// A short description, shown in reports and stored in the history.
+    pub name: &'static str,
+    /// SHA-256 (hex) of the function's normalised tokens, computed at compile time.
+    pub checksum: &'static str,
+    /// The step.
+    pub run: StepFn,
+    /// The `down` counterpart, if one was named.
+    pub down: Option<StepFn>,
+    /// The function's name.
+    pub function: &'static str,
+    /// `module_path!()` where the function is defined.
+    pub module: &'static str,
+    /// `file!()` where the function is defined.
+    pub file: &'static str,
+    /// `line!()` of the attribute.
+    pub line: u32,
+}
+
+inventory::collect!(MigrationRegistration);
+
+/// Something that runs a migration step: a [`StepFn`], or a closure written in a test.
+pub trait Step: Send + Sync {
+    /// Runs the step on the context.
+    fn run<'a, 'b>(&self, m: &'a mut Migration<'b>) -> StepFuture<'a>;
+}
+
+impl<F> Step for F
+where
+    F: for<'a, 'b> Fn(&'a mut Migration<'b>) -> StepFuture<'a> + Send + Sync,
+{
+    fn run<'a, 'b>(&self, m: &'a mut Migration<'b>) -> StepFuture<'a> {
+        self(m)
+    }
+}
+
+/// A migration as the runner sees it: version, name, checksum, where it is defined, and its
+/// step (plus an optional `down` step).
+///
+/// [`registered_migrations`] gives the ones `#[migration]` registered; tests build them by hand
+/// to run several "binaries" against one database in one process:
+///
+/// ```
+/// use appwrite_orm::migrate::MigrationDef;
+///
+/// let v2 = MigrationDef::new(2, "backfill", |m| {
+///     Box::pin(async move {
+///         m.rows("users").update_where(&[], &Default::default()).await?;
+///         Ok(())
+///     })
+/// })
+/// .with_checksum("changed-in-the-next-release");
+/// assert_eq!(v2.version, 2);
+/// ```
+#[derive(Clone)]
+pub struct MigrationDef {
+    /// The version, at least 1.
+    pub version: u32,
+    /// A short description.
+    pub name: String,
+    /// What the history compares to detect an edited migration.
+    pub checksum: String,
+    /// Where it is defined, for messages (`module::function (file:line)`).
+    pub source: String,
+    /// The module it is defined in (empty for migrations built by hand).
+    pub module: String,
+    run: Arc<dyn Step>,
+    down: Option<Arc<dyn Step>>,
+}
+
+impl fmt::Debug for MigrationDef {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("MigrationDef")
+            .field("version", &self.version)
+            .field("name", &self.name)
+            .field("checksum", &self.checksum)
+            .field("source", &self.source)
+            .field("down", &self.down.is_some())
+            .finish()
+    }
+}
+
+impl MigrationDef {
+    /// A migration built by hand. Its checksum is derived from version and name; set another
+    /// with [`with_checksum`](Self::with_checksum) to simulate an edited migration.
+    pub fn new<F>(version: u32, name: impl Into<String>, run: F) -> Self
+    where
+        F: for<'a, 'b> Fn(&'a mut Migration<'b>) -> StepFuture<'a> + Send + Sync + 'static,
+    {
+        let name = name.into();
+        Self {
+            version,
+            checksum: checksum_of(&format!("{version}:{name}")),
+            source: format!("migration {version} {name:?} (built by hand)"),
+            module: String::new(),
+            name,
+            run: Arc::new(run),
+            down: None,
+        }
+    }
+
+    /// Replaces the checksum.
+    pub fn with_checksum(mut self, checksum: impl Into<String>) -> Self {
+        self.checksum = checksum.into();
+        self
+    }
+
+    /// Adds a `down` step, run by [`Migrator::revert`](super::Migrator::revert).
+    pub fn with_down<F>(mut self, down: F) -> Self
+    where
+        F: for<'a, 'b> Fn(&'a mut Migration<'b>) -> StepFuture<'a> + Send + Sync + 'static,
+    {
+        self.down = Some(Arc::new(down));
+        self
+    }
+
+    /// True when the migration has a `down` step.
+    pub fn has_down(&self) -> bool {
+        self.down.is_some()
+    }
+
+    pub(crate) fn run_step<'a, 'b>(&self, m: &'a mut Migration<'b>) -> StepFuture<'a> {
+        self.run.run(m)
+    }
+
+    pub(crate) fn run_down<'a, 'b>(&self, m: &'a mut Migration<'b>) -> Option<StepFuture<'a>> {
+        self.down.as_ref().map(|down| down.run(m))
+    }
+}
+
+impl From<&'static MigrationRegistration> for MigrationDef {
+    fn from(r: &'static MigrationRegistration) -> Self {
+        Self {
+            version: r.version,
+            name: r.name.to_owned(),
+            checksum: r.checksum.to_owned(),
+            source: format!("{}::{} ({}:{})", r.module, r.function, r.file, r.line),
+            module: r.module.to_owned(),
+            run: Arc::new(r.run),
+            down: r.down.map(|d| Arc::new(d) as Arc<dyn Step>),
+        }
+    }
+}
+
+/// Every migration registered by `#[migration]` in this binary, sorted by version (then by
+/// where they are defined, so that duplicates are reported in a stable order).
+pub fn registered_migrations() -> Vec<MigrationDef> {
+    let mut all: Vec<MigrationDef> = inventory::iter::<MigrationRegistration>
+        .into_iter()
+        .map(MigrationDef::from)
+        .collect();
+    all.sort_by(|a, b| (a.version, &a.source).cmp(&(b.version, &b.source)));
+    all
+}
+
+/// The registered migrations defined in `module_prefix` or below it (e.g. `my_app::migrations`),
+/// for binaries and tests that hold several independent sets.
+pub fn registered_in(module_prefix: &str) -> Vec<MigrationDef> {
+    registered_migrations()
+        .into_iter()
+        .filter(|m| {
+            m.module == module_prefix
+                || m.module
+                    .strip_prefix(module_prefix)
+                    .is_some_and(|rest| rest.starts_with("::"))
+        })
+        .collect()
+}
+
+/// SHA-256 of `text` as lowercase hex: the checksum form the history stores.
+pub fn checksum_of(text: &str) -> String {
+    Sha256::digest(text.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// The first two migrations that share a version, if any (the list must be sorted).
+pub(crate) fn first_duplicate(sorted: &[MigrationDef]) -> Option<(&MigrationDef, &MigrationDef)> {
+    sorted
+        .windows(2)
+        .find(|pair| pair[0].version == pair[1].version)
+        .map(|pair| (&pair[0], &pair[1]))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn def(version: u32, name: &str) -> MigrationDef {
+        MigrationDef::new(version, name, |_m| Box::pin(async { Ok(()) }))
+    }
+
+    #[test]
+    fn checksums_are_sha256_hex() {
+        assert_eq!(
+            checksum_of(""),
+            "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+        );
+        assert_eq!(def(1, "a").checksum, checksum_of("1:a"));
+        assert_eq!(def(1, "a").with_checksum("x").checksum, "x");
+    }
+
+    #[test]
+    fn duplicates_are_found_in_sorted_lists() {
+        let list = vec![def(1, "a"), def(2, "b"), def(2, "c")];
+        let (a, b) = first_duplicate(&list).unwrap();
+        assert_eq!((a.name.as_str(), b.name.as_str()), ("b", "c"));
+        assert!(first_duplicate(&list[..2]).is_none());
+    }
+}

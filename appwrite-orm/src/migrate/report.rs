@@ -1,0 +1,280 @@
+//! What a migration run did: per version the schema operations, the steps' backfills,
+//! conversions and backups, rows touched, duration and requests. `Display` gives a summary for
+//! people, `serde` a JSON report for machines.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::time::Duration;
+
+use serde::{Serialize, Serializer};
+use serde_json::Value;
+
+use super::backup::BackupReport;
+use super::plan::{Extra, OpClass};
+
+fn millis<S: Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_u64(u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
+}
+
+/// What `migrate()` did.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct MigrationReport {
+    /// The backend's name (`embedded`, `http`).
+    pub backend: String,
+    /// The database id.
+    pub database: String,
+    /// The version before the run.
+    pub from_version: u32,
+    /// The version after the run.
+    pub to_version: u32,
+    /// True when nothing was pending.
+    pub nothing_pending: bool,
+    /// The versions run, in order (a reconcile entry has `reconcile` set).
+    pub versions: Vec<VersionReport>,
+    /// Live tables, columns and indexes that nothing declares (kept).
+    pub extras: Vec<Extra>,
+    /// Things worth a look.
+    pub warnings: Vec<String>,
+    /// Requests the run made.
+    pub requests: u64,
+    /// Requests per backend operation.
+    pub requests_by_operation: BTreeMap<String, u64>,
+    /// How long the run took.
+    #[serde(serialize_with = "millis", rename = "duration_ms")]
+    pub duration: Duration,
+    /// The owner of an expired lock this run took over (its run crashed or stalled).
+    pub took_over_lock: Option<String>,
+}
+
+impl MigrationReport {
+    /// The report as JSON.
+    pub fn to_json(&self) -> Value {
+        serde_json::to_value(self).unwrap_or(Value::Null)
+    }
+
+    /// Rows touched by all versions.
+    pub fn rows_touched(&self) -> u64 {
+        self.versions.iter().map(|v| v.rows_touched).sum()
+    }
+
+    /// The report of one version.
+    pub fn version(&self, version: u32) -> Option<&VersionReport> {
+        self.versions
+            .iter()
+            .find(|v| v.version == version && !v.reconcile)
+    }
+}
+
+/// What one version did.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct VersionReport {
+    /// The version.
+    pub version: u32,
+    /// Its name.
+    pub name: String,
+    /// True for schema changes made without a pending version.
+    pub reconcile: bool,
+    /// True when an earlier attempt had failed or crashed and this run resumed it.
+    pub resumed: bool,
+    /// How long it took.
+    #[serde(serialize_with = "millis", rename = "duration_ms")]
+    pub duration: Duration,
+    /// Schema operations, in the order they ran (destructive ones come from the steps).
+    pub schema: Vec<OpReport>,
+    /// True when a migration step ran.
+    pub step_ran: bool,
+    /// The steps' backfills.
+    pub backfills: Vec<BackfillReport>,
+    /// The steps' column conversions.
+    pub conversions: Vec<ConversionReport>,
+    /// Backups written before destructive helpers.
+    pub backups: Vec<BackupReport>,
+    /// Rows written (defaults, backfills, any write of the steps).
+    pub rows_touched: u64,
+    /// Requests made by the version.
+    pub requests: u64,
+    /// Things worth a look.
+    pub warnings: Vec<String>,
+}
+
+/// One schema operation that ran.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct OpReport {
+    /// What it did.
+    pub description: String,
+    /// Additive, in place or destructive.
+    pub class: OpClass,
+    /// Why.
+    pub reason: String,
+    /// Rows written by it, for default fills.
+    pub rows: Option<u64>,
+}
+
+/// What a backfill did.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct BackfillReport {
+    /// The table.
+    pub table: String,
+    /// The job's key in the checkpoint (`<n>:<table>`: the n-th helper call of the step).
+    pub job: String,
+    /// Rows read that matched the filter.
+    pub matched: u64,
+    /// Rows written.
+    pub written: u64,
+    /// Rows the closure left unchanged.
+    pub skipped: u64,
+    /// Pages read.
+    pub pages: u64,
+    /// The row after which this run resumed, when an earlier attempt had stopped part way.
+    pub resumed_after: Option<String>,
+    /// True when an earlier attempt had finished this job: it was not run again.
+    pub already_done: bool,
+}
+
+/// A row a conversion could not convert (its new column stays null).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Unconvertible {
+    /// The row id.
+    pub row_id: String,
+    /// The value that could not be converted.
+    pub value: Value,
+    /// Why.
+    pub reason: String,
+}
+
+/// What `convert_column` did.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct ConversionReport {
+    /// The table.
+    pub table: String,
+    /// The source column.
+    pub from: String,
+    /// The new column.
+    pub to: String,
+    /// Rows converted by this run.
+    pub converted: u64,
+    /// Rows that could not be converted (the first 1,000), read back after the conversion so
+    /// that a resumed run lists those of earlier attempts too.
+    pub unconvertible: Vec<Unconvertible>,
+    /// How many rows could not be converted.
+    pub unconvertible_total: u64,
+    /// True when the source column does not exist (a fresh database): nothing to convert.
+    pub source_missing: bool,
+}
+
+impl fmt::Display for MigrationReport {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let ms = self.duration.as_millis();
+        if self.nothing_pending {
+            writeln!(
+                f,
+                "database {:?} ({}) is at version {}: nothing pending ({} request{}, {ms} ms)",
+                self.database,
+                self.backend,
+                self.to_version,
+                self.requests,
+                if self.requests == 1 { "" } else { "s" }
+            )?;
+        } else {
+            writeln!(
+                f,
+                "database {:?} ({}) migrated from version {} to {} in {ms} ms, {} requests, {} rows touched",
+                self.database,
+                self.backend,
+                self.from_version,
+                self.to_version,
+                self.requests,
+                self.rows_touched()
+            )?;
+        }
+        if let Some(owner) = &self.took_over_lock {
+            writeln!(f, "  took over the expired lock of {owner}")?;
+        }
+        for v in &self.versions {
+            write!(f, "{v}")?;
+        }
+        for w in &self.warnings {
+            writeln!(f, "  warning: {w}")?;
+        }
+        for e in &self.extras {
+            writeln!(f, "  note: {e}")?;
+        }
+        Ok(())
+    }
+}
+
+impl fmt::Display for VersionReport {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.reconcile {
+            writeln!(f, "  schema changes without a new version:")?;
+        } else {
+            writeln!(
+                f,
+                "  version {} {:?}{}: {} ms, {} requests, {} rows touched",
+                self.version,
+                self.name,
+                if self.resumed { " (resumed)" } else { "" },
+                self.duration.as_millis(),
+                self.requests,
+                self.rows_touched
+            )?;
+        }
+        for op in &self.schema {
+            write!(f, "    {} [{}]", op.description, op.class)?;
+            if let Some(rows) = op.rows {
+                write!(f, ": {rows} rows")?;
+            }
+            writeln!(f, " ({})", op.reason)?;
+        }
+        for b in &self.backfills {
+            if b.already_done {
+                writeln!(f, "    backfill {}: done by an earlier attempt", b.table)?;
+                continue;
+            }
+            write!(
+                f,
+                "    backfill {}: {} rows written, {} left as they were, {} pages",
+                b.table, b.written, b.skipped, b.pages
+            )?;
+            if let Some(after) = &b.resumed_after {
+                write!(f, " (resumed after row {after})")?;
+            }
+            writeln!(f)?;
+        }
+        for c in &self.conversions {
+            if c.source_missing {
+                writeln!(
+                    f,
+                    "    convert {}.{} → {}: no source column, nothing to convert",
+                    c.table, c.from, c.to
+                )?;
+                continue;
+            }
+            writeln!(
+                f,
+                "    convert {}.{} → {}: {} converted, {} could not be converted",
+                c.table, c.from, c.to, c.converted, c.unconvertible_total
+            )?;
+            for u in &c.unconvertible {
+                writeln!(f, "      row {}: {} ({})", u.row_id, u.value, u.reason)?;
+            }
+        }
+        for b in &self.backups {
+            writeln!(
+                f,
+                "    backup of {}{}: {} rows in {}",
+                b.table,
+                b.column
+                    .as_deref()
+                    .map(|c| format!(".{c}"))
+                    .unwrap_or_default(),
+                b.rows,
+                b.path.display()
+            )?;
+        }
+        for w in &self.warnings {
+            writeln!(f, "    warning: {w}")?;
+        }
+        Ok(())
+    }
+}
