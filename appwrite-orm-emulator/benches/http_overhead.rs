@@ -1,5 +1,6 @@
 //! The HTTP backend's own cost: the same 1,000 single-row reads through `HttpBackend` and
-//! through bare reqwest with hand-built requests, against the same emulator, in one run.
+//! through bare reqwest with hand-built requests (same timeout setting), against the same
+//! emulator, in one run.
 //!
 //! `cargo bench -p appwrite-orm-emulator --bench http_overhead` prints the ratio of the mean
 //! times (HTTP backend / bare reqwest).
@@ -70,7 +71,13 @@ fn main() {
         (0..READS).map(|i| format!("item{i}")).collect()
     });
 
-    let bare = reqwest::Client::new();
+    // The same client settings as the backend's (a request timeout), so that the ratio measures
+    // the backend's own work and not reqwest's per-request timer, which costs about a quarter
+    // of a loopback read by itself.
+    let bare = reqwest::Client::builder()
+        .timeout(std::time::Duration::from_secs(30))
+        .build()
+        .expect("reqwest client");
     let (project, key) = (emulator.project().to_owned(), emulator.key().to_owned());
     let mut criterion = Criterion::default().configure_from_args();
     let mut group = criterion.benchmark_group("single_row_reads");
