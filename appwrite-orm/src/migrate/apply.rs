@@ -509,14 +509,26 @@ impl Run<'_> {
         let requests_before = self.counter.requests();
         let rows_before = self.rows_written();
         let resumed = previous.is_some_and(|e| e.status != VersionStatus::Applied);
-        let checkpoint = previous
-            .filter(|_| resumed)
-            .map(|e| e.checkpoint.clone())
-            .unwrap_or_default();
+        let checksum = plan.checksum.clone().unwrap_or_default();
+        // A checkpoint holds for the code that wrote it: a step edited since its failed
+        // attempt starts its backfills over from their filters.
+        let mut checkpoint = String::new();
+        let mut notes = Vec::new();
+        if let Some(previous) = previous.filter(|_| resumed) {
+            if previous.checksum == checksum {
+                checkpoint = previous.checkpoint.clone();
+            } else if !previous.checkpoint.is_empty() {
+                notes.push(
+                    "the step changed since its failed attempt: its backfills started over from \
+                     their filters"
+                        .to_owned(),
+                );
+            }
+        }
         let mut entry = HistoryEntry {
             version: plan.version,
             name: plan.name.clone(),
-            checksum: plan.checksum.clone().unwrap_or_default(),
+            checksum,
             status: VersionStatus::Running,
             started_at: now(),
             finished_at: String::new(),
@@ -555,7 +567,8 @@ impl Run<'_> {
         report.backfills = state.backfills;
         report.conversions = state.conversions;
         report.backups = state.backups;
-        report.warnings = state.warnings;
+        report.warnings = notes;
+        report.warnings.extend(state.warnings);
         report.rows_touched = self.rows_written() - rows_before;
         report.duration = started.elapsed();
         entry.duration_ms = u64::try_from(report.duration.as_millis()).unwrap_or(u64::MAX);

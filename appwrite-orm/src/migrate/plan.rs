@@ -734,6 +734,9 @@ fn diff_table(
                             }
                             if make_required {
                                 after.push(make_required_op(id, column));
+                                // As it will be once the version is done.
+                                live.columns[p].schema.required = true;
+                                live.columns[p].schema.default = None;
                             }
                         }
                         ColumnDiff::Incompatible(why) => {
@@ -790,7 +793,8 @@ fn diff_table(
                  read null and be missed by filters on the column",
             ));
         }
-        live.columns.push(SimItem::ready(created));
+        // As it will be once the version is done (required after the steps).
+        live.columns.push(SimItem::ready(column.clone()));
     }
     let mut indexes = Vec::new();
     for index in &table.indexes {
@@ -1097,6 +1101,18 @@ mod tests {
         };
         assert!(!column.required, "created optional first");
         assert_eq!(v2.after.len(), 1);
+    }
+
+    #[test]
+    fn a_column_made_required_stays_required_in_later_versions() {
+        let declared = TableSchema::new("t", "T")
+            .column(ColumnSchema::varchar("a", 5))
+            .column(ColumnSchema::varchar("b", 5).required().since(2))
+            .column(ColumnSchema::varchar("c", 5).since(3));
+        let live = schema_at(std::slice::from_ref(&declared), 1);
+        let plan = Case::new(vec![declared]).live(&live).applied(1).plan();
+        assert_eq!(plan.versions.len(), 2);
+        assert_eq!(ops(&plan.versions[1]), ["add column t.c varchar(5) [additive]"]);
     }
 
     #[test]
