@@ -789,8 +789,7 @@ fn diff_table(
                     value: default.clone(),
                 },
                 OpClass::Additive,
-                "Appwrite does not write a new column's default into existing rows: they would \
-                 read null and be missed by filters on the column",
+                "Appwrite leaves existing rows null, and filters on the column would miss them",
             ));
         }
         // As it will be once the version is done (required after the steps).
@@ -874,8 +873,7 @@ fn make_required_op(table: &str, column: &ColumnSchema) -> PlannedOp {
             column: required,
         },
         OpClass::InPlace,
-        "declared required while the table may hold rows without a value: it stays optional \
-         until the version's steps have run, then becomes required if no row lacks a value",
+        "kept optional while rows lack a value; required once the steps have filled every row",
     )
 }
 
@@ -1112,7 +1110,10 @@ mod tests {
         let live = schema_at(std::slice::from_ref(&declared), 1);
         let plan = Case::new(vec![declared]).live(&live).applied(1).plan();
         assert_eq!(plan.versions.len(), 2);
-        assert_eq!(ops(&plan.versions[1]), ["add column t.c varchar(5) [additive]"]);
+        assert_eq!(
+            ops(&plan.versions[1]),
+            ["add column t.c varchar(5) [additive]"]
+        );
     }
 
     #[test]
