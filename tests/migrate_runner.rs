@@ -265,8 +265,16 @@ async fn a_failed_step_resumes_with_every_row_processed_once(kind: Kind) {
     );
 }
 
-async fn a_failed_write_resumes_without_redoing_the_rest_of_its_page(kind: Kind) {
+/// A write the server refuses in the middle of a page. With transactions (the default) the
+/// page and its checkpoint commit together, so the refused write rolls the page back and the
+/// next run redoes that page; without, the other writes of the page stand, the checkpoint lists
+/// them, and the next run redoes the refused row only. Either way every row is written once.
+async fn a_refused_write(kind: Kind, transactions: bool) {
     let f = Fixture::new(kind).await;
+    let mut options = f.options().page_size(100);
+    if !transactions {
+        options = options.without_transactions();
+    }
     Migrator::new([&notes_v1()], [])
         .with_options(f.options())
         .run(&f.db)
@@ -308,22 +316,28 @@ async fn a_failed_write_resumes_without_redoing_the_rest_of_its_page(kind: Kind)
         )
         .since(2),
     );
-    let v2 = Migrator::new([&schema], [step]).with_options(f.options());
+    let v2 = Migrator::new([&schema], [step]).with_options(options);
     let err = v2.run(&f.db).await.unwrap_err();
     assert!(err.to_string().contains("score"), "{err}");
     armed.store(false, Ordering::SeqCst);
     let report = v2.run(&f.db).await.unwrap();
-    assert_eq!(
-        report.version(2).unwrap().backfills[0]
-            .resumed_after
-            .as_deref(),
-        Some("n0136")
-    );
+    let resumed_after = report.version(2).unwrap().backfills[0]
+        .resumed_after
+        .clone();
     let invocations = seen.invocations.lock().unwrap().clone();
     assert_eq!(invocations.len(), 300);
-    for (id, n) in invocations.iter() {
-        let expected = if id == "n0137" { 2 } else { 1 };
-        assert_eq!(*n, expected, "{id}");
+    if transactions {
+        // Pages of 99 rows: the second one (n0099..n0197) was rolled back and redone.
+        assert_eq!(resumed_after.as_deref(), Some("n0098"));
+        for (id, n) in &invocations {
+            let redone = (99..198).contains(&number_of(id));
+            assert_eq!(*n, if redone { 2 } else { 1 }, "{id}");
+        }
+    } else {
+        assert_eq!(resumed_after.as_deref(), Some("n0136"));
+        for (id, n) in &invocations {
+            assert_eq!(*n, if id == "n0137" { 2 } else { 1 }, "{id}");
+        }
     }
     // Seeded, then every row written exactly once (the refused write wrote nothing).
     assert_eq!(f.counter.rows_written()["notes"], 600);
@@ -335,6 +349,14 @@ async fn a_failed_write_resumes_without_redoing_the_rest_of_its_page(kind: Kind)
             .await
             .unwrap();
     assert_eq!(wrong, 0);
+}
+
+async fn a_refused_write_rolls_back_its_page(kind: Kind) {
+    a_refused_write(kind, true).await;
+}
+
+async fn without_transactions_a_refused_write_keeps_the_rest_of_its_page(kind: Kind) {
+    a_refused_write(kind, false).await;
 }
 
 async fn a_crashed_run_is_taken_over_and_resumed(kind: Kind) {
@@ -986,7 +1008,8 @@ on_both_backends!(
     a_boot_with_nothing_to_do_is_one_request,
     concurrent_runs_apply_each_version_once,
     a_failed_step_resumes_with_every_row_processed_once,
-    a_failed_write_resumes_without_redoing_the_rest_of_its_page,
+    a_refused_write_rolls_back_its_page,
+    without_transactions_a_refused_write_keeps_the_rest_of_its_page,
     a_crashed_run_is_taken_over_and_resumed,
     an_edited_migration_is_refused_until_repaired,
     an_applied_version_missing_from_the_binary_is_refused,

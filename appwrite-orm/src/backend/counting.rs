@@ -44,6 +44,8 @@ pub struct CountingBackend {
     total: AtomicU64,
     by_operation: Mutex<BTreeMap<&'static str, u64>>,
     rows_written: Mutex<BTreeMap<String, u64>>,
+    /// Rows staged per transaction and table, counted as written when the commit succeeds.
+    staged: Mutex<BTreeMap<String, BTreeMap<String, u64>>>,
 }
 
 impl CountingBackend {
@@ -54,6 +56,7 @@ impl CountingBackend {
             total: AtomicU64::new(0),
             by_operation: Mutex::new(BTreeMap::new()),
             rows_written: Mutex::new(BTreeMap::new()),
+            staged: Mutex::new(BTreeMap::new()),
         }
     }
 
@@ -72,7 +75,9 @@ impl CountingBackend {
         lock(&self.by_operation).clone()
     }
 
-    /// Rows written so far per table id, by successful row writes.
+    /// Rows written so far per table id, by successful row writes (committed transactions
+    /// included; their bulk update and delete operations count no rows, since the commit does
+    /// not say how many they changed).
     pub fn rows_written(&self) -> BTreeMap<String, u64> {
         lock(&self.rows_written).clone()
     }
@@ -107,6 +112,20 @@ impl CountingBackend {
                     .or_insert(0) += n;
             }
         }
+    }
+}
+
+/// Rows a staged operation writes, when the operation says.
+fn rows_of(op: &Operation) -> u64 {
+    use super::OperationAction as A;
+    match op.action {
+        A::Create | A::Update | A::Upsert | A::Delete | A::Increment | A::Decrement => 1,
+        A::BulkCreate | A::BulkUpsert => op
+            .data
+            .as_ref()
+            .and_then(serde_json::Value::as_array)
+            .map_or(0, |rows| rows.len() as u64),
+        A::BulkUpdate | A::BulkDelete => 0,
     }
 }
 
@@ -414,16 +433,33 @@ impl Backend for CountingBackend {
 
     async fn stage_operations(&self, id: &str, operations: &[Operation]) -> Result<Transaction> {
         self.count("stage_operations");
-        self.inner.stage_operations(id, operations).await
+        let result = self.inner.stage_operations(id, operations).await;
+        if result.is_ok() {
+            let mut staged = lock(&self.staged);
+            let tables = staged.entry(id.to_owned()).or_default();
+            for op in operations {
+                *tables.entry(op.table_id.clone()).or_insert(0) += rows_of(op);
+            }
+        }
+        result
     }
 
     async fn commit_transaction(&self, id: &str) -> Result<Transaction> {
         self.count("commit_transaction");
-        self.inner.commit_transaction(id).await
+        let result = self.inner.commit_transaction(id).await;
+        let staged = lock(&self.staged).remove(id);
+        if let (Ok(_), Some(tables)) = (&result, staged) {
+            let mut written = lock(&self.rows_written);
+            for (table, n) in tables.into_iter().filter(|(_, n)| *n > 0) {
+                *written.entry(table).or_insert(0) += n;
+            }
+        }
+        result
     }
 
     async fn rollback_transaction(&self, id: &str) -> Result<Transaction> {
         self.count("rollback_transaction");
+        lock(&self.staged).remove(id);
         self.inner.rollback_transaction(id).await
     }
 }

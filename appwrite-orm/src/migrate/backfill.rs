@@ -4,8 +4,11 @@
 //! history row after every page.
 //!
 //! Exactly once: rows are read in a fixed order and the checkpoint records the last row before
-//! which everything is written (`after`), plus the rows past it that were written before a
-//! failure stopped the page (`done`). A resumed run starts after `after` and skips `done`, so no
+//! which everything is written (`after`). A page's writes and its checkpoint commit in one
+//! Appwrite transaction, so both happen or neither; where transactions are unavailable (before
+//! Appwrite 1.8, or turned off), rows are written one by one, several at once, and the
+//! checkpoint also lists the rows past `after` that were written before a failure stopped the
+//! page (`done`). A resumed run starts after `after` and skips `done`, so no
 //! row is processed twice and none is skipped, whether or not the change takes the row out of
 //! the filter. A job that finished is not run again. Jobs are keyed by their position among the
 //! step's helper calls (`<n>:<table>`), which is stable between attempts of the same step.
@@ -17,10 +20,12 @@ use serde::{Deserialize, Serialize};
 
 use super::context::Migration;
 use super::report::BackfillReport;
-use crate::backend::{Document, ListOptions, Row};
+use crate::backend::{Document, ListOptions, Operation, OperationAction, Row, TransactionStatus};
 use crate::error::types;
 use crate::query::Query;
+use crate::schema::limits;
 use crate::{Error, Result};
+use serde_json::Value;
 
 /// The progress of every job of a version, stored as JSON in its history row.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -102,7 +107,13 @@ pub(crate) async fn run_job(
         tracing::info!(version = m.version(), table, job = %job, after = ?state.after, "resuming backfill");
     }
     let db = m.db();
-    let page_size = m.options().page_size.max(1);
+    // A page's writes and its checkpoint commit in one transaction, which holds at most
+    // 100 operations.
+    let page_size = if m.transactions_enabled() {
+        m.options().page_size.clamp(1, TRANSACTION_ROWS)
+    } else {
+        m.options().page_size.max(1)
+    };
     let write_concurrency = m.options().write_concurrency.max(1);
     loop {
         m.check_lock()?;
@@ -173,31 +184,43 @@ pub(crate) async fn run_job(
             }
         }
 
-        let (ok, write_error) = write_page(m, table, &page, &outcomes, write_concurrency).await;
-        let written_now = outcomes
-            .iter()
-            .zip(&ok)
-            .filter(|(o, ok)| matches!(o, Outcome::Write(_)) && **ok)
-            .count() as u64;
-        report.written += written_now;
-        state.written += written_now;
-
-        // Everything before `prefix` is processed; past it, the rows processed are listed.
-        let prefix = ok.iter().take_while(|ok| **ok).count();
-        if prefix > 0 {
-            state.after = Some(page[prefix - 1].id().to_owned());
+        let writes = writes_of(&page, &outcomes);
+        let mut committed = false;
+        if !writes.is_empty() && m.transactions_enabled() {
+            // Once this commits, every row before the failure (if any) is processed.
+            let ok: Vec<bool> = (0..page.len()).map(|i| i < outcomes.len()).collect();
+            let next = advance(
+                &state,
+                &page,
+                &ok,
+                writes.len() as u64,
+                failure.is_some(),
+                full,
+            );
+            let checkpoint = m.checkpoint_operation(&job, &next);
+            if write_in_transaction(m, table, &writes, checkpoint).await? {
+                report.written += writes.len() as u64;
+                state = next;
+                m.set_job_state(&job, state.clone());
+                committed = true;
+            }
         }
-        state.done = page
-            .iter()
-            .zip(&ok)
-            .skip(prefix)
-            .filter(|(_, ok)| **ok)
-            .map(|(row, _)| row.id().to_owned())
-            .collect();
-        let stopped = failure.is_some() || write_error.is_some();
-        state.complete = !stopped && !full;
-        m.set_job_state(&job, state.clone());
-        m.save_checkpoint().await?;
+        let mut write_error = None;
+        if !committed {
+            let (ok, error) =
+                write_page(m, table, &page, &outcomes, writes, write_concurrency).await;
+            let written_now = outcomes
+                .iter()
+                .zip(&ok)
+                .filter(|(o, ok)| matches!(o, Outcome::Write(_)) && **ok)
+                .count() as u64;
+            report.written += written_now;
+            let stopped = failure.is_some() || error.is_some();
+            state = advance(&state, &page, &ok, written_now, stopped, full);
+            m.set_job_state(&job, state.clone());
+            m.save_checkpoint().await?;
+            write_error = error;
+        }
         tracing::info!(
             version = m.version(),
             table,
@@ -217,13 +240,118 @@ pub(crate) async fn run_job(
     Ok(report)
 }
 
-/// Writes a page's changes. Returns, per row of the page, whether it is processed (skipped
-/// and done rows are; rows after a closure failure are not), and the first write error.
+/// Rows written per transaction: Appwrite stages at most 100 operations, one of which is the
+/// checkpoint.
+pub(crate) const TRANSACTION_ROWS: u64 = (limits::MAX_BATCH - 1) as u64;
+
+/// The job's state once the rows of `page` marked in `ok` are processed.
+fn advance(
+    state: &JobState,
+    page: &[Row],
+    ok: &[bool],
+    written: u64,
+    stopped: bool,
+    full: bool,
+) -> JobState {
+    let mut next = state.clone();
+    next.written += written;
+    // Everything before `prefix` is processed; past it, the rows processed are listed.
+    let prefix = ok.iter().take_while(|ok| **ok).count();
+    if prefix > 0 {
+        next.after = Some(page[prefix - 1].id().to_owned());
+    }
+    next.done = page
+        .iter()
+        .zip(ok)
+        .skip(prefix)
+        .filter(|(_, ok)| **ok)
+        .map(|(row, _)| row.id().to_owned())
+        .collect();
+    next.complete = !stopped && !full;
+    next
+}
+
+/// The writes of a page, owned: futures built from borrowed tuples trip the compiler's
+/// higher-ranked `Send` check when the step's future is boxed as `Send`.
+fn writes_of(page: &[Row], outcomes: &[Outcome]) -> Vec<(usize, String, Document)> {
+    outcomes
+        .iter()
+        .enumerate()
+        .filter_map(|(i, o)| match o {
+            Outcome::Write(doc) => Some((i, page[i].id().to_owned(), doc.clone())),
+            _ => None,
+        })
+        .collect()
+}
+
+/// True when the server cannot run the writes in a transaction (before 1.8, or a plan with a
+/// smaller operation limit): the page is written row by row instead.
+fn transactions_unavailable(e: &Error) -> bool {
+    matches!(e, Error::Unsupported { .. })
+        || matches!(
+            e.error_type(),
+            Some("general_route_not_found" | types::TRANSACTION_LIMIT_EXCEEDED)
+        )
+}
+
+/// Writes a page's changes and its checkpoint in one transaction: all of them or none.
+/// `Ok(false)` when transactions are unavailable (nothing was written).
+async fn write_in_transaction(
+    m: &Migration<'_>,
+    table: &str,
+    writes: &[(usize, String, Document)],
+    checkpoint: Option<Operation>,
+) -> Result<bool> {
+    let db = m.db();
+    let backend = db.backend();
+    let tx = match backend.create_transaction(None).await {
+        Ok(tx) => tx,
+        Err(e) if transactions_unavailable(&e) => {
+            m.disable_transactions(&e);
+            return Ok(false);
+        }
+        Err(e) => return Err(e),
+    };
+    let mut operations: Vec<Operation> = writes
+        .iter()
+        .map(|(_, id, doc)| Operation {
+            action: OperationAction::Update,
+            database_id: db.id().to_owned(),
+            table_id: table.to_owned(),
+            row_id: Some(id.clone()),
+            data: Some(Value::Object(doc.clone())),
+        })
+        .collect();
+    operations.extend(checkpoint);
+    if let Err(e) = backend.stage_operations(&tx.id, &operations).await {
+        let _ = backend.rollback_transaction(&tx.id).await;
+        if transactions_unavailable(&e) {
+            m.disable_transactions(&e);
+            return Ok(false);
+        }
+        return Err(e);
+    }
+    match backend.commit_transaction(&tx.id).await {
+        Ok(_) => Ok(true),
+        Err(e) => {
+            // A commit whose answer was lost may have been applied: ask before reporting.
+            match backend.get_transaction(&tx.id).await {
+                Ok(t) if t.status == TransactionStatus::Committed => Ok(true),
+                _ => Err(e),
+            }
+        }
+    }
+}
+
+/// Writes a page's changes row by row (or in one bulk request when they are all equal).
+/// Returns, per row of the page, whether it is processed (skipped and done rows are; rows
+/// after a closure failure are not), and the first write error.
 async fn write_page(
     m: &Migration<'_>,
     table: &str,
     page: &[Row],
     outcomes: &[Outcome],
+    writes: Vec<(usize, String, Document)>,
     concurrency: usize,
 ) -> (Vec<bool>, Option<Error>) {
     let db = m.db();
@@ -231,16 +359,6 @@ async fn write_page(
         .iter()
         .enumerate()
         .map(|(i, _)| matches!(outcomes.get(i), Some(Outcome::Done | Outcome::Skip)))
-        .collect();
-    // Owned items: futures built from borrowed tuples trip the compiler's higher-ranked
-    // `Send` check when the step's future is boxed as `Send`.
-    let writes: Vec<(usize, String, Document)> = outcomes
-        .iter()
-        .enumerate()
-        .filter_map(|(i, o)| match o {
-            Outcome::Write(doc) => Some((i, page[i].id().to_owned(), doc.clone())),
-            _ => None,
-        })
         .collect();
     if writes.is_empty() {
         return (ok, None);

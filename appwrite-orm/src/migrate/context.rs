@@ -37,6 +37,8 @@ pub(crate) struct StepState {
     pub(crate) schema: Vec<OpReport>,
     pub(crate) warnings: Vec<String>,
     pub(crate) schema_changed: bool,
+    /// The server refused transactions: backfills write row by row for the rest of the step.
+    pub(crate) no_transactions: bool,
 }
 
 /// The context of a migration step: the database, typed and dynamic rows with resumable
@@ -215,6 +217,41 @@ impl<'a> Migration<'a> {
             .checkpoint
             .jobs
             .insert(job.to_owned(), job_state);
+    }
+
+    /// True when backfills write each page and its checkpoint in one transaction.
+    pub(crate) fn transactions_enabled(&self) -> bool {
+        self.options.transactions && !self.state().no_transactions
+    }
+
+    pub(crate) fn disable_transactions(&self, why: &crate::Error) {
+        let mut state = self.state();
+        if !state.no_transactions {
+            state.no_transactions = true;
+            let message = format!(
+                "transactions are unavailable ({why}); backfills write row by row, checkpointing \
+                 after each page"
+            );
+            tracing::warn!(version = self.version, "{message}");
+            state.warnings.push(message);
+        }
+    }
+
+    /// The update of the version's checkpoint with `job` at `next`, to commit with a page.
+    pub(crate) fn checkpoint_operation(
+        &self,
+        job: &str,
+        next: &JobState,
+    ) -> Option<crate::backend::Operation> {
+        if !self.save_checkpoints {
+            return None;
+        }
+        let mut checkpoint = self.state().checkpoint.clone();
+        checkpoint.jobs.insert(job.to_owned(), next.clone());
+        Some(
+            self.history
+                .checkpoint_operation(self.version, &checkpoint.to_text()),
+        )
     }
 
     pub(crate) async fn save_checkpoint(&self) -> Result<()> {

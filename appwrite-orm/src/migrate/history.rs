@@ -11,7 +11,7 @@ use std::sync::Arc;
 
 use serde_json::{Value, json};
 
-use crate::backend::{Backend, Document, ListOptions, Row};
+use crate::backend::{Backend, Document, ListOptions, Operation, OperationAction, Row};
 use crate::error::types;
 use crate::query::Query;
 use crate::schema::{ColumnSchema, TableSchema};
@@ -288,6 +288,17 @@ impl History {
             )
             .await
             .map(|_| ())
+    }
+
+    /// The same as [`save_checkpoint`](Self::save_checkpoint), as a transaction operation.
+    pub(crate) fn checkpoint_operation(&self, version: u32, checkpoint: &str) -> Operation {
+        Operation {
+            action: OperationAction::Update,
+            database_id: self.database.clone(),
+            table_id: self.table.clone(),
+            row_id: Some(version_id(version)),
+            data: Some(json!({ "checkpoint": checkpoint })),
+        }
     }
 
     /// Records the applied version and the binary's fingerprint.
