@@ -89,6 +89,14 @@ pub(super) struct TableMeta {
     pub indexes: Vec<Index>,
     /// When the next column or index state change is due (ms), if one is pending.
     pub pending_until: Option<i64>,
+    /// The columns rows may use (status `available`), in order; computed once per load.
+    pub available: Vec<ColumnSchema>,
+    /// `INSERT` of a whole row: system columns, then `available`.
+    pub insert_sql: String,
+    /// `UPDATE` of a whole row by `_seq`: `_updatedAt`, `_permissions`, then `available`.
+    pub update_sql: String,
+    /// The `SELECT` list: system columns, then `available`.
+    pub select_list: String,
 }
 
 impl TableMeta {
@@ -99,10 +107,41 @@ impl TableMeta {
 
     /// Columns that rows may use: those in status `available`.
     pub fn available_columns(&self) -> impl Iterator<Item = &ColumnSchema> {
-        self.columns
+        self.available.iter()
+    }
+
+    /// Fills the fields derived from the columns (available set and SQL statements).
+    fn derive_statements(&mut self) {
+        self.available = self
+            .columns
             .iter()
             .filter(|c| c.status == ColumnStatus::Available)
-            .map(|c| &c.schema)
+            .map(|c| c.schema.clone())
+            .collect();
+        let keys: Vec<String> = self.available.iter().map(|c| quote(&c.key)).collect();
+        let table = self.sql_table();
+        let mut insert_cols = vec!["_uid", "_createdAt", "_updatedAt", "_permissions"]
+            .into_iter()
+            .map(str::to_owned)
+            .collect::<Vec<_>>();
+        insert_cols.extend(keys.iter().cloned());
+        self.insert_sql = format!(
+            "INSERT INTO {table} ({}) VALUES ({})",
+            insert_cols.join(","),
+            vec!["?"; insert_cols.len()].join(",")
+        );
+        let mut sets = vec!["_updatedAt = ?".to_owned(), "_permissions = ?".to_owned()];
+        sets.extend(keys.iter().map(|k| format!("{k} = ?")));
+        self.update_sql = format!("UPDATE {table} SET {} WHERE _seq = ?", sets.join(", "));
+        let mut select = vec![
+            "_seq".to_owned(),
+            "_uid".to_owned(),
+            "_createdAt".to_owned(),
+            "_updatedAt".to_owned(),
+            "_permissions".to_owned(),
+        ];
+        select.extend(keys);
+        self.select_list = select.join(", ");
     }
 
     /// The available column with this key.
@@ -230,6 +269,10 @@ pub(super) fn load_table_by_seq(conn: &Connection, seq: i64) -> Result<TableMeta
                 columns: Vec::new(),
                 indexes: Vec::new(),
                 pending_until: None,
+                available: Vec::new(),
+                insert_sql: String::new(),
+                update_sql: String::new(),
+                select_list: String::new(),
             })
         })
         .optional()?
@@ -262,6 +305,7 @@ pub(super) fn load_table_by_seq(conn: &Connection, seq: i64) -> Result<TableMeta
                      AND status IN ('processing', 'deleting'))",
         )?
         .query_row([seq], |r| r.get(0))?;
+    meta.derive_statements();
     Ok(meta)
 }
 

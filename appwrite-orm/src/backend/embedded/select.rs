@@ -239,16 +239,8 @@ pub(super) fn get_by_seqs(conn: &Connection, meta: &TableMeta, seqs: &[i64]) -> 
 }
 
 /// The SELECT list: system columns, then every available user column.
-fn select_list(meta: &TableMeta) -> String {
-    let mut cols = vec![
-        "_seq".to_owned(),
-        "_uid".to_owned(),
-        "_createdAt".to_owned(),
-        "_updatedAt".to_owned(),
-        "_permissions".to_owned(),
-    ];
-    cols.extend(meta.available_columns().map(|c| quote(&c.key)));
-    cols.join(", ")
+fn select_list(meta: &TableMeta) -> &str {
+    &meta.select_list
 }
 
 fn read_rows(
@@ -267,12 +259,13 @@ fn read_rows(
         for i in 0..columns.len() {
             values.push(r.get_ref(5 + i)?);
         }
+        let permissions: String = r.get(4)?;
         let system = SystemValues {
             seq: r.get(0)?,
             id: r.get(1)?,
             created_at: r.get(2)?,
             updated_at: r.get(3)?,
-            permissions: r.get(4)?,
+            permissions: serde_json::from_str(&permissions).unwrap_or_else(|_| json!([])),
         };
         out.push(assemble(meta, &columns, &values, system, select));
     }
@@ -285,8 +278,8 @@ pub(super) struct SystemValues {
     pub id: String,
     pub created_at: String,
     pub updated_at: String,
-    /// `$permissions` as stored: a JSON array.
-    pub permissions: String,
+    /// `$permissions`: a JSON array.
+    pub permissions: Value,
 }
 
 /// Builds a row as Appwrite returns it: the user columns (only the selected ones, when a
@@ -309,10 +302,7 @@ pub(super) fn assemble(
     doc.insert("$sequence".into(), Value::String(system.seq.to_string()));
     doc.insert("$createdAt".into(), Value::String(system.created_at));
     doc.insert("$updatedAt".into(), Value::String(system.updated_at));
-    doc.insert(
-        "$permissions".into(),
-        serde_json::from_str(&system.permissions).unwrap_or_else(|_| json!([])),
-    );
+    doc.insert("$permissions".into(), system.permissions);
     doc.insert("$databaseId".into(), json!(meta.database_id));
     doc.insert("$tableId".into(), json!(meta.id));
     Row(doc)

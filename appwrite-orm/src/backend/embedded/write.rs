@@ -11,7 +11,7 @@ use super::select::{self, Plan};
 use super::{clock, codec, errors};
 use crate::backend::{Document, List, Row, UNIQUE_ID};
 use crate::error::{AppwriteError, types};
-use crate::schema::{ColumnKind, limits, value};
+use crate::schema::{ColumnKind, ColumnSchema, limits, value};
 use crate::{Error, Result};
 
 /// The system fields a write may carry inside its data.
@@ -23,29 +23,41 @@ struct SystemFields {
     updated_at: Option<String>,
 }
 
-/// Splits user columns from `$`-fields. `$sequence`, `$databaseId`, `$tableId` and
-/// `$collectionId` are dropped as Appwrite drops them; `$createdAt`/`$updatedAt` are honoured
-/// (the engine acts with an API key's rights); other `$` keys are unknown attributes.
-fn split_system(data: &Document) -> Result<(Document, SystemFields)> {
-    let mut doc = Document::new();
+/// True for the `$` keys a row's data may carry besides its columns: `$sequence`,
+/// `$databaseId`, `$tableId` and `$collectionId` are dropped as Appwrite drops them; `$id`,
+/// `$permissions`, `$createdAt` and `$updatedAt` are read by [`read_system`]. Any other `$` key
+/// is an unknown attribute.
+fn is_system_key(key: &str) -> bool {
+    matches!(
+        key,
+        "$sequence"
+            | "$databaseId"
+            | "$tableId"
+            | "$collectionId"
+            | "$id"
+            | "$permissions"
+            | "$createdAt"
+            | "$updatedAt"
+    )
+}
+
+/// Reads the system fields of a row's data. `$createdAt`/`$updatedAt` are honoured (the engine
+/// acts with an API key's rights).
+fn read_system(data: &Document) -> Result<SystemFields> {
     let mut sys = SystemFields::default();
-    for (key, v) in data {
-        match key.as_str() {
-            "$sequence" | "$databaseId" | "$tableId" | "$collectionId" => {}
-            "$id" => sys.id = v.as_str().map(str::to_owned),
-            "$permissions" => {
-                if !v.is_null() {
-                    sys.permissions = Some(permission_list(v)?);
-                }
-            }
-            "$createdAt" => sys.created_at = system_time(key, v)?,
-            "$updatedAt" => sys.updated_at = system_time(key, v)?,
-            _ => {
-                doc.insert(key.clone(), v.clone());
-            }
-        }
+    if let Some(v) = data.get("$id") {
+        sys.id = v.as_str().map(str::to_owned);
     }
-    Ok((doc, sys))
+    if let Some(v) = data.get("$permissions").filter(|v| !v.is_null()) {
+        sys.permissions = Some(permission_list(v)?);
+    }
+    if let Some(v) = data.get("$createdAt") {
+        sys.created_at = system_time("$createdAt", v)?;
+    }
+    if let Some(v) = data.get("$updatedAt") {
+        sys.updated_at = system_time("$updatedAt", v)?;
+    }
+    Ok(sys)
 }
 
 fn system_time(key: &str, v: &Value) -> Result<Option<String>> {
@@ -163,45 +175,44 @@ pub(super) fn require_rows(rows: &[Document]) -> Result<()> {
     Ok(())
 }
 
-/// Replaces null or missing values by the column default, as Appwrite does on every full write.
-fn apply_defaults(meta: &TableMeta, doc: &mut Document) {
-    for column in meta.available_columns() {
-        if let Some(default) = &column.default {
-            let missing = doc.get(&column.key).is_none_or(Value::is_null);
-            if missing {
-                doc.insert(column.key.clone(), default.clone());
-            }
-        }
-    }
-}
-
 /// Validates a whole row and returns the SQL values of every available column, in order.
-fn validate_full(meta: &TableMeta, doc: &Document) -> Result<Vec<SqlValue>> {
-    for column in meta.available_columns() {
-        if column.required && doc.get(&column.key).is_none_or(Value::is_null) {
-            return Err(errors::structure(format!(
-                "Missing required attribute \"{}\"",
-                column.key
-            )));
-        }
+/// A null or missing value stands for the column default, as on every full write in Appwrite
+/// (`Database::encode`). The checks run in Appwrite's order: missing required, unknown
+/// attribute, invalid value. System keys are skipped (see [`read_system`]).
+fn row_values(meta: &TableMeta, data: &Document) -> Result<Vec<SqlValue>> {
+    fn value_of<'a>(data: &'a Document, column: &'a ColumnSchema) -> Option<&'a Value> {
+        data.get(&column.key)
+            .filter(|v| !v.is_null())
+            .or(column.default.as_ref())
     }
-    check_unknown(meta, doc)?;
-    let mut values = Vec::new();
+    if let Some(column) = meta
+        .available_columns()
+        .find(|c| c.required && value_of(data, c).is_none())
+    {
+        return Err(errors::structure(format!(
+            "Missing required attribute \"{}\"",
+            column.key
+        )));
+    }
+    check_unknown(meta, data)?;
+    let mut values = Vec::with_capacity(meta.available.len());
     for column in meta.available_columns() {
-        let v = match doc.get(&column.key) {
-            None | Some(Value::Null) => SqlValue::Null,
+        values.push(match value_of(data, column) {
+            None => SqlValue::Null,
             Some(v) => codec::encode(
                 column,
                 &value::check_value(column, v).map_err(errors::structure)?,
             ),
-        };
-        values.push(v);
+        });
     }
     Ok(values)
 }
 
-fn check_unknown(meta: &TableMeta, doc: &Document) -> Result<()> {
-    match doc.keys().find(|k| meta.available_column(k).is_none()) {
+fn check_unknown(meta: &TableMeta, data: &Document) -> Result<()> {
+    match data
+        .keys()
+        .find(|k| !is_system_key(k) && meta.available_column(k).is_none())
+    {
         Some(k) => Err(errors::structure(format!("Unknown attribute: \"{k}\""))),
         None => Ok(()),
     }
@@ -217,41 +228,30 @@ fn constraint(e: rusqlite::Error) -> Error {
     }
 }
 
+/// Inserts one validated row and answers it as a read would. `now` is the request's time
+/// stamp (one per request, as Appwrite takes one per call).
+#[allow(clippy::too_many_arguments)]
 fn insert(
     conn: &Connection,
     meta: &TableMeta,
     id: &str,
-    mut doc: Document,
+    data: &Document,
     permissions: Vec<String>,
     created_at: Option<String>,
     updated_at: Option<String>,
+    now: &str,
 ) -> Result<Row> {
     errors::check_id("rowId", id)?;
-    apply_defaults(meta, &mut doc);
-    let values = validate_full(meta, &doc)?;
-    let now = clock::now();
-    let created = created_at.unwrap_or_else(|| now.clone());
-    let updated = updated_at.unwrap_or(now);
-    let mut cols = vec!["_uid", "_createdAt", "_updatedAt", "_permissions"]
-        .into_iter()
-        .map(str::to_owned)
-        .collect::<Vec<_>>();
-    cols.extend(meta.available_columns().map(|c| quote(&c.key)));
-    let marks = vec!["?"; cols.len()].join(",");
-    let sql = format!(
-        "INSERT INTO {} ({}) VALUES ({marks})",
-        meta.sql_table(),
-        cols.join(",")
-    );
-    let permissions = serde_json::to_string(&permissions)?;
-    let mut params = vec![
-        SqlValue::Text(id.to_owned()),
-        SqlValue::Text(created.clone()),
-        SqlValue::Text(updated.clone()),
-        SqlValue::Text(permissions.clone()),
-    ];
+    let values = row_values(meta, data)?;
+    let created = created_at.unwrap_or_else(|| now.to_owned());
+    let updated = updated_at.unwrap_or_else(|| now.to_owned());
+    let mut params = Vec::with_capacity(4 + values.len());
+    params.push(SqlValue::Text(id.to_owned()));
+    params.push(SqlValue::Text(created.clone()));
+    params.push(SqlValue::Text(updated.clone()));
+    params.push(SqlValue::Text(serde_json::to_string(&permissions)?));
     params.extend(values);
-    conn.prepare_cached(&sql)?
+    conn.prepare_cached(&meta.insert_sql)?
         .execute(params_from_iter(params.iter()))
         .map_err(constraint)?;
     // The answer is built from what was stored, exactly as a read would decode it.
@@ -262,7 +262,7 @@ fn insert(
         id: id.to_owned(),
         created_at: created,
         updated_at: updated,
-        permissions,
+        permissions: Value::Array(permissions.into_iter().map(Value::String).collect()),
     };
     Ok(select::assemble(meta, &columns, &stored, system, None))
 }
@@ -271,29 +271,18 @@ fn update_full(
     conn: &Connection,
     meta: &TableMeta,
     seq: i64,
-    mut doc: Document,
+    doc: &Document,
     permissions: &[String],
     updated_at: Option<String>,
 ) -> Result<()> {
-    apply_defaults(meta, &mut doc);
-    let values = validate_full(meta, &doc)?;
-    let mut sets = vec!["_updatedAt = ?".to_owned(), "_permissions = ?".to_owned()];
-    sets.extend(
-        meta.available_columns()
-            .map(|c| format!("{} = ?", quote(&c.key))),
-    );
-    let sql = format!(
-        "UPDATE {} SET {} WHERE _seq = ?",
-        meta.sql_table(),
-        sets.join(", ")
-    );
+    let values = row_values(meta, doc)?;
     let mut params = vec![
         SqlValue::Text(updated_at.unwrap_or_else(clock::now)),
         SqlValue::Text(serde_json::to_string(permissions)?),
     ];
     params.extend(values);
     params.push(SqlValue::Integer(seq));
-    conn.prepare_cached(&sql)?
+    conn.prepare_cached(&meta.update_sql)?
         .execute(params_from_iter(params.iter()))
         .map_err(constraint)?;
     Ok(())
@@ -314,7 +303,7 @@ pub(super) fn create_row(
 ) -> Result<Row> {
     errors::check_custom_id("rowId", row_id)?;
     require_data(data)?;
-    let (doc, sys) = split_system(data)?;
+    let sys = read_system(data)?;
     let id = if row_id == UNIQUE_ID {
         clock::unique_id()
     } else {
@@ -328,12 +317,12 @@ pub(super) fn create_row(
         conn,
         meta,
         &id,
-        doc,
+        data,
         permissions,
         sys.created_at,
         sys.updated_at,
-    )?;
-    read_back(conn, meta, &id)
+        &clock::now(),
+    )
 }
 
 /// `PATCH …/rows/{id}`: merges `data` into the stored row and writes it whole, as Appwrite
@@ -366,16 +355,20 @@ fn merge_into(
     data: &Document,
     permissions: Option<&[String]>,
 ) -> Result<()> {
-    let (changes, sys) = split_system(data)?;
+    let sys = read_system(data)?;
     let seq: i64 = existing.sequence().parse().unwrap_or_default();
     let mut doc = existing.data();
-    doc.extend(changes);
+    doc.extend(
+        data.iter()
+            .filter(|(k, _)| !is_system_key(k))
+            .map(|(k, v)| (k.clone(), v.clone())),
+    );
     let permissions = match (permissions, sys.permissions) {
         (Some(p), _) => normalize_permissions(p)?,
         (None, Some(p)) => p,
         (None, None) => existing.permissions(),
     };
-    update_full(conn, meta, seq, doc, &permissions, sys.updated_at)
+    update_full(conn, meta, seq, &doc, &permissions, sys.updated_at)
 }
 
 /// `PUT …/rows/{id}`: creates the row, or merges `data` into it.
@@ -390,21 +383,22 @@ pub(super) fn upsert_row(
     match select::get_by_id(conn, meta, row_id, None)? {
         Some(existing) => merge_into(conn, meta, existing, data, permissions)?,
         None => {
-            let (doc, sys) = split_system(data)?;
+            let sys = read_system(data)?;
             let permissions = match (permissions, sys.permissions) {
                 (Some(p), _) => normalize_permissions(p)?,
                 (None, Some(p)) => p,
                 (None, None) => Vec::new(),
             };
-            insert(
+            return insert(
                 conn,
                 meta,
                 row_id,
-                doc,
+                data,
                 permissions,
                 sys.created_at,
                 sys.updated_at,
-            )?;
+                &clock::now(),
+            );
         }
     }
     read_back(conn, meta, row_id)
@@ -437,9 +431,10 @@ pub(super) fn create_rows(
 ) -> Result<List<Row>> {
     require_rows(rows)?;
     check_batch(rows)?;
+    let now = clock::now();
     let mut items = Vec::with_capacity(rows.len());
     for data in rows {
-        let (doc, sys) = split_system(data)?;
+        let sys = read_system(data)?;
         let id = sys.id.unwrap_or_else(clock::unique_id);
         let id = if id == UNIQUE_ID {
             clock::unique_id()
@@ -450,10 +445,11 @@ pub(super) fn create_rows(
             conn,
             meta,
             &id,
-            doc,
+            data,
             sys.permissions.unwrap_or_default(),
             sys.created_at,
             sys.updated_at,
+            &now,
         )?);
     }
     Ok(List {
@@ -491,15 +487,15 @@ pub(super) fn update_rows(
     data: &Document,
     plan: Plan,
 ) -> Result<List<Row>> {
-    let (doc, sys) = split_system(data)?;
-    check_unknown(meta, &doc)?;
+    let sys = read_system(data)?;
+    check_unknown(meta, data)?;
     let mut sets = vec!["_updatedAt = ?".to_owned()];
     let mut params = vec![SqlValue::Text(sys.updated_at.unwrap_or_else(clock::now))];
     if let Some(p) = &sys.permissions {
         sets.push("_permissions = ?".to_owned());
         params.push(SqlValue::Text(serde_json::to_string(p)?));
     }
-    for (key, v) in &doc {
+    for (key, v) in data {
         let Some(column) = meta.available_column(key) else {
             continue;
         };

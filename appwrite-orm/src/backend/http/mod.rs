@@ -146,6 +146,14 @@ impl HttpBackend {
         })
     }
 
+    /// The context of a call on one table, after checking both ids (before anything is sent,
+    /// the version probe included).
+    async fn table_ctx(&self, database: &str, table: &str) -> Result<Ctx> {
+        ids::check_id("databaseId", database)?;
+        ids::check_id("tableId", table)?;
+        self.ctx().await
+    }
+
     async fn send(&self, request: Request) -> Result<Reply> {
         self.transport.send(request).await
     }
@@ -287,9 +295,7 @@ impl Backend for HttpBackend {
     }
 
     async fn get_table(&self, database: &str, table: &str) -> Result<Table> {
-        let ctx = self.ctx().await?;
-        ids::check_id("databaseId", database)?;
-        ids::check_id("tableId", table)?;
+        let ctx = self.table_ctx(database, table).await?;
         self.send(Request::get(ctx.api, ctx.api.table(database, table)))
             .await?
             .table()
@@ -311,9 +317,7 @@ impl Backend for HttpBackend {
         table: &str,
         update: &TableUpdate,
     ) -> Result<Table> {
-        let ctx = self.ctx().await?;
-        ids::check_id("databaseId", database)?;
-        ids::check_id("tableId", table)?;
+        let ctx = self.table_ctx(database, table).await?;
         let body = bodies::table_update(ctx.api, update);
         self.send(Request::put(ctx.api, ctx.api.table(database, table), body))
             .await?
@@ -321,9 +325,7 @@ impl Backend for HttpBackend {
     }
 
     async fn delete_table(&self, database: &str, table: &str) -> Result<()> {
-        let ctx = self.ctx().await?;
-        ids::check_id("databaseId", database)?;
-        ids::check_id("tableId", table)?;
+        let ctx = self.table_ctx(database, table).await?;
         self.delete(
             ctx.api,
             ctx.api.table(database, table),
@@ -340,9 +342,7 @@ impl Backend for HttpBackend {
         table: &str,
         column: &ColumnSchema,
     ) -> Result<Column> {
-        let ctx = self.ctx().await?;
-        ids::check_id("databaseId", database)?;
-        ids::check_id("tableId", table)?;
+        let ctx = self.table_ctx(database, table).await?;
         ids::check_key("key", &column.key)?;
         let server = bodies::server_column(column, ctx.version);
         let path = ctx
@@ -365,9 +365,7 @@ impl Backend for HttpBackend {
     }
 
     async fn get_column(&self, database: &str, table: &str, key: &str) -> Result<Column> {
-        let ctx = self.ctx().await?;
-        ids::check_id("databaseId", database)?;
-        ids::check_id("tableId", table)?;
+        let ctx = self.table_ctx(database, table).await?;
         ids::check_key("key", key)?;
         self.send(Request::get(ctx.api, ctx.api.column(database, table, key)))
             .await?
@@ -375,9 +373,7 @@ impl Backend for HttpBackend {
     }
 
     async fn list_columns(&self, database: &str, table: &str) -> Result<List<Column>> {
-        let ctx = self.ctx().await?;
-        ids::check_id("databaseId", database)?;
-        ids::check_id("tableId", table)?;
+        let ctx = self.table_ctx(database, table).await?;
         self.send(Request::get(ctx.api, ctx.api.columns(database, table)))
             .await?
             .list(ctx.api.names().columns, parse_column)
@@ -390,9 +386,7 @@ impl Backend for HttpBackend {
         key: &str,
         column: &ColumnSchema,
     ) -> Result<Column> {
-        let ctx = self.ctx().await?;
-        ids::check_id("databaseId", database)?;
-        ids::check_id("tableId", table)?;
+        let ctx = self.table_ctx(database, table).await?;
         ids::check_key("key", key)?;
         ids::check_key("newKey", &column.key)?;
         let server = bodies::server_column(column, ctx.version);
@@ -426,9 +420,7 @@ impl Backend for HttpBackend {
     }
 
     async fn delete_column(&self, database: &str, table: &str, key: &str) -> Result<()> {
-        let ctx = self.ctx().await?;
-        ids::check_id("databaseId", database)?;
-        ids::check_id("tableId", table)?;
+        let ctx = self.table_ctx(database, table).await?;
         ids::check_key("key", key)?;
         self.delete(
             ctx.api,
@@ -446,9 +438,7 @@ impl Backend for HttpBackend {
         table: &str,
         index: &IndexSchema,
     ) -> Result<Index> {
-        let ctx = self.ctx().await?;
-        ids::check_id("databaseId", database)?;
-        ids::check_id("tableId", table)?;
+        let ctx = self.table_ctx(database, table).await?;
         ids::check_key("key", &index.key)?;
         let request = Request::post(
             ctx.api,
@@ -471,9 +461,7 @@ impl Backend for HttpBackend {
     }
 
     async fn get_index(&self, database: &str, table: &str, key: &str) -> Result<Index> {
-        let ctx = self.ctx().await?;
-        ids::check_id("databaseId", database)?;
-        ids::check_id("tableId", table)?;
+        let ctx = self.table_ctx(database, table).await?;
         ids::check_key("key", key)?;
         self.send(Request::get(ctx.api, ctx.api.index(database, table, key)))
             .await?
@@ -481,18 +469,14 @@ impl Backend for HttpBackend {
     }
 
     async fn list_indexes(&self, database: &str, table: &str) -> Result<List<Index>> {
-        let ctx = self.ctx().await?;
-        ids::check_id("databaseId", database)?;
-        ids::check_id("tableId", table)?;
+        let ctx = self.table_ctx(database, table).await?;
         self.send(Request::get(ctx.api, ctx.api.indexes(database, table)))
             .await?
             .list("indexes", parse_index)
     }
 
     async fn delete_index(&self, database: &str, table: &str, key: &str) -> Result<()> {
-        let ctx = self.ctx().await?;
-        ids::check_id("databaseId", database)?;
-        ids::check_id("tableId", table)?;
+        let ctx = self.table_ctx(database, table).await?;
         ids::check_key("key", key)?;
         self.delete(
             ctx.api,
@@ -512,9 +496,7 @@ impl Backend for HttpBackend {
         data: &Document,
         permissions: Option<&[String]>,
     ) -> Result<Row> {
-        let ctx = self.ctx().await?;
-        ids::check_id("databaseId", database)?;
-        ids::check_id("tableId", table)?;
+        let ctx = self.table_ctx(database, table).await?;
         let id = ids::custom_id("rowId", row_id)?;
         let body = bodies::row_create(ctx.api, &id, data, permissions);
         // Retried only without operators: the id makes a repeat harmless, but a 409 could not
@@ -537,9 +519,7 @@ impl Backend for HttpBackend {
         row_id: &str,
         queries: &[Query],
     ) -> Result<Row> {
-        let ctx = self.ctx().await?;
-        ids::check_id("databaseId", database)?;
-        ids::check_id("tableId", table)?;
+        let ctx = self.table_ctx(database, table).await?;
         ids::check_id("rowId", row_id)?;
         let request = Request::get(ctx.api, ctx.api.row(database, table, row_id))
             .params(Params::new().queries(queries));
@@ -553,9 +533,7 @@ impl Backend for HttpBackend {
         queries: &[Query],
         options: &ListOptions,
     ) -> Result<List<Row>> {
-        let ctx = self.ctx().await?;
-        ids::check_id("databaseId", database)?;
-        ids::check_id("tableId", table)?;
+        let ctx = self.table_ctx(database, table).await?;
         let mut params = Params::new().queries(queries);
         // `total=false` is what the SDKs send; a server may count anyway (see the reference,
         // §6), which only costs it time. Servers before 1.8.1 do not know the flag.
@@ -580,9 +558,7 @@ impl Backend for HttpBackend {
         data: &Document,
         permissions: Option<&[String]>,
     ) -> Result<Row> {
-        let ctx = self.ctx().await?;
-        ids::check_id("databaseId", database)?;
-        ids::check_id("tableId", table)?;
+        let ctx = self.table_ctx(database, table).await?;
         ids::check_id("rowId", row_id)?;
         let body = bodies::row_write(data, permissions);
         let retry = !bodies::has_operator(data.values());
@@ -599,9 +575,7 @@ impl Backend for HttpBackend {
         data: &Document,
         permissions: Option<&[String]>,
     ) -> Result<Row> {
-        let ctx = self.ctx().await?;
-        ids::check_id("databaseId", database)?;
-        ids::check_id("tableId", table)?;
+        let ctx = self.table_ctx(database, table).await?;
         // `unique()` would go into the path; a client-made id has the same meaning (a new row)
         // and keeps a repeat from inserting twice.
         let id = ids::custom_id("rowId", row_id)?;
@@ -612,9 +586,7 @@ impl Backend for HttpBackend {
     }
 
     async fn delete_row(&self, database: &str, table: &str, row_id: &str) -> Result<()> {
-        let ctx = self.ctx().await?;
-        ids::check_id("databaseId", database)?;
-        ids::check_id("tableId", table)?;
+        let ctx = self.table_ctx(database, table).await?;
         ids::check_id("rowId", row_id)?;
         self.delete(
             ctx.api,
