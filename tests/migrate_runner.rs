@@ -867,6 +867,67 @@ async fn in_place_changes_and_extras(kind: Kind) {
     assert_eq!(f.counter.requests(), 1);
 }
 
+async fn renames_keep_data_and_schema_helpers_are_idempotent(kind: Kind) {
+    let f = Fixture::new(kind).await;
+    let v1 = notes_v1().column(ColumnSchema::varchar("tag", 10));
+    Migrator::new([&v1], [])
+        .with_options(f.options())
+        .run(&f.db)
+        .await
+        .unwrap();
+    seed_notes(&f.db, 5).await;
+    let helpers = MigrationDef::new(2, "helpers", |m| {
+        Box::pin(async move {
+            // Twice: the second round finds everything done.
+            for _ in 0..2 {
+                m.create_column("notes", ColumnSchema::integer("extra"))
+                    .await?;
+                m.create_index(
+                    "notes",
+                    IndexSchema::new("by_extra", IndexKind::Key, ["extra"]),
+                )
+                .await?;
+                m.rename_column("notes", "tag", "label").await?;
+            }
+            Ok(())
+        })
+    });
+    // `text` is declared as `body` now, wider.
+    let v2 =
+        TableSchema::new("notes", "Notes").column(ColumnSchema::varchar("body", 200).required());
+    let report = Migrator::new([&v2], [helpers])
+        .with_options(f.options().rename_column("notes", "text", "body"))
+        .run(&f.db)
+        .await
+        .unwrap();
+    let ops: Vec<(&str, &str)> = report
+        .version(2)
+        .unwrap()
+        .schema
+        .iter()
+        .map(|o| (o.description.as_str(), o.reason.as_str()))
+        .collect();
+    assert_eq!(
+        ops,
+        [
+            (
+                "rename column notes.text to body",
+                "declared as renamed from \"text\"; Appwrite renames in place and keeps the data"
+            ),
+            ("change column notes.body", "size 100 → 200"),
+            ("add column notes.extra integer", "explicit in a step"),
+            ("add index notes.by_extra key (extra)", "explicit in a step"),
+            ("rename column notes.tag → label", "explicit in a step"),
+        ]
+    );
+    let row = f.db.rows("notes").get("n0003").await.unwrap().unwrap();
+    assert_eq!(row["body"], "note 3");
+    assert!(row.get("text").is_none());
+    let mut extras: Vec<String> = report.extras.iter().map(|e| e.key.clone()).collect();
+    extras.sort();
+    assert_eq!(extras, ["by_extra", "extra", "label"]);
+}
+
 async fn status_shows_the_plan_without_writing(kind: Kind) {
     let f = Fixture::new(kind).await;
     let schema = notes_v1().column(ColumnSchema::integer("rank").since(2));
@@ -1020,6 +1081,7 @@ on_both_backends!(
     a_type_change_is_a_plan_error,
     a_failed_index_stops_with_the_servers_text,
     in_place_changes_and_extras,
+    renames_keep_data_and_schema_helpers_are_idempotent,
     status_shows_the_plan_without_writing,
     revert_runs_down_steps,
     slow_columns_are_awaited,

@@ -355,6 +355,7 @@ impl Migrator {
             target: prepared.target,
             skip_default_backfill: &self.options.skip_default_backfill,
             ignore_tables: std::slice::from_ref(&self.options.history_table),
+            renames: &self.options.renames,
         })
     }
 }

@@ -367,6 +367,10 @@ impl<'a> Migration<'a> {
 
     /// Renames a column in place (Appwrite 1.6+; indexes follow). Does nothing when the new
     /// key exists and the old one does not (already renamed).
+    ///
+    /// For a column the structs declare under its new key, declare the rename in
+    /// [`MigrateOptions::rename_column`] instead: the plan runs before the steps and would
+    /// otherwise create the new key first.
     pub async fn rename_column(&self, table: &str, from: &str, to: &str) -> Result<()> {
         let Some(live) = self.live_table(table).await? else {
             return Ok(());

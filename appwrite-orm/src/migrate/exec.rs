@@ -154,6 +154,22 @@ async fn table_ops(
                 };
                 backend.update_table(db.id(), table, &update).await?;
             }
+            SchemaOp::RenameColumn { from, column, .. } => {
+                tracing::info!(table, from = %from, to = %column.key, "renaming column");
+                match backend.update_column(db.id(), table, from, column).await {
+                    Ok(_) => {}
+                    // Still processing from an earlier attempt: wait for it, then again.
+                    Err(e) if e.error_type() == Some(types::COLUMN_NOT_AVAILABLE) => {
+                        let one = Pending {
+                            columns: vec![from.clone()],
+                            indexes: Vec::new(),
+                        };
+                        wait::until_available(db, table, &one, options).await?;
+                        backend.update_column(db.id(), table, from, column).await?;
+                    }
+                    Err(e) => return Err(e),
+                }
+            }
             SchemaOp::CreateColumn { column, .. } => {
                 tracing::info!(table, column = %column.key, "creating column");
                 match backend.create_column(db.id(), table, column).await {

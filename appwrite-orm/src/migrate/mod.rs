@@ -80,7 +80,7 @@ pub use context::{Migration, StepRows, StepTable};
 pub use error::{HistoryIssue, MigrateError};
 pub use history::{HistoryEntry, VersionStatus};
 pub use options::{DEFAULT_BACKUP_DIR, DEFAULT_HISTORY_TABLE, MigrateOptions};
-pub use plan::{OpClass, Plan, PlanError};
+pub use plan::{ColumnRename, OpClass, Plan, PlanError};
 pub use registry::{
     MigrationDef, MigrationRegistration, Step, StepFn, StepFuture, checksum_of, registered_in,
     registered_migrations,

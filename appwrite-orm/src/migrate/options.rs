@@ -4,6 +4,8 @@ use std::collections::BTreeSet;
 use std::path::PathBuf;
 use std::time::Duration;
 
+use super::plan::ColumnRename;
+
 /// The id of the history table when none is configured (ids may not start with `_`).
 pub const DEFAULT_HISTORY_TABLE: &str = "orm_migrations";
 
@@ -64,6 +66,9 @@ pub struct MigrateOptions {
     pub skip_default_backfill: BTreeSet<(String, String)>,
     /// Recorded in the history and the lock, to tell which machine ran what.
     pub host: String,
+    /// Columns renamed in the code: the plan renames them in place (keeping their data)
+    /// instead of creating the new key and reporting the old one as an extra.
+    pub renames: Vec<ColumnRename>,
 }
 
 impl Default for MigrateOptions {
@@ -84,6 +89,7 @@ impl Default for MigrateOptions {
             transactions: true,
             skip_default_backfill: BTreeSet::new(),
             host: host_name(),
+            renames: Vec::new(),
         }
     }
 }
@@ -141,6 +147,18 @@ impl MigrateOptions {
     /// Backfills write row by row instead of one transaction per page.
     pub fn without_transactions(mut self) -> Self {
         self.transactions = false;
+        self
+    }
+
+    /// Declares that column `from` of `table` is now declared as `to`: where the database
+    /// still has `from`, the plan renames it in place (Appwrite keeps the data and rewrites the
+    /// indexes that use it) before the version that needs `to`.
+    pub fn rename_column(mut self, table: &str, from: &str, to: &str) -> Self {
+        self.renames.push(ColumnRename {
+            table: table.to_owned(),
+            from: from.to_owned(),
+            to: to.to_owned(),
+        });
         self
     }
 

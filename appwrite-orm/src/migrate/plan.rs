@@ -125,6 +125,21 @@ pub struct PlanInput<'a> {
     pub skip_default_backfill: &'a BTreeSet<(String, String)>,
     /// Live tables that are not extras even though nothing declares them (the history table).
     pub ignore_tables: &'a [String],
+    /// Columns renamed in the code: a declared column missing from the database whose old key
+    /// exists there is renamed in place instead of created.
+    pub renames: &'a [ColumnRename],
+}
+
+/// A column renamed in the code (Appwrite renames in place and keeps the data; the Appwrite
+/// CLI's `previousKey`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ColumnRename {
+    /// The table id.
+    pub table: String,
+    /// The key in the database.
+    pub from: String,
+    /// The declared key.
+    pub to: String,
 }
 
 /// Whether an operation adds, changes in place or destroys.
@@ -180,6 +195,15 @@ pub enum SchemaOp {
         /// True for an index, false for a column.
         index: bool,
     },
+    /// Rename a column in place (`PATCH …/columns/{type}/{from}` with `newKey`).
+    RenameColumn {
+        /// The table id.
+        table: String,
+        /// The key in the database.
+        from: String,
+        /// The column as it is, under its new key.
+        column: ColumnSchema,
+    },
     /// Create a column (optional when it is to become required later).
     CreateColumn {
         /// The table id.
@@ -227,6 +251,7 @@ impl SchemaOp {
             SchemaOp::CreateTable { table } => &table.id,
             SchemaOp::UpdateTable { table, .. }
             | SchemaOp::RemoveFailed { table, .. }
+            | SchemaOp::RenameColumn { table, .. }
             | SchemaOp::CreateColumn { table, .. }
             | SchemaOp::UpdateColumn { table, .. }
             | SchemaOp::CreateIndex { table, .. }
@@ -252,6 +277,11 @@ impl fmt::Display for SchemaOp {
                 "remove failed {} {table}.{key}",
                 if *index { "index" } else { "column" }
             ),
+            SchemaOp::RenameColumn {
+                table,
+                from,
+                column,
+            } => write!(f, "rename column {table}.{from} to {}", column.key),
             SchemaOp::CreateColumn { table, column } => write!(
                 f,
                 "add column {table}.{} {}{}",
@@ -668,6 +698,32 @@ fn diff_table(
     let mut fills = Vec::new();
     for column in &table.columns {
         let key = &column.key;
+        if !live.columns.iter().any(|c| &c.schema.key == key)
+            && let Some(rename) = input
+                .renames
+                .iter()
+                .find(|r| &r.table == id && &r.to == key)
+            && let Some(old) = live.columns.iter_mut().find(|c| {
+                c.schema.key == rename.from
+                    && matches!(c.status, ColumnStatus::Available | ColumnStatus::Processing)
+            })
+        {
+            let mut renamed = old.schema.clone();
+            renamed.key = key.clone();
+            columns.push(op(
+                SchemaOp::RenameColumn {
+                    table: id.clone(),
+                    from: rename.from.clone(),
+                    column: renamed.clone(),
+                },
+                OpClass::InPlace,
+                format!(
+                    "declared as renamed from {:?}; Appwrite renames in place and keeps the data",
+                    rename.from
+                ),
+            ));
+            old.schema = renamed;
+        }
         let position = live.columns.iter().position(|c| &c.schema.key == key);
         if position.is_none()
             && let Some(other) = live
@@ -954,6 +1010,7 @@ mod tests {
         live: Vec<Table>,
         applied: u32,
         skip: BTreeSet<(String, String)>,
+        renames: Vec<ColumnRename>,
     }
 
     impl Case {
@@ -963,6 +1020,7 @@ mod tests {
                 live: Vec::new(),
                 applied: 0,
                 skip: BTreeSet::new(),
+                renames: Vec::new(),
             }
         }
 
@@ -987,6 +1045,7 @@ mod tests {
                 target,
                 skip_default_backfill: &self.skip,
                 ignore_tables: &["orm_migrations".to_owned()],
+                renames: &self.renames,
             })
         }
     }
@@ -1236,6 +1295,7 @@ mod tests {
             target: 2,
             skip_default_backfill: &BTreeSet::new(),
             ignore_tables: &[],
+            renames: &[],
         });
         let names = ops(&plan.versions[0]);
         assert_eq!(names[0], "remove failed column users.phone [in-place]");
@@ -1267,6 +1327,38 @@ mod tests {
                 "add column posts.author relationship manyToOne to \"authors\" [additive]",
             ]
         );
+    }
+
+    #[test]
+    fn declared_renames_keep_the_data() {
+        let declared = TableSchema::new("t", "T")
+            .column(ColumnSchema::varchar("body", 200))
+            .column(ColumnSchema::varchar("x", 5).since(2));
+        let live = TableSchema::new("t", "T").column(ColumnSchema::varchar("text", 100));
+        let mut case = Case::new(vec![declared]).live(&[live]).applied(1);
+        case.renames.push(ColumnRename {
+            table: "t".into(),
+            from: "text".into(),
+            to: "body".into(),
+        });
+        let plan = case.plan();
+        assert_eq!(
+            ops(&plan.versions[0]),
+            [
+                "rename column t.text to body [in-place]",
+                "change column t.body [in-place]",
+                "add column t.x varchar(5) [additive]",
+            ]
+        );
+        assert!(plan.extras.is_empty());
+        // Without the rename, the old column is an extra and the new one is created.
+        case.renames.clear();
+        let plan = case.plan();
+        assert_eq!(
+            ops(&plan.versions[0])[0],
+            "add column t.body varchar(200) [additive]"
+        );
+        assert_eq!(plan.extras[0].key, "text");
     }
 
     #[test]
