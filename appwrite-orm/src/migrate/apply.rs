@@ -422,6 +422,22 @@ impl Run<'_> {
 
     async fn locked(&self, report: &mut MigrationReport) -> Result<()> {
         let snapshot = self.history.read_all().await?;
+        let highest = snapshot
+            .versions
+            .values()
+            .filter(|e| e.status == VersionStatus::Applied)
+            .map(|e| e.version)
+            .max()
+            .unwrap_or(0);
+        if let Some(target) = self.options().target
+            && target < highest
+        {
+            return Err(MigrateError::Step(format!(
+                "the database is at version {highest}, above the target {target}: migrate() only \
+                 goes up; `Migrator::revert` runs down steps"
+            ))
+            .into());
+        }
         let Checked { applied, issues } = check::check_history(
             &self.prepared.versions,
             &self.prepared.migrations,

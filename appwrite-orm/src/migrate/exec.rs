@@ -266,7 +266,7 @@ async fn fill_default(db: &Database, table: &str, column: &str, value: &Value) -
 }
 
 /// Runs the operations that come after the steps: columns become required when no row lacks
-/// a value. Every column is checked before any is changed, so the error names them all.
+/// a value. Every column is checked before any is changed, so that a failure changes none.
 pub(crate) async fn after_steps(
     db: &Database,
     version: u32,
