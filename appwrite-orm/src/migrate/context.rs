@@ -654,6 +654,11 @@ impl<T: Table> StepTable<'_, '_, T> {
     ///
     /// Choose a filter that the change makes false (e.g. `COLUMN.is_null()` when setting the
     /// column), so that rows written by anyone before are not selected again.
+    ///
+    /// Rows are read into `T`, the struct as the code declares it now: a required field whose
+    /// column this very version adds (and the step fills) is still null and cannot be read.
+    /// Walk such rows with [`Migration::rows`] and write a typed patch
+    /// (`Patch::<T>::from(T::patch()...).into_document()`).
     pub async fn backfill<P, F>(&self, filter: Filter<T>, mut change: F) -> Result<BackfillReport>
     where
         P: Into<Patch<T>>,
