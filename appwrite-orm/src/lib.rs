@@ -47,3 +47,8 @@ pub mod prelude {
     pub use crate::{Database, Result, TableHandle};
     pub use appwrite_orm_derive::{ColumnEnum, Table, migration};
 }
+
+/// The README's code blocks, compiled as doctests so that they stay true.
+#[doc = include_str!("../../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;
