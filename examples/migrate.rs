@@ -7,6 +7,10 @@
 //! cargo run --example migrate -- --fresh # start over
 //! ```
 //!
+//! With `APPWRITE_ENDPOINT`, `APPWRITE_PROJECT_ID` and `APPWRITE_API_KEY` set, the same runs
+//! against that server (database `APPWRITE_DATABASE_ID`, else `example-migrate`); the first
+//! run is the one that finds no migration history there.
+//!
 //! The first run plays two deployments: version 1 of the application creates its tables and
 //! writes posts the way that version did (views as text, authors by email); then the current
 //! binary (the structs and `#[migration]`s below) migrates the data to version 4.
@@ -21,6 +25,7 @@
 
 use std::collections::{HashMap, HashSet};
 
+use appwrite_orm::HttpConfig;
 use appwrite_orm::backend::Document;
 use appwrite_orm::migrate::MigrateOptions;
 use appwrite_orm::prelude::*;
@@ -193,17 +198,48 @@ fn options() -> MigrateOptions {
     MigrateOptions::default().backups_in(data_dir().join("backups"))
 }
 
-#[tokio::main]
-async fn main() -> appwrite_orm::Result<()> {
+/// The database and whether it is new: the server named by `APPWRITE_ENDPOINT` (database
+/// `APPWRITE_DATABASE_ID`, else `example-migrate`), else the SQLite file under `target/`.
+/// `--fresh` deletes the example's tables (or file) first.
+async fn open(fresh: bool) -> appwrite_orm::Result<(Database, bool)> {
     let dir = data_dir();
-    let path = dir.join("blog.db");
-    if std::env::args().any(|a| a == "--fresh") {
+    if fresh {
         let _ = std::fs::remove_dir_all(&dir);
     }
     std::fs::create_dir_all(&dir).map_err(|e| appwrite_orm::Error::Storage(e.to_string()))?;
-    let first_run = !path.exists();
-    println!("embedded database at {}\n", path.display());
-    let db = Database::embedded(&path).await?;
+    if std::env::var_os("APPWRITE_ENDPOINT").is_none() {
+        let path = dir.join("blog.db");
+        let first_run = !path.exists();
+        println!("embedded database at {}\n", path.display());
+        return Ok((Database::embedded(&path).await?, first_run));
+    }
+    let mut config = HttpConfig::from_env()?;
+    let id = config
+        .database_id
+        .get_or_insert_with(|| "example-migrate".to_owned())
+        .clone();
+    println!("database {id:?} on {}\n", config.endpoint);
+    let db = Database::connect(config).await?;
+    if fresh {
+        for table in ["authors", "posts", "orm_migrations"] {
+            match db.backend().delete_table(db.id(), table).await {
+                Ok(()) => {}
+                Err(e) if e.is_not_found() => {}
+                Err(e) => return Err(e),
+            }
+        }
+    }
+    let first_run = match db.backend().get_table(db.id(), "orm_migrations").await {
+        Ok(_) => false,
+        Err(e) if e.is_not_found() => true,
+        Err(e) => return Err(e),
+    };
+    Ok((db, first_run))
+}
+
+#[tokio::main]
+async fn main() -> appwrite_orm::Result<()> {
+    let (db, first_run) = open(std::env::args().any(|a| a == "--fresh")).await?;
     if first_run {
         deploy_version_one(&db).await?;
         println!("== deploying the current version: db.migrate()");
