@@ -119,6 +119,9 @@ pub enum Error {
     /// A migration run stopped: history mismatch, plan error, failed version, lock, ...
     #[error(transparent)]
     Migrate(Box<crate::migrate::MigrateError>),
+    /// A backup or restore stopped: I/O, a corrupt file, a table in the way.
+    #[error(transparent)]
+    Backup(Box<crate::backup::BackupError>),
 }
 
 fn join_violations(violations: &[SchemaViolation]) -> String {
