@@ -10,6 +10,7 @@ pub mod counting;
 pub mod embedded;
 #[cfg(feature = "http")]
 pub mod http;
+pub mod recording;
 mod types;
 
 pub use types::{

@@ -52,6 +52,8 @@ pub struct MigrationStatus {
     pub plan: Option<Plan>,
     /// True when the head row matches this binary: a run would make one request.
     pub up_to_date: bool,
+    /// Every version the binary or the database knows, with where it stands.
+    pub versions: Vec<super::VersionLine>,
 }
 
 impl Migrator {
@@ -219,6 +221,7 @@ impl Migrator {
             up_to_date: snapshot.head.is_some_and(|h| {
                 h.version == prepared.target && h.fingerprint == prepared.fingerprint
             }),
+            versions: super::versions::lines(&prepared.versions, &snapshot.versions),
             history: snapshot.versions.into_values().collect(),
             issues,
             plan,
@@ -346,7 +349,7 @@ impl Migrator {
         Ok(report)
     }
 
-    fn plan_with(&self, prepared: &Prepared, live: &[Table], applied: u32) -> Plan {
+    pub(super) fn plan_with(&self, prepared: &Prepared, live: &[Table], applied: u32) -> Plan {
         plan::plan(&PlanInput {
             declared: &prepared.tables,
             live,
@@ -387,7 +390,7 @@ fn fingerprint(tables: &[TableSchema], migrations: &[MigrationDef], target: u32)
 }
 
 /// Every live table with its columns and indexes, page by page.
-async fn read_live(db: &Database) -> Result<Vec<Table>> {
+pub(super) async fn read_live(db: &Database) -> Result<Vec<Table>> {
     let mut out = Vec::new();
     let mut cursor: Option<String> = None;
     loop {

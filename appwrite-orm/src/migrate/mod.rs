@@ -60,10 +60,12 @@
 
 mod apply;
 mod backfill;
+mod baseline;
 mod backup;
 mod check;
 mod compare;
 mod context;
+pub mod dry_run;
 mod error;
 mod exec;
 mod history;
@@ -72,13 +74,16 @@ mod options;
 pub mod plan;
 mod registry;
 mod report;
+mod versions;
 mod wait;
 
 pub use apply::MigrationStatus;
 pub use backup::BackupReport;
+pub use dry_run::{DRY_RUN_SAMPLE, DryRunReport, DryRunVersion};
 pub use context::{Migration, StepRows, StepTable};
 pub use error::{HistoryIssue, MigrateError};
 pub use history::{HistoryEntry, VersionStatus};
+pub use versions::{VersionLine, VersionState};
 pub use options::{DEFAULT_BACKUP_DIR, DEFAULT_HISTORY_TABLE, MigrateOptions};
 pub use plan::{ColumnRename, OpClass, Plan, PlanError};
 pub use registry::{
