@@ -1,0 +1,83 @@
+//! The command line: global options and subcommands (clap derive).
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand};
+
+/// Versioned migrations of an Appwrite database.
+#[derive(Debug, Parser)]
+#[command(name = "migrate", version, about, long_about = None)]
+pub struct Args {
+    /// Use the embedded engine in this SQLite file instead of a server (`APPWRITE_*`).
+    #[arg(long, global = true, value_name = "PATH")]
+    pub embedded: Option<PathBuf>,
+    /// Print machine-readable JSON instead of tables.
+    #[arg(long, global = true)]
+    pub json: bool,
+    /// Seconds to wait for a lock held by another run before giving up (exit code 3).
+    #[arg(long, global = true, value_name = "SECS")]
+    pub lock_wait: Option<u64>,
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Apply every pending version (or up to `--to`).
+    Up {
+        /// Stop at this version.
+        #[arg(long, value_name = "N")]
+        to: Option<u32>,
+        /// Show what would be done and written; write nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// Also write the report as JSON into this file.
+        #[arg(long, value_name = "FILE")]
+        report: Option<PathBuf>,
+    },
+    /// Run the down steps of the versions above `--to` (destructive: needs `--yes`).
+    Down {
+        /// The version to go back to.
+        #[arg(long, value_name = "N")]
+        to: u32,
+        /// Confirm: without it, the command only says what it would revert.
+        #[arg(long)]
+        yes: bool,
+    },
+    /// Every version with where it stands.
+    Status,
+    /// The schema operations a run would make.
+    Plan,
+    /// Exit 2 when versions are pending or the live schema differs from the declared one.
+    Verify,
+    /// Remove the migration lock left by a run that is gone.
+    Unlock,
+    /// Accept the checksums of edited, already applied migrations.
+    Repair,
+    /// Adopt an existing database at version N without running anything.
+    Baseline {
+        /// The version the database already has.
+        version: u32,
+    },
+    /// Write every table (or `--table` ones) into DIR: schema.json and one JSONL file per table.
+    Backup {
+        /// The backup directory (created; existing backup files are never overwritten).
+        dir: PathBuf,
+        /// Only this table (repeatable).
+        #[arg(long = "table", value_name = "ID")]
+        tables: Vec<String>,
+    },
+    /// Restore the backup in DIR; tables that exist are refused unless `--replace --yes`.
+    Restore {
+        /// The backup directory.
+        dir: PathBuf,
+        /// Drop and recreate tables of the backup that exist (destructive: needs `--yes`).
+        #[arg(long)]
+        replace: bool,
+        /// Confirm `--replace`.
+        #[arg(long)]
+        yes: bool,
+    },
+}

@@ -1,0 +1,277 @@
+//! One function per subcommand: call the migrator, print the result, choose the exit code.
+
+use std::io::Write;
+use std::path::Path;
+
+use serde::Serialize;
+
+use super::args::Command;
+use super::exit::Exit;
+use super::progress::Progress;
+use super::render;
+use crate::migrate::{MigrateOptions, Migrator, VersionState};
+use crate::{Database, Error, Result};
+
+/// Where the output goes and in which form.
+pub struct Out<'o> {
+    /// stdout, or a buffer in tests.
+    pub writer: &'o mut dyn Write,
+    /// JSON instead of text.
+    pub json: bool,
+}
+
+impl Out<'_> {
+    fn text(&mut self, text: &str) -> Result<()> {
+        // A closed stdout (a pipe into `head`) is not a failed migration.
+        if let Err(e) = self.writer.write_all(text.as_bytes()) {
+            tracing::debug!(error = %e, "could not write the output");
+        }
+        Ok(())
+    }
+
+    fn value<T: Serialize>(&mut self, value: &T) -> Result<()> {
+        let text = serde_json::to_string_pretty(value)?;
+        self.text(&format!("{text}\n"))
+    }
+
+    /// The value as JSON, or the text.
+    fn either<T: Serialize>(&mut self, value: &T, text: impl FnOnce() -> String) -> Result<()> {
+        if self.json {
+            self.value(value)
+        } else {
+            self.text(&text())
+        }
+    }
+}
+
+/// Runs one subcommand.
+pub async fn run(
+    command: &Command,
+    migrator: &Migrator,
+    db: &Database,
+    out: &mut Out<'_>,
+) -> Result<Exit> {
+    match command {
+        Command::Up {
+            to,
+            dry_run,
+            report,
+        } => up(migrator, db, *to, *dry_run, report.as_deref(), out).await,
+        Command::Down { to, yes } => down(migrator, db, *to, *yes, out).await,
+        Command::Status => {
+            let status = migrator.status(db).await?;
+            out.either(&render::status_json(&status), || render::status(&status))?;
+            Ok(Exit::Ok)
+        }
+        Command::Plan => {
+            let status = migrator.status(db).await?;
+            out.either(&status.plan, || render::plan(status.plan.as_ref()))?;
+            Ok(Exit::Ok)
+        }
+        Command::Verify => verify(migrator, db, out).await,
+        Command::Unlock => {
+            let removed = migrator.force_unlock(db).await?;
+            out.either(&serde_json::json!({ "removed": removed }), || {
+                if removed {
+                    "lock removed\n".to_owned()
+                } else {
+                    "no lock was held\n".to_owned()
+                }
+            })?;
+            Ok(Exit::Ok)
+        }
+        Command::Repair => {
+            let repaired = migrator.repair(db).await?;
+            out.either(&serde_json::json!({ "repaired": repaired }), || {
+                if repaired.is_empty() {
+                    "nothing to repair\n".to_owned()
+                } else {
+                    format!("accepted the checksums of versions {repaired:?}\n")
+                }
+            })?;
+            Ok(Exit::Ok)
+        }
+        Command::Baseline { version } => {
+            let recorded = migrator.baseline(db, *version).await?;
+            out.either(
+                &serde_json::json!({ "version": version, "recorded": recorded }),
+                || {
+                    format!(
+                        "database adopted at version {version}; recorded as applied: \
+                         {recorded:?}\nrun `up` next: it checks the live schema once\n"
+                    )
+                },
+            )?;
+            Ok(Exit::Ok)
+        }
+        Command::Backup { dir, tables } => {
+            let only = (!tables.is_empty()).then_some(tables.as_slice());
+            let progress = Progress::start("backing up", out.json);
+            let report = crate::backup::backup(db, dir, only).await;
+            progress.finish();
+            let report = report?;
+            out.either(&report, || {
+                format!(
+                    "backed up {} row(s) of {} table(s) into {} ({} bytes)\n",
+                    report.rows,
+                    report.tables.len(),
+                    report.dir.display(),
+                    report.bytes
+                )
+            })?;
+            Ok(Exit::Ok)
+        }
+        Command::Restore { dir, replace, yes } => {
+            if *replace && !*yes {
+                eprintln!(
+                    "refusing to drop and recreate the tables of {} without --yes",
+                    dir.display()
+                );
+                return Ok(Exit::Usage);
+            }
+            let options = crate::backup::RestoreOptions::default().replace(*replace);
+            let progress = Progress::start("restoring", out.json);
+            let report = crate::backup::restore_with(db, dir, &options).await;
+            progress.finish();
+            let report = report?;
+            out.either(&report, || {
+                format!(
+                    "restored {} row(s) of {} table(s) from {}\n",
+                    report.rows,
+                    report.tables.len(),
+                    report.dir.display()
+                )
+            })?;
+            Ok(Exit::Ok)
+        }
+    }
+}
+
+async fn up(
+    migrator: &Migrator,
+    db: &Database,
+    to: Option<u32>,
+    dry_run: bool,
+    report_file: Option<&Path>,
+    out: &mut Out<'_>,
+) -> Result<Exit> {
+    let migrator = match to {
+        Some(n) => migrator
+            .clone()
+            .with_options(migrator.options().clone().target(n)),
+        None => migrator.clone(),
+    };
+    if dry_run {
+        let progress = Progress::start("dry run", out.json);
+        let report = migrator.dry_run(db).await;
+        progress.finish();
+        let report = report?;
+        write_report(report_file, &report)?;
+        out.either(&report, || render::dry_run(&report))?;
+        return Ok(Exit::Ok);
+    }
+    let progress = Progress::start("migrating", out.json);
+    let report = migrator.run(db).await;
+    progress.finish();
+    let report = report?;
+    write_report(report_file, &report)?;
+    out.either(&report, || format!("{report}\n"))?;
+    Ok(Exit::Ok)
+}
+
+async fn down(
+    migrator: &Migrator,
+    db: &Database,
+    to: u32,
+    yes: bool,
+    out: &mut Out<'_>,
+) -> Result<Exit> {
+    let status = migrator.status(db).await?;
+    let reverted: Vec<u32> = status
+        .history
+        .iter()
+        .filter(|e| e.version > to)
+        .map(|e| e.version)
+        .collect();
+    if !yes {
+        let message = format!(
+            "refusing to revert versions {reverted:?} without --yes: down steps drop what their \
+             versions added (backups are written first)"
+        );
+        if out.json {
+            out.value(&serde_json::json!({ "refused": true, "versions": reverted }))?;
+        }
+        eprintln!("{message}");
+        return Ok(Exit::Usage);
+    }
+    let progress = Progress::start("reverting", out.json);
+    let report = migrator.revert(db, to).await;
+    progress.finish();
+    let report = report?;
+    out.either(&report, || format!("{report}\n"))?;
+    Ok(Exit::Ok)
+}
+
+async fn verify(migrator: &Migrator, db: &Database, out: &mut Out<'_>) -> Result<Exit> {
+    let status = migrator.status(db).await?;
+    let mut problems: Vec<String> = status.issues.iter().map(ToString::to_string).collect();
+    for line in &status.versions {
+        if line.state != VersionState::Applied {
+            problems.push(format!(
+                "version {} ({}) is {}",
+                line.version,
+                line.name,
+                line.state.as_str()
+            ));
+        }
+    }
+    if let Some(plan) = &status.plan {
+        for v in plan.versions.iter().filter(|v| v.reconcile) {
+            for op in v.before.iter().chain(&v.after) {
+                problems.push(format!("the live schema differs: {} is needed", op.op));
+            }
+        }
+        problems.extend(plan.errors.iter().map(ToString::to_string));
+    }
+    let exit = if problems.is_empty() {
+        Exit::Ok
+    } else {
+        Exit::Drift
+    };
+    out.either(
+        &serde_json::json!({ "ok": problems.is_empty(), "problems": problems }),
+        || {
+            if problems.is_empty() {
+                format!("ok: version {}, schema as declared\n", status.applied)
+            } else {
+                let mut s = String::from("verify failed:\n");
+                for p in &problems {
+                    s.push_str(&format!("  - {p}\n"));
+                }
+                s
+            }
+        },
+    )?;
+    Ok(exit)
+}
+
+fn write_report<T: Serialize>(path: Option<&Path>, report: &T) -> Result<()> {
+    let Some(path) = path else { return Ok(()) };
+    let failed = |e: std::io::Error| Error::Config {
+        what: format!("--report {}", path.display()),
+        reason: e.to_string(),
+    };
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).map_err(failed)?;
+    }
+    std::fs::write(path, serde_json::to_string_pretty(report)?).map_err(failed)
+}
+
+/// Options from the command line's global flags.
+pub fn options(base: &MigrateOptions, lock_wait: Option<u64>) -> MigrateOptions {
+    let mut options = base.clone();
+    if let Some(secs) = lock_wait {
+        options = options.lock_wait(std::time::Duration::from_secs(secs));
+    }
+    options
+}
