@@ -16,11 +16,12 @@
 //! 1. Version 1 of the application writes 200 users and 300 posts; one user's email is
 //!    `mallory@invalid`, which version 2's step refuses (as the seed's `runMigration` does).
 //! 2. First attempt: `appwrite_orm::backup::backup` writes every table (the history too) to a
-//!    directory; `db.migrate()` adds the columns, marks the first page of users, meets the
-//!    invalid row and fails (the history records version 2 as failed). The rollback is
-//!    `appwrite_orm::backup::restore_with(.. replace ..)`: the tables are recreated from the
-//!    backup's schema and rows, so the new columns, the half-written rows and the failed
-//!    history row are gone. The example checks that: same row count, no new column, version 1.
+//!    directory; `db.migrate()` adds the columns, marks users page by page until it meets the
+//!    invalid row (150 users are marked by then) and fails; the history records version 2 as
+//!    failed. The rollback is `appwrite_orm::backup::restore_with(.. replace ..)`: the tables
+//!    are recreated from the backup's schema and rows, so the new columns, the half-written
+//!    rows and the failed history row are gone. The example checks that: same row count, no
+//!    new column, version 1.
 //! 3. The operator fixes the row. Second attempt: backup, migrate, validate (every user
 //!    carries `migration_version` 2, no user lost, the posts untouched); it passes and the
 //!    backup is removed, as the seed does after a successful migration.
