@@ -4,12 +4,13 @@
 # succeed on both backends and on a second run (the examples start over or detect their state).
 # `migrate` is run with `--fresh`, then again, and the second run must find nothing pending.
 #
-# Environment: CARGO (default cargo), EXAMPLES (names to run, default the list below).
+# Environment: CARGO (default cargo), EXAMPLES (names to run, default every examples/*.rs).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 CARGO="${CARGO:-cargo}"
-EXAMPLES="${EXAMPLES:-quickstart migrate add_fields breaking_change blog normalize_users safe_migration}"
+# Every example: each must run without arguments, on both backends, twice.
+EXAMPLES="${EXAMPLES:-$(cd examples && ls -- *.rs | sed 's/\.rs$//' | tr '\n' ' ')}"
 
 work="$(mktemp -d)"
 server_pid=""
