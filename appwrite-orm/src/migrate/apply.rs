@@ -12,6 +12,7 @@ use super::check::{self, Checked};
 use super::context::{Migration, StepState};
 use super::error::MigrateError;
 use super::exec;
+use super::guard;
 use super::history::{History, HistoryEntry, Snapshot, VersionStatus, now};
 use super::lock::Lock;
 use super::plan::{self, Plan, PlanInput, VersionInfo, VersionPlan};
@@ -635,43 +636,41 @@ impl Run<'_> {
         }
     }
 
-    /// Schema before, step, schema after. The step state comes back whatever happened, for
-    /// its checkpoint.
+    /// Backup (destructive versions, when configured), schema before, step, schema after,
+    /// checks. The step state comes back whatever happened, for its checkpoint.
     async fn version_body(
         &self,
         plan: &VersionPlan,
         checkpoint: Checkpoint,
         report: &mut VersionReport,
     ) -> (Result<Vec<super::OpReport>>, Option<StepState>) {
+        let failed_before = |e, checkpoint| {
+            (
+                Err(e),
+                Some(StepState {
+                    checkpoint,
+                    ..StepState::default()
+                }),
+            )
+        };
+        let backup_dir = match guard::backup_before(self.db, plan, self.options()).await {
+            Ok(dir) => dir,
+            Err(e) => return failed_before(e, checkpoint),
+        };
         match exec::before_steps(self.db, &plan.before, self.options()).await {
             Ok(ops) => report.schema = ops,
-            Err(e) => {
-                return (
-                    Err(e),
-                    Some(StepState {
-                        checkpoint,
-                        ..StepState::default()
-                    }),
-                );
-            }
+            Err(e) => return failed_before(e, checkpoint),
         }
+        let def = self
+            .prepared
+            .migrations
+            .iter()
+            .find(|m| m.version == plan.version);
         let mut state = None;
         if plan.has_step
-            && let Some(def) = self
-                .prepared
-                .migrations
-                .iter()
-                .find(|m| m.version == plan.version)
+            && let Some(def) = def
         {
-            let mut m = Migration::new(
-                self.db.clone(),
-                plan.version,
-                self.options(),
-                self.history,
-                self.lock,
-                checkpoint,
-                !plan.reconcile,
-            );
+            let mut m = self.context(plan, checkpoint, !plan.reconcile);
             let result = def.run_step(&mut m).await;
             let step_state = m.into_state();
             if let Err(e) = result {
@@ -679,8 +678,85 @@ impl Run<'_> {
             }
             state = Some(step_state);
         }
-        let after = exec::after_steps(self.db, plan.version, &plan.after).await;
-        (after, state)
+        if let Some(dir) = &backup_dir {
+            state
+                .get_or_insert_default()
+                .warnings
+                .push(format!("backed up before the version in {}", dir.display()));
+        }
+        let after = match exec::after_steps(self.db, plan.version, &plan.after).await {
+            Ok(after) => after,
+            Err(e) => return (Err(e), state),
+        };
+        if let Some(def) = def.filter(|_| !plan.reconcile)
+            && let Err(e) = self.checks(def, plan, backup_dir.as_deref()).await
+        {
+            if let Some(MigrateError::CheckFailed {
+                restored: Some(_), ..
+            }) = e.migrate()
+                && let Some(state) = &mut state
+            {
+                // The data is as before the version: backfills start over.
+                state.checkpoint = Checkpoint::default();
+            }
+            return (Err(e), state);
+        }
+        (Ok(after), state)
+    }
+
+    /// A step context for `plan`'s version.
+    fn context(&self, plan: &VersionPlan, checkpoint: Checkpoint, save: bool) -> Migration<'_> {
+        Migration::new(
+            self.db.clone(),
+            plan.version,
+            self.options(),
+            self.history,
+            self.lock,
+            checkpoint,
+            save,
+        )
+    }
+
+    /// Runs the version's checks in order; the first that fails fails the version, after the
+    /// backup taken before it is restored when so configured.
+    async fn checks(
+        &self,
+        def: &MigrationDef,
+        plan: &VersionPlan,
+        backup_dir: Option<&std::path::Path>,
+    ) -> Result<()> {
+        for (name, check) in def.checks() {
+            let mut m = self.context(plan, Checkpoint::default(), false);
+            let Err(e) = check.run(&mut m).await else {
+                tracing::info!(version = plan.version, check = name, "check passed");
+                continue;
+            };
+            tracing::error!(version = plan.version, check = name, error = %e, "check failed");
+            let mut message = e.to_string();
+            let mut restored = None;
+            if self.options().restore_on_failed_check {
+                match backup_dir {
+                    Some(dir) => match guard::restore(self.db, dir, plan, self.options()).await {
+                        Ok(()) => restored = Some(dir.to_owned()),
+                        Err(re) => message.push_str(&format!(
+                            "; restoring the backup in {} failed: {re}",
+                            dir.display()
+                        )),
+                    },
+                    None => message.push_str(
+                        "; nothing was restored: no backup was taken before the version \
+                         (set `MigrateOptions::backup_before_destructive`)",
+                    ),
+                }
+            }
+            return Err(MigrateError::CheckFailed {
+                check: name.to_owned(),
+                message,
+                restored,
+            }
+            .into());
+        }
+        Ok(())
     }
 
     async fn revert(&self, to: u32, report: &mut MigrationReport) -> Result<()> {

@@ -110,10 +110,25 @@ pub enum MigrateError {
         /// The I/O error.
         reason: String,
     },
+    /// A validation check of a version failed; the version is recorded `failed`.
+    #[error("check {check:?} failed: {message}{}", restored_note(.restored.as_deref()))]
+    CheckFailed {
+        /// The check's name.
+        check: String,
+        /// What the check said.
+        message: String,
+        /// The backup restored before failing (`restore_on_failed_check`), if any.
+        restored: Option<PathBuf>,
+    },
     /// A step used a helper in a way that cannot work (a conversion into an existing column of
     /// another type, ...).
     #[error("{0}")]
     Step(String),
+}
+
+fn restored_note(dir: Option<&std::path::Path>) -> String {
+    dir.map(|d| format!("; restored from {}", d.display()))
+        .unwrap_or_default()
 }
 
 /// One way the history disagrees with the binary.

@@ -68,6 +68,7 @@ mod context;
 pub mod dry_run;
 mod error;
 mod exec;
+mod guard;
 mod history;
 mod lock;
 mod options;
@@ -87,7 +88,8 @@ pub use versions::{VersionLine, VersionState};
 pub use options::{DEFAULT_BACKUP_DIR, DEFAULT_HISTORY_TABLE, MigrateOptions};
 pub use plan::{ColumnRename, OpClass, Plan, PlanError};
 pub use registry::{
-    MigrationDef, MigrationRegistration, Step, StepFn, StepFuture, checksum_of, registered_in,
+    MigrationDef, MigrationRegistration, Step, StepFn, StepFuture, check_failed, checksum_of,
+    registered_in,
     registered_migrations,
 };
 pub use report::{

@@ -69,6 +69,18 @@ pub struct MigrateOptions {
     /// Columns renamed in the code: the plan renames them in place (keeping their data)
     /// instead of creating the new key and reporting the old one as an extra.
     pub renames: Vec<ColumnRename>,
+    /// Directory under which a full backup ([`crate::backup`]) of the database's tables (all
+    /// but the history table) is written before each destructive version, in
+    /// `<dir>/v<version>-<time>/`. A version is destructive when it runs a step (a step is
+    /// code: it may rewrite, convert or drop anything, which the planner cannot see) or when
+    /// its planned schema operations include one that is not additive (an in-place change
+    /// such as a narrowing, a rename). Schema-only additive versions are not backed up.
+    pub backup_before_destructive: Option<PathBuf>,
+    /// When a validation check fails, restore the backup taken before the version (needs
+    /// [`backup_before_destructive`](Self::backup_before_destructive)): its tables are
+    /// dropped and recreated from the backup, tables the version created are dropped, and the
+    /// version fails with the check's message and "restored from <dir>".
+    pub restore_on_failed_check: bool,
 }
 
 impl Default for MigrateOptions {
@@ -90,6 +102,8 @@ impl Default for MigrateOptions {
             skip_default_backfill: BTreeSet::new(),
             host: host_name(),
             renames: Vec::new(),
+            backup_before_destructive: None,
+            restore_on_failed_check: false,
         }
     }
 }
@@ -159,6 +173,20 @@ impl MigrateOptions {
             from: from.to_owned(),
             to: to.to_owned(),
         });
+        self
+    }
+
+    /// Backs up every table (but the history) under `dir` before each destructive version;
+    /// see [`backup_before_destructive`](Self::backup_before_destructive) for what counts as
+    /// destructive.
+    pub fn backup_before_destructive(mut self, dir: impl Into<PathBuf>) -> Self {
+        self.backup_before_destructive = Some(dir.into());
+        self
+    }
+
+    /// Restores the backup taken before a version when one of its checks fails.
+    pub fn restore_on_failed_check(mut self, restore: bool) -> Self {
+        self.restore_on_failed_check = restore;
         self
     }
 

@@ -95,6 +95,7 @@ pub struct MigrationDef {
     pub module: String,
     run: Arc<dyn Step>,
     down: Option<Arc<dyn Step>>,
+    checks: Vec<(String, Arc<dyn Step>)>,
 }
 
 impl fmt::Debug for MigrationDef {
@@ -105,6 +106,10 @@ impl fmt::Debug for MigrationDef {
             .field("checksum", &self.checksum)
             .field("source", &self.source)
             .field("down", &self.down.is_some())
+            .field(
+                "checks",
+                &self.checks.iter().map(|(n, _)| n).collect::<Vec<_>>(),
+            )
             .finish()
     }
 }
@@ -125,6 +130,7 @@ impl MigrationDef {
             name,
             run: Arc::new(run),
             down: None,
+            checks: Vec::new(),
         }
     }
 
@@ -141,6 +147,46 @@ impl MigrationDef {
     {
         self.down = Some(Arc::new(down));
         self
+    }
+
+    /// Adds a validation check, run after the version's step and schema changes and before
+    /// the version is recorded. A check that returns an error (for example
+    /// [`check_failed`](super::check_failed)) fails the version with the check's name and
+    /// message; with [`MigrateOptions::restore_on_failed_check`](super::MigrateOptions::restore_on_failed_check)
+    /// the backup taken before the version is restored first.
+    ///
+    /// ```
+    /// use appwrite_orm::migrate::{MigrationDef, check_failed};
+    /// use appwrite_orm::query::Query;
+    ///
+    /// let v2 = MigrationDef::new(2, "fill slugs", |_m| Box::pin(async { Ok(()) }))
+    ///     .check("every post has a slug", |m| {
+    ///         Box::pin(async move {
+    ///             let posts = m.db().rows("posts");
+    ///             let left = posts.query().with(Query::is_null("slug")).count().await?;
+    ///             if left > 0 {
+    ///                 return Err(check_failed(format!("{left} post(s) have no slug")));
+    ///             }
+    ///             Ok(())
+    ///         })
+    ///     });
+    /// assert_eq!(v2.check_names(), ["every post has a slug"]);
+    /// ```
+    pub fn check<F>(mut self, name: impl Into<String>, check: F) -> Self
+    where
+        F: for<'a, 'b> Fn(&'a mut Migration<'b>) -> StepFuture<'a> + Send + Sync + 'static,
+    {
+        self.checks.push((name.into(), Arc::new(check)));
+        self
+    }
+
+    /// The names of the validation checks, in the order they run.
+    pub fn check_names(&self) -> Vec<&str> {
+        self.checks.iter().map(|(n, _)| n.as_str()).collect()
+    }
+
+    pub(crate) fn checks(&self) -> impl Iterator<Item = (&str, &Arc<dyn Step>)> {
+        self.checks.iter().map(|(n, c)| (n.as_str(), c))
     }
 
     /// True when the migration has a `down` step.
@@ -167,6 +213,7 @@ impl From<&'static MigrationRegistration> for MigrationDef {
             module: r.module.to_owned(),
             run: Arc::new(r.run),
             down: r.down.map(|d| Arc::new(d) as Arc<dyn Step>),
+            checks: Vec::new(),
         }
     }
 }
@@ -194,6 +241,11 @@ pub fn registered_in(module_prefix: &str) -> Vec<MigrationDef> {
                     .is_some_and(|rest| rest.starts_with("::"))
         })
         .collect()
+}
+
+/// The error a validation check returns to fail its version with `message`.
+pub fn check_failed(message: impl Into<String>) -> crate::Error {
+    super::MigrateError::Step(message.into()).into()
 }
 
 /// SHA-256 of `text` as lowercase hex: the checksum form the history stores.
