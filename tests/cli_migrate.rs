@@ -85,6 +85,29 @@ async fn bad_command_lines_are_usage_errors() {
     assert_eq!(m.status(&f.db).await.unwrap().applied, 0);
 }
 
+#[tokio::test]
+async fn embedded_flag_opens_a_sqlite_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("app.db");
+    let path = file.to_string_lossy().into_owned();
+    let m = Migrator::new([&notes_v2()], [noop(2)]);
+    for (args, expected) in [
+        (["migrate", "--embedded", &path, "verify"], Exit::Drift),
+        (["migrate", "--embedded", &path, "up"], Exit::Ok),
+        (["migrate", "--embedded", &path, "verify"], Exit::Ok),
+    ] {
+        let mut out = Vec::new();
+        assert_eq!(
+            cli::execute(args, &m, None, &mut out).await,
+            expected,
+            "{args:?}"
+        );
+    }
+    // The file holds the migrated database.
+    let db = Database::embedded(&file).await.unwrap();
+    assert_eq!(m.status(&db).await.unwrap().applied, 2);
+}
+
 async fn verify_follows_pending_and_drift(kind: Kind) {
     let f = Fixture::new(kind).await;
     let m = Migrator::new([&notes_v2()], [noop(2)]).with_options(f.options());
