@@ -1,6 +1,6 @@
 //! A safe migration with rollback (the seed's "Safe Migration with Rollback Support"): back
-//! up, migrate, validate, and on any failure restore the backup, so that the database is
-//! exactly as it was before the attempt: rows, schema and migration history.
+//! up, migrate, validate, and when validation fails restore the backup, so that the tables are
+//! exactly as they were before the attempt, rows and schema.
 //!
 //! ```sh
 //! cargo run --example safe_migration
@@ -14,26 +14,29 @@
 //! `orm_migrations` are deleted first. Then:
 //!
 //! 1. Version 1 of the application writes 200 users and 300 posts; one user's email is
-//!    `mallory@invalid`, which version 2's step refuses (as the seed's `runMigration` does).
-//! 2. First attempt: `appwrite_orm::backup::backup` writes every table (the history too) to a
-//!    directory; `db.migrate()` adds the columns, marks users page by page until it meets the
-//!    invalid row (150 users are marked by then) and fails; the history records version 2 as
-//!    failed. The rollback is `appwrite_orm::backup::restore_with(.. replace ..)`: the tables
-//!    are recreated from the backup's schema and rows, so the new columns, the half-written
-//!    rows and the failed history row are gone. The example checks that: same row count, no
-//!    new column, version 1.
-//! 3. The operator fixes the row. Second attempt: backup, migrate, validate (every user
-//!    carries `migration_version` 2, no user lost, the posts untouched); it passes and the
-//!    backup is removed, as the seed does after a successful migration.
+//!    `mallory@invalid`, which version 2's step leaves unmigrated (the seed's `runMigration`
+//!    throws on it).
+//! 2. First attempt, with the runtime's safety net
+//!    (`MigrateOptions::backup_before_destructive` and `restore_on_failed_check`): before
+//!    version 2 (it has a step) every table is backed up with `appwrite_orm::backup`; the step
+//!    adds the columns and marks the users, leaving the invalid one with a warning; then the
+//!    version's validation check (`every_user_migrated`, attached with `MigrationDef::check`;
+//!    the seed's `validateMigration`) finds one user not migrated, and the runtime restores the backup:
+//!    the new columns and the written values are gone, the version is recorded as failed. The
+//!    example checks that: same row count, no new column, still at version 1.
+//! 3. The operator fixes the row. Second attempt: same binary, same options; the check passes,
+//!    version 2 is recorded, and the backup of the attempt is removed, as the seed does after a
+//!    successful migration.
 //!
-//! Validation here is plain code after `db.migrate()`. (Migration validation hooks in the
-//! runtime are being built at the time of writing; this example does not use them.)
+//! A step that fails (returns an error) is not restored by the runtime (only failed checks
+//! are); `appwrite_orm::backup::{backup, restore_with}` with `RestoreOptions::replace` do the
+//! same by hand around `db.migrate()`.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use appwrite_orm::backend::Document;
-use appwrite_orm::backup::{self, RestoreOptions};
-use appwrite_orm::migrate::{MigrateOptions, Migrator};
+use appwrite_orm::migrate::{MigrateOptions, Migrator, registered_migrations};
+use appwrite_orm::model::registered_tables;
 use appwrite_orm::prelude::*;
 use appwrite_orm::{Error, HttpConfig};
 use serde_json::{Value, json};
@@ -67,30 +70,55 @@ pub struct Post {
     pub author_id: String,
 }
 
-/// Marks every user as migrated; refuses users with an invalid email, stopping the run.
+/// Marks every user as migrated, leaving users with an invalid email as they are.
 #[migration(version = 2, name = "mark migrated users")]
 async fn mark_migrated(m: &mut Migration<'_>) -> appwrite_orm::Result<()> {
     let now = chrono::Utc::now();
+    let mut invalid = Vec::new();
     m.table::<User>()
         .try_backfill(User::MIGRATION_VERSION.is_null(), |user| {
             if user.email.contains("invalid") {
-                return Err(Error::Internal(format!(
-                    "invalid user data: {} has the email {:?}",
-                    user.id.as_str(),
-                    user.email
-                )));
+                invalid.push(format!("{} ({})", user.id.as_str(), user.email));
+                return Ok(None);
             }
             Ok(Some(
                 User::patch().migration_version(2).migrated_at(now).into(),
             ))
         })
         .await?;
+    if !invalid.is_empty() {
+        m.warn(format!(
+            "invalid user data, not migrated: {}",
+            invalid.join(", ")
+        ));
+    }
+    Ok(())
+}
+
+/// The seed's `validateMigration`, run by the runtime after the step and before version 2
+/// is recorded: every user carries `migration_version` 2.
+async fn every_user_migrated(m: &mut Migration<'_>) -> appwrite_orm::Result<()> {
+    let left = m
+        .table::<User>()
+        .query()
+        .filter(
+            User::MIGRATION_VERSION
+                .is_null()
+                .or(User::MIGRATION_VERSION.ne(2)),
+        )
+        .count()
+        .await?;
+    if left > 0 {
+        return Err(appwrite_orm::migrate::check_failed(format!(
+            "{left} user(s) were not migrated properly"
+        )));
+    }
     Ok(())
 }
 
 /// Version 1 of the application: users (one with an email version 2 refuses) and posts.
 async fn deploy_version_one(db: &Database, options: &MigrateOptions) -> appwrite_orm::Result<()> {
-    let report = db.migrate_with(options.clone().target(1)).await?;
+    let report = migrator(&options.clone().target(1)).run(db).await?;
     println!("== version 1 of the application\n{report}");
     let users: Vec<Document> = (0..200)
         .map(|i| {
@@ -117,95 +145,41 @@ async fn deploy_version_one(db: &Database, options: &MigrateOptions) -> appwrite
     Ok(())
 }
 
-/// The seed's `validateMigration`: every user migrated, none lost, the posts untouched.
-async fn validate(db: &Database, backed_up: &backup::BackupReport) -> appwrite_orm::Result<()> {
-    let users = db.table::<User>();
-    let unmigrated = users
-        .query()
-        .filter(
-            User::MIGRATION_VERSION
-                .is_null()
-                .or(User::MIGRATION_VERSION.ne(2)),
-        )
-        .count()
-        .await?;
-    if unmigrated > 0 {
-        return Err(Error::Internal(format!(
-            "{unmigrated} users were not migrated"
-        )));
-    }
-    for table in &backed_up.tables {
-        if table.table == "orm_migrations" {
-            continue;
+/// This binary's migrator: its tables and migrations, version 2 with its validation check.
+fn migrator(options: &MigrateOptions) -> Migrator {
+    let migrations = registered_migrations().into_iter().map(|m| {
+        if m.version == 2 {
+            m.check("every user migrated", |m| Box::pin(every_user_migrated(m)))
+        } else {
+            m
         }
-        let now = db.rows(&table.table).query().count().await?;
-        if now != table.rows {
-            return Err(Error::Internal(format!(
-                "{}: {} rows before the migration, {now} after",
-                table.table, table.rows
-            )));
-        }
-    }
-    println!("validation passed: every user migrated, row counts as before");
-    Ok(())
+    });
+    Migrator::new(registered_tables(), migrations).with_options(options.clone())
 }
 
-/// One attempt: backup, migrate, validate; on failure, restore the backup and return the error.
-async fn attempt(
-    db: &Database,
-    options: &MigrateOptions,
-    backup_dir: &Path,
-) -> appwrite_orm::Result<()> {
-    let taken = backup::backup(db, backup_dir, None).await?;
-    println!(
-        "backup: {} rows of {} in {} ({} bytes, {} ms)",
-        taken.rows,
-        taken
-            .tables
-            .iter()
-            .map(|t| format!("{} ({})", t.table, t.rows))
-            .collect::<Vec<_>>()
-            .join(", "),
-        taken.dir.display(),
-        taken.bytes,
-        taken.duration.as_millis()
-    );
-    let outcome = async {
-        let report = db.migrate_with(options.clone()).await?;
-        print!("{report}");
-        validate(db, &taken).await
-    }
-    .await;
-    let Err(error) = outcome else {
-        std::fs::remove_dir_all(backup_dir).map_err(|e| Error::Storage(e.to_string()))?;
-        println!("migration completed; backup removed");
-        return Ok(());
+/// One attempt: the migrator with the safety net; on failure, shows what is left.
+async fn attempt(db: &Database, options: &MigrateOptions) -> appwrite_orm::Result<()> {
+    let users_before = db.table::<User>().count().await?;
+    let error = match migrator(options).run(db).await {
+        Ok(report) => {
+            print!("{report}");
+            let backups = options
+                .backup_before_destructive
+                .as_deref()
+                .ok_or_else(|| Error::Internal("backups are configured".into()))?;
+            std::fs::remove_dir_all(backups).map_err(|e| Error::Storage(e.to_string()))?;
+            println!("migration completed; backups removed");
+            return Ok(());
+        }
+        Err(e) => e,
     };
     println!("migration failed: {error}");
-    let users = db.table::<User>();
-    let written = users
-        .query()
-        .filter(User::MIGRATION_VERSION.eq(2))
-        .count()
-        .await?;
-    println!("before the rollback: {written} users were already marked migrated");
-
-    println!("rolling back: restoring {}", backup_dir.display());
-    let restored =
-        backup::restore_with(db, backup_dir, &RestoreOptions::default().replace(true)).await?;
-    println!(
-        "restored {} rows in {} ms",
-        restored.rows,
-        restored.duration.as_millis()
-    );
     let live = db.backend().get_table(db.id(), "users").await?;
-    let status = Migrator::from_registry()
-        .with_options(options.clone())
-        .status(db)
-        .await?;
+    let status = migrator(options).status(db).await?;
+    let users_after = db.table::<User>().count().await?;
     println!(
-        "after the rollback: {} users, column migration_version {}, at version {}",
-        users.count().await?,
+        "after the restore: {users_after} users (before: {users_before}), column \
+         migration_version {}, at version {}",
         if live.column("migration_version").is_some() {
             "still there"
         } else {
@@ -213,32 +187,37 @@ async fn attempt(
         },
         status.applied
     );
+    if users_after != users_before || live.column("migration_version").is_some() {
+        return Err(Error::Internal(
+            "the restore did not put the database back".into(),
+        ));
+    }
     Err(error)
 }
 
 #[tokio::main]
 async fn main() -> appwrite_orm::Result<()> {
     let (db, dir) = open(&TABLES).await?;
-    let options = MigrateOptions::default().backups_in(dir.join("drop-backups"));
+    let options = MigrateOptions::default()
+        .backups_in(dir.join("drop-backups"))
+        .backup_before_destructive(dir.join("backups"))
+        .restore_on_failed_check(true);
     deploy_version_one(&db, &options).await?;
 
-    println!("== first attempt");
-    match attempt(&db, &options, &dir.join("backup-1")).await {
-        Ok(()) => {
-            return Err(Error::Internal(
-                "the invalid user should have stopped the first attempt".into(),
-            ));
-        }
-        Err(e) => println!("the first attempt was rolled back ({e})\n"),
+    println!("== first attempt: backup_before_destructive, restore_on_failed_check");
+    if attempt(&db, &options).await.is_ok() {
+        return Err(Error::Internal(
+            "the invalid user should have failed the first attempt".into(),
+        ));
     }
 
-    println!("== the operator fixes u150's email");
+    println!("\n== the operator fixes u150's email");
     db.table::<User>()
         .update("u150", User::patch().email("mallory@example.com"))
         .await?;
 
     println!("\n== second attempt");
-    attempt(&db, &options, &dir.join("backup-2")).await?;
+    attempt(&db, &options).await?;
     let u = db
         .table::<User>()
         .get("u150")
