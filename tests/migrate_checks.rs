@@ -218,3 +218,60 @@ async fn http_a_failed_check_without_backup_restores_nothing() {
     let (db, _emulator) = emulator().await;
     a_failed_check_without_restore_says_so(db).await;
 }
+
+/// `#[migration(check = ...)]`: the registered checks run like hand-built ones.
+mod registered {
+    use appwrite_orm::prelude::*;
+    use appwrite_orm::query::Query;
+
+    #[migration(version = 2, name = "zero everything", check = no_zero_balance)]
+    async fn zero_everything(m: &mut Migration<'_>) -> appwrite_orm::Result<()> {
+        let data = serde_json::json!({ "balance": 0 });
+        m.db()
+            .rows("accounts")
+            .update_where(&[], data.as_object().unwrap_or(&Default::default()))
+            .await?;
+        Ok(())
+    }
+
+    async fn no_zero_balance(m: &mut Migration<'_>) -> appwrite_orm::Result<()> {
+        let rows = m.db().rows("accounts");
+        let zero = rows
+            .query()
+            .with(Query::equal("balance", [0]))
+            .count()
+            .await?;
+        if zero > 0 {
+            return Err(appwrite_orm::migrate::check_failed(format!(
+                "{zero} zero balance(s)"
+            )));
+        }
+        Ok(())
+    }
+}
+
+#[tokio::test]
+async fn checks_named_in_the_attribute_run_and_restore() {
+    let db = Database::in_memory().await.unwrap();
+    seed(&db).await;
+    let before = snapshot(&db).await;
+    let migrations = appwrite_orm::migrate::registered_in("migrate_checks::registered");
+    assert_eq!(migrations.len(), 1);
+    assert_eq!(migrations[0].check_names(), ["no_zero_balance"]);
+    let dir = tempfile::tempdir().unwrap();
+    let err = Migrator::new([&accounts_v1()], migrations)
+        .with_options(
+            MigrateOptions::default()
+                .backup_before_destructive(dir.path())
+                .restore_on_failed_check(true),
+        )
+        .run(&db)
+        .await
+        .unwrap_err();
+    let message = err.to_string();
+    assert!(
+        message.contains("check \"no_zero_balance\" failed: 300 zero balance(s); restored from"),
+        "{message}"
+    );
+    assert_eq!(snapshot(&db).await, before);
+}

@@ -15,6 +15,8 @@ pub(crate) struct MigrationModel {
     pub(crate) version: u32,
     pub(crate) name: String,
     pub(crate) down: Option<syn::Path>,
+    /// Validation checks, run after the step: `async fn(m: &mut Migration<'_>) -> Result<()>`.
+    pub(crate) checks: Vec<syn::Path>,
     pub(crate) checksum: String,
 }
 
@@ -54,12 +56,29 @@ pub(crate) fn check(cx: &Ctxt, args: MigrationArgs, function: &ItemFn) -> Option
     {
         cx.error_spanned_by(lit, "a migration's name cannot be empty");
     }
+    check_checks(cx, &args.checks, function);
     Some(MigrationModel {
         version: version?,
         name,
         down: args.down,
+        checks: args.checks,
         checksum: checksum::checksum(function),
     })
+}
+
+/// A check is another function, named once.
+fn check_checks(cx: &Ctxt, checks: &[syn::Path], function: &ItemFn) {
+    for (i, path) in checks.iter().enumerate() {
+        if path.get_ident() == Some(&function.sig.ident) {
+            cx.error_spanned_by(
+                path,
+                "a check runs after the migration to validate it; it cannot be the migration \
+                 itself: name another `async fn(m: &mut Migration<'_>) -> appwrite_orm::Result<()>`",
+            );
+        } else if checks[..i].contains(path) {
+            cx.error_spanned_by(path, "this check is named twice");
+        }
+    }
 }
 
 fn check_signature(cx: &Ctxt, function: &ItemFn) {

@@ -44,12 +44,33 @@ pub(crate) fn expand(function: &ItemFn, model: &MigrationModel) -> TokenStream {
         }
         None => (TokenStream::new(), quote!(::std::option::Option::None)),
     };
+    let mut check_fns = Vec::new();
+    let mut checks = Vec::new();
+    for (i, path) in model.checks.iter().enumerate() {
+        let check_ident = format_ident!("__appwrite_orm_migration_check_{}_{}", ident, i);
+        let call = quote_spanned! {path.span()=>
+            ::std::boxed::Box::pin(#path(m))
+        };
+        check_fns.push(quote! {
+            fn #check_ident<'a, 'b>(
+                m: &'a mut #migrate::Migration<'b>,
+            ) -> #migrate::StepFuture<'a> {
+                #call
+            }
+        });
+        let check_name = path
+            .segments
+            .last()
+            .map_or_else(String::new, |s| s.ident.to_string());
+        checks.push(quote!((#check_name, #check_ident as #migrate::StepFn)));
+    }
     quote! {
         #function
 
         const _: () = {
             #run_fn
             #down_fn
+            #(#check_fns)*
 
             ::appwrite_orm::inventory::submit! {
                 #migrate::MigrationRegistration {
@@ -58,6 +79,7 @@ pub(crate) fn expand(function: &ItemFn, model: &MigrationModel) -> TokenStream {
                     checksum: #checksum,
                     run: #run,
                     down: #down,
+                    checks: &[#(#checks),*],
                     function: #function_name,
                     module: ::std::module_path!(),
                     file: ::std::file!(),

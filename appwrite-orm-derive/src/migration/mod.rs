@@ -1,4 +1,4 @@
-//! `#[migration(version = N, name = "...", down = other_fn)]` on an
+//! `#[migration(version = N, name = "...", down = other_fn, check = check_fn)]` on an
 //! `async fn(m: &mut Migration<'_>) -> appwrite_orm::Result<()>`: parse the arguments, check the
 //! function's shape, and expand into the function unchanged plus its registration through
 //! `inventory`, with a checksum of the function's tokens computed here, at compile time.

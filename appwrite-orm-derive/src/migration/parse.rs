@@ -8,7 +8,7 @@ use crate::attr::{self, Slot, Sp};
 use crate::ctxt::Ctxt;
 
 /// Every key `#[migration(...)]` accepts.
-const KEYS: &[&str] = &["version", "name", "down"];
+const KEYS: &[&str] = &["version", "name", "down", "check"];
 
 /// What the arguments say, with spans.
 #[derive(Default)]
@@ -16,12 +16,15 @@ pub(crate) struct MigrationArgs {
     pub(crate) version: Option<Sp<u64>>,
     pub(crate) name: Option<LitStr>,
     pub(crate) down: Option<syn::Path>,
+    /// `check = fn_name`, once per check, in order.
+    pub(crate) checks: Vec<syn::Path>,
 }
 
 pub(crate) fn parse_args(cx: &Ctxt, args: TokenStream) -> MigrationArgs {
     let mut version = Slot::new("version");
     let mut name = Slot::new("name");
     let mut down = Slot::new("down");
+    let mut checks = Vec::new();
     let parser = syn::meta::parser(|meta| {
         let Some(ident) = meta.path.get_ident() else {
             return attr::unknown_key(cx, &meta, "migration", KEYS);
@@ -44,6 +47,7 @@ pub(crate) fn parse_args(cx: &Ctxt, args: TokenStream) -> MigrationArgs {
                 let path_span = path.segments.last().map_or(span, |s| s.ident.span());
                 down.set(cx, span, Sp::new(path, path_span));
             }
+            "check" => checks.push(meta.value()?.parse::<syn::Path>()?),
             _ => return attr::unknown_key(cx, &meta, "migration", KEYS),
         }
         Ok(())
@@ -55,5 +59,6 @@ pub(crate) fn parse_args(cx: &Ctxt, args: TokenStream) -> MigrationArgs {
         version: version.get(),
         name: name.get().map(|s| s.value),
         down: down.get().map(|s| s.value),
+        checks,
     }
 }

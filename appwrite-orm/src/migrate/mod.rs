@@ -60,8 +60,8 @@
 
 mod apply;
 mod backfill;
-mod baseline;
 mod backup;
+mod baseline;
 mod check;
 mod compare;
 mod context;
@@ -80,21 +80,20 @@ mod wait;
 
 pub use apply::MigrationStatus;
 pub use backup::BackupReport;
-pub use dry_run::{DRY_RUN_SAMPLE, DryRunReport, DryRunVersion};
 pub use context::{Migration, StepRows, StepTable};
+pub use dry_run::{DRY_RUN_SAMPLE, DryRunReport, DryRunVersion};
 pub use error::{HistoryIssue, MigrateError};
 pub use history::{HistoryEntry, VersionStatus};
-pub use versions::{VersionLine, VersionState};
 pub use options::{DEFAULT_BACKUP_DIR, DEFAULT_HISTORY_TABLE, MigrateOptions};
 pub use plan::{ColumnRename, OpClass, Plan, PlanError};
 pub use registry::{
     MigrationDef, MigrationRegistration, Step, StepFn, StepFuture, check_failed, checksum_of,
-    registered_in,
-    registered_migrations,
+    registered_in, registered_migrations,
 };
 pub use report::{
     BackfillReport, ConversionReport, MigrationReport, OpReport, Unconvertible, VersionReport,
 };
+pub use versions::{VersionLine, VersionState};
 
 use crate::schema::TableSchema;
 

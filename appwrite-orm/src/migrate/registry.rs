@@ -36,6 +36,8 @@ pub struct MigrationRegistration {
     pub run: StepFn,
     /// The `down` counterpart, if one was named.
     pub down: Option<StepFn>,
+    /// The validation checks (`check = fn_name`), by function name, in order.
+    pub checks: &'static [(&'static str, StepFn)],
     /// The function's name.
     pub function: &'static str,
     /// `module_path!()` where the function is defined.
@@ -213,7 +215,11 @@ impl From<&'static MigrationRegistration> for MigrationDef {
             module: r.module.to_owned(),
             run: Arc::new(r.run),
             down: r.down.map(|d| Arc::new(d) as Arc<dyn Step>),
-            checks: Vec::new(),
+            checks: r
+                .checks
+                .iter()
+                .map(|(name, check)| ((*name).to_owned(), Arc::new(*check) as Arc<dyn Step>))
+                .collect(),
         }
     }
 }
