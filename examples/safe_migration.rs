@@ -20,8 +20,8 @@
 //!    (`MigrateOptions::backup_before_destructive` and `restore_on_failed_check`): before
 //!    version 2 (it has a step) every table is backed up with `appwrite_orm::backup`; the step
 //!    adds the columns and marks the users, leaving the invalid one with a warning; then the
-//!    version's validation check (`every_user_migrated`, attached with `MigrationDef::check`;
-//!    the seed's `validateMigration`) finds one user not migrated, and the runtime restores the backup:
+//!    version's validation check (`#[migration(check = every_user_migrated)]`, the seed's
+//!    `validateMigration`) finds one user not migrated, and the runtime restores the backup:
 //!    the new columns and the written values are gone, the version is recorded as failed. The
 //!    example checks that: same row count, no new column, still at version 1.
 //! 3. The operator fixes the row. Second attempt: same binary, same options; the check passes,
@@ -35,8 +35,7 @@
 use std::path::PathBuf;
 
 use appwrite_orm::backend::Document;
-use appwrite_orm::migrate::{MigrateOptions, Migrator, registered_migrations};
-use appwrite_orm::model::registered_tables;
+use appwrite_orm::migrate::{MigrateOptions, Migrator};
 use appwrite_orm::prelude::*;
 use appwrite_orm::{Error, HttpConfig};
 use serde_json::{Value, json};
@@ -71,7 +70,7 @@ pub struct Post {
 }
 
 /// Marks every user as migrated, leaving users with an invalid email as they are.
-#[migration(version = 2, name = "mark migrated users")]
+#[migration(version = 2, name = "mark migrated users", check = every_user_migrated)]
 async fn mark_migrated(m: &mut Migration<'_>) -> appwrite_orm::Result<()> {
     let now = chrono::Utc::now();
     let mut invalid = Vec::new();
@@ -118,7 +117,7 @@ async fn every_user_migrated(m: &mut Migration<'_>) -> appwrite_orm::Result<()> 
 
 /// Version 1 of the application: users (one with an email version 2 refuses) and posts.
 async fn deploy_version_one(db: &Database, options: &MigrateOptions) -> appwrite_orm::Result<()> {
-    let report = migrator(&options.clone().target(1)).run(db).await?;
+    let report = db.migrate_with(options.clone().target(1)).await?;
     println!("== version 1 of the application\n{report}");
     let users: Vec<Document> = (0..200)
         .map(|i| {
@@ -145,22 +144,10 @@ async fn deploy_version_one(db: &Database, options: &MigrateOptions) -> appwrite
     Ok(())
 }
 
-/// This binary's migrator: its tables and migrations, version 2 with its validation check.
-fn migrator(options: &MigrateOptions) -> Migrator {
-    let migrations = registered_migrations().into_iter().map(|m| {
-        if m.version == 2 {
-            m.check("every user migrated", |m| Box::pin(every_user_migrated(m)))
-        } else {
-            m
-        }
-    });
-    Migrator::new(registered_tables(), migrations).with_options(options.clone())
-}
-
-/// One attempt: the migrator with the safety net; on failure, shows what is left.
+/// One attempt: `db.migrate()` with the safety net; on failure, shows what is left.
 async fn attempt(db: &Database, options: &MigrateOptions) -> appwrite_orm::Result<()> {
     let users_before = db.table::<User>().count().await?;
-    let error = match migrator(options).run(db).await {
+    let error = match db.migrate_with(options.clone()).await {
         Ok(report) => {
             print!("{report}");
             let backups = options
@@ -175,7 +162,10 @@ async fn attempt(db: &Database, options: &MigrateOptions) -> appwrite_orm::Resul
     };
     println!("migration failed: {error}");
     let live = db.backend().get_table(db.id(), "users").await?;
-    let status = migrator(options).status(db).await?;
+    let status = Migrator::from_registry()
+        .with_options(options.clone())
+        .status(db)
+        .await?;
     let users_after = db.table::<User>().count().await?;
     println!(
         "after the restore: {users_after} users (before: {users_before}), column \
