@@ -54,6 +54,17 @@
 //! next run re-runs it, and backfills continue where they stopped. A run that crashed leaves
 //! its version `running` and its lock to expire; the next run takes the lock over and resumes.
 //!
+//! # Checks, backups and restores
+//!
+//! A version may declare validation checks ([`MigrationDef::check`],
+//! `#[migration(version = N, check = fn_name)]`): they run after its step and schema changes,
+//! before it is recorded, and the first that returns an error ([`check_failed`]) fails the
+//! version with its name and message. With [`MigrateOptions::backup_before_destructive`] every
+//! table is backed up ([`crate::backup`]) before each version that runs a step or plans a
+//! non-additive operation; with [`MigrateOptions::restore_on_failed_check`] a failed check
+//! restores that backup (rows, permissions, timestamps and the tables' schema as they were;
+//! tables the version created are dropped) and the error says "restored from <dir>".
+//!
 //! Nothing is dropped implicitly. What Appwrite cannot change in place (a column's type or
 //! array flag, an index) is a plan error that explains the explicit path; destructive helpers
 //! ([`Migration::drop_column`], [`Migration::drop_table`]) write a JSONL backup first.
