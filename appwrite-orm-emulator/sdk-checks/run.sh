@@ -52,7 +52,7 @@ fi
 
 echo "== building the emulator"
 (cd "$workspace" && "$CARGO" build --quiet -p appwrite-orm-emulator --bin appwrite-emulator)
-bin="$workspace/target/debug/appwrite-emulator"
+bin="${CARGO_TARGET_DIR:-$workspace/target}/debug/appwrite-emulator"
 
 echo "== starting the emulator"
 fifo="$work/stdout.fifo"
