@@ -13,9 +13,9 @@
 #![warn(missing_docs)]
 
 pub mod backend;
+pub mod backup;
 #[cfg(feature = "cli")]
 pub mod cli;
-pub mod backup;
 mod database;
 pub mod error;
 pub mod migrate;
