@@ -187,6 +187,24 @@ async fn stage(
 }
 
 /// Row data with `$permissions` folded in, as staged operations carry it.
+/// Stages a single-row write in transaction `tx` and answers the row as it will read once the
+/// transaction commits.
+#[allow(clippy::too_many_arguments)]
+async fn stage_row_write(
+    state: &AppState,
+    tx: &str,
+    action: OperationAction,
+    db: &str,
+    table: &str,
+    row_id: &str,
+    data: &Document,
+    permissions: Option<&[String]>,
+) -> ApiResult<Row> {
+    let staged = with_permissions(data.clone(), permissions);
+    stage(state, tx, action, db, table, Some(row_id), Some(staged)).await?;
+    Ok(staged_row(state, db, table, row_id, tx, data, permissions).await)
+}
+
 fn with_permissions(mut data: Document, permissions: Option<&[String]>) -> Value {
     if let Some(p) = permissions {
         data.insert("$permissions".into(), json!(p));
@@ -266,18 +284,17 @@ pub(crate) async fn create(
         } else {
             row_id
         };
-        let staged = with_permissions(data.clone(), permissions.as_deref());
-        stage(
+        let row = stage_row_write(
             &state,
             &tx,
             OperationAction::Create,
             &db,
             &table,
-            Some(&id),
-            Some(staged),
+            &id,
+            &data,
+            permissions.as_deref(),
         )
         .await?;
-        let row = staged_row(&state, &db, &table, &id, &tx, &data, permissions.as_deref()).await;
         return Ok(json_response(StatusCode::CREATED, &row_json(family, row)));
     }
     let row = state
@@ -397,27 +414,17 @@ pub(crate) async fn update(
     check_row(&state, &access, &db, &table, &row_id, Action::Update).await?;
     check_timestamp(&state, &headers, &db, &table, &row_id).await?;
     if let Some(tx) = tx {
-        let staged = with_permissions(data.clone(), permissions.as_deref());
-        stage(
+        let row = stage_row_write(
             &state,
             &tx,
             OperationAction::Update,
             &db,
             &table,
-            Some(&row_id),
-            Some(staged),
-        )
-        .await?;
-        let row = staged_row(
-            &state,
-            &db,
-            &table,
             &row_id,
-            &tx,
             &data,
             permissions.as_deref(),
         )
-        .await;
+        .await?;
         return Ok(json_response(StatusCode::OK, &row_json(family, row)));
     }
     let row = state
@@ -457,27 +464,17 @@ pub(crate) async fn upsert(
     }
     check_timestamp(&state, &headers, &db, &table, &row_id).await?;
     if let Some(tx) = tx {
-        let staged = with_permissions(data.clone(), permissions.as_deref());
-        stage(
+        let row = stage_row_write(
             &state,
             &tx,
             OperationAction::Upsert,
             &db,
             &table,
-            Some(&row_id),
-            Some(staged),
-        )
-        .await?;
-        let row = staged_row(
-            &state,
-            &db,
-            &table,
             &row_id,
-            &tx,
             &data,
             permissions.as_deref(),
         )
-        .await;
+        .await?;
         return Ok(json_response(StatusCode::CREATED, &row_json(family, row)));
     }
     let row = state
