@@ -86,6 +86,7 @@ mod options;
 pub mod plan;
 mod registry;
 mod report;
+mod revert;
 mod versions;
 mod wait;
 
