@@ -27,7 +27,8 @@ use std::collections::{HashMap, HashSet};
 
 use appwrite_orm::HttpConfig;
 use appwrite_orm::backend::Document;
-use appwrite_orm::migrate::MigrateOptions;
+use appwrite_orm::cli::ProgressDisplay;
+use appwrite_orm::migrate::{MigrateOptions, Migrator};
 use appwrite_orm::prelude::*;
 use serde_json::{Value, json};
 
@@ -247,7 +248,16 @@ async fn main() -> appwrite_orm::Result<()> {
         println!("== booting again: db.migrate()");
     }
 
-    let report = db.migrate_with(options()).await?;
+    // `db.migrate_with(options())` does the same run; the migrator adds a progress display
+    // (bars on a terminal, plain lines otherwise, on stderr).
+    let display = ProgressDisplay::stderr();
+    let report = Migrator::from_registry()
+        .with_options(options())
+        .with_progress(display.clone())
+        .run(&db)
+        .await;
+    display.finish();
+    let report = report?;
     print!("{report}");
     if report.nothing_pending {
         println!("(run with `-- --fresh` to start over)");

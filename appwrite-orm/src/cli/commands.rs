@@ -7,7 +7,7 @@ use serde::Serialize;
 
 use super::args::Command;
 use super::exit::Exit;
-use super::progress::Progress;
+use super::progress::{ProgressDisplay, Spinner};
 use super::render;
 use crate::migrate::{MigrateOptions, Migrator, VersionState};
 use crate::{Database, Error, Result};
@@ -106,7 +106,7 @@ pub async fn run(
         }
         Command::Backup { dir, tables } => {
             let only = (!tables.is_empty()).then_some(tables.as_slice());
-            let progress = Progress::start("backing up", out.json);
+            let progress = Spinner::start("backing up");
             let report = crate::backup::backup(db, dir, only).await;
             progress.finish();
             let report = report?;
@@ -130,7 +130,7 @@ pub async fn run(
                 return Ok(Exit::Usage);
             }
             let options = crate::backup::RestoreOptions::default().replace(*replace);
-            let progress = Progress::start("restoring", out.json);
+            let progress = Spinner::start("restoring");
             let report = crate::backup::restore_with(db, dir, &options).await;
             progress.finish();
             let report = report?;
@@ -162,7 +162,7 @@ async fn up(
         None => migrator.clone(),
     };
     if dry_run {
-        let progress = Progress::start("dry run", out.json);
+        let progress = Spinner::start("dry run");
         let report = migrator.dry_run(db).await;
         progress.finish();
         let report = report?;
@@ -170,9 +170,13 @@ async fn up(
         out.either(&report, || render::dry_run(&report))?;
         return Ok(Exit::Ok);
     }
-    let progress = Progress::start("migrating", out.json);
-    let report = migrator.run(db).await;
-    progress.finish();
+    let display = ProgressDisplay::stderr();
+    let report = migrator
+        .clone()
+        .with_progress(display.clone())
+        .run(db)
+        .await;
+    display.finish();
     let report = report?;
     write_report(report_file, &report)?;
     out.either(&report, || format!("{report}\n"))?;
@@ -204,7 +208,7 @@ async fn down(
         eprintln!("{message}");
         return Ok(Exit::Usage);
     }
-    let progress = Progress::start("reverting", out.json);
+    let progress = Spinner::start("reverting");
     let report = migrator.revert(db, to).await;
     progress.finish();
     let report = report?;

@@ -28,8 +28,10 @@
 //! | `restore DIR [--replace --yes]` | restores a backup ([`backup::restore_with`](crate::backup::restore_with)) |
 //!
 //! Global flags: `--json` (machine output: the report structs serialised), `--embedded PATH`,
-//! `--lock-wait SECS`. Progress shows as a spinner when stdout is a terminal, as `tracing`
-//! lines on stderr otherwise (`RUST_LOG` sets the level).
+//! `--lock-wait SECS`. Progress goes to stderr, so stdout holds only the result: `up` draws a
+//! bar over the versions with the running version's rows written ([`ProgressDisplay`]) when
+//! stderr is a terminal, and writes one plain line per version otherwise; the other commands
+//! show a spinner on a terminal. `RUST_LOG` turns on `tracing` lines (default `warn`).
 //!
 //! Exit codes ([`Exit`]): 0 done, 1 error, 2 `verify` found drift or pending versions, 3 the
 //! migration lock is held by another run, 64 usage (a wrong command line, or `down` /
@@ -50,6 +52,7 @@ use clap::Parser;
 
 pub use args::{Args, Command};
 pub use exit::Exit;
+pub use progress::ProgressDisplay;
 
 use crate::Database;
 use crate::migrate::Migrator;
@@ -137,17 +140,11 @@ where
     }
 }
 
-/// `tracing` lines on stderr: `RUST_LOG`, else `info` (`warn` on a terminal, where the
-/// spinner shows progress). Does nothing when a subscriber is already installed.
+/// `tracing` lines on stderr at the level of `RUST_LOG`, else `warn`: progress has its own
+/// display ([`ProgressDisplay`]). Does nothing when a subscriber is already installed.
 fn init_logging() {
-    use std::io::IsTerminal;
-    let default = if std::io::stdout().is_terminal() {
-        "warn"
-    } else {
-        "info"
-    };
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)

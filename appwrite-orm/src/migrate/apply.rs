@@ -16,6 +16,7 @@ use super::guard;
 use super::history::{History, HistoryEntry, VersionStatus, now};
 use super::lock::Lock;
 use super::plan::{self, Plan, PlanInput, VersionInfo, VersionPlan};
+use super::progress::{self, Direction, ProgressEvent};
 use super::registry::{MigrationDef, first_duplicate};
 use super::report::{MigrationReport, VersionReport};
 use super::{MigrateOptions, Migrator};
@@ -27,6 +28,9 @@ use crate::{Database, Error, Result};
 
 /// Prefix of the binary fingerprint; bump when its encoding changes.
 const FINGERPRINT_DOMAIN: &str = "appwrite-orm migrations v1";
+
+/// How often a progress sink hears how many rows the running version has written.
+const ROW_TICK: std::time::Duration = std::time::Duration::from_millis(200);
 
 /// The pure preparation of a run: checked declarations, versions, target, fingerprint.
 #[derive(Debug, Clone)]
@@ -439,6 +443,8 @@ impl Run<'_> {
         report.extras = plan.extras.clone();
         let mut queue: Vec<VersionPlan> = plan.versions.clone();
         queue.reverse();
+        self.planned(applied, &queue);
+        let mut done = 0;
         while let Some(version) = queue.pop() {
             self.lock.check()?;
             let errors: Vec<_> = plan
@@ -451,7 +457,9 @@ impl Run<'_> {
                 return Err(MigrateError::Plan(errors).into());
             }
             let previous = snapshot.versions.get(&version.version);
-            let (version_report, schema_changed) = self.version(&version, previous).await?;
+            done += 1;
+            let place = (done, done + queue.len());
+            let (version_report, schema_changed) = self.version(&version, previous, place).await?;
             report.versions.push(version_report);
             if !version.reconcile {
                 report.to_version = version.version;
@@ -464,6 +472,7 @@ impl Run<'_> {
                     .plan_with(self.prepared, &live, version.version);
                 report.extras = plan.extras.clone();
                 queue = plan.versions.iter().rev().cloned().collect();
+                self.planned(version.version, &queue);
             }
         }
         if report.versions.is_empty() {
@@ -481,12 +490,27 @@ impl Run<'_> {
         Ok(())
     }
 
-    /// Runs one version; records it. Returns its report and whether its step changed the
-    /// schema.
+    /// Tells the progress sink which versions are left (`queue` is in reverse order).
+    fn planned(&self, from: u32, queue: &[VersionPlan]) {
+        let versions: Vec<u32> = queue.iter().rev().map(|v| v.version).collect();
+        progress::emit(
+            self.migrator.progress.as_ref(),
+            ProgressEvent::Planned {
+                direction: Direction::Up,
+                from,
+                to: self.prepared.target,
+                versions: &versions,
+            },
+        );
+    }
+
+    /// Runs one version, the `place.0`th of `place.1`; records it. Returns its report and
+    /// whether its step changed the schema.
     async fn version(
         &self,
         plan: &VersionPlan,
         previous: Option<&HistoryEntry>,
+        place: (usize, usize),
     ) -> Result<(VersionReport, bool)> {
         let started = Instant::now();
         let requests_before = self.counter.requests();
@@ -541,9 +565,19 @@ impl Run<'_> {
             step_ran: plan.has_step,
             ..VersionReport::default()
         };
-        let (outcome, state) = self
-            .version_body(plan, Checkpoint::parse(&checkpoint), &mut report)
-            .await;
+        progress::emit(
+            self.migrator.progress.as_ref(),
+            ProgressEvent::VersionStarted {
+                direction: Direction::Up,
+                version: plan.version,
+                name: &plan.name,
+                position: place.0,
+                of: place.1,
+                resumed,
+            },
+        );
+        let body = self.version_body(plan, Checkpoint::parse(&checkpoint), &mut report);
+        let (outcome, state) = self.with_row_ticks(plan.version, rows_before, body).await;
         let state = state.unwrap_or_default();
         let schema_changed = state.schema_changed;
         report.schema.extend(state.schema);
@@ -566,6 +600,13 @@ impl Run<'_> {
                     self.history.write_entry(&entry).await?;
                 }
                 report.requests = self.counter.requests() - requests_before;
+                progress::emit(
+                    self.migrator.progress.as_ref(),
+                    ProgressEvent::VersionApplied {
+                        direction: Direction::Up,
+                        report: &report,
+                    },
+                );
                 tracing::info!(
                     version = plan.version,
                     ms = entry.duration_ms,
@@ -580,6 +621,15 @@ impl Run<'_> {
                     return Err(e);
                 }
                 tracing::error!(version = plan.version, error = %e, "version failed");
+                progress::emit(
+                    self.migrator.progress.as_ref(),
+                    ProgressEvent::VersionFailed {
+                        direction: Direction::Up,
+                        version: plan.version,
+                        name: &plan.name,
+                        error: &e,
+                    },
+                );
                 if !plan.reconcile {
                     entry.status = VersionStatus::Failed;
                     entry.error = e.to_string();
@@ -719,6 +769,35 @@ impl Run<'_> {
             .into());
         }
         Ok(())
+    }
+
+    /// Awaits `body`, telling the progress sink a few times a second how many rows the
+    /// version has written (counted from `rows_before`). Without a sink it only awaits.
+    pub(super) async fn with_row_ticks<F: Future>(
+        &self,
+        version: u32,
+        rows_before: u64,
+        body: F,
+    ) -> F::Output {
+        let Some(sink) = self.migrator.progress.as_ref() else {
+            return body.await;
+        };
+        let mut body = std::pin::pin!(body);
+        let mut ticks = tokio::time::interval(ROW_TICK);
+        ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+        let mut reported = 0;
+        loop {
+            tokio::select! {
+                output = &mut body => return output,
+                _ = ticks.tick() => {
+                    let rows = self.rows_written() - rows_before;
+                    if rows != reported {
+                        reported = rows;
+                        progress::emit(Some(sink), ProgressEvent::Rows { version, rows });
+                    }
+                }
+            }
+        }
     }
 
     pub(super) fn rows_written(&self) -> u64 {

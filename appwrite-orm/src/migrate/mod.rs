@@ -84,6 +84,7 @@ mod history;
 mod lock;
 mod options;
 pub mod plan;
+pub mod progress;
 mod registry;
 mod report;
 mod revert;
@@ -98,6 +99,7 @@ pub use error::{HistoryIssue, MigrateError};
 pub use history::{HistoryEntry, VersionStatus};
 pub use options::{DEFAULT_BACKUP_DIR, DEFAULT_HISTORY_TABLE, MigrateOptions};
 pub use plan::{ColumnRename, OpClass, Plan, PlanError};
+pub use progress::{Direction, LogLines, MigrationProgress, ProgressEvent};
 pub use registry::{
     MigrationDef, MigrationRegistration, Step, StepFn, StepFuture, check_failed, checksum_of,
     registered_in, registered_migrations,
@@ -139,6 +141,7 @@ pub struct Migrator {
     tables: Vec<TableSchema>,
     migrations: Vec<MigrationDef>,
     options: MigrateOptions,
+    progress: Option<progress::Sink>,
 }
 
 impl Migrator {
@@ -153,6 +156,7 @@ impl Migrator {
             tables: tables.into_iter().cloned().collect(),
             migrations,
             options: MigrateOptions::default(),
+            progress: None,
         }
     }
 
@@ -164,6 +168,13 @@ impl Migrator {
     /// Uses these settings.
     pub fn with_options(mut self, options: MigrateOptions) -> Self {
         self.options = options;
+        self
+    }
+
+    /// Reports progress to `sink` while running ([`progress`]): [`LogLines`] for plain lines,
+    /// a closure, or the command line's progress bars.
+    pub fn with_progress(mut self, sink: impl MigrationProgress + 'static) -> Self {
+        self.progress = Some(progress::Sink(std::sync::Arc::new(sink)));
         self
     }
 

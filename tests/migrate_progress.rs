@@ -1,0 +1,170 @@
+//! Progress events of a migration run, on the embedded engine and over HTTP: the plan, each
+//! version's start and end in order with its place in the run, rows written while a step
+//! works, and the failure that stops a run.
+
+mod migrate_support;
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use appwrite_orm::backend::Document;
+use appwrite_orm::migrate::{Direction, MigrationDef, Migrator, ProgressEvent};
+use appwrite_orm::schema::{ColumnSchema, TableSchema};
+use migrate_support::{Fixture, Kind};
+use serde_json::json;
+
+/// An event reduced to what the tests compare.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Seen {
+    Planned(u32, u32, Vec<u32>),
+    Started(u32, usize, usize, bool),
+    Rows(u32, u64),
+    Applied(u32, u64),
+    Failed(u32, String),
+}
+
+/// A migrator reporting into a shared list.
+fn recorded(migrator: Migrator) -> (Migrator, Arc<Mutex<Vec<Seen>>>) {
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let sink = Arc::clone(&seen);
+    let migrator = migrator.with_progress(move |event: &ProgressEvent<'_>| {
+        let seen = match *event {
+            ProgressEvent::Planned {
+                direction: Direction::Up,
+                from,
+                to,
+                versions,
+            } => Seen::Planned(from, to, versions.to_vec()),
+            ProgressEvent::VersionStarted {
+                version,
+                position,
+                of,
+                resumed,
+                ..
+            } => Seen::Started(version, position, of, resumed),
+            ProgressEvent::Rows { version, rows } => Seen::Rows(version, rows),
+            ProgressEvent::VersionApplied { report, .. } => {
+                Seen::Applied(report.version, report.rows_touched)
+            }
+            ProgressEvent::VersionFailed { version, error, .. } => {
+                Seen::Failed(version, error.to_string())
+            }
+            _ => return,
+        };
+        sink.lock().unwrap().push(seen);
+    });
+    (migrator, seen)
+}
+
+fn notes() -> TableSchema {
+    TableSchema::new("notes", "Notes")
+        .column(ColumnSchema::varchar("text", 100).required())
+        .column(ColumnSchema::integer("rank").since(2))
+}
+
+fn rows(n: usize) -> Vec<Document> {
+    (0..n)
+        .map(|i| {
+            json!({"$id": format!("n{i:03}"), "text": format!("note {i}")})
+                .as_object()
+                .cloned()
+                .unwrap_or_default()
+        })
+        .collect()
+}
+
+/// Version 2 ranks every note, then lingers so that the run's ticks see its rows.
+fn ranking_step() -> MigrationDef {
+    MigrationDef::new(2, "rank notes", |m| {
+        Box::pin(async move {
+            m.rows("notes")
+                .backfill(vec![appwrite_orm::query::Query::is_null("rank")], |_| {
+                    json!({"rank": 1}).as_object().cloned()
+                })
+                .await?;
+            tokio::time::sleep(Duration::from_millis(700)).await;
+            Ok(())
+        })
+    })
+}
+
+async fn events_follow_the_versions_in_order(kind: Kind) {
+    let f = Fixture::new(kind).await;
+    let v1 = TableSchema::new("notes", "Notes").column(ColumnSchema::varchar("text", 100));
+    Migrator::new([&v1], [])
+        .with_options(f.options())
+        .run(&f.db)
+        .await
+        .unwrap();
+    f.db.rows("notes").insert_many(&rows(30)).await.unwrap();
+    let finishing = MigrationDef::new(3, "finish", |_m| Box::pin(async { Ok(()) }));
+    let (migrator, seen) =
+        recorded(Migrator::new([&notes()], [ranking_step(), finishing]).with_options(f.options()));
+    let report = migrator.run(&f.db).await.unwrap();
+    assert_eq!(report.to_version, 3);
+    let seen = seen.lock().unwrap().clone();
+    // Rows ticks depend on timing: compare them apart from the rest.
+    let (ticks, order): (Vec<Seen>, Vec<Seen>) =
+        seen.into_iter().partition(|s| matches!(s, Seen::Rows(..)));
+    assert_eq!(
+        order,
+        [
+            Seen::Planned(1, 3, vec![2, 3]),
+            Seen::Started(2, 1, 2, false),
+            Seen::Applied(2, 30),
+            Seen::Started(3, 2, 2, false),
+            Seen::Applied(3, 0),
+        ]
+    );
+    // The step lingered 700 ms after writing its 30 rows: a tick saw them.
+    assert!(ticks.contains(&Seen::Rows(2, 30)), "{ticks:?}");
+    assert!(
+        ticks
+            .iter()
+            .all(|t| matches!(t, Seen::Rows(2, n) if *n <= 30))
+    );
+
+    // A boot with nothing pending says nothing.
+    let finishing = MigrationDef::new(3, "finish", |_m| Box::pin(async { Ok(()) }));
+    let (idle, seen) =
+        recorded(Migrator::new([&notes()], [ranking_step(), finishing]).with_options(f.options()));
+    assert!(idle.run(&f.db).await.unwrap().nothing_pending);
+    assert!(seen.lock().unwrap().is_empty());
+}
+
+async fn a_failed_version_is_reported_and_a_resumed_one_says_so(kind: Kind) {
+    let f = Fixture::new(kind).await;
+    let failing = MigrationDef::new(2, "breaks", |_m| {
+        Box::pin(async { Err(appwrite_orm::Error::Internal("boom".into())) })
+    });
+    let (migrator, seen) = recorded(Migrator::new([&notes()], [failing]).with_options(f.options()));
+    assert!(migrator.run(&f.db).await.is_err());
+    let seen = seen.lock().unwrap().clone();
+    assert_eq!(seen[0], Seen::Planned(0, 2, vec![1, 2]));
+    assert_eq!(seen[1], Seen::Started(1, 1, 2, false));
+    assert!(matches!(seen[2], Seen::Applied(1, 0)), "{seen:?}");
+    assert_eq!(seen[3], Seen::Started(2, 2, 2, false));
+    assert!(
+        matches!(&seen[4], Seen::Failed(2, e) if e.contains("boom")),
+        "{seen:?}"
+    );
+    assert_eq!(seen.len(), 5);
+
+    let fixed = MigrationDef::new(2, "breaks", |_m| Box::pin(async { Ok(()) }));
+    let (migrator, seen) = recorded(Migrator::new([&notes()], [fixed]).with_options(f.options()));
+    migrator.run(&f.db).await.unwrap();
+    let seen = seen.lock().unwrap().clone();
+    assert_eq!(
+        seen,
+        [
+            Seen::Planned(1, 2, vec![2]),
+            Seen::Started(2, 1, 1, true),
+            Seen::Applied(2, 0),
+        ]
+    );
+}
+
+on_both_backends!(
+    events_follow_the_versions_in_order,
+    a_failed_version_is_reported_and_a_resumed_one_says_so,
+);
