@@ -20,8 +20,8 @@ pub(crate) fn is_destructive(plan: &VersionPlan) -> bool {
             .any(|op| op.class != OpClass::Additive)
 }
 
-/// Backs up every table but the history into a new directory under the configured one, when
-/// the version is destructive. Returns the directory.
+/// Backs up the tables a destructive version may damage ([`tables_to_back_up`]) into a new
+/// directory under the configured one. Returns the directory.
 pub(crate) async fn backup_before(
     db: &Database,
     plan: &VersionPlan,
@@ -33,12 +33,12 @@ pub(crate) async fn backup_before(
     if plan.reconcile || !is_destructive(plan) {
         return Ok(None);
     }
-    let tables: Vec<String> = backup::all_tables(db)
+    let live: Vec<String> = backup::all_tables(db)
         .await?
         .into_iter()
         .map(|t| t.id)
-        .filter(|id| *id != options.history_table)
         .collect();
+    let tables = tables_to_back_up(plan, &live, &options.history_table);
     let stamp = chrono::Utc::now().format("%Y%m%dT%H%M%S%.3fZ");
     let dir = root.join(format!("v{}-{stamp}", plan.version));
     let report = backup::backup(db, &dir, Some(&tables)).await?;
@@ -50,6 +50,23 @@ pub(crate) async fn backup_before(
         "backed up before a destructive version"
     );
     Ok(Some(dir))
+}
+
+/// The live tables a destructive version may damage: every one but the history when it runs
+/// a step (code can write anywhere), else those its non-additive operations change.
+fn tables_to_back_up(plan: &VersionPlan, live: &[String], history: &str) -> Vec<String> {
+    live.iter()
+        .filter(|id| id.as_str() != history)
+        .filter(|id| {
+            plan.has_step
+                || plan
+                    .before
+                    .iter()
+                    .chain(&plan.after)
+                    .any(|op| op.class != OpClass::Additive && op.op.table() == id.as_str())
+        })
+        .cloned()
+        .collect()
 }
 
 /// Puts the database back as the backup in `dir` holds it: its tables are dropped and
@@ -77,4 +94,63 @@ pub(crate) async fn restore(
     }
     tracing::warn!(version = plan.version, dir = %dir.display(), rows = report.rows, "restored the backup taken before the version");
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::migrate::plan::PlannedOp;
+    use crate::schema::ColumnSchema;
+
+    fn version(has_step: bool, ops: Vec<PlannedOp>) -> VersionPlan {
+        VersionPlan {
+            version: 2,
+            name: "v2".into(),
+            checksum: None,
+            has_step,
+            reconcile: false,
+            before: ops,
+            after: Vec::new(),
+            fingerprint: String::new(),
+        }
+    }
+
+    fn op(table: &str, class: OpClass) -> PlannedOp {
+        PlannedOp {
+            op: SchemaOp::UpdateColumn {
+                table: table.into(),
+                column: ColumnSchema::varchar("title", 10),
+            },
+            class,
+            reason: String::new(),
+        }
+    }
+
+    #[test]
+    fn only_what_a_version_may_damage_is_backed_up() {
+        let live: Vec<String> = ["orm_migrations", "posts", "users"]
+            .map(String::from)
+            .to_vec();
+        // A step may write anywhere: every table but the history.
+        let step = version(true, vec![]);
+        assert_eq!(
+            tables_to_back_up(&step, &live, "orm_migrations"),
+            ["posts", "users"]
+        );
+        // Schema only: the tables of the non-additive operations.
+        let narrowing = version(
+            false,
+            vec![
+                op("posts", OpClass::InPlace),
+                op("users", OpClass::Additive),
+            ],
+        );
+        assert!(is_destructive(&narrowing));
+        assert_eq!(
+            tables_to_back_up(&narrowing, &live, "orm_migrations"),
+            ["posts"]
+        );
+        let additive = version(false, vec![op("users", OpClass::Additive)]);
+        assert!(!is_destructive(&additive));
+    }
 }

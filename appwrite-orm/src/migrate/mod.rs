@@ -60,8 +60,8 @@
 //! `#[migration(version = N, check = fn_name)]`): they run after its step and schema changes,
 //! before it is recorded, and the first that returns an error ([`check_failed`]) fails the
 //! version with its name and message. With [`MigrateOptions::backup_before_destructive`] every
-//! table is backed up ([`crate::backup`]) before each version that runs a step or plans a
-//! non-additive operation; with [`MigrateOptions::restore_on_failed_check`] a failed check
+//! table is backed up ([`crate::backup`]) before each version that runs a step, and the tables
+//! a non-additive schema operation changes before a version without one; with [`MigrateOptions::restore_on_failed_check`] a failed check
 //! restores that backup (rows, permissions, timestamps and the tables' schema as they were;
 //! tables the version created are dropped) and the error says "restored from <dir>".
 //!

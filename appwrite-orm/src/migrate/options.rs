@@ -69,12 +69,13 @@ pub struct MigrateOptions {
     /// Columns renamed in the code: the plan renames them in place (keeping their data)
     /// instead of creating the new key and reporting the old one as an extra.
     pub renames: Vec<ColumnRename>,
-    /// Directory under which a full backup ([`crate::backup`]) of the database's tables (all
-    /// but the history table) is written before each destructive version, in
-    /// `<dir>/v<version>-<time>/`. A version is destructive when it runs a step (a step is
-    /// code: it may rewrite, convert or drop anything, which the planner cannot see) or when
-    /// its planned schema operations include one that is not additive (an in-place change
-    /// such as a narrowing, a rename). Schema-only additive versions are not backed up.
+    /// Directory under which a full backup ([`crate::backup`]) is written before each
+    /// destructive version, in `<dir>/v<version>-<time>/`. A version is destructive when it
+    /// runs a step (a step is code: it may rewrite, convert or drop anything, which the
+    /// planner cannot see; every table but the history is backed up) or when its planned
+    /// schema operations include one that is not additive (an in-place change such as a
+    /// narrowing, a rename; the tables those operations change are backed up). Schema-only
+    /// additive versions are not backed up.
     pub backup_before_destructive: Option<PathBuf>,
     /// When a validation check fails, restore the backup taken before the version (needs
     /// [`backup_before_destructive`](Self::backup_before_destructive)): its tables are
@@ -176,9 +177,9 @@ impl MigrateOptions {
         self
     }
 
-    /// Backs up every table (but the history) under `dir` before each destructive version;
-    /// see [`backup_before_destructive`](Self::backup_before_destructive) for what counts as
-    /// destructive.
+    /// Backs up the tables a destructive version may damage under `dir` before it runs; see
+    /// [`backup_before_destructive`](Self::backup_before_destructive) for what counts as
+    /// destructive and what is backed up.
     pub fn backup_before_destructive(mut self, dir: impl Into<PathBuf>) -> Self {
         self.backup_before_destructive = Some(dir.into());
         self
