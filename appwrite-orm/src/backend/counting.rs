@@ -20,7 +20,8 @@
 //! ```
 //!
 //! Besides requests, it counts rows written per table (a bulk write counts every row it
-//! reports, a single-row write one), which the migration runner uses for "rows touched".
+//! reports, a single-row write one), which the migration runner uses for "rows touched", and
+//! rows read per table (the rows `get_row` and `list_rows` returned).
 
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -44,6 +45,7 @@ pub struct CountingBackend {
     total: AtomicU64,
     by_operation: Mutex<BTreeMap<&'static str, u64>>,
     rows_written: Mutex<BTreeMap<String, u64>>,
+    rows_read: Mutex<BTreeMap<String, u64>>,
     /// Rows staged per transaction and table, counted as written when the commit succeeds.
     staged: Mutex<BTreeMap<String, BTreeMap<String, u64>>>,
 }
@@ -56,6 +58,7 @@ impl CountingBackend {
             total: AtomicU64::new(0),
             by_operation: Mutex::new(BTreeMap::new()),
             rows_written: Mutex::new(BTreeMap::new()),
+            rows_read: Mutex::new(BTreeMap::new()),
             staged: Mutex::new(BTreeMap::new()),
         }
     }
@@ -82,6 +85,12 @@ impl CountingBackend {
         lock(&self.rows_written).clone()
     }
 
+    /// Rows read so far per table id: the rows that successful `get_row` and `list_rows`
+    /// calls returned.
+    pub fn rows_read(&self) -> BTreeMap<String, u64> {
+        lock(&self.rows_read).clone()
+    }
+
     /// Rows written so far to every table except those in `except`.
     pub fn rows_written_except(&self, except: &[&str]) -> u64 {
         lock(&self.rows_written)
@@ -96,6 +105,7 @@ impl CountingBackend {
         self.total.store(0, Ordering::Relaxed);
         lock(&self.by_operation).clear();
         lock(&self.rows_written).clear();
+        lock(&self.rows_read).clear();
     }
 
     fn count(&self, operation: &'static str) {
@@ -104,13 +114,25 @@ impl CountingBackend {
     }
 
     fn wrote<T>(&self, table: &str, result: &Result<T>, rows: impl FnOnce(&T) -> u64) {
-        if let Ok(value) = result {
-            let n = rows(value);
-            if n > 0 {
-                *lock(&self.rows_written)
-                    .entry(table.to_owned())
-                    .or_insert(0) += n;
-            }
+        add_rows(&self.rows_written, table, result, rows);
+    }
+
+    fn read<T>(&self, table: &str, result: &Result<T>, rows: impl FnOnce(&T) -> u64) {
+        add_rows(&self.rows_read, table, result, rows);
+    }
+}
+
+/// Adds the rows a successful call reports to `table`'s count.
+fn add_rows<T>(
+    counts: &Mutex<BTreeMap<String, u64>>,
+    table: &str,
+    result: &Result<T>,
+    rows: impl FnOnce(&T) -> u64,
+) {
+    if let Ok(value) = result {
+        let n = rows(value);
+        if n > 0 {
+            *lock(counts).entry(table.to_owned()).or_insert(0) += n;
         }
     }
 }
@@ -278,7 +300,9 @@ impl Backend for CountingBackend {
         queries: &[Query],
     ) -> Result<Row> {
         self.count("get_row");
-        self.inner.get_row(database, table, row_id, queries).await
+        let result = self.inner.get_row(database, table, row_id, queries).await;
+        self.read(table, &result, |_| 1);
+        result
     }
 
     async fn list_rows(
@@ -289,9 +313,12 @@ impl Backend for CountingBackend {
         options: &ListOptions,
     ) -> Result<List<Row>> {
         self.count("list_rows");
-        self.inner
+        let result = self
+            .inner
             .list_rows(database, table, queries, options)
-            .await
+            .await;
+        self.read(table, &result, |list| list.items.len() as u64);
+        result
     }
 
     async fn update_row(

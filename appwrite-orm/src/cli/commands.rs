@@ -171,16 +171,26 @@ async fn up(
         return Ok(Exit::Ok);
     }
     let display = ProgressDisplay::stderr();
-    let report = migrator
+    let outcome = migrator
         .clone()
         .with_progress(display.clone())
-        .run(db)
+        .try_run(db)
         .await;
     display.finish();
-    let report = report?;
-    write_report(report_file, &report)?;
-    out.either(&report, || format!("{report}\n"))?;
-    Ok(Exit::Ok)
+    match outcome {
+        Ok(report) => {
+            write_report(report_file, &report)?;
+            out.either(&report, || format!("{report}\n"))?;
+            Ok(Exit::Ok)
+        }
+        Err(failed) => {
+            // The report of a failed run says what was done before the error: written like a
+            // successful one, then the error decides the exit code.
+            write_report(report_file, &failed.report)?;
+            out.either(&failed.report, || format!("{}\n", failed.report))?;
+            Err(failed.error)
+        }
+    }
 }
 
 async fn down(

@@ -16,7 +16,7 @@
 //!
 //! | command | does |
 //! |---|---|
-//! | `up [--to N] [--dry-run] [--report FILE]` | applies pending versions; `--dry-run` writes nothing and says what a run would do and write |
+//! | `up [--to N] [--dry-run] [--report FILE]` | applies pending versions; `--dry-run` writes nothing and says what a run would do and write; `--report` writes the JSON report ([`MigrationReport`](crate::migrate::MigrationReport)), for a failed run too |
 //! | `down --to N --yes` | runs the down steps above `N` (refuses without `--yes`) |
 //! | `status` | every version: applied, pending, failed, running, checksum changed, missing |
 //! | `plan` | the schema operations a run would make, with their class |

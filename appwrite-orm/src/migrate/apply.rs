@@ -2,6 +2,7 @@
 //! unlock). The pure parts (plan, history check) are called from here; I/O stays here, in
 //! `exec` (schema operations) and in the step context.
 
+use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -18,7 +19,7 @@ use super::lock::Lock;
 use super::plan::{self, Plan, PlanInput, VersionInfo, VersionPlan};
 use super::progress::{self, Direction, ProgressEvent};
 use super::registry::{MigrationDef, first_duplicate};
-use super::report::{MigrationReport, VersionReport};
+use super::report::{FailedRun, MigrationReport, RunStatus, VersionReport};
 use super::{MigrateOptions, Migrator};
 use crate::backend::counting::CountingBackend;
 use crate::backend::{Backend, Table};
@@ -141,22 +142,69 @@ impl Migrator {
     }
 
     /// Applies every pending version (see the [module](super) docs). Returns what was done;
-    /// a boot with nothing to do makes one request.
+    /// a boot with nothing to do makes one request. [`try_run`](Self::try_run) also gives the
+    /// report of a run that failed.
     pub async fn run(&self, db: &Database) -> Result<MigrationReport> {
+        self.try_run(db).await.map_err(|failed| failed.error)
+    }
+
+    /// Like [`run`](Self::run), but a failed run comes back with its report: status
+    /// `failed`, the versions run (the failed one last, with its error), rows read and written,
+    /// and the error. For a production runner that writes a report whatever happens.
+    ///
+    /// ```
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+    /// use appwrite_orm::migrate::{MigrationDef, Migrator, RunStatus};
+    ///
+    /// let broken = MigrationDef::new(1, "broken", |_m| {
+    ///     Box::pin(async { Err(appwrite_orm::Error::Internal("boom".into())) })
+    /// });
+    /// let db = appwrite_orm::Database::in_memory().await?;
+    /// let failed = Migrator::new([], [broken]).try_run(&db).await.unwrap_err();
+    /// assert_eq!(failed.report.status, RunStatus::Failed);
+    /// assert!(failed.report.versions[0].error.as_deref().unwrap().contains("boom"));
+    /// # Ok::<(), appwrite_orm::Error>(())
+    /// # }).unwrap();
+    /// ```
+    pub async fn try_run(
+        &self,
+        db: &Database,
+    ) -> std::result::Result<MigrationReport, Box<FailedRun>> {
         let started = Instant::now();
-        let prepared = self.prepare()?;
         let counter = Arc::new(CountingBackend::new(Arc::clone(db.backend())));
-        let cdb = Database::new(Arc::clone(&counter) as Arc<dyn Backend>, db.id());
-        let history = History::new(
-            Arc::clone(&counter) as Arc<dyn Backend>,
-            db.id(),
-            &self.options.history_table,
-        );
         let mut report = MigrationReport {
+            started_at: now(),
+            host: self.options.host.clone(),
             backend: db.backend().name().to_owned(),
             database: db.id().to_owned(),
             ..MigrationReport::default()
         };
+        let result = self.run_counted(db, &counter, &mut report).await;
+        finish(&mut report, &counter, started, &self.options.history_table);
+        match result {
+            Ok(()) => Ok(report),
+            Err(error) => {
+                report.status = RunStatus::Failed;
+                report.errors.push(error.to_string());
+                Err(Box::new(FailedRun { report, error }))
+            }
+        }
+    }
+
+    /// The run, through `counter`, filling `report`.
+    async fn run_counted(
+        &self,
+        db: &Database,
+        counter: &Arc<CountingBackend>,
+        report: &mut MigrationReport,
+    ) -> Result<()> {
+        let prepared = self.prepare()?;
+        let cdb = Database::new(Arc::clone(counter) as Arc<dyn Backend>, db.id());
+        let history = History::new(
+            Arc::clone(counter) as Arc<dyn Backend>,
+            db.id(),
+            &self.options.history_table,
+        );
         let head = history.read_head().await?;
         if let Some(head) = &head
             && head.version == prepared.target
@@ -165,9 +213,9 @@ impl Migrator {
             report.from_version = head.version;
             report.to_version = head.version;
             report.nothing_pending = true;
-            finish(&mut report, &counter, started);
+            report.status = RunStatus::NothingPending;
             tracing::debug!(version = head.version, "migrations: nothing pending");
-            return Ok(report);
+            return Ok(());
         }
         if head.is_none() {
             history.ensure().await?;
@@ -180,9 +228,9 @@ impl Migrator {
             db: &cdb,
             history: &history,
             lock: &lock,
-            counter: &counter,
+            counter,
         }
-        .locked(&mut report)
+        .locked(report)
         .await;
         let released = lock.release().await;
         result?;
@@ -193,14 +241,16 @@ impl Migrator {
                 "the migration lock could not be released ({e}); it expires by itself"
             ));
         }
-        finish(&mut report, &counter, started);
+        if report.nothing_pending {
+            report.status = RunStatus::NothingPending;
+        }
         tracing::info!(
             from = report.from_version,
             to = report.to_version,
-            requests = report.requests,
+            requests = counter.requests(),
             "migrations applied"
         );
-        Ok(report)
+        Ok(())
     }
 
     /// What the database says and what a run would do; writes nothing and takes no lock.
@@ -330,7 +380,17 @@ impl Migrator {
     }
 }
 
-pub(super) fn finish(report: &mut MigrationReport, counter: &CountingBackend, started: Instant) {
+/// Fills in what the counters and the clock say at the end of a run: requests, rows read and
+/// written per table (the history table apart), the end time and the duration.
+pub(super) fn finish(
+    report: &mut MigrationReport,
+    counter: &CountingBackend,
+    started: Instant,
+    history_table: &str,
+) {
+    report.finished_at = now();
+    report.rows_read = without(counter.rows_read(), history_table);
+    report.rows_written = without(counter.rows_written(), history_table);
     report.requests = counter.requests();
     report.requests_by_operation = counter
         .by_operation()
@@ -338,6 +398,23 @@ pub(super) fn finish(report: &mut MigrationReport, counter: &CountingBackend, st
         .map(|(k, v)| (k.to_owned(), v))
         .collect();
     report.duration = started.elapsed();
+}
+
+/// `counts` without `table`.
+fn without(mut counts: BTreeMap<String, u64>, table: &str) -> BTreeMap<String, u64> {
+    counts.remove(table);
+    counts
+}
+
+/// Per table, what `after` counts beyond `before` (tables without a change left out).
+fn growth(after: &BTreeMap<String, u64>, before: &BTreeMap<String, u64>) -> BTreeMap<String, u64> {
+    after
+        .iter()
+        .filter_map(|(table, n)| {
+            let grown = n - before.get(table).copied().unwrap_or(0);
+            (grown > 0).then(|| (table.clone(), grown))
+        })
+        .collect()
 }
 
 /// The fingerprint of a binary: its schema as of the target, the target, and every
@@ -459,8 +536,9 @@ impl Run<'_> {
             let previous = snapshot.versions.get(&version.version);
             done += 1;
             let place = (done, done + queue.len());
-            let (version_report, schema_changed) = self.version(&version, previous, place).await?;
-            report.versions.push(version_report);
+            let schema_changed = self
+                .version(&version, previous, place, &mut report.versions)
+                .await?;
             if !version.reconcile {
                 report.to_version = version.version;
             }
@@ -504,17 +582,21 @@ impl Run<'_> {
         );
     }
 
-    /// Runs one version, the `place.0`th of `place.1`; records it. Returns its report and
-    /// whether its step changed the schema.
+    /// Runs one version, the `place.0`th of `place.1`; records it and adds its report to
+    /// `reports` (a failed version's too, with its error). Returns whether its step changed
+    /// the schema.
     async fn version(
         &self,
         plan: &VersionPlan,
         previous: Option<&HistoryEntry>,
         place: (usize, usize),
-    ) -> Result<(VersionReport, bool)> {
+        reports: &mut Vec<VersionReport>,
+    ) -> Result<bool> {
         let started = Instant::now();
         let requests_before = self.counter.requests();
         let rows_before = self.rows_written();
+        let read_before = self.counter.rows_read();
+        let written_before = self.counter.rows_written();
         let resumed = previous.is_some_and(|e| e.status != VersionStatus::Applied);
         let checksum = plan.checksum.clone().unwrap_or_default();
         // A checkpoint holds for the code that wrote it: a step edited since its failed
@@ -587,6 +669,15 @@ impl Run<'_> {
         report.warnings = notes;
         report.warnings.extend(state.warnings);
         report.rows_touched = self.rows_written() - rows_before;
+        let history_table = self.history.table_id();
+        report.rows_read = without(
+            growth(&self.counter.rows_read(), &read_before),
+            history_table,
+        );
+        report.rows_written = without(
+            growth(&self.counter.rows_written(), &written_before),
+            history_table,
+        );
         report.duration = started.elapsed();
         entry.duration_ms = u64::try_from(report.duration.as_millis()).unwrap_or(u64::MAX);
         entry.rows_touched = report.rows_touched;
@@ -613,9 +704,13 @@ impl Run<'_> {
                     rows = entry.rows_touched,
                     "version applied"
                 );
-                Ok((report, schema_changed))
+                reports.push(report);
+                Ok(schema_changed)
             }
             Err(e) => {
+                report.requests = self.counter.requests() - requests_before;
+                report.error = Some(e.to_string());
+                reports.push(report);
                 if self.lock.is_lost() {
                     // Another run owns the history now; writing to it would race with it.
                     return Err(e);

@@ -105,7 +105,8 @@ pub use registry::{
     registered_in, registered_migrations,
 };
 pub use report::{
-    BackfillReport, ConversionReport, MigrationReport, OpReport, Unconvertible, VersionReport,
+    BackfillReport, ConversionReport, FailedRun, MigrationReport, OpReport, RunStatus,
+    Unconvertible, VersionReport,
 };
 pub use versions::{VersionLine, VersionState};
 

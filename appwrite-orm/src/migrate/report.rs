@@ -16,9 +16,42 @@ fn millis<S: Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {
     s.serialize_u64(u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
 }
 
-/// What `migrate()` did.
+/// How a run ended.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RunStatus {
+    /// Versions were applied (or reverted), or the schema reconciled.
+    #[default]
+    Applied,
+    /// The database was already at the binary's version.
+    NothingPending,
+    /// The run stopped at an error (see [`MigrationReport::errors`]).
+    Failed,
+}
+
+impl RunStatus {
+    /// `applied`, `nothing_pending` or `failed`, as in the JSON report.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RunStatus::Applied => "applied",
+            RunStatus::NothingPending => "nothing_pending",
+            RunStatus::Failed => "failed",
+        }
+    }
+}
+
+/// What `migrate()` did. A failed run has one too ([`Migrator::try_run`](super::Migrator::try_run)):
+/// what it did before the error, with the error.
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct MigrationReport {
+    /// How the run ended.
+    pub status: RunStatus,
+    /// When the run started (RFC 3339, UTC).
+    pub started_at: String,
+    /// When it ended.
+    pub finished_at: String,
+    /// The machine that ran it ([`MigrateOptions::host`](super::MigrateOptions::host)).
+    pub host: String,
     /// The backend's name (`embedded`, `http`).
     pub backend: String,
     /// The database id.
@@ -35,6 +68,12 @@ pub struct MigrationReport {
     pub extras: Vec<Extra>,
     /// Things worth a look.
     pub warnings: Vec<String>,
+    /// Why the run failed (empty unless [`status`](Self::status) is `failed`).
+    pub errors: Vec<String>,
+    /// Rows read per table (the history table apart).
+    pub rows_read: BTreeMap<String, u64>,
+    /// Rows written per table (the history table apart).
+    pub rows_written: BTreeMap<String, u64>,
     /// Requests the run made.
     pub requests: u64,
     /// Requests per backend operation.
@@ -91,10 +130,16 @@ pub struct VersionReport {
     pub backups: Vec<BackupReport>,
     /// Rows written (defaults, backfills, any write of the steps).
     pub rows_touched: u64,
+    /// Rows read per table.
+    pub rows_read: BTreeMap<String, u64>,
+    /// Rows written per table.
+    pub rows_written: BTreeMap<String, u64>,
     /// Requests made by the version.
     pub requests: u64,
     /// Things worth a look.
     pub warnings: Vec<String>,
+    /// Why the version failed; `None` when it was applied.
+    pub error: Option<String>,
 }
 
 /// One schema operation that ran.
@@ -165,7 +210,18 @@ pub struct ConversionReport {
 impl fmt::Display for MigrationReport {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let ms = self.duration.as_millis();
-        if self.nothing_pending {
+        if self.status == RunStatus::Failed {
+            writeln!(
+                f,
+                "database {:?} ({}): migration FAILED after {ms} ms, {} requests, {} rows \
+                 touched; the database is at version {}",
+                self.database,
+                self.backend,
+                self.requests,
+                self.rows_touched(),
+                self.to_version
+            )?;
+        } else if self.nothing_pending {
             writeln!(
                 f,
                 "database {:?} ({}) is at version {}: nothing pending ({} request{}, {ms} ms)",
@@ -195,6 +251,9 @@ impl fmt::Display for MigrationReport {
         }
         for w in &self.warnings {
             writeln!(f, "  warning: {w}")?;
+        }
+        for e in &self.errors {
+            writeln!(f, "  error: {e}")?;
         }
         for e in &self.extras {
             writeln!(f, "  note: {e}")?;
@@ -275,6 +334,32 @@ impl fmt::Display for VersionReport {
         for w in &self.warnings {
             writeln!(f, "    warning: {w}")?;
         }
+        if let Some(e) = &self.error {
+            writeln!(f, "    FAILED: {e}")?;
+        }
         Ok(())
+    }
+}
+
+/// A run that stopped at an error: what it did before, and the error
+/// ([`Migrator::try_run`](super::Migrator::try_run)).
+#[derive(Debug)]
+pub struct FailedRun {
+    /// The report, with status `failed`, the versions run (the failed one last, with its
+    /// error) and the error in [`MigrationReport::errors`].
+    pub report: MigrationReport,
+    /// The error, as [`Migrator::run`](super::Migrator::run) returns it.
+    pub error: crate::Error,
+}
+
+impl fmt::Display for FailedRun {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.error.fmt(f)
+    }
+}
+
+impl std::error::Error for FailedRun {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        Some(&self.error)
     }
 }

@@ -52,7 +52,7 @@ impl Migrator {
         let released = lock.release().await;
         result?;
         released?;
-        finish(&mut report, &counter, started);
+        finish(&mut report, &counter, started, &self.options.history_table);
         Ok(report)
     }
 }

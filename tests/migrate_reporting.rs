@@ -1,6 +1,7 @@
-//! Progress events of a migration run, on the embedded engine and over HTTP: the plan, each
-//! version's start and end in order with its place in the run, rows written while a step
-//! works, and the failure that stops a run.
+//! What a migration run tells, on the embedded engine and over HTTP: its progress events (the
+//! plan, each version's start and end in order with its place in the run, rows written while a
+//! step works, the failure that stops a run) and its report (status, times, host, rows read
+//! and written per table, errors), for a failed run too and through the command line.
 
 mod migrate_support;
 
@@ -8,10 +9,11 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use appwrite_orm::backend::Document;
-use appwrite_orm::migrate::{Direction, MigrationDef, Migrator, ProgressEvent};
+use appwrite_orm::cli::{self, Exit};
+use appwrite_orm::migrate::{Direction, MigrationDef, Migrator, ProgressEvent, RunStatus};
 use appwrite_orm::schema::{ColumnSchema, TableSchema};
 use migrate_support::{Fixture, Kind};
-use serde_json::json;
+use serde_json::{Value, json};
 
 /// An event reduced to what the tests compare.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -164,7 +166,116 @@ async fn a_failed_version_is_reported_and_a_resumed_one_says_so(kind: Kind) {
     );
 }
 
+/// Version 1 with 30 notes, and a binary whose version 2 ranks them and whose version 3
+/// fails when `fail` is set.
+async fn ranked_binary(f: &Fixture, fail: bool) -> Migrator {
+    let v1 = TableSchema::new("notes", "Notes").column(ColumnSchema::varchar("text", 100));
+    Migrator::new([&v1], [])
+        .with_options(f.options())
+        .run(&f.db)
+        .await
+        .unwrap();
+    f.db.rows("notes").insert_many(&rows(30)).await.unwrap();
+    let rank = MigrationDef::new(2, "rank notes", |m| {
+        Box::pin(async move {
+            m.rows("notes")
+                .backfill(vec![appwrite_orm::query::Query::is_null("rank")], |_| {
+                    json!({"rank": 1}).as_object().cloned()
+                })
+                .await?;
+            Ok(())
+        })
+    });
+    let last = MigrationDef::new(3, "last", move |_m| {
+        Box::pin(async move {
+            if fail {
+                return Err(appwrite_orm::Error::Internal("the last step broke".into()));
+            }
+            Ok(())
+        })
+    });
+    Migrator::new([&notes()], [rank, last]).with_options(f.options())
+}
+
+async fn reports_say_when_where_and_what_was_read_and_written(kind: Kind) {
+    let f = Fixture::new(kind).await;
+    let migrator = ranked_binary(&f, false).await;
+    let report = migrator.run(&f.db).await.unwrap();
+    assert_eq!(report.status, RunStatus::Applied);
+    let started = chrono::DateTime::parse_from_rfc3339(&report.started_at).unwrap();
+    let finished = chrono::DateTime::parse_from_rfc3339(&report.finished_at).unwrap();
+    assert!(started <= finished);
+    assert_eq!(report.host, f.options().host);
+    // The backfill read the 30 notes and wrote each once; the history is not data.
+    assert_eq!(report.rows_written.get("notes"), Some(&30));
+    assert!(report.rows_read.get("notes").is_some_and(|n| *n >= 30));
+    assert!(!report.rows_written.contains_key("orm_migrations"));
+    assert!(!report.rows_read.contains_key("orm_migrations"));
+    let v2 = report.version(2).unwrap();
+    assert_eq!(v2.rows_written.get("notes"), Some(&30));
+    assert_eq!(v2.error, None);
+    assert!(report.errors.is_empty());
+    let json = report.to_json();
+    assert_eq!(json["status"], "applied");
+    assert_eq!(json["rows_written"]["notes"], 30);
+
+    let again = migrator.run(&f.db).await.unwrap();
+    assert_eq!(again.status, RunStatus::NothingPending);
+    assert!(again.rows_written.is_empty());
+}
+
+async fn a_failed_run_reports_what_it_did(kind: Kind) {
+    let f = Fixture::new(kind).await;
+    let migrator = ranked_binary(&f, true).await;
+    let failed = migrator.try_run(&f.db).await.unwrap_err();
+    let report = &failed.report;
+    assert_eq!(report.status, RunStatus::Failed);
+    assert_eq!(
+        report.to_version, 2,
+        "version 2 was applied before 3 failed"
+    );
+    let versions: Vec<(u32, bool)> = report
+        .versions
+        .iter()
+        .map(|v| (v.version, v.error.is_some()))
+        .collect();
+    assert_eq!(versions, [(2, false), (3, true)]);
+    assert!(report.errors[0].contains("the last step broke"), "{report}");
+    assert_eq!(report.rows_written.get("notes"), Some(&30));
+    assert!(report.to_string().contains("FAILED"), "{report}");
+    assert!(failed.error.to_string().contains("the last step broke"));
+}
+
+async fn the_command_line_writes_the_report_of_a_failed_run(kind: Kind) {
+    let f = Fixture::new(kind).await;
+    let migrator = ranked_binary(&f, true).await;
+    let file = f.dir.path().join("reports/failed.json");
+    let arg = file.to_string_lossy().into_owned();
+    let mut out = Vec::new();
+    let argv = ["migrate", "up", "--report", &arg];
+    let exit = cli::execute(argv, &migrator, Some(&f.db), &mut out).await;
+    assert_eq!(exit, Exit::Error);
+    let written: Value = serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
+    assert_eq!(written["status"], "failed");
+    assert_eq!(written["to_version"], 2);
+    assert!(
+        written["errors"][0]
+            .as_str()
+            .unwrap()
+            .contains("the last step broke")
+    );
+    assert_eq!(written["versions"][1]["version"], 3);
+    assert!(written["versions"][1]["error"].is_string());
+    assert!(written["started_at"].is_string() && written["host"].is_string());
+    // stdout says what was done before the error.
+    let text = String::from_utf8_lossy(&out);
+    assert!(text.contains("version 2 \"rank notes\""), "{text}");
+}
+
 on_both_backends!(
     events_follow_the_versions_in_order,
     a_failed_version_is_reported_and_a_resumed_one_says_so,
+    reports_say_when_where_and_what_was_read_and_written,
+    a_failed_run_reports_what_it_did,
+    the_command_line_writes_the_report_of_a_failed_run,
 );
