@@ -68,6 +68,14 @@
 //! Nothing is dropped implicitly. What Appwrite cannot change in place (a column's type or
 //! array flag, an index) is a plan error that explains the explicit path; destructive helpers
 //! ([`Migration::drop_column`], [`Migration::drop_table`]) write a JSONL backup first.
+//!
+//! # Reverting
+//!
+//! [`Migrator::revert_with`] goes back to a version: the applied versions above it, newest
+//! first, run their `down` steps and lose their history rows, so the next `migrate()` applies
+//! them again. With [`RevertOptions::drop_schema`] what each version added (`since = V`
+//! indexes, columns and tables) is dropped too, after a full backup of the tables that lose
+//! data; [`Migrator::revert_plan`] says beforehand what would run and what would be dropped.
 
 mod apply;
 mod backfill;
@@ -87,6 +95,7 @@ pub mod plan;
 mod registry;
 mod report;
 mod revert;
+mod revert_plan;
 mod versions;
 mod wait;
 
@@ -96,7 +105,7 @@ pub use context::{Migration, StepRows, StepTable};
 pub use dry_run::{DRY_RUN_SAMPLE, DryRunReport, DryRunVersion};
 pub use error::{HistoryIssue, MigrateError};
 pub use history::{HistoryEntry, VersionStatus};
-pub use options::{DEFAULT_BACKUP_DIR, DEFAULT_HISTORY_TABLE, MigrateOptions};
+pub use options::{DEFAULT_BACKUP_DIR, DEFAULT_HISTORY_TABLE, MigrateOptions, RevertOptions};
 pub use plan::{ColumnRename, OpClass, Plan, PlanError};
 pub use registry::{
     MigrationDef, MigrationRegistration, Step, StepFn, StepFuture, check_failed, checksum_of,
@@ -105,6 +114,7 @@ pub use registry::{
 pub use report::{
     BackfillReport, ConversionReport, MigrationReport, OpReport, Unconvertible, VersionReport,
 };
+pub use revert_plan::{DropOp, PlannedDrop, RevertPlan, RevertVersion};
 pub use versions::{VersionLine, VersionState};
 
 use crate::schema::TableSchema;

@@ -199,6 +199,30 @@ impl MigrateOptions {
     }
 }
 
+/// Settings of a revert ([`Migrator::revert_with`](super::Migrator::revert_with)).
+///
+/// ```
+/// use appwrite_orm::migrate::RevertOptions;
+///
+/// let options = RevertOptions::default().drop_schema(true);
+/// assert!(options.drop_schema);
+/// ```
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RevertOptions {
+    /// Also drop what each reverted version added to the schema (its `since = V` tables,
+    /// columns and indexes that still exist after its down step), after a full backup of the
+    /// tables that lose data. Off: those additions are kept and the report names them.
+    pub drop_schema: bool,
+}
+
+impl RevertOptions {
+    /// Drops (or keeps) the reverted versions' schema additions.
+    pub fn drop_schema(mut self, drop: bool) -> Self {
+        self.drop_schema = drop;
+        self
+    }
+}
+
 /// The machine's name, for the history; `HOSTNAME`, then `/etc/hostname`, then `unknown`.
 fn host_name() -> String {
     std::env::var("HOSTNAME")
