@@ -17,7 +17,7 @@
 //! | command | does |
 //! |---|---|
 //! | `up [--to N] [--dry-run] [--report FILE]` | applies pending versions; `--dry-run` writes nothing and says what a run would do and write |
-//! | `down --to N --yes` | runs the down steps above `N` (refuses without `--yes`) |
+//! | `down --to N [--drop-schema] --yes` | reverts the versions above `N`: their down steps, and with `--drop-schema` the tables, columns and indexes they added (after a backup of the tables that lose data); without `--yes` it shows that plan and changes nothing |
 //! | `status` | every version: applied, pending, failed, running, checksum changed, missing |
 //! | `plan` | the schema operations a run would make, with their class |
 //! | `verify` | exit 2 when versions are pending, the history disagrees or the live schema differs (for CI) |
