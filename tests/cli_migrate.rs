@@ -164,6 +164,75 @@ async fn down_refuses_without_yes(kind: Kind) {
     assert_eq!(m.status(&f.db).await.unwrap().applied, 1);
 }
 
+async fn down_shows_the_plan_and_drops_schema_with_yes(kind: Kind) {
+    let f = Fixture::new(kind).await;
+    let downs = Arc::new(AtomicUsize::new(0));
+    let step = {
+        let downs = Arc::clone(&downs);
+        noop(2).with_down(move |_m| {
+            let downs = Arc::clone(&downs);
+            Box::pin(async move {
+                downs.fetch_add(1, Ordering::SeqCst);
+                Ok(())
+            })
+        })
+    };
+    let m = Migrator::new([&notes_v2()], [step]).with_options(f.options());
+    assert_eq!(cli(&["up"], &m, &f.db).await.0, Exit::Ok);
+    f.db.rows("notes")
+        .create("n1", &doc(json!({"text": "kept", "rank": 7})))
+        .await
+        .unwrap();
+    let rank_exists = || async {
+        f.db.backend()
+            .get_table(f.db.id(), "notes")
+            .await
+            .unwrap()
+            .column("rank")
+            .is_some()
+    };
+
+    // Without --yes: the plan, exit 64, nothing changed.
+    for args in [
+        &["down", "--to", "1"][..],
+        &["down", "--to", "1", "--drop-schema"],
+    ] {
+        let (exit, out) = cli(args, &m, &f.db).await;
+        assert_eq!(exit, Exit::Usage, "{args:?}");
+        assert!(
+            out.contains("version 2 (step 2): runs its down step"),
+            "{out}"
+        );
+        assert!(out.contains("drop column notes.rank"), "{out}");
+        assert!(out.contains("nothing was changed: pass --yes"), "{out}");
+    }
+    let (exit, out) = cli(&["--json", "down", "--to", "1"], &m, &f.db).await;
+    assert_eq!(exit, Exit::Usage);
+    let json: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(json["refused"], true);
+    assert_eq!(
+        json["plan"]["versions"][0]["drops"][0]["op"]["op"],
+        "drop_column"
+    );
+    assert_eq!(downs.load(Ordering::SeqCst), 0);
+    assert_eq!(m.status(&f.db).await.unwrap().applied, 2);
+    assert!(rank_exists().await);
+
+    // With --yes and --drop-schema: the down step, the backup, the drop.
+    let (exit, out) = cli(&["down", "--to", "1", "--drop-schema", "--yes"], &m, &f.db).await;
+    assert_eq!(exit, Exit::Ok, "{out}");
+    assert!(
+        out.contains("drop column notes.rank [destructive]"),
+        "{out}"
+    );
+    assert!(out.contains("revert-to-v1-"), "{out}");
+    assert_eq!(downs.load(Ordering::SeqCst), 1);
+    assert!(!rank_exists().await);
+    assert_eq!(m.status(&f.db).await.unwrap().applied, 1);
+    let row = f.db.rows("notes").get("n1").await.unwrap().unwrap();
+    assert!(row.0.get("rank").is_none(), "{row:?}");
+}
+
 async fn a_held_lock_exits_3(kind: Kind) {
     let f = Fixture::new(kind).await;
     let release = Arc::new(tokio::sync::Notify::new());
@@ -329,6 +398,7 @@ on_both_backends!(
     backup_and_restore_round_trip,
     verify_follows_pending_and_drift,
     down_refuses_without_yes,
+    down_shows_the_plan_and_drops_schema_with_yes,
     a_held_lock_exits_3,
     status_shows_failed_changed_and_missing,
     baseline_adopts_an_existing_database,

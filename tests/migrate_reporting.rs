@@ -272,7 +272,60 @@ async fn the_command_line_writes_the_report_of_a_failed_run(kind: Kind) {
     assert!(text.contains("version 2 \"rank notes\""), "{text}");
 }
 
+async fn a_revert_reports_its_versions_newest_first(kind: Kind) {
+    let f = Fixture::new(kind).await;
+    let binary = ranked_binary(&f, false).await;
+    binary.run(&f.db).await.unwrap();
+    let undo = |v: u32| {
+        MigrationDef::new(v, if v == 2 { "rank notes" } else { "last" }, |_m| {
+            Box::pin(async { Ok(()) })
+        })
+        .with_down(|_m| Box::pin(async { Ok(()) }))
+    };
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let sink = Arc::clone(&seen);
+    let reverting = Migrator::new([&notes()], [undo(2), undo(3)])
+        .with_options(f.options())
+        .with_progress(move |event: &ProgressEvent<'_>| {
+            let line = match *event {
+                ProgressEvent::Planned {
+                    direction: Direction::Down,
+                    from,
+                    to,
+                    versions,
+                } => format!("plan {from}->{to} {versions:?}"),
+                ProgressEvent::VersionStarted {
+                    direction: Direction::Down,
+                    version,
+                    position,
+                    of,
+                    ..
+                } => format!("start {version} {position}/{of}"),
+                ProgressEvent::VersionApplied {
+                    direction: Direction::Down,
+                    report,
+                } => format!("reverted {}", report.version),
+                _ => return,
+            };
+            sink.lock().unwrap().push(line);
+        });
+    let report = reverting.revert(&f.db, 1).await.unwrap();
+    assert_eq!((report.from_version, report.to_version), (3, 1));
+    assert!(!report.started_at.is_empty() && !report.finished_at.is_empty());
+    assert_eq!(
+        *seen.lock().unwrap(),
+        [
+            "plan 3->1 [3, 2]",
+            "start 3 1/2",
+            "reverted 3",
+            "start 2 2/2",
+            "reverted 2",
+        ]
+    );
+}
+
 on_both_backends!(
+    a_revert_reports_its_versions_newest_first,
     events_follow_the_versions_in_order,
     a_failed_version_is_reported_and_a_resumed_one_says_so,
     reports_say_when_where_and_what_was_read_and_written,

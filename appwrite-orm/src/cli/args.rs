@@ -37,12 +37,17 @@ pub enum Command {
         #[arg(long, value_name = "FILE")]
         report: Option<PathBuf>,
     },
-    /// Run the down steps of the versions above `--to` (destructive: needs `--yes`).
+    /// Revert the versions above `--to`: their down steps, and with `--drop-schema` the schema
+    /// they added (destructive: needs `--yes`).
     Down {
         /// The version to go back to.
         #[arg(long, value_name = "N")]
         to: u32,
-        /// Confirm: without it, the command only says what it would revert.
+        /// Also drop the tables, columns and indexes the reverted versions added, after a
+        /// backup of the tables that lose data.
+        #[arg(long)]
+        drop_schema: bool,
+        /// Confirm: without it, the command only shows what it would revert.
         #[arg(long)]
         yes: bool,
     },

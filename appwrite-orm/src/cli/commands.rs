@@ -9,7 +9,7 @@ use super::args::Command;
 use super::exit::Exit;
 use super::progress::{ProgressDisplay, Spinner};
 use super::render;
-use crate::migrate::{MigrateOptions, Migrator, VersionState};
+use crate::migrate::{MigrateOptions, Migrator, RevertOptions, VersionState};
 use crate::{Database, Error, Result};
 
 /// Where the output goes and in which form.
@@ -57,7 +57,14 @@ pub async fn run(
             dry_run,
             report,
         } => up(migrator, db, *to, *dry_run, report.as_deref(), out).await,
-        Command::Down { to, yes } => down(migrator, db, *to, *yes, out).await,
+        Command::Down {
+            to,
+            drop_schema,
+            yes,
+        } => {
+            let options = RevertOptions::default().drop_schema(*drop_schema);
+            down(migrator, db, *to, &options, *yes, out).await
+        }
         Command::Status => {
             let status = migrator.status(db).await?;
             out.either(&render::status_json(&status), || render::status(&status))?;
@@ -197,30 +204,33 @@ async fn down(
     migrator: &Migrator,
     db: &Database,
     to: u32,
+    options: &RevertOptions,
     yes: bool,
     out: &mut Out<'_>,
 ) -> Result<Exit> {
-    let status = migrator.status(db).await?;
-    let reverted: Vec<u32> = status
-        .history
-        .iter()
-        .filter(|e| e.version > to)
-        .map(|e| e.version)
-        .collect();
     if !yes {
-        let message = format!(
-            "refusing to revert versions {reverted:?} without --yes: down steps drop what their \
-             versions added (backups are written first)"
-        );
-        if out.json {
-            out.value(&serde_json::json!({ "refused": true, "versions": reverted }))?;
-        }
-        eprintln!("{message}");
+        // Without confirmation: show what would happen, change nothing.
+        let plan = migrator.revert_plan(db, to).await?;
+        let versions: Vec<u32> = plan.versions.iter().map(|v| v.version).collect();
+        out.either(
+            &serde_json::json!({
+                "refused": true,
+                "versions": versions,
+                "drop_schema": options.drop_schema,
+                "plan": plan,
+            }),
+            || render::revert_plan(&plan, options.drop_schema),
+        )?;
+        eprintln!("refusing to revert versions {versions:?} without --yes; nothing was changed");
         return Ok(Exit::Usage);
     }
-    let progress = Spinner::start("reverting");
-    let report = migrator.revert(db, to).await;
-    progress.finish();
+    let display = ProgressDisplay::stderr();
+    let report = migrator
+        .clone()
+        .with_progress(display.clone())
+        .revert_with(db, to, options)
+        .await;
+    display.finish();
     let report = report?;
     out.either(&report, || format!("{report}\n"))?;
     Ok(Exit::Ok)

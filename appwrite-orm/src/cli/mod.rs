@@ -17,7 +17,7 @@
 //! | command | does |
 //! |---|---|
 //! | `up [--to N] [--dry-run] [--report FILE]` | applies pending versions; `--dry-run` writes nothing and says what a run would do and write; `--report` writes the JSON report ([`MigrationReport`](crate::migrate::MigrationReport)), for a failed run too |
-//! | `down --to N --yes` | runs the down steps above `N` (refuses without `--yes`) |
+//! | `down --to N [--drop-schema] --yes` | reverts the versions above `N`: their down steps, and with `--drop-schema` the tables, columns and indexes they added (after a backup of the tables that lose data); without `--yes` it shows that plan and changes nothing |
 //! | `status` | every version: applied, pending, failed, running, checksum changed, missing |
 //! | `plan` | the schema operations a run would make, with their class |
 //! | `verify` | exit 2 when versions are pending, the history disagrees or the live schema differs (for CI) |
@@ -28,7 +28,7 @@
 //! | `restore DIR [--replace --yes]` | restores a backup ([`backup::restore_with`](crate::backup::restore_with)) |
 //!
 //! Global flags: `--json` (machine output: the report structs serialised), `--embedded PATH`,
-//! `--lock-wait SECS`. Progress goes to stderr, so stdout holds only the result: `up` draws a
+//! `--lock-wait SECS`. Progress goes to stderr, so stdout holds only the result: `up` and `down` draw a
 //! bar over the versions with the running version's rows written ([`ProgressDisplay`]) when
 //! stderr is a terminal, and writes one plain line per version otherwise; the other commands
 //! show a spinner on a terminal. `RUST_LOG` turns on `tracing` lines (default `warn`).

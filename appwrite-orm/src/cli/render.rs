@@ -5,7 +5,7 @@ use std::fmt::Write as _;
 
 use serde_json::{Value, json};
 
-use crate::migrate::{DryRunReport, MigrationStatus, Plan};
+use crate::migrate::{DryRunReport, MigrationStatus, Plan, RevertPlan};
 
 /// `status` as a table, with the issues below it.
 pub fn status(status: &MigrationStatus) -> String {
@@ -127,6 +127,34 @@ pub fn dry_run(report: &DryRunReport) -> String {
     for n in &report.notes {
         let _ = writeln!(out, "note: {n}");
     }
+    out
+}
+
+/// `down` without `--yes`: the revert plan and what the flags would change.
+pub fn revert_plan(plan: &RevertPlan, drop_schema: bool) -> String {
+    let mut out = plan.to_string();
+    if plan.is_empty() {
+        return out;
+    }
+    if let Some(refusal) = plan.refusal() {
+        let _ = writeln!(out, "\nthis revert cannot run: {refusal}");
+        return out;
+    }
+    let drops = plan.drops().count();
+    let what = if drops == 0 {
+        String::new()
+    } else if drop_schema {
+        let tables = plan.tables_losing_data();
+        let backup = if tables.is_empty() {
+            String::new()
+        } else {
+            format!(" after a backup of {}", tables.join(", "))
+        };
+        format!("; with --drop-schema the {drops} schema addition(s) above are dropped{backup}")
+    } else {
+        format!("; the {drops} schema addition(s) above are kept (add --drop-schema to drop them)")
+    };
+    let _ = writeln!(out, "\nnothing was changed: pass --yes to revert{what}");
     out
 }
 

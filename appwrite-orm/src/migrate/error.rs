@@ -102,6 +102,19 @@ pub enum MigrateError {
         /// Its name.
         name: String,
     },
+    /// A revert would drop schema (with `drop_schema`) but no backup directory is configured.
+    #[error(
+        "reverting to version {to} would drop {}, but no backup directory is set: set \
+         `MigrateOptions::backup_before_destructive` or `MigrateOptions::backups` so that the \
+         tables losing data are backed up first; nothing was changed",
+        .drops.join(", ")
+    )]
+    RevertWithoutBackup {
+        /// The version the revert goes back to.
+        to: u32,
+        /// What would be dropped (`posts.view_count (column)`, ...).
+        drops: Vec<String>,
+    },
     /// A backup could not be written; nothing was destroyed.
     #[error("could not write the backup {path}: {reason}; nothing was dropped")]
     Backup {

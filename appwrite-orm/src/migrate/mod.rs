@@ -63,11 +63,19 @@
 //! table is backed up ([`crate::backup`]) before each version that runs a step, and the tables
 //! a non-additive schema operation changes before a version without one; with [`MigrateOptions::restore_on_failed_check`] a failed check
 //! restores that backup (rows, permissions, timestamps and the tables' schema as they were;
-//! tables the version created are dropped) and the error says "restored from <dir>".
+//! tables the version created are dropped) and the error says "restored from `<dir>`".
 //!
 //! Nothing is dropped implicitly. What Appwrite cannot change in place (a column's type or
 //! array flag, an index) is a plan error that explains the explicit path; destructive helpers
 //! ([`Migration::drop_column`], [`Migration::drop_table`]) write a JSONL backup first.
+//!
+//! # Reverting
+//!
+//! [`Migrator::revert_with`] goes back to a version: the applied versions above it, newest
+//! first, run their `down` steps and lose their history rows, so the next `migrate()` applies
+//! them again. With [`RevertOptions::drop_schema`] what each version added (`since = V`
+//! indexes, columns and tables) is dropped too, after a full backup of the tables that lose
+//! data; [`Migrator::revert_plan`] says beforehand what would run and what would be dropped.
 
 mod apply;
 mod backfill;
@@ -88,6 +96,7 @@ pub mod progress;
 mod registry;
 mod report;
 mod revert;
+mod revert_plan;
 mod versions;
 mod wait;
 
@@ -97,7 +106,7 @@ pub use context::{Migration, StepRows, StepTable};
 pub use dry_run::{DRY_RUN_SAMPLE, DryRunReport, DryRunVersion};
 pub use error::{HistoryIssue, MigrateError};
 pub use history::{HistoryEntry, VersionStatus};
-pub use options::{DEFAULT_BACKUP_DIR, DEFAULT_HISTORY_TABLE, MigrateOptions};
+pub use options::{DEFAULT_BACKUP_DIR, DEFAULT_HISTORY_TABLE, MigrateOptions, RevertOptions};
 pub use plan::{ColumnRename, OpClass, Plan, PlanError};
 pub use progress::{Direction, LogLines, MigrationProgress, ProgressEvent};
 pub use registry::{
@@ -108,6 +117,7 @@ pub use report::{
     BackfillReport, ConversionReport, FailedRun, MigrationReport, OpReport, RunStatus,
     Unconvertible, VersionReport,
 };
+pub use revert_plan::{DropOp, PlannedDrop, RevertPlan, RevertVersion};
 pub use versions::{VersionLine, VersionState};
 
 use crate::schema::TableSchema;

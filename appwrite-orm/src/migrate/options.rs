@@ -80,7 +80,7 @@ pub struct MigrateOptions {
     /// When a validation check fails, restore the backup taken before the version (needs
     /// [`backup_before_destructive`](Self::backup_before_destructive)): its tables are
     /// dropped and recreated from the backup, tables the version created are dropped, and the
-    /// version fails with the check's message and "restored from <dir>".
+    /// version fails with the check's message and "restored from `<dir>`".
     pub restore_on_failed_check: bool,
 }
 
@@ -196,6 +196,30 @@ impl MigrateOptions {
     pub fn skip_default_backfill(mut self, table: &str, column: &str) -> Self {
         self.skip_default_backfill
             .insert((table.to_owned(), column.to_owned()));
+        self
+    }
+}
+
+/// Settings of a revert ([`Migrator::revert_with`](super::Migrator::revert_with)).
+///
+/// ```
+/// use appwrite_orm::migrate::RevertOptions;
+///
+/// let options = RevertOptions::default().drop_schema(true);
+/// assert!(options.drop_schema);
+/// ```
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RevertOptions {
+    /// Also drop what each reverted version added to the schema (its `since = V` tables,
+    /// columns and indexes that still exist after its down step), after a full backup of the
+    /// tables that lose data. Off: those additions are kept and the report names them.
+    pub drop_schema: bool,
+}
+
+impl RevertOptions {
+    /// Drops (or keeps) the reverted versions' schema additions.
+    pub fn drop_schema(mut self, drop: bool) -> Self {
+        self.drop_schema = drop;
         self
     }
 }

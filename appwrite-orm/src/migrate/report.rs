@@ -234,9 +234,14 @@ impl fmt::Display for MigrationReport {
         } else {
             writeln!(
                 f,
-                "database {:?} ({}) migrated from version {} to {} in {ms} ms, {} requests, {} rows touched",
+                "database {:?} ({}) {} from version {} to {} in {ms} ms, {} requests, {} rows touched",
                 self.database,
                 self.backend,
+                if self.to_version < self.from_version {
+                    "reverted"
+                } else {
+                    "migrated"
+                },
                 self.from_version,
                 self.to_version,
                 self.requests,

@@ -1,28 +1,86 @@
-//! Going down: [`Migrator::revert`] runs the `down` steps of the applied versions above a
-//! target, newest first, and deletes their history rows.
+//! Going down: [`Migrator::revert_with`] reverts the applied versions above a target, newest
+//! first. Each version's `down` step runs; with [`RevertOptions::drop_schema`] the schema the
+//! version added is then dropped (after one full backup of every table that loses data, taken
+//! before the first drop); its history row is deleted. What to drop comes from the pure
+//! [revert plan](super::revert_plan); the I/O is here.
 
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Instant;
 
 use super::Migrator;
-use super::apply::{Run, finish};
+use super::apply::{Prepared, Run, finish, read_live};
 use super::backfill::Checkpoint;
+use super::backup::BackupReport;
 use super::context::Migration;
 use super::error::MigrateError;
-use super::history::{History, HistoryEntry, Snapshot, VersionStatus};
+use super::history::{History, HistoryEntry, Snapshot, now};
 use super::lock::Lock;
-use super::registry::MigrationDef;
-use super::report::{MigrationReport, VersionReport};
-use crate::backend::Backend;
+use super::options::RevertOptions;
+use super::plan::OpClass;
+use super::progress::{self, Direction, ProgressEvent};
+use super::report::{MigrationReport, OpReport, VersionReport};
+use super::revert_plan::{self, DropOp, PlannedDrop, RevertInput, RevertPlan, RevertVersion};
+use super::wait;
 use crate::backend::counting::CountingBackend;
+use crate::backend::{Backend, Table};
 use crate::{Database, Result};
 
 impl Migrator {
-    /// Runs the `down` steps of the applied versions above `to`, newest first, and deletes
-    /// their history rows. Schema is not changed by itself: a down step drops what its version
-    /// added (with the context's helpers). The next `migrate()` applies those versions again
-    /// unless the binary no longer declares them.
+    /// Reverts the applied versions above `to` with the default [`RevertOptions`]: runs their
+    /// `down` steps, newest first, and deletes their history rows; the schema they added is
+    /// kept (the report names it). The next `migrate()` applies those versions again unless
+    /// the binary no longer declares them.
     pub async fn revert(&self, db: &Database, to: u32) -> Result<MigrationReport> {
+        self.revert_with(db, to, &RevertOptions::default()).await
+    }
+
+    /// Reverts the applied versions above `to`, newest first. Every version is checked first:
+    /// one that runs a step without a `down` stops the revert before anything changed
+    /// ([`MigrateError::NoDown`]). Then per version: its `down` step runs (it may move data
+    /// back out of the version's new columns); with [`RevertOptions::drop_schema`], what the
+    /// version added (`since = V` indexes, columns, tables) and still exists is dropped and
+    /// awaited until gone; its history row is deleted.
+    ///
+    /// Right before the revert's first drop, every table that will lose a column or be dropped
+    /// is backed up ([`crate::backup::backup`], restorable with [`crate::backup::restore`]) into
+    /// `<dir>/revert-to-v<to>-<UTC time>/`, where `<dir>` is
+    /// [`MigrateOptions::backup_before_destructive`](super::MigrateOptions::backup_before_destructive),
+    /// else [`MigrateOptions::backups`](super::MigrateOptions::backups); with neither, a revert
+    /// that would drop data is refused before anything changed
+    /// ([`MigrateError::RevertWithoutBackup`]). The report lists the drops in each version's
+    /// `schema` and the backup in its `backups` and `warnings`.
+    ///
+    /// ```
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+    /// use appwrite_orm::migrate::{Migrator, RevertOptions};
+    /// use appwrite_orm::schema::{ColumnSchema, TableSchema};
+    /// use appwrite_orm::Database;
+    ///
+    /// let v2 = TableSchema::new("notes", "Notes")
+    ///     .column(ColumnSchema::varchar("text", 100))
+    ///     .column(ColumnSchema::integer("rank").since(2));
+    /// let dir = tempfile::tempdir().unwrap();
+    /// let options = appwrite_orm::migrate::MigrateOptions::default().backups_in(dir.path());
+    /// let db = Database::in_memory().await?;
+    /// let binary = Migrator::new([&v2], []).with_options(options);
+    /// binary.run(&db).await?;
+    ///
+    /// let plan = binary.revert_plan(&db, 1).await?;
+    /// assert_eq!(plan.versions[0].drops[0].op.to_string(), "drop column notes.rank");
+    /// let report = binary.revert_with(&db, 1, &RevertOptions::default().drop_schema(true)).await?;
+    /// assert_eq!(report.to_version, 1);
+    /// let notes = db.backend().get_table(db.id(), "notes").await?;
+    /// assert!(notes.column("rank").is_none());
+    /// # Ok::<(), appwrite_orm::Error>(())
+    /// # }).unwrap();
+    /// ```
+    pub async fn revert_with(
+        &self,
+        db: &Database,
+        to: u32,
+        options: &RevertOptions,
+    ) -> Result<MigrationReport> {
         let started = Instant::now();
         let prepared = self.prepare()?;
         let counter = Arc::new(CountingBackend::new(Arc::clone(db.backend())));
@@ -35,6 +93,8 @@ impl Migrator {
         history.ensure().await?;
         let lock = Lock::acquire(&history, &self.options).await?;
         let mut report = MigrationReport {
+            started_at: now(),
+            host: self.options.host.clone(),
             backend: db.backend().name().to_owned(),
             database: db.id().to_owned(),
             ..MigrationReport::default()
@@ -47,7 +107,7 @@ impl Migrator {
             lock: &lock,
             counter: &counter,
         }
-        .revert(to, &mut report)
+        .revert(to, options, &mut report)
         .await;
         let released = lock.release().await;
         result?;
@@ -55,82 +115,132 @@ impl Migrator {
         finish(&mut report, &counter, started, &self.options.history_table);
         Ok(report)
     }
+
+    /// What [`revert_with`](Self::revert_with) to `to` would do, per version newest first:
+    /// whether it runs a `down` step or is refused, and the schema it added that exists live
+    /// (dropped only with [`RevertOptions::drop_schema`]). Reads the history and the live
+    /// schema; takes no lock and writes nothing.
+    pub async fn revert_plan(&self, db: &Database, to: u32) -> Result<RevertPlan> {
+        let prepared = self.prepare()?;
+        let history = History::new(
+            Arc::clone(db.backend()),
+            db.id(),
+            &self.options.history_table,
+        );
+        let snapshot = history.read_all().await?;
+        let live = read_live(db).await?;
+        Ok(plan_revert(&prepared, &live, &snapshot, to))
+    }
+}
+
+fn plan_revert(prepared: &Prepared, live: &[Table], snapshot: &Snapshot, to: u32) -> RevertPlan {
+    let history: Vec<HistoryEntry> = snapshot.versions.values().cloned().collect();
+    revert_plan::plan(&RevertInput {
+        declared: &prepared.tables,
+        migrations: &prepared.migrations,
+        live,
+        history: &history,
+        to,
+    })
 }
 
 impl Run<'_> {
-    pub(super) async fn revert(&self, to: u32, report: &mut MigrationReport) -> Result<()> {
-        let snapshot: Snapshot = self.history.read_all().await?;
-        let applied: Vec<&HistoryEntry> = snapshot
-            .versions
-            .values()
-            .filter(|e| e.version > to && e.status == VersionStatus::Applied)
-            .rev()
-            .collect();
-        report.from_version = snapshot
-            .versions
-            .values()
-            .filter(|e| e.status == VersionStatus::Applied)
-            .map(|e| e.version)
-            .max()
-            .unwrap_or(0);
-        // Every version must be revertible before any is reverted.
-        for entry in &applied {
-            let def = self
-                .prepared
-                .migrations
-                .iter()
-                .find(|m| m.version == entry.version);
-            if !(def.is_some_and(MigrationDef::has_down)
-                || def.is_none() && entry.checksum.is_empty())
-            {
-                return Err(MigrateError::NoDown {
-                    version: entry.version,
-                    name: entry.name.clone(),
-                }
-                .into());
+    pub(super) async fn revert(
+        &self,
+        to: u32,
+        options: &RevertOptions,
+        report: &mut MigrationReport,
+    ) -> Result<()> {
+        let snapshot = self.history.read_all().await?;
+        let live = read_live(self.db).await?;
+        let plan = plan_revert(self.prepared, &live, &snapshot, to);
+        report.from_version = plan.from;
+        // Every version must be revertible, and every drop backed up, before anything changes.
+        if let Some(refusal) = plan.refusal() {
+            return Err(refusal.into());
+        }
+        let backup_root = self
+            .options()
+            .backup_before_destructive
+            .as_deref()
+            .or(self.options().backups.as_deref());
+        if options.drop_schema && backup_root.is_none() {
+            let drops = data_labels(plan.drops());
+            if !drops.is_empty() {
+                return Err(MigrateError::RevertWithoutBackup { to, drops }.into());
             }
         }
-        for entry in applied {
+        let order: Vec<u32> = plan.versions.iter().map(|v| v.version).collect();
+        progress::emit(
+            self.migrator.progress.as_ref(),
+            ProgressEvent::Planned {
+                direction: Direction::Down,
+                from: plan.from,
+                to,
+                versions: &order,
+            },
+        );
+        let mut backup_dir: Option<PathBuf> = None;
+        for (i, version) in plan.versions.iter().enumerate() {
             self.lock.check()?;
+            progress::emit(
+                self.migrator.progress.as_ref(),
+                ProgressEvent::VersionStarted {
+                    direction: Direction::Down,
+                    version: version.version,
+                    name: &version.name,
+                    position: i + 1,
+                    of: plan.versions.len(),
+                    resumed: false,
+                },
+            );
             let started = Instant::now();
+            let requests_before = self.counter.requests();
             let rows_before = self.rows_written();
             let mut version_report = VersionReport {
-                version: entry.version,
-                name: format!("revert {}", entry.name),
+                version: version.version,
+                name: format!("revert {}", version.name),
                 ..VersionReport::default()
             };
-            if let Some(def) = self
-                .prepared
-                .migrations
-                .iter()
-                .find(|m| m.version == entry.version)
-            {
-                let mut m = Migration::new(
-                    self.db.clone(),
-                    entry.version,
-                    self.options(),
-                    self.history,
-                    self.lock,
-                    Checkpoint::default(),
-                    false,
-                );
-                if let Some(step) = def.run_down(&mut m) {
-                    step.await.map_err(|e| MigrateError::VersionFailed {
-                        version: entry.version,
-                        name: format!("revert {}", entry.name),
-                        source: Box::new(e),
-                    })?;
-                    version_report.step_ran = true;
-                }
-                let state = m.into_state();
-                version_report.schema = state.schema;
-                version_report.backups = state.backups;
-                version_report.backfills = state.backfills;
-            }
-            self.history.delete_entry(entry.version).await?;
+            let step = Undo {
+                plan: &plan,
+                index: i,
+                to,
+                options,
+                backup_root,
+            };
+            let outcome = self
+                .with_row_ticks(
+                    version.version,
+                    rows_before,
+                    self.revert_version(&step, &mut backup_dir, &mut version_report),
+                )
+                .await;
             version_report.rows_touched = self.rows_written() - rows_before;
             version_report.duration = started.elapsed();
-            tracing::warn!(version = entry.version, "version reverted");
+            version_report.requests = self.counter.requests() - requests_before;
+            if let Err(e) = outcome {
+                progress::emit(
+                    self.migrator.progress.as_ref(),
+                    ProgressEvent::VersionFailed {
+                        direction: Direction::Down,
+                        version: version.version,
+                        name: &version.name,
+                        error: &e,
+                    },
+                );
+                version_report.error = Some(e.to_string());
+                report.versions.push(version_report);
+                return Err(e);
+            }
+            tracing::warn!(version = version.version, "version reverted");
+            progress::emit(
+                self.migrator.progress.as_ref(),
+                ProgressEvent::VersionApplied {
+                    direction: Direction::Down,
+                    report: &version_report,
+                },
+            );
             report.versions.push(version_report);
         }
         let remaining = report.from_version.min(to);
@@ -138,4 +248,206 @@ impl Run<'_> {
         report.to_version = remaining;
         Ok(())
     }
+
+    /// Reverts one version: its down step, then (with `drop_schema`) what it added, after the
+    /// revert's backup when this is its first drop; deletes its history row.
+    async fn revert_version(
+        &self,
+        step: &Undo<'_>,
+        backup_dir: &mut Option<PathBuf>,
+        version_report: &mut VersionReport,
+    ) -> Result<()> {
+        let version = &step.plan.versions[step.index];
+        self.down_step(version, version_report).await?;
+        // Nothing of the version existed before its down step: nothing can exist after it.
+        if !version.drops.is_empty() {
+            // The down step may have dropped some of it already: plan against a fresh read.
+            let live = read_live(self.db).await?;
+            let remaining: Vec<u32> = step.plan.versions[step.index..]
+                .iter()
+                .map(|v| v.version)
+                .collect();
+            let drops = revert_plan::drops_of(&self.prepared.tables, &live, &remaining);
+            let mine = drops.first().cloned().unwrap_or_default();
+            if !step.options.drop_schema {
+                if !mine.is_empty() {
+                    version_report
+                        .warnings
+                        .push(kept_warning(version.version, &mine));
+                }
+            } else {
+                // Right before the revert's first drop: the tables as the down steps so far
+                // left them, with everything the remaining drops destroy.
+                if backup_dir.is_none() && !mine.is_empty() {
+                    *backup_dir = self
+                        .backup_for(step.to, step.backup_root, &drops, version_report)
+                        .await?;
+                }
+                self.drop_all(&mine, backup_dir.as_deref(), version_report)
+                    .await?;
+            }
+        }
+        self.history.delete_entry(version.version).await?;
+        Ok(())
+    }
+
+    /// Runs the version's `down` step, when the binary has one.
+    async fn down_step(&self, version: &RevertVersion, report: &mut VersionReport) -> Result<()> {
+        let Some(def) = self
+            .prepared
+            .migrations
+            .iter()
+            .find(|m| m.version == version.version)
+        else {
+            return Ok(());
+        };
+        let mut m = Migration::new(
+            self.db.clone(),
+            version.version,
+            self.options(),
+            self.history,
+            self.lock,
+            Checkpoint::default(),
+            false,
+        );
+        if let Some(step) = def.run_down(&mut m) {
+            step.await.map_err(|e| MigrateError::VersionFailed {
+                version: version.version,
+                name: format!("revert {}", version.name),
+                source: Box::new(e),
+            })?;
+            report.step_ran = true;
+        }
+        let state = m.into_state();
+        report.schema = state.schema;
+        report.backups = state.backups;
+        report.backfills = state.backfills;
+        report.warnings.extend(state.warnings);
+        Ok(())
+    }
+
+    /// Backs up every table whose data `drops` destroy into a new directory under `root`.
+    /// `None` when they destroy no data (indexes only).
+    async fn backup_for(
+        &self,
+        to: u32,
+        root: Option<&Path>,
+        drops: &[Vec<PlannedDrop>],
+        report: &mut VersionReport,
+    ) -> Result<Option<PathBuf>> {
+        let tables = revert_plan::tables_losing_data(drops.iter().flatten());
+        if tables.is_empty() {
+            return Ok(None);
+        }
+        let Some(root) = root else {
+            // Checked before anything ran; only a down step that added its own version's
+            // schema gets here, and data is never dropped without a backup.
+            let drops = data_labels(drops.iter().flatten());
+            return Err(MigrateError::RevertWithoutBackup { to, drops }.into());
+        };
+        let stamp = chrono::Utc::now().format("%Y%m%dT%H%M%S%.3fZ");
+        let dir = root.join(format!("revert-to-v{to}-{stamp}"));
+        let taken = crate::backup::backup(self.db, &dir, Some(&tables)).await?;
+        tracing::info!(
+            dir = %dir.display(),
+            tables = taken.tables.len(),
+            rows = taken.rows,
+            "backed up before dropping reverted schema"
+        );
+        report
+            .backups
+            .extend(taken.tables.iter().map(|t| BackupReport {
+                table: t.table.clone(),
+                column: None,
+                path: dir.join(format!("{}.jsonl", t.table)),
+                rows: t.rows,
+            }));
+        report.warnings.push(format!(
+            "backed up {} before dropping schema in {} (`backup::restore` or `migrate restore` \
+             replays it)",
+            tables.join(", "),
+            dir.display()
+        ));
+        Ok(Some(dir))
+    }
+
+    /// Drops each item and waits until it is gone; what is gone already is skipped.
+    async fn drop_all(
+        &self,
+        drops: &[PlannedDrop],
+        backup_dir: Option<&Path>,
+        report: &mut VersionReport,
+    ) -> Result<()> {
+        for drop in drops {
+            self.lock.check()?;
+            if !self.drop_one(&drop.op).await? {
+                continue;
+            }
+            tracing::warn!(op = %drop.op, reason = %drop.reason, "reverted schema dropped");
+            let reason = match backup_dir.filter(|_| drop.op.loses_data()) {
+                Some(dir) => format!("{}; backed up in {}", drop.reason, dir.display()),
+                None => drop.reason.clone(),
+            };
+            report.schema.push(OpReport {
+                description: drop.op.to_string(),
+                class: OpClass::Destructive,
+                reason,
+                rows: None,
+            });
+        }
+        Ok(())
+    }
+
+    /// Deletes one item and waits until it is gone. `false` when it was gone already.
+    async fn drop_one(&self, op: &DropOp) -> Result<bool> {
+        let (backend, id) = (self.db.backend(), self.db.id());
+        let deleted = match op {
+            DropOp::DropIndex { table, key } => backend.delete_index(id, table, key).await,
+            DropOp::DropColumn { table, key } => backend.delete_column(id, table, key).await,
+            DropOp::DropTable { table } => backend.delete_table(id, table).await,
+        };
+        match deleted {
+            Ok(()) => {}
+            Err(e) if e.is_not_found() => return Ok(false),
+            Err(e) => return Err(e),
+        }
+        let options = self.options();
+        match op {
+            DropOp::DropIndex { table, key } => {
+                wait::until_gone(self.db, table, key, true, options).await?;
+            }
+            DropOp::DropColumn { table, key } => {
+                wait::until_gone(self.db, table, key, false, options).await?;
+            }
+            DropOp::DropTable { table } => wait::until_table_gone(self.db, table, options).await?,
+        }
+        Ok(true)
+    }
+}
+
+/// One version of a revert: where it is in the plan and the revert's settings.
+struct Undo<'u> {
+    plan: &'u RevertPlan,
+    index: usize,
+    to: u32,
+    options: &'u RevertOptions,
+    backup_root: Option<&'u Path>,
+}
+
+/// What of `drops` destroys data, as labels for an error.
+fn data_labels<'d>(drops: impl Iterator<Item = &'d PlannedDrop>) -> Vec<String> {
+    drops
+        .filter(|d| d.op.loses_data())
+        .map(|d| d.op.label())
+        .collect()
+}
+
+/// The warning of a revert that keeps a version's schema additions.
+fn kept_warning(version: u32, kept: &[PlannedDrop]) -> String {
+    let labels: Vec<String> = kept.iter().map(|d| d.op.label()).collect();
+    format!(
+        "kept the schema additions of version {version}: {}; pass drop_schema / --drop-schema \
+         to drop them",
+        labels.join(", ")
+    )
 }

@@ -184,3 +184,26 @@ pub(crate) async fn until_gone(
         ),
     })
 }
+
+/// Waits until `table` is gone after a delete.
+pub(crate) async fn until_table_gone(
+    db: &Database,
+    table: &str,
+    options: &MigrateOptions,
+) -> Result<()> {
+    let mut backoff = Backoff::new(options);
+    while backoff.next().await {
+        match db.backend().get_table(db.id(), table).await {
+            Ok(_) => {}
+            Err(e) if e.error_type() == Some(crate::error::types::TABLE_NOT_FOUND) => return Ok(()),
+            Err(e) => return Err(e),
+        }
+    }
+    Err(Error::NotReady {
+        what: format!("deleting table {table:?}"),
+        reason: format!(
+            "still there after {} s (poll_timeout)",
+            backoff.waited().as_secs()
+        ),
+    })
+}
