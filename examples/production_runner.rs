@@ -1,5 +1,7 @@
 //! The migration command line (`appwrite_orm::cli`) driven in process, the way a deployment
-//! pipeline runs it: `status`, `up --dry-run`, `up --report FILE`, `status`, `verify`.
+//! pipeline runs it: `status`, `up --dry-run`, `up --report FILE`, `status`, `verify`; then a
+//! rollback: `down --to 1` (shows what it would do, exit 64), `down --to 1 --drop-schema --yes`
+//! (backs up and drops what versions 2 and 3 added), `status`, and `up` again.
 //!
 //! ```sh
 //! cargo run --example production_runner
@@ -40,13 +42,26 @@ pub struct Customer {
 }
 
 /// Version 2: customers of big accounts become VIPs.
-#[migration(version = 2, name = "flag vip customers")]
+#[migration(version = 2, name = "flag vip customers", down = unflag_vips)]
 async fn flag_vips(m: &mut Migration<'_>) -> appwrite_orm::Result<()> {
     m.table::<Customer>()
         .backfill(Customer::EMAIL.ends_with("@bigcorp.example"), |_| {
             Customer::patch().is_vip(true)
         })
         .await?;
+    Ok(())
+}
+
+/// Reverting version 2: the flags live only in `is_vip`, which `down --drop-schema` drops
+/// (after a backup). A version whose step moved data elsewhere would move it back here.
+async fn unflag_vips(m: &mut Migration<'_>) -> appwrite_orm::Result<()> {
+    let flagged = m
+        .table::<Customer>()
+        .query()
+        .filter(Customer::IS_VIP.eq(true))
+        .count()
+        .await?;
+    m.warn(format!("{flagged} VIP flags go with the is_vip column"));
     Ok(())
 }
 
@@ -109,23 +124,33 @@ async fn main() -> ExitCode {
         eprintln!("error: {e}");
         return ExitCode::FAILURE;
     }
-    let migrator = Migrator::from_registry();
+    let migrator = Migrator::from_registry()
+        .with_options(MigrateOptions::default().backups_in(out_dir().join("backups")));
     let report = out_dir().join("report.json");
     let report = report.to_string_lossy();
-    let commands: [&[&str]; 5] = [
-        &["status"],
-        &["up", "--dry-run"],
-        &["up", "--report", &report],
-        &["status"],
-        &["verify"],
+    // Each command with the exit code the pipeline expects of it.
+    let commands: [(&[&str], Exit); 10] = [
+        (&["status"], Exit::Ok),
+        (&["up", "--dry-run"], Exit::Ok),
+        (&["up", "--report", &report], Exit::Ok),
+        (&["status"], Exit::Ok),
+        (&["verify"], Exit::Ok),
+        // Rolling back: without --yes, the plan and nothing else.
+        (&["down", "--to", "1", "--drop-schema"], Exit::Usage),
+        (&["down", "--to", "1", "--drop-schema", "--yes"], Exit::Ok),
+        (&["status"], Exit::Ok),
+        (&["up"], Exit::Ok),
+        (&["verify"], Exit::Ok),
     ];
     let mut stdout = std::io::stdout();
-    for args in commands {
+    for (args, expected) in commands {
         println!("\n$ migrate {}", args.join(" "));
         let argv = std::iter::once("migrate").chain(args.iter().copied());
         let exit = cli::execute(argv, &migrator, Some(&db), &mut stdout).await;
         if exit != Exit::Ok {
             println!("exit code {}", exit.code());
+        }
+        if exit != expected {
             return exit.into();
         }
     }
