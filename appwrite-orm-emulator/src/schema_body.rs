@@ -76,6 +76,7 @@ pub(crate) fn create_column(route_type: &str, p: &Params) -> ApiResult<ColumnSch
         array: p.bool_or("array", false)?,
         default: default_value(route_type, p)?,
         since: DEFAULT_SINCE,
+        renamed_from: None,
     })
 }
 
@@ -240,6 +241,7 @@ pub(crate) fn update_column(
         array: current.array,
         default,
         since: current.since,
+        renamed_from: None,
     })
 }
 
@@ -543,6 +545,7 @@ pub(crate) fn inline_column(param: &str, index: usize, value: &Value) -> ApiResu
         array,
         default,
         since: DEFAULT_SINCE,
+        renamed_from: None,
     })
 }
 

@@ -384,6 +384,23 @@ mod tests {
     }
 
     #[test]
+    fn a_declared_rename_is_no_schema_difference() {
+        // Once applied, the live column is the declared one: the rename is migration metadata.
+        let mut t = sample();
+        first_column(&mut t).renamed_from = Some("full_name".into());
+        assert_eq!(t.fingerprint(), sample().fingerprint());
+        // Also through serde, which keeps it.
+        let json = serde_json::to_string(&t).unwrap_or_default();
+        assert!(json.contains("\"renamed_from\":\"full_name\""), "{json}");
+        let back: TableSchema = serde_json::from_str(&json).unwrap_or_else(|_| other());
+        assert_eq!(back, t);
+        assert_eq!(back.fingerprint(), sample().fingerprint());
+        // Left out of the JSON when there is none, so existing documents keep their shape.
+        let plain = serde_json::to_string(&sample()).unwrap_or_default();
+        assert!(!plain.contains("renamed_from"), "{plain}");
+    }
+
+    #[test]
     fn set_fingerprint_depends_on_every_table() {
         let one = schema_fingerprint([&sample()]);
         let two = schema_fingerprint([&sample(), &other()]);

@@ -184,6 +184,13 @@ pub struct ColumnSchema {
     /// The schema version that introduced the column.
     #[serde(default = "default_since")]
     pub since: u32,
+    /// The key this column had before it was renamed in the code (`#[column(renamed_from =
+    /// "…")]`). Migration metadata like [`since`](Self::since): the migration plan renames a
+    /// live column of this key in place, keeping its data, where the declared key is missing.
+    /// It is never sent to Appwrite, and it is not part of the
+    /// [fingerprint](TableSchema::fingerprint): once applied, a rename is no schema difference.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub renamed_from: Option<String>,
 }
 
 impl ColumnSchema {
@@ -196,6 +203,7 @@ impl ColumnSchema {
             array: false,
             default: None,
             since: DEFAULT_SINCE,
+            renamed_from: None,
         }
     }
 
@@ -220,6 +228,13 @@ impl ColumnSchema {
     /// Sets the version that introduced the column (builder style).
     pub fn since(mut self, since: u32) -> Self {
         self.since = since;
+        self
+    }
+
+    /// Declares the key the column had before it was renamed (builder style); see
+    /// [`renamed_from`](Self::renamed_from).
+    pub fn renamed_from(mut self, key: impl Into<String>) -> Self {
+        self.renamed_from = Some(key.into());
         self
     }
 

@@ -267,6 +267,7 @@ impl ColumnSchema {
             array: obj.get("array").and_then(Value::as_bool).unwrap_or(false),
             default: obj.get("default").filter(|v| !v.is_null()).cloned(),
             since: DEFAULT_SINCE,
+            renamed_from: None,
         })
     }
 }

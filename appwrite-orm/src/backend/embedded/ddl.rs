@@ -327,6 +327,8 @@ fn add_column(
         );
     }
     let mut stored = column.clone();
+    // Migration metadata: Appwrite never receives it, so the engine does not keep it either.
+    stored.renamed_from = None;
     if let Some(default) = &column.default {
         stored.default = match default {
             Value::Null => None,
@@ -406,6 +408,7 @@ pub(super) fn update_column(
     let mut next = desired.clone();
     next.key = old.key.clone();
     next.since = old.since;
+    next.renamed_from = None;
     next.kind = merge_bounds(&old.kind, &desired.kind);
     check_column_settings(&next)?;
     if let (Some(old_size), Some(new_size)) = (old.kind.max_chars(), next.kind.max_chars())

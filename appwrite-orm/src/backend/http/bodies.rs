@@ -377,4 +377,20 @@ mod tests {
             json!({"required": false, "default": null, "size": 20, "newKey": "new"})
         );
     }
+
+    #[test]
+    fn a_declared_rename_is_never_sent() {
+        let c = ColumnSchema::varchar("name", 20).renamed_from("fullName");
+        let email = ColumnSchema::new("mail", ColumnKind::Email).renamed_from("fullName");
+        let bodies = [
+            column_create(&c, Api::TablesDb),
+            column_create(&c, Api::Legacy),
+            column_update(&c, "name"),
+            inline_column(&email).unwrap_or_default(),
+        ];
+        for body in bodies {
+            let text = body.to_string();
+            assert!(body.is_object() && !text.contains("fullName"), "{text}");
+        }
+    }
 }
