@@ -63,6 +63,9 @@ pub enum SchemaRule {
     Relationship,
     /// More than 100 permissions on the table.
     PermissionCount,
+    /// A column's `renamed_from` breaks the key rule, is the column's own key or another
+    /// column's, or is declared by two columns (compared case-insensitively).
+    RenamedFrom,
 }
 
 impl SchemaRule {
@@ -90,6 +93,7 @@ impl SchemaRule {
             SchemaRule::SinceBeforeTable => "since before table",
             SchemaRule::Relationship => "relationship",
             SchemaRule::PermissionCount => "permission count",
+            SchemaRule::RenamedFrom => "renamed from",
         }
     }
 }
@@ -250,6 +254,7 @@ pub(crate) fn validate_table(table: &TableSchema) -> Vec<SchemaViolation> {
         check_column(table, column, &mut report);
     }
     check_duplicate_keys(table, &mut report);
+    check_renames(table, &mut report);
     for index in &table.indexes {
         check_index(table, index, &mut report);
     }
@@ -568,6 +573,62 @@ fn check_duplicate_keys(table: &TableSchema, report: &mut Report) {
             SchemaRule::DuplicateKey,
             "another index has the same key (keys are compared case-insensitively)".into(),
         );
+    }
+}
+
+/// Every `renamed_from` must be a valid key that names no declared column of the table (the
+/// plan would rename a column onto a key in use) and that no other column claims (one live
+/// column cannot become two). Keys compare without case, as Appwrite compares them.
+fn check_renames(table: &TableSchema, report: &mut Report) {
+    let lower = |s: &str| s.to_lowercase();
+    for column in &table.columns {
+        let Some(from) = column.renamed_from.as_deref() else {
+            continue;
+        };
+        let key = column.key.as_str();
+        if let Err(reason) = check_key(from) {
+            report.column(
+                key,
+                SchemaRule::RenamedFrom,
+                format!("renamed_from {from:?} {reason}"),
+            );
+        } else if lower(from) == lower(key) {
+            report.column(
+                key,
+                SchemaRule::RenamedFrom,
+                format!(
+                    "renamed_from {from:?} is the column's own key (keys are compared \
+                     case-insensitively, so a rename must change more than case)"
+                ),
+            );
+        } else if let Some(other) = table.columns.iter().find(|c| lower(&c.key) == lower(from)) {
+            report.column(
+                key,
+                SchemaRule::RenamedFrom,
+                format!(
+                    "renamed_from {from:?} is the key of the declared column {:?}; a column \
+                     cannot be renamed onto a key in use",
+                    other.key
+                ),
+            );
+        }
+    }
+    let renamed = table
+        .columns
+        .iter()
+        .filter_map(|c| c.renamed_from.as_deref().map(|from| (c.key.as_str(), from)));
+    let mut seen = HashSet::new();
+    for (key, from) in renamed {
+        if !seen.insert(lower(from)) {
+            report.column(
+                key,
+                SchemaRule::RenamedFrom,
+                format!(
+                    "renamed_from {from:?} is declared by another column too (keys are \
+                     compared case-insensitively); one old column can only get one new key"
+                ),
+            );
+        }
     }
 }
 
@@ -1151,6 +1212,56 @@ mod tests {
             SchemaRule::Relationship,
         );
         assert_valid(&base().column(relationship("posts", Some("writer"))));
+    }
+
+    #[test]
+    fn rule_renamed_from() {
+        let renamed = |from: &str| ColumnSchema::varchar("title", 10).renamed_from(from);
+        assert_valid(&base().column(renamed("heading")));
+        for bad in ["_old", "has space", "$id", ""] {
+            assert_only(&base().column(renamed(bad)), SchemaRule::RenamedFrom);
+        }
+        assert_only(
+            &base().column(renamed(&"a".repeat(37))),
+            SchemaRule::RenamedFrom,
+        );
+        // Its own key, in any case.
+        assert_only(&base().column(renamed("title")), SchemaRule::RenamedFrom);
+        assert_only(&base().column(renamed("Title")), SchemaRule::RenamedFrom);
+        // Another declared column's key, in any case.
+        assert_only(&base().column(renamed("AGE")), SchemaRule::RenamedFrom);
+        // Two columns renamed from one key.
+        let twice = base()
+            .column(renamed("heading"))
+            .column(ColumnSchema::varchar("subtitle", 10).renamed_from("HEADING"));
+        let violations = validate_table(&twice);
+        assert_eq!(violations.len(), 1, "{violations:#?}");
+        assert_eq!(violations[0].rule, SchemaRule::RenamedFrom);
+        assert_eq!(violations[0].column.as_deref(), Some("subtitle"));
+        assert_eq!(
+            violations[0].to_string(),
+            "table \"users\", column \"subtitle\": renamed_from \"HEADING\" is declared by \
+             another column too (keys are compared case-insensitively); one old column can only \
+             get one new key"
+        );
+    }
+
+    #[test]
+    fn renamed_from_violations_name_table_and_column() {
+        let t = base().column(ColumnSchema::varchar("title", 10).renamed_from("name"));
+        let Err(crate::Error::Schema(violations)) = t.validate() else {
+            panic!("a rename onto a declared key was accepted");
+        };
+        assert_eq!(
+            violations[0].to_string(),
+            "table \"users\", column \"title\": renamed_from \"name\" is the key of the \
+             declared column \"name\"; a column cannot be renamed onto a key in use"
+        );
+        let bad = base().column(ColumnSchema::varchar("title", 10).renamed_from("bad key"));
+        assert_eq!(
+            validate_table(&bad)[0].message,
+            "renamed_from \"bad key\" contains ' ' which is not one of A-Z a-z 0-9 . _ -"
+        );
     }
 
     #[test]
