@@ -11,7 +11,8 @@
 //! - in-place operations: what Appwrite changes on a live column (size, min/max, enum
 //!   elements, default, required) or table (name, permissions, row security); a column that
 //!   becomes required is created or kept optional and made required *after* the version's
-//!   steps, once no row lacks a value;
+//!   steps, once no row lacks a value; a declared column missing from the database whose old
+//!   key ([`PlanInput::renames`]) exists there is renamed, keeping its data;
 //! - plan errors for what Appwrite cannot change in place (a column's type or array flag, a
 //!   relationship's side, any part of an index), each explaining the explicit path.
 //!
@@ -126,7 +127,9 @@ pub struct PlanInput<'a> {
     /// Live tables that are not extras even though nothing declares them (the history table).
     pub ignore_tables: &'a [String],
     /// Columns renamed in the code: a declared column missing from the database whose old key
-    /// exists there is renamed in place instead of created.
+    /// exists there is renamed in place instead of created. With several old keys for one
+    /// column, the first that exists is renamed. Only this list counts: the migrator passes the
+    /// options' renames and the columns' [`renamed_from`](ColumnSchema::renamed_from) in it.
     pub renames: &'a [ColumnRename],
 }
 
@@ -371,18 +374,27 @@ pub struct Extra {
     pub kind: &'static str,
     /// The column or index key (the table id for a table).
     pub key: String,
+    /// For a column declared as renamed to another key that exists as well (so it was not
+    /// renamed): that key.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub renamed_to: Option<String>,
 }
 
 impl fmt::Display for Extra {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if self.kind == "table" {
-            write!(f, "table {} exists but no model declares it", self.table)
-        } else {
-            write!(
+        let (kind, table, key) = (self.kind, &self.table, &self.key);
+        match &self.renamed_to {
+            _ if kind == "table" => write!(f, "table {table} exists but no model declares it"),
+            Some(to) => write!(
                 f,
-                "{} {}.{} exists but the model does not declare it (kept; drop it in a step if it is obsolete)",
-                self.kind, self.table, self.key
-            )
+                "column {table}.{key} is declared as renamed to {to:?}, but {table}.{to} exists \
+                 as well, so it was not renamed (kept; move what it holds into {table}.{to} in a \
+                 step and drop it there)"
+            ),
+            None => write!(
+                f,
+                "{kind} {table}.{key} exists but the model does not declare it (kept; drop it in a step if it is obsolete)"
+            ),
         }
     }
 }
@@ -463,7 +475,7 @@ pub fn plan(input: &PlanInput<'_>) -> Plan {
         to: input.target,
         versions,
         errors,
-        extras: sim.extras(&target_tables, input.ignore_tables),
+        extras: sim.extras(&target_tables, input.ignore_tables, input.renames),
     }
 }
 
@@ -533,7 +545,12 @@ impl Sim {
         Self { tables }
     }
 
-    fn extras(&self, declared: &[TableSchema], ignore: &[String]) -> Vec<Extra> {
+    fn extras(
+        &self,
+        declared: &[TableSchema],
+        ignore: &[String],
+        renames: &[ColumnRename],
+    ) -> Vec<Extra> {
         let mut out = Vec::new();
         for (id, table) in &self.tables {
             let Some(decl) = declared.iter().find(|t| &t.id == id) else {
@@ -542,16 +559,27 @@ impl Sim {
                         table: id.clone(),
                         kind: "table",
                         key: id.clone(),
+                        renamed_to: None,
                     });
                 }
                 continue;
             };
             for c in &table.columns {
                 if decl.find_column(&c.schema.key).is_none() && c.status != ColumnStatus::Deleting {
+                    // Still here while its new key is declared: the new key existed as well.
+                    let renamed_to = renames
+                        .iter()
+                        .find(|r| {
+                            &r.table == id
+                                && r.from == c.schema.key
+                                && decl.find_column(&r.to).is_some()
+                        })
+                        .map(|r| r.to.clone());
                     out.push(Extra {
                         table: id.clone(),
                         kind: "column",
                         key: c.schema.key.clone(),
+                        renamed_to,
                     });
                 }
             }
@@ -561,6 +589,7 @@ impl Sim {
                         table: id.clone(),
                         kind: "index",
                         key: i.schema.key.clone(),
+                        renamed_to: None,
                     });
                 }
             }
@@ -699,14 +728,7 @@ fn diff_table(
     for column in &table.columns {
         let key = &column.key;
         if !live.columns.iter().any(|c| &c.schema.key == key)
-            && let Some(rename) = input
-                .renames
-                .iter()
-                .find(|r| &r.table == id && &r.to == key)
-            && let Some(old) = live.columns.iter_mut().find(|c| {
-                c.schema.key == rename.from
-                    && matches!(c.status, ColumnStatus::Available | ColumnStatus::Processing)
-            })
+            && let Some((rename, old)) = renamed_column(input.renames, id, key, &mut live.columns)
         {
             let mut renamed = old.schema.clone();
             renamed.key = key.clone();
@@ -917,6 +939,25 @@ fn diff_table(
     before.extend(columns);
     before.extend(indexes);
     before.extend(fills);
+}
+
+/// The first rename of `table.key` whose old key the live table has (and can rename: it is
+/// neither failed nor being deleted), with that live column.
+fn renamed_column<'r, 'l>(
+    renames: &'r [ColumnRename],
+    table: &str,
+    key: &str,
+    live: &'l mut [SimItem<ColumnSchema>],
+) -> Option<(&'r ColumnRename, &'l mut SimItem<ColumnSchema>)> {
+    let renamable = |c: &SimItem<ColumnSchema>, from: &str| {
+        c.schema.key == from
+            && matches!(c.status, ColumnStatus::Available | ColumnStatus::Processing)
+    };
+    let rename = renames
+        .iter()
+        .find(|r| r.table == table && r.to == key && live.iter().any(|c| renamable(c, &r.from)))?;
+    let old = live.iter_mut().find(|c| renamable(c, &rename.from))?;
+    Some((rename, old))
 }
 
 fn make_required_op(table: &str, column: &ColumnSchema) -> PlannedOp {
@@ -1359,6 +1400,55 @@ mod tests {
             "add column t.body varchar(200) [additive]"
         );
         assert_eq!(plan.extras[0].key, "text");
+    }
+
+    #[test]
+    fn the_first_old_key_that_exists_is_renamed() {
+        let declared = TableSchema::new("t", "T").column(ColumnSchema::varchar("body", 100));
+        let live = TableSchema::new("t", "T").column(ColumnSchema::varchar("content", 100));
+        let mut case = Case::new(vec![declared]).live(&[live]).applied(1);
+        for from in ["text", "content"] {
+            case.renames.push(ColumnRename {
+                table: "t".into(),
+                from: from.into(),
+                to: "body".into(),
+            });
+        }
+        let plan = case.plan();
+        assert_eq!(
+            ops(&plan.versions[0]),
+            ["rename column t.content to body [in-place]"]
+        );
+        assert!(plan.extras.is_empty(), "{:?}", plan.extras);
+    }
+
+    #[test]
+    fn a_rename_whose_new_key_exists_leaves_the_old_column_as_an_extra() {
+        let declared = TableSchema::new("t", "T").column(ColumnSchema::varchar("body", 100));
+        let live = TableSchema::new("t", "T")
+            .column(ColumnSchema::varchar("text", 100))
+            .column(ColumnSchema::varchar("body", 100));
+        let mut case = Case::new(vec![declared]).live(&[live]).applied(1);
+        case.renames.push(ColumnRename {
+            table: "t".into(),
+            from: "text".into(),
+            to: "body".into(),
+        });
+        let plan = case.plan();
+        assert!(plan.is_empty(), "nothing is renamed: {:?}", plan.versions);
+        assert!(plan.errors.is_empty());
+        assert_eq!(plan.extras.len(), 1);
+        assert_eq!(plan.extras[0].renamed_to.as_deref(), Some("body"));
+        assert_eq!(
+            plan.extras[0].to_string(),
+            "column t.text is declared as renamed to \"body\", but t.body exists as well, so it \
+             was not renamed (kept; move what it holds into t.body in a step and drop it there)"
+        );
+        // Without the rename it is a plain extra.
+        case.renames.clear();
+        let plan = case.plan();
+        assert_eq!(plan.extras[0].renamed_to, None);
+        assert!(plan.extras[0].to_string().contains("does not declare it"));
     }
 
     #[test]
