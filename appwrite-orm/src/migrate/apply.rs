@@ -16,9 +16,10 @@ use super::exec;
 use super::guard;
 use super::history::{History, HistoryEntry, VersionStatus, now};
 use super::lock::Lock;
-use super::plan::{self, Plan, PlanInput, VersionInfo, VersionPlan};
+use super::plan::{self, ColumnRename, Plan, PlanInput, VersionInfo, VersionPlan};
 use super::progress::{self, Direction, ProgressEvent};
 use super::registry::{MigrationDef, first_duplicate};
+use super::renames;
 use super::report::{FailedRun, MigrationReport, RunStatus, VersionReport};
 use super::{MigrateOptions, Migrator};
 use crate::backend::counting::CountingBackend;
@@ -33,13 +34,17 @@ const FINGERPRINT_DOMAIN: &str = "appwrite-orm migrations v1";
 /// How often a progress sink hears how many rows the running version has written.
 const ROW_TICK: std::time::Duration = std::time::Duration::from_millis(200);
 
-/// The pure preparation of a run: checked declarations, versions, target, fingerprint.
+/// The pure preparation of a run: checked declarations, versions, target, renames,
+/// fingerprint.
 #[derive(Debug, Clone)]
 pub(crate) struct Prepared {
     pub(crate) tables: Vec<TableSchema>,
     pub(crate) migrations: Vec<MigrationDef>,
     pub(crate) versions: Vec<VersionInfo>,
     pub(crate) target: u32,
+    /// The options' renames and those declared on the columns as of the target, each once:
+    /// what every plan of this binary (run, status, dry run) renames.
+    pub(crate) renames: Vec<ColumnRename>,
     pub(crate) fingerprint: String,
 }
 
@@ -126,12 +131,16 @@ impl Migrator {
             .filter(|m| m.version <= target)
             .cloned()
             .collect();
-        let fingerprint = fingerprint(&plan::schema_at(&self.tables, target), &migrations, target);
+        let target_tables = plan::schema_at(&self.tables, target);
+        // Columns beyond the target are never planned, and neither are their renames.
+        let renames = renames::effective(&self.options.renames, &target_tables);
+        let fingerprint = fingerprint(&target_tables, &migrations, target, &renames);
         Ok(Prepared {
             tables: self.tables.clone(),
             migrations,
             versions,
             target,
+            renames,
             fingerprint,
         })
     }
@@ -375,7 +384,7 @@ impl Migrator {
             target: prepared.target,
             skip_default_backfill: &self.options.skip_default_backfill,
             ignore_tables: std::slice::from_ref(&self.options.history_table),
-            renames: &self.options.renames,
+            renames: &prepared.renames,
         })
     }
 }
@@ -417,9 +426,18 @@ fn growth(after: &BTreeMap<String, u64>, before: &BTreeMap<String, u64>) -> BTre
         .collect()
 }
 
-/// The fingerprint of a binary: its schema as of the target, the target, and every
-/// migration's version and checksum.
-fn fingerprint(tables: &[TableSchema], migrations: &[MigrationDef], target: u32) -> String {
+/// The fingerprint of a binary: its schema as of the target, the target, every migration's
+/// version and checksum, and the column renames it plans with. The schema fingerprint leaves
+/// `renamed_from` out (an applied rename is no schema difference), but a rename is an input
+/// of the plan: declaring one must make the next boot plan instead of taking the one-request
+/// path. Without renames the text is what it always was, so heads written before renames
+/// counted stay valid.
+fn fingerprint(
+    tables: &[TableSchema],
+    migrations: &[MigrationDef],
+    target: u32,
+    renames: &[ColumnRename],
+) -> String {
     let mut text = format!(
         "{FINGERPRINT_DOMAIN}\n{}\n{target}\n",
         schema_fingerprint(tables)
@@ -427,6 +445,7 @@ fn fingerprint(tables: &[TableSchema], migrations: &[MigrationDef], target: u32)
     for m in migrations {
         text.push_str(&format!("{}:{}\n", m.version, m.checksum));
     }
+    text.push_str(&renames::fingerprint_text(renames));
     Sha256::digest(text.as_bytes())
         .iter()
         .map(|b| format!("{b:02x}"))
@@ -904,6 +923,7 @@ impl Run<'_> {
 mod tests {
     use super::*;
     use crate::backend::embedded::EmbeddedBackend;
+    use crate::schema::ColumnSchema;
 
     fn is_send<T: Send>(_: &T) {}
 
@@ -960,5 +980,59 @@ mod tests {
             .unwrap();
         assert_eq!(limited.target, 1);
         assert!(limited.migrations.is_empty());
+    }
+
+    #[test]
+    fn the_fingerprint_follows_renames() {
+        let plain = TableSchema::new("users", "Users").column(ColumnSchema::varchar("name", 10));
+        let renamed = TableSchema::new("users", "Users")
+            .column(ColumnSchema::varchar("name", 10).renamed_from("fullName"));
+        // The schema is the same: a rename is no schema difference once applied.
+        assert_eq!(plain.fingerprint(), renamed.fingerprint());
+        let prepare = |t: &TableSchema, options: MigrateOptions| {
+            Migrator::new([t], [])
+                .with_options(options)
+                .prepare()
+                .unwrap()
+        };
+        let without = prepare(&plain, MigrateOptions::default());
+        let declared = prepare(&renamed, MigrateOptions::default());
+        // Declaring a rename makes the next boot plan instead of taking the one-request path.
+        assert_ne!(without.fingerprint, declared.fingerprint);
+        assert_eq!(declared.renames.len(), 1);
+        // Declared on the column or in the options, it is the same rename, planned once.
+        let options = MigrateOptions::default().rename_column("users", "fullName", "name");
+        let both = prepare(&renamed, options.clone());
+        assert_eq!(both.renames, declared.renames);
+        assert_eq!(both.fingerprint, declared.fingerprint);
+        assert_eq!(prepare(&plain, options).fingerprint, declared.fingerprint);
+        // Without renames the fingerprint is the one heads carried before renames counted.
+        let expected = {
+            let text = format!(
+                "{FINGERPRINT_DOMAIN}\n{}\n1\n",
+                schema_fingerprint([&plain])
+            );
+            Sha256::digest(text.as_bytes())
+                .iter()
+                .map(|b| format!("{b:02x}"))
+                .collect::<String>()
+        };
+        assert_eq!(without.fingerprint, expected);
+    }
+
+    #[test]
+    fn renames_of_columns_beyond_the_target_are_not_planned() {
+        let t = TableSchema::new("users", "Users")
+            .column(ColumnSchema::varchar("email", 10))
+            .column(
+                ColumnSchema::varchar("name", 10)
+                    .renamed_from("fullName")
+                    .since(3),
+            );
+        let prepared = Migrator::new([&t], [])
+            .with_options(MigrateOptions::default().target(2))
+            .prepare()
+            .unwrap();
+        assert!(prepared.renames.is_empty());
     }
 }

@@ -94,6 +94,7 @@ mod options;
 pub mod plan;
 pub mod progress;
 mod registry;
+mod renames;
 mod report;
 mod revert;
 mod revert_plan;

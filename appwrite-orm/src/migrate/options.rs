@@ -67,7 +67,9 @@ pub struct MigrateOptions {
     /// Recorded in the history and the lock, to tell which machine ran what.
     pub host: String,
     /// Columns renamed in the code: the plan renames them in place (keeping their data)
-    /// instead of creating the new key and reporting the old one as an extra.
+    /// instead of creating the new key and reporting the old one as an extra. Renames declared
+    /// on the columns ([`ColumnSchema::renamed_from`](crate::schema::ColumnSchema::renamed_from),
+    /// `#[column(renamed_from = "…")]`) are planned as well; these come first.
     pub renames: Vec<ColumnRename>,
     /// Directory under which a full backup ([`crate::backup`]) is written before each
     /// destructive version, in `<dir>/v<version>-<time>/`. A version is destructive when it
@@ -167,7 +169,9 @@ impl MigrateOptions {
 
     /// Declares that column `from` of `table` is now declared as `to`: where the database
     /// still has `from`, the plan renames it in place (Appwrite keeps the data and rewrites the
-    /// indexes that use it) before the version that needs `to`.
+    /// indexes that use it) before the version that needs `to`. The same as
+    /// `#[column(renamed_from = "from")]` on the field of `to`, which the compiler checks; a
+    /// rename given both ways is planned once.
     pub fn rename_column(mut self, table: &str, from: &str, to: &str) -> Self {
         self.renames.push(ColumnRename {
             table: table.to_owned(),
