@@ -120,6 +120,7 @@ use crate::parse::Unusable;
 /// #[column(required)] tags: Vec<String>,              // force required
 /// #[column(since = 2)] phone: Option<String>,         // added in version 2
 /// #[column(rename = "display_name")] label: String,   // column key
+/// #[column(renamed_from = "fullName")] name: String,  // was the column `fullName`
 /// #[column(relation(table = "authors", kind = many_to_one, on_delete = cascade,
 ///                   two_way, two_way_key = "posts"))]
 /// author: RowId,
@@ -128,6 +129,7 @@ use crate::parse::Unusable;
 /// | key | applies to | meaning |
 /// |---|---|---|
 /// | `rename = "key"` | columns | the column key (default: the field name as written) |
+/// | `renamed_from = "old_key"` | columns | the key the column had before it was renamed (see below); not its own key, not another field's, one field per old key |
 /// | `size = N` | text fields | varchar of `N` characters (1..=16381), or the size of `string` |
 /// | `text`, `mediumtext`, `longtext` | text fields | the long text kinds |
 /// | `string` | text fields | the legacy `string` kind, `size` defaults to 255 |
@@ -138,6 +140,19 @@ use crate::parse::Unusable;
 /// | `required` | non-`Option` columns | force required (e.g. a `Vec`); not with `default` |
 /// | `since = N` | columns | the version that added the column; at least the table's (the default) |
 /// | `relation(...)` | `RowId`, `Option<RowId>`, `Vec<RowId>` | a relationship column: `table = "id"` (required), `kind = many_to_one` (default on a single id) `\| one_to_one \| one_to_many \| many_to_many` (required on a `Vec`), `on_delete = restrict` (default) `\| cascade \| set_null`, `two_way`, `two_way_key = "key"` (implies `two_way`) |
+///
+/// **Renaming a column.** Give the field (or its `rename`) the new key and add
+/// `renamed_from = "old_key"`: where the live table still has `old_key` and not the new key,
+/// the next migration renames it in place (Appwrite keeps every row's value and rewrites the
+/// indexes that use it) instead of creating an empty column and reporting the old one as an
+/// extra; where it has neither (a fresh database), the column is created. It is migration
+/// metadata (`ColumnSchema::renamed_from`), never sent to Appwrite and not part of the schema
+/// fingerprint; it may be removed once every database has been migrated. `since` is not
+/// needed: without it the column keeps the version of its old key and the rename goes with
+/// the next run. With `since = N` the rename runs in version N, before its step (which sees
+/// the new key), and counts as one of its in-place changes (backed up first with
+/// `backup_before_destructive`); reverting below N with `down --drop-schema` then drops the
+/// column as an addition of N (after its backup).
 ///
 /// System fields hold Appwrite's `$` values instead of a column; they take no other
 /// attribute and are not part of the schema:
@@ -154,7 +169,8 @@ use crate::parse::Unusable;
 ///
 /// Every mistake is a compile error at the offending token, all reported at once: unknown
 /// or repeated keys (with a suggestion), wrong literal types, keys and ids that break
-/// Appwrite's rule, duplicate column or index keys (case-insensitive, after renames),
+/// Appwrite's rule, duplicate column or index keys (case-insensitive, after renames), a
+/// `renamed_from` that is the column's own key or another field's or that two fields share,
 /// `since = 0` or below the table's, attributes on fields they do not fit (`size` on an
 /// integer, `min` on a string, a bound outside the type's range, `required` with `default`,
 /// `default` on a `Vec`), two `#[column(id)]` fields, and items other than a non-generic

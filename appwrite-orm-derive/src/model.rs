@@ -5,7 +5,7 @@
 //! constants and methods and uses of the type elsewhere do not cascade into more errors.
 
 use proc_macro2::Span;
-use syn::{Ident, Type, Visibility};
+use syn::{Ident, LitStr, Type, Visibility};
 
 use crate::attr::Number;
 use crate::ty::TypeInfo;
@@ -133,6 +133,9 @@ pub(crate) struct ColumnModel {
     pub(crate) default: Option<DefaultValue>,
     pub(crate) required: bool,
     pub(crate) since: u32,
+    /// The key the column had before (`renamed_from`), with its literal for the table-wide
+    /// checks.
+    pub(crate) renamed_from: Option<LitStr>,
     pub(crate) relation: Option<RelationModel>,
 }
 

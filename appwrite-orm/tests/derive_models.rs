@@ -866,3 +866,48 @@ fn models_inside_functions() {
     assert_eq!(LocalNote::TEXT.key(), "text");
     assert!(registered_tables().iter().any(|t| t.id == "local_notes"));
 }
+
+/// `renamed_from` lands in the schema as migration metadata; rows, constants, patches and
+/// indexes use the new key only.
+#[test]
+fn renamed_from_is_migration_metadata() {
+    #[derive(Table, Debug)]
+    #[table(id = "renamed_people")]
+    #[index(key = "by_name", columns(name))]
+    struct Person {
+        #[column(id)]
+        id: RowId,
+        #[column(size = 128, renamed_from = "fullName")]
+        name: String,
+        #[column(email, rename = "mail", renamed_from = "email_address", since = 2)]
+        email: Option<String>,
+        nickname: Option<String>,
+    }
+    let expected = TableSchema::new("renamed_people", "Person")
+        .column(
+            ColumnSchema::varchar("name", 128)
+                .required()
+                .renamed_from("fullName"),
+        )
+        .column(
+            ColumnSchema::new("mail", ColumnKind::Email)
+                .renamed_from("email_address")
+                .since(2),
+        )
+        .column(ColumnSchema::varchar("nickname", 255))
+        .index(IndexSchema::new("by_name", IndexKind::Key, ["name"]));
+    assert_eq!(Person::schema(), &expected);
+    Person::schema().validate().unwrap();
+    let person = Person {
+        id: RowId::new("p1").unwrap(),
+        name: "Ada".into(),
+        email: None,
+        nickname: None,
+    };
+    let document = person.to_document();
+    assert_eq!(document["name"], json!("Ada"));
+    assert!(!document.contains_key("fullName"));
+    assert_eq!(Person::EMAIL.key(), "mail");
+    let patch: Patch<Person> = Person::patch().name("Grace").into();
+    assert_eq!(patch.document()["name"], json!("Grace"));
+}

@@ -6,6 +6,7 @@ use syn::ext::IdentExt;
 use syn::{Ident, Type};
 
 use super::relation::check_relation;
+use super::rename::check_renamed_from;
 use super::value::{check_bounds, check_default};
 use super::version;
 use crate::attr::{Loc, Sp};
@@ -159,6 +160,10 @@ fn check_column(
         };
         cx.error_at(key_span, format!("column key {key:?} {reason}{hint}"));
     }
+    let renamed_from = attrs
+        .renamed_from
+        .as_ref()
+        .and_then(|lit| check_renamed_from(cx, &key, lit));
     let relation = attrs
         .relation
         .as_ref()
@@ -185,6 +190,7 @@ fn check_column(
         default,
         required,
         since,
+        renamed_from,
         relation,
     };
     (column, key_span)

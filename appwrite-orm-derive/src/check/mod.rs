@@ -10,6 +10,7 @@ mod column;
 pub(crate) mod enumeration;
 mod index;
 mod relation;
+mod rename;
 mod value;
 
 use std::collections::HashMap;
@@ -80,6 +81,7 @@ pub(crate) fn check_struct<'a>(cx: &Ctxt, parsed: ParsedStruct<'a>) -> TableMode
         key_spans.push(key_span);
     }
     check_unique_fields(cx, &fields, &key_spans);
+    rename::check_renames(cx, &fields);
     let indexes = index::check_indexes(cx, since, &fields, parsed.indexes);
     TableModel {
         ident: parsed.ident,

@@ -109,6 +109,12 @@ fn column_expr(field: &FieldModel<'_>, column: &ColumnModel) -> TokenStream {
             column.array = false;
         });
     }
+    if let Some(from) = &column.renamed_from {
+        let from = from.value();
+        steps.push(quote! {
+            column.renamed_from = ::std::option::Option::Some(::std::string::String::from(#from));
+        });
+    }
     let since = column.since;
     quote! {{
         let mut column = #base;

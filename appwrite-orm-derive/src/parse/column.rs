@@ -15,6 +15,7 @@ const KEYS: &[&str] = &[
     "sequence",
     "permissions",
     "rename",
+    "renamed_from",
     "size",
     "text",
     "mediumtext",
@@ -93,6 +94,7 @@ pub(crate) struct RelationAttrs {
 pub(crate) struct ColumnAttrs {
     pub(crate) system: Option<Sp<SystemField>>,
     pub(crate) rename: Option<LitStr>,
+    pub(crate) renamed_from: Option<LitStr>,
     pub(crate) size: Option<Sp<u64>>,
     pub(crate) text_kind: Option<Sp<TextKind>>,
     pub(crate) bigint: Option<Span>,
@@ -110,6 +112,7 @@ pub(crate) struct ColumnAttrs {
 /// Slots for the keys that carry one value each.
 struct Slots {
     rename: Slot<LitStr>,
+    renamed_from: Slot<LitStr>,
     size: Slot<u64>,
     bigint: Slot<()>,
     min: Slot<Number>,
@@ -124,6 +127,7 @@ pub(crate) fn parse(cx: &Ctxt, attrs: &[syn::Attribute]) -> ColumnAttrs {
     let mut out = ColumnAttrs::default();
     let mut slots = Slots {
         rename: Slot::new("rename"),
+        renamed_from: Slot::new("renamed_from"),
         size: Slot::new("size"),
         bigint: Slot::new("bigint"),
         min: Slot::new("min"),
@@ -139,6 +143,7 @@ pub(crate) fn parse(cx: &Ctxt, attrs: &[syn::Attribute]) -> ColumnAttrs {
         }
     }
     out.rename = slots.rename.get().map(|s| s.value);
+    out.renamed_from = slots.renamed_from.get().map(|s| s.value);
     out.size = slots.size.get();
     out.bigint = slots.bigint.get().map(|s| s.key);
     out.min = slots.min.get();
@@ -203,6 +208,16 @@ fn parse_key(
             if let Some(s) = attr::string(cx, meta, key)? {
                 let lit_span = s.span();
                 slots.rename.set(cx, span, Sp::new(s, lit_span));
+            }
+        }
+        "renamed_from" => {
+            if let Some(s) = attr::string(cx, meta, key)? {
+                let lit_span = s.span();
+                // "Does not apply to this field" errors then underline the old key as well.
+                if let Some(given) = out.column_keys.last_mut() {
+                    given.span.end = lit_span;
+                }
+                slots.renamed_from.set(cx, span, Sp::new(s, lit_span));
             }
         }
         "size" => {

@@ -72,6 +72,8 @@
 //!     pub stars: u8,
 //!     #[column(default = false, since = 2)]
 //!     pub is_verified: bool,
+//!     #[column(size = 64, renamed_from = "nickname")]
+//!     pub handle: Option<String>, // was the column "nickname": migrations rename it in place
 //!     #[column(required)]
 //!     pub tags: Vec<String>,
 //!     #[column(relation(
@@ -103,6 +105,9 @@
 //!
 //! let verified = schema.find_column("is_verified").unwrap();
 //! assert_eq!((verified.since, verified.default.clone()), (2, Some(false.into())));
+//!
+//! let handle = schema.find_column("handle").unwrap();
+//! assert_eq!(handle.renamed_from.as_deref(), Some("nickname"));
 //!
 //! let ColumnKind::Relationship(team) = &schema.find_column("team").unwrap().kind else {
 //!     panic!("team is a relationship");

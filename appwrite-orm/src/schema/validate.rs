@@ -592,13 +592,21 @@ fn check_renames(table: &TableSchema, report: &mut Report) {
                 SchemaRule::RenamedFrom,
                 format!("renamed_from {from:?} {reason}"),
             );
+        } else if from == key {
+            report.column(
+                key,
+                SchemaRule::RenamedFrom,
+                format!(
+                    "renamed_from {from:?} is the column's own key: a rename needs another key"
+                ),
+            );
         } else if lower(from) == lower(key) {
             report.column(
                 key,
                 SchemaRule::RenamedFrom,
                 format!(
-                    "renamed_from {from:?} is the column's own key (keys are compared \
-                     case-insensitively, so a rename must change more than case)"
+                    "renamed_from {from:?} differs from the column key {key:?} only by case, and \
+                     Appwrite compares keys without case: a rename must change more than case"
                 ),
             );
         } else if let Some(other) = table.columns.iter().find(|c| lower(&c.key) == lower(from)) {
@@ -1228,6 +1236,11 @@ mod tests {
         // Its own key, in any case.
         assert_only(&base().column(renamed("title")), SchemaRule::RenamedFrom);
         assert_only(&base().column(renamed("Title")), SchemaRule::RenamedFrom);
+        assert_eq!(
+            validate_table(&base().column(renamed("Title")))[0].message,
+            "renamed_from \"Title\" differs from the column key \"title\" only by case, and \
+             Appwrite compares keys without case: a rename must change more than case"
+        );
         // Another declared column's key, in any case.
         assert_only(&base().column(renamed("AGE")), SchemaRule::RenamedFrom);
         // Two columns renamed from one key.
