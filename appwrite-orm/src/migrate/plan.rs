@@ -745,6 +745,13 @@ fn diff_table(
                 ),
             ));
             old.schema = renamed;
+            let from = rename.from.as_str();
+            // Appwrite rewrites the indexes that use the column: they follow it.
+            for index in &mut live.indexes {
+                for column in index.schema.columns.iter_mut().filter(|c| *c == from) {
+                    column.clone_from(key);
+                }
+            }
         }
         let position = live.columns.iter().position(|c| &c.schema.key == key);
         if position.is_none()
@@ -1400,6 +1407,39 @@ mod tests {
             "add column t.body varchar(200) [additive]"
         );
         assert_eq!(plan.extras[0].key, "text");
+    }
+
+    #[test]
+    fn indexes_follow_a_renamed_column() {
+        let declared = TableSchema::new("t", "T")
+            .column(ColumnSchema::varchar("body", 100))
+            .column(ColumnSchema::integer("rank"))
+            .index(IndexSchema::new(
+                "by_body",
+                IndexKind::Unique,
+                ["body", "rank"],
+            ));
+        let live = TableSchema::new("t", "T")
+            .column(ColumnSchema::varchar("text", 100))
+            .column(ColumnSchema::integer("rank"))
+            .index(IndexSchema::new(
+                "by_body",
+                IndexKind::Unique,
+                ["text", "rank"],
+            ));
+        let mut case = Case::new(vec![declared]).live(&[live]).applied(1);
+        case.renames.push(ColumnRename {
+            table: "t".into(),
+            from: "text".into(),
+            to: "body".into(),
+        });
+        let plan = case.plan();
+        assert!(plan.errors.is_empty(), "{:?}", plan.errors);
+        assert_eq!(
+            ops(&plan.versions[0]),
+            ["rename column t.text to body [in-place]"]
+        );
+        assert!(plan.extras.is_empty(), "{:?}", plan.extras);
     }
 
     #[test]
