@@ -98,7 +98,10 @@ mod tests {
             fingerprint_text(&[a.clone(), b.clone()]),
             fingerprint_text(&[b.clone(), a.clone(), b.clone()])
         );
-        assert_ne!(fingerprint_text(&[a.clone()]), fingerprint_text(&[b]));
+        assert_ne!(
+            fingerprint_text(std::slice::from_ref(&a)),
+            fingerprint_text(&[b])
+        );
         assert_eq!(fingerprint_text(&[]), "");
         assert_eq!(
             fingerprint_text(&[a]),
