@@ -75,10 +75,21 @@ fn check_checks(cx: &Ctxt, checks: &[syn::Path], function: &ItemFn) {
                 "a check runs after the migration to validate it; it cannot be the migration \
                  itself: name another `async fn(m: &mut Migration<'_>) -> appwrite_orm::Result<()>`",
             );
-        } else if checks[..i].contains(path) {
+        } else if checks[..i].iter().any(|earlier| same_path(earlier, path)) {
             cx.error_spanned_by(path, "this check is named twice");
         }
     }
+}
+
+/// True when two paths name the same item as written (`a::b` and `a::b`). Compared by hand:
+/// `PartialEq` on syn's types needs its `extra-traits` feature, which this crate does not enable.
+fn same_path(a: &syn::Path, b: &syn::Path) -> bool {
+    a.leading_colon.is_some() == b.leading_colon.is_some()
+        && a.segments.len() == b.segments.len()
+        && a.segments
+            .iter()
+            .zip(&b.segments)
+            .all(|(x, y)| x.ident == y.ident)
 }
 
 fn check_signature(cx: &Ctxt, function: &ItemFn) {
