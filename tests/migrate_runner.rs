@@ -1008,6 +1008,10 @@ async fn revert_runs_down_steps(kind: Kind) {
 
 async fn slow_columns_are_awaited(kind: Kind) {
     let f = Fixture::with_delay(kind, Duration::from_millis(400)).await;
+    if f.on_real_server() {
+        eprintln!("skipped on a real server: its columns' delay is not ours to set");
+        return;
+    }
     Migrator::new([&notes_v1()], [])
         .with_options(f.options())
         .run(&f.db)

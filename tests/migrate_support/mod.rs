@@ -1,5 +1,10 @@
 //! Fixtures of the migration tests: one database on the embedded engine or behind the
 //! emulator's HTTP server, a request counter around it, and a directory for backups.
+//!
+//! With `APPWRITE_TEST_ENDPOINT`, `APPWRITE_TEST_PROJECT` and `APPWRITE_TEST_KEY` set, the
+//! HTTP cases run against that server instead of the emulator: each case deletes and recreates
+//! the database `app` of that project, so use a throwaway project and one test thread
+//! (`cargo test --test migrate_runner http:: -- --test-threads=1`).
 
 #![allow(dead_code)]
 
@@ -49,6 +54,7 @@ impl Fixture {
         let engine: Arc<dyn Backend> = Arc::new(engine);
         let (backend, emulator) = match kind {
             Kind::Embedded => (Arc::clone(&engine), None),
+            Kind::Http if real_server().is_some() => (fresh_real_database().await, None),
             Kind::Http => {
                 let emulator = appwrite_orm_emulator::spawn_with_backend(
                     EmulatorConfig::default(),
@@ -77,11 +83,18 @@ impl Fixture {
     /// Another client of the same database (a second replica): over HTTP a second HTTP
     /// backend, on the embedded engine the same engine.
     pub fn replica(&self) -> Database {
-        let backend = match &self.emulator {
-            Some(emulator) => client(emulator),
-            None => Arc::clone(&self.engine),
+        let backend = match (&self.emulator, self.kind, real_server()) {
+            (Some(emulator), _, _) => client(emulator),
+            (None, Kind::Http, Some(server)) => real_client(&server),
+            (None, _, _) => Arc::clone(&self.engine),
         };
         Database::new(backend, "app")
+    }
+
+    /// True when the case runs against a real server (`APPWRITE_TEST_*`), where the
+    /// emulator's knobs (column delay) do not apply.
+    pub fn on_real_server(&self) -> bool {
+        self.kind == Kind::Http && self.emulator.is_none()
     }
 
     /// Options for the tests: backups in the case's directory, short lock and polls.
@@ -95,6 +108,35 @@ impl Fixture {
         options.host = format!("test-{:?}", self.kind).to_lowercase();
         options
     }
+}
+
+/// Endpoint, project and key of a real server named by the environment, if any.
+fn real_server() -> Option<(String, String, String)> {
+    let var = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
+    Some((
+        var("APPWRITE_TEST_ENDPOINT")?,
+        var("APPWRITE_TEST_PROJECT")?,
+        var("APPWRITE_TEST_KEY")?,
+    ))
+}
+
+fn real_client((endpoint, project, key): &(String, String, String)) -> Arc<dyn Backend> {
+    let mut config = HttpConfig::new(endpoint, project, ApiKey::new(key));
+    config.timeout = Duration::from_secs(30);
+    Arc::new(HttpBackend::new(config).expect("HTTP backend"))
+}
+
+/// A client of the real server whose database `app` was just deleted (what an earlier case
+/// left is gone; `Database::ready` creates it again).
+async fn fresh_real_database() -> Arc<dyn Backend> {
+    let server = real_server().expect("a real server is configured");
+    let backend = real_client(&server);
+    match backend.delete_database("app").await {
+        Ok(()) => {}
+        Err(e) if e.is_not_found() => {}
+        Err(e) => panic!("could not delete the database `app` of the test project: {e}"),
+    }
+    backend
 }
 
 fn client(emulator: &RunningEmulator) -> Arc<dyn Backend> {
