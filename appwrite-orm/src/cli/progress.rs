@@ -158,11 +158,7 @@ impl BarState {
                 ..
             } => {
                 let bar = self.bar.get_or_insert_with(|| new_bar(direction));
-                let verb = match (direction, resumed) {
-                    (Direction::Down, _) => "reverting",
-                    (Direction::Up, true) => "resuming",
-                    (Direction::Up, false) => "applying",
-                };
+                let verb = direction.starting(resumed);
                 self.current = format!("{verb} version {version} {name:?}");
                 bar.set_message(self.current.clone());
             }
@@ -176,14 +172,11 @@ impl BarState {
             }
             ProgressEvent::VersionApplied { direction, report } => {
                 if let Some(bar) = &self.bar {
-                    let verb = match direction {
-                        Direction::Up => "applied",
-                        Direction::Down => "reverted",
-                    };
                     bar.println(format!(
-                        "✔ version {} {:?} {verb} in {} ms, {} rows",
+                        "✔ version {} {:?} {} in {} ms, {} rows",
                         report.version,
                         report.name,
+                        direction.done(),
                         report.duration.as_millis(),
                         report.rows_touched
                     ));
@@ -211,11 +204,7 @@ impl BarState {
 
 fn new_bar(direction: Direction) -> ProgressBar {
     let bar = ProgressBar::new(0);
-    let prefix = match direction {
-        Direction::Up => "migrating",
-        Direction::Down => "reverting",
-    };
-    bar.set_prefix(prefix);
+    bar.set_prefix(direction.running());
     if let Ok(style) = ProgressStyle::with_template(
         "{spinner} {prefix} [{bar:24}] {pos}/{len} versions [{elapsed}] {wide_msg}",
     ) {

@@ -17,7 +17,7 @@ use super::guard;
 use super::history::{History, HistoryEntry, VersionStatus, now};
 use super::lock::Lock;
 use super::plan::{self, ColumnRename, Plan, PlanInput, VersionInfo, VersionPlan};
-use super::progress::{self, Direction, ProgressEvent};
+use super::progress::{Direction, ProgressEvent};
 use super::registry::{MigrationDef, first_duplicate};
 use super::renames;
 use super::report::{FailedRun, MigrationReport, RunStatus, VersionReport};
@@ -222,7 +222,6 @@ impl Migrator {
             report.from_version = head.version;
             report.to_version = head.version;
             report.nothing_pending = true;
-            report.status = RunStatus::NothingPending;
             tracing::debug!(version = head.version, "migrations: nothing pending");
             return Ok(());
         }
@@ -249,9 +248,6 @@ impl Migrator {
             report.warnings.push(format!(
                 "the migration lock could not be released ({e}); it expires by itself"
             ));
-        }
-        if report.nothing_pending {
-            report.status = RunStatus::NothingPending;
         }
         tracing::info!(
             from = report.from_version,
@@ -390,7 +386,8 @@ impl Migrator {
 }
 
 /// Fills in what the counters and the clock say at the end of a run: requests, rows read and
-/// written per table (the history table apart), the end time and the duration.
+/// written per table (the history table apart), the end time and the duration; and the status
+/// of a run that did not fail.
 pub(super) fn finish(
     report: &mut MigrationReport,
     counter: &CountingBackend,
@@ -398,6 +395,9 @@ pub(super) fn finish(
     history_table: &str,
 ) {
     report.finished_at = now();
+    if report.nothing_pending {
+        report.status = RunStatus::NothingPending;
+    }
     report.rows_read = without(counter.rows_read(), history_table);
     report.rows_written = without(counter.rows_written(), history_table);
     report.requests = counter.requests();
@@ -590,15 +590,12 @@ impl Run<'_> {
     /// Tells the progress sink which versions are left (`queue` is in reverse order).
     fn planned(&self, from: u32, queue: &[VersionPlan]) {
         let versions: Vec<u32> = queue.iter().rev().map(|v| v.version).collect();
-        progress::emit(
-            self.migrator.progress.as_ref(),
-            ProgressEvent::Planned {
-                direction: Direction::Up,
-                from,
-                to: self.prepared.target,
-                versions: &versions,
-            },
-        );
+        self.emit(ProgressEvent::Planned {
+            direction: Direction::Up,
+            from,
+            to: self.prepared.target,
+            versions: &versions,
+        });
     }
 
     /// Runs one version, the `place.0`th of `place.1`; records it and adds its report to
@@ -666,17 +663,14 @@ impl Run<'_> {
             step_ran: plan.has_step,
             ..VersionReport::default()
         };
-        progress::emit(
-            self.migrator.progress.as_ref(),
-            ProgressEvent::VersionStarted {
-                direction: Direction::Up,
-                version: plan.version,
-                name: &plan.name,
-                position: place.0,
-                of: place.1,
-                resumed,
-            },
-        );
+        self.emit(ProgressEvent::VersionStarted {
+            direction: Direction::Up,
+            version: plan.version,
+            name: &plan.name,
+            position: place.0,
+            of: place.1,
+            resumed,
+        });
         let body = self.version_body(plan, Checkpoint::parse(&checkpoint), &mut report);
         let (outcome, state) = self.with_row_ticks(plan.version, rows_before, body).await;
         let state = state.unwrap_or_default();
@@ -687,7 +681,6 @@ impl Run<'_> {
         report.backups = state.backups;
         report.warnings = notes;
         report.warnings.extend(state.warnings);
-        report.rows_touched = self.rows_written() - rows_before;
         let history_table = self.history.table_id();
         report.rows_read = without(
             growth(&self.counter.rows_read(), &read_before),
@@ -697,6 +690,7 @@ impl Run<'_> {
             growth(&self.counter.rows_written(), &written_before),
             history_table,
         );
+        report.rows_touched = report.rows_written.values().sum();
         report.duration = started.elapsed();
         entry.duration_ms = u64::try_from(report.duration.as_millis()).unwrap_or(u64::MAX);
         entry.rows_touched = report.rows_touched;
@@ -710,13 +704,10 @@ impl Run<'_> {
                     self.history.write_entry(&entry).await?;
                 }
                 report.requests = self.counter.requests() - requests_before;
-                progress::emit(
-                    self.migrator.progress.as_ref(),
-                    ProgressEvent::VersionApplied {
-                        direction: Direction::Up,
-                        report: &report,
-                    },
-                );
+                self.emit(ProgressEvent::VersionApplied {
+                    direction: Direction::Up,
+                    report: &report,
+                });
                 tracing::info!(
                     version = plan.version,
                     ms = entry.duration_ms,
@@ -735,15 +726,12 @@ impl Run<'_> {
                     return Err(e);
                 }
                 tracing::error!(version = plan.version, error = %e, "version failed");
-                progress::emit(
-                    self.migrator.progress.as_ref(),
-                    ProgressEvent::VersionFailed {
-                        direction: Direction::Up,
-                        version: plan.version,
-                        name: &plan.name,
-                        error: &e,
-                    },
-                );
+                self.emit(ProgressEvent::VersionFailed {
+                    direction: Direction::Up,
+                    version: plan.version,
+                    name: &plan.name,
+                    error: &e,
+                });
                 if !plan.reconcile {
                     entry.status = VersionStatus::Failed;
                     entry.error = e.to_string();
@@ -893,9 +881,9 @@ impl Run<'_> {
         rows_before: u64,
         body: F,
     ) -> F::Output {
-        let Some(sink) = self.migrator.progress.as_ref() else {
+        if self.migrator.progress.is_none() {
             return body.await;
-        };
+        }
         let mut body = std::pin::pin!(body);
         let mut ticks = tokio::time::interval(ROW_TICK);
         ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
@@ -907,10 +895,17 @@ impl Run<'_> {
                     let rows = self.rows_written() - rows_before;
                     if rows != reported {
                         reported = rows;
-                        progress::emit(Some(sink), ProgressEvent::Rows { version, rows });
+                        self.emit(ProgressEvent::Rows { version, rows });
                     }
                 }
             }
+        }
+    }
+
+    /// Tells the progress sink, when there is one.
+    pub(super) fn emit(&self, event: ProgressEvent<'_>) {
+        if let Some(sink) = &self.migrator.progress {
+            sink.0.event(&event);
         }
     }
 

@@ -50,6 +50,34 @@ pub enum Direction {
     Down,
 }
 
+impl Direction {
+    /// What a run in this direction does: `migrating` or `reverting`.
+    pub fn running(self) -> &'static str {
+        match self {
+            Direction::Up => "migrating",
+            Direction::Down => "reverting",
+        }
+    }
+
+    /// What happens to a version as it starts: `applying`, `resuming` (an earlier attempt
+    /// failed) or `reverting`.
+    pub fn starting(self, resumed: bool) -> &'static str {
+        match (self, resumed) {
+            (Direction::Down, _) => "reverting",
+            (Direction::Up, true) => "resuming",
+            (Direction::Up, false) => "applying",
+        }
+    }
+
+    /// What a finished version was: `applied` or `reverted`.
+    pub fn done(self) -> &'static str {
+        match self {
+            Direction::Up => "applied",
+            Direction::Down => "reverted",
+        }
+    }
+}
+
 /// Something a run reports while it goes; see the [module](self) docs for the order.
 #[derive(Debug)]
 #[non_exhaustive]
@@ -135,13 +163,6 @@ impl fmt::Debug for Sink {
     }
 }
 
-/// Sends to the optional sink; a run without one pays nothing.
-pub(crate) fn emit(sink: Option<&Sink>, event: ProgressEvent<'_>) {
-    if let Some(sink) = sink {
-        sink.0.event(&event);
-    }
-}
-
 /// How often [`LogLines`] repeats a rows count while a version writes.
 const ROWS_LINE_EVERY: Duration = Duration::from_secs(2);
 
@@ -200,12 +221,9 @@ impl MigrationProgress for LogLines {
                 versions,
             } => {
                 state.of = versions.len();
-                let verb = match direction {
-                    Direction::Up => "migrating",
-                    Direction::Down => "reverting",
-                };
                 format!(
-                    "{verb} from version {from} to {to}: {} version(s) to run",
+                    "{} from version {from} to {to}: {} version(s) to run",
+                    direction.running(),
                     versions.len()
                 )
             }
@@ -220,11 +238,7 @@ impl MigrationProgress for LogLines {
                 state.position = position;
                 state.of = of;
                 state.last_rows_line = Some(Instant::now());
-                let verb = match (direction, resumed) {
-                    (Direction::Down, _) => "reverting",
-                    (Direction::Up, true) => "resuming",
-                    (Direction::Up, false) => "applying",
-                };
+                let verb = direction.starting(resumed);
                 format!("[{position}/{of}] {verb} version {version} {name:?}")
             }
             ProgressEvent::Rows { version, rows } => {
@@ -245,10 +259,7 @@ impl MigrationProgress for LogLines {
                 state.position,
                 state.of,
                 report.version,
-                match direction {
-                    Direction::Up => "applied",
-                    Direction::Down => "reverted",
-                },
+                direction.done(),
                 report.duration.as_millis(),
                 report.rows_touched,
                 report.requests

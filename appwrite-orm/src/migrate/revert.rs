@@ -18,7 +18,7 @@ use super::history::{History, HistoryEntry, Snapshot, now};
 use super::lock::Lock;
 use super::options::RevertOptions;
 use super::plan::OpClass;
-use super::progress::{self, Direction, ProgressEvent};
+use super::progress::{Direction, ProgressEvent};
 use super::report::{MigrationReport, OpReport, VersionReport};
 use super::revert_plan::{self, DropOp, PlannedDrop, RevertInput, RevertPlan, RevertVersion};
 use super::wait;
@@ -171,29 +171,23 @@ impl Run<'_> {
             }
         }
         let order: Vec<u32> = plan.versions.iter().map(|v| v.version).collect();
-        progress::emit(
-            self.migrator.progress.as_ref(),
-            ProgressEvent::Planned {
-                direction: Direction::Down,
-                from: plan.from,
-                to,
-                versions: &order,
-            },
-        );
+        self.emit(ProgressEvent::Planned {
+            direction: Direction::Down,
+            from: plan.from,
+            to,
+            versions: &order,
+        });
         let mut backup_dir: Option<PathBuf> = None;
         for (i, version) in plan.versions.iter().enumerate() {
             self.lock.check()?;
-            progress::emit(
-                self.migrator.progress.as_ref(),
-                ProgressEvent::VersionStarted {
-                    direction: Direction::Down,
-                    version: version.version,
-                    name: &version.name,
-                    position: i + 1,
-                    of: plan.versions.len(),
-                    resumed: false,
-                },
-            );
+            self.emit(ProgressEvent::VersionStarted {
+                direction: Direction::Down,
+                version: version.version,
+                name: &version.name,
+                position: i + 1,
+                of: plan.versions.len(),
+                resumed: false,
+            });
             let started = Instant::now();
             let requests_before = self.counter.requests();
             let rows_before = self.rows_written();
@@ -220,27 +214,21 @@ impl Run<'_> {
             version_report.duration = started.elapsed();
             version_report.requests = self.counter.requests() - requests_before;
             if let Err(e) = outcome {
-                progress::emit(
-                    self.migrator.progress.as_ref(),
-                    ProgressEvent::VersionFailed {
-                        direction: Direction::Down,
-                        version: version.version,
-                        name: &version.name,
-                        error: &e,
-                    },
-                );
+                self.emit(ProgressEvent::VersionFailed {
+                    direction: Direction::Down,
+                    version: version.version,
+                    name: &version.name,
+                    error: &e,
+                });
                 version_report.error = Some(e.to_string());
                 report.versions.push(version_report);
                 return Err(e);
             }
             tracing::warn!(version = version.version, "version reverted");
-            progress::emit(
-                self.migrator.progress.as_ref(),
-                ProgressEvent::VersionApplied {
-                    direction: Direction::Down,
-                    report: &version_report,
-                },
-            );
+            self.emit(ProgressEvent::VersionApplied {
+                direction: Direction::Down,
+                report: &version_report,
+            });
             report.versions.push(version_report);
         }
         let remaining = report.from_version.min(to);
