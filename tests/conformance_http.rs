@@ -14,30 +14,13 @@
 
 #[macro_use]
 mod conformance;
+mod real_server;
 
 use std::sync::Arc;
-use std::time::Duration;
 
 use appwrite_orm::backend::Backend;
-use appwrite_orm::backend::http::{ApiKey, HttpBackend, HttpConfig};
 use appwrite_orm_emulator::{EmulatorConfig, spawn};
 use conformance::{Fixture, FixtureFuture, FixtureOptions};
-
-fn client(endpoint: &str, project: &str, key: &str) -> Arc<dyn Backend> {
-    let mut config = HttpConfig::new(endpoint, project, ApiKey::new(key));
-    config.timeout = Duration::from_secs(30);
-    Arc::new(HttpBackend::new(config).expect("HTTP backend"))
-}
-
-/// A real server named by the environment, if any.
-fn real_server() -> Option<(String, String, String)> {
-    let var = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
-    Some((
-        var("APPWRITE_TEST_ENDPOINT")?,
-        var("APPWRITE_TEST_PROJECT")?,
-        var("APPWRITE_TEST_KEY")?,
-    ))
-}
 
 async fn wipe(backend: &Arc<dyn Backend>) {
     loop {
@@ -56,8 +39,8 @@ async fn wipe(backend: &Arc<dyn Backend>) {
 
 fn http(options: FixtureOptions) -> FixtureFuture {
     Box::pin(async move {
-        if let Some((endpoint, project, key)) = real_server() {
-            let backend = client(&endpoint, &project, &key);
+        if let Some(server) = real_server::from_env() {
+            let backend = server.client();
             wipe(&backend).await;
             return Fixture::new(backend);
         }
@@ -67,7 +50,7 @@ fn http(options: FixtureOptions) -> FixtureFuture {
         })
         .await
         .expect("start the emulator");
-        let backend = client(&emulator.endpoint(), emulator.project(), emulator.key());
+        let backend = real_server::client(&emulator.endpoint(), emulator.project(), emulator.key());
         Fixture::new(backend).keep(emulator)
     })
 }

@@ -19,6 +19,9 @@ use appwrite_orm::backend::http::{ApiKey, HttpBackend, HttpConfig};
 use appwrite_orm::migrate::MigrateOptions;
 use appwrite_orm_emulator::{EmulatorConfig, RunningEmulator};
 
+#[path = "../real_server/mod.rs"]
+mod real_server;
+
 /// Which backend a case runs on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kind {
@@ -54,7 +57,7 @@ impl Fixture {
         let engine: Arc<dyn Backend> = Arc::new(engine);
         let (backend, emulator) = match kind {
             Kind::Embedded => (Arc::clone(&engine), None),
-            Kind::Http if real_server().is_some() => (fresh_real_database().await, None),
+            Kind::Http if real_server::from_env().is_some() => (fresh_real_database().await, None),
             Kind::Http => {
                 let emulator = appwrite_orm_emulator::spawn_with_backend(
                     EmulatorConfig::default(),
@@ -83,9 +86,9 @@ impl Fixture {
     /// Another client of the same database (a second replica): over HTTP a second HTTP
     /// backend, on the embedded engine the same engine.
     pub fn replica(&self) -> Database {
-        let backend = match (&self.emulator, self.kind, real_server()) {
+        let backend = match (&self.emulator, self.kind, real_server::from_env()) {
             (Some(emulator), _, _) => client(emulator),
-            (None, Kind::Http, Some(server)) => real_client(&server),
+            (None, Kind::Http, Some(server)) => server.client(),
             (None, _, _) => Arc::clone(&self.engine),
         };
         Database::new(backend, "app")
@@ -110,27 +113,11 @@ impl Fixture {
     }
 }
 
-/// Endpoint, project and key of a real server named by the environment, if any.
-fn real_server() -> Option<(String, String, String)> {
-    let var = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
-    Some((
-        var("APPWRITE_TEST_ENDPOINT")?,
-        var("APPWRITE_TEST_PROJECT")?,
-        var("APPWRITE_TEST_KEY")?,
-    ))
-}
-
-fn real_client((endpoint, project, key): &(String, String, String)) -> Arc<dyn Backend> {
-    let mut config = HttpConfig::new(endpoint, project, ApiKey::new(key));
-    config.timeout = Duration::from_secs(30);
-    Arc::new(HttpBackend::new(config).expect("HTTP backend"))
-}
-
 /// A client of the real server whose database `app` was just deleted (what an earlier case
 /// left is gone; `Database::ready` creates it again).
 async fn fresh_real_database() -> Arc<dyn Backend> {
-    let server = real_server().expect("a real server is configured");
-    let backend = real_client(&server);
+    let server = real_server::from_env().expect("a real server is configured");
+    let backend = server.client();
     match backend.delete_database("app").await {
         Ok(()) => {}
         Err(e) if e.is_not_found() => {}
