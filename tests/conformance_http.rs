@@ -42,7 +42,7 @@ fn http(options: FixtureOptions) -> FixtureFuture {
         if let Some(server) = real_server::from_env() {
             let backend = server.client();
             wipe(&backend).await;
-            return Fixture::new(backend);
+            return Fixture::new(backend).on_real_server();
         }
         let emulator = spawn(EmulatorConfig {
             column_delay: options.column_delay,

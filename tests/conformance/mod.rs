@@ -71,6 +71,9 @@ pub struct Fixture {
     backend: Arc<dyn Backend>,
     reopen: Option<Reopen>,
     keep: Vec<Box<dyn Any + Send + Sync>>,
+    /// False for a real server: how long its columns stay `processing` is its own business,
+    /// not [`FixtureOptions::column_delay`].
+    delay_is_set: bool,
 }
 
 impl Fixture {
@@ -80,7 +83,23 @@ impl Fixture {
             backend,
             reopen: None,
             keep: Vec::new(),
+            delay_is_set: true,
         }
+    }
+
+    /// Marks a real server, whose column timing the options do not set (builder style).
+    pub fn on_real_server(mut self) -> Self {
+        self.delay_is_set = false;
+        self
+    }
+
+    /// False when the backend is a real server: a case that needs a column to stay
+    /// `processing` for a while (or to be `available` at once) skips itself, saying so.
+    pub fn column_timing_is_set(&self) -> bool {
+        if !self.delay_is_set {
+            eprintln!("skipped on a real server: it sets its own column timing");
+        }
+        self.delay_is_set
     }
 
     /// Keeps `value` alive as long as the fixture (builder style).
@@ -116,6 +135,7 @@ impl Fixture {
             backend,
             reopen,
             keep,
+            delay_is_set,
         } = self;
         let reopen = reopen.expect("this fixture cannot reopen its storage");
         assert_eq!(
@@ -129,6 +149,7 @@ impl Fixture {
             backend,
             reopen: Some(reopen),
             keep,
+            delay_is_set,
         }
     }
 }
