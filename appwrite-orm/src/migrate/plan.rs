@@ -383,8 +383,10 @@ pub struct Extra {
 impl fmt::Display for Extra {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let (kind, table, key) = (self.kind, &self.table, &self.key);
+        if kind == "table" {
+            return write!(f, "table {table} exists but no model declares it");
+        }
         match &self.renamed_to {
-            _ if kind == "table" => write!(f, "table {table} exists but no model declares it"),
             Some(to) => write!(
                 f,
                 "column {table}.{key} is declared as renamed to {to:?}, but {table}.{to} exists \
