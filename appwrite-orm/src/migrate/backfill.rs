@@ -114,7 +114,7 @@ pub(crate) async fn run_job(
     } else {
         m.options().page_size.max(1)
     };
-    let write_concurrency = m.options().write_concurrency.max(1);
+    let write_concurrency = m.options().concurrency.max(1);
     loop {
         m.check_lock()?;
         let mut queries = filters.clone();

@@ -50,8 +50,10 @@ pub struct MigrateOptions {
     /// Tables whose schema changes run at once (changes to one table always run in order:
     /// Appwrite refuses concurrent schema changes on a table).
     pub table_concurrency: usize,
-    /// Row writes in flight at once in backfills.
-    pub write_concurrency: usize,
+    /// Writes in flight at once in backfills and conversions: page transactions (with
+    /// [`transactions`](Self::transactions)) or single-row updates (without). The backfill
+    /// reads ahead while they run, so the pipe stays full on a high-latency link.
+    pub concurrency: usize,
     /// Rows read per page (and checkpointed together) by backfills and conversions. With
     /// transactions, at most 99: a page's writes and its checkpoint are one transaction, and
     /// Appwrite stages at most 100 operations.
@@ -99,7 +101,7 @@ impl Default for MigrateOptions {
             poll_max: Duration::from_secs(2),
             backups: Some(PathBuf::from(DEFAULT_BACKUP_DIR)),
             table_concurrency: 4,
-            write_concurrency: 8,
+            concurrency: 8,
             page_size: 99,
             transactions: true,
             skip_default_backfill: BTreeSet::new(),
@@ -158,6 +160,12 @@ impl MigrateOptions {
     /// Rows per page in backfills and conversions.
     pub fn page_size(mut self, rows: u64) -> Self {
         self.page_size = rows.max(1);
+        self
+    }
+
+    /// Writes in flight at once in backfills and conversions (at least 1).
+    pub fn concurrency(mut self, writes: usize) -> Self {
+        self.concurrency = writes.max(1);
         self
     }
 
