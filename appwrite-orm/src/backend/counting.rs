@@ -1,9 +1,10 @@
 //! A [`Backend`] wrapper that counts the requests made through it.
 //!
-//! Every call of a [`Backend`] method is one request to Appwrite (one REST call on the HTTP
-//! backend, one engine call on the embedded one), so counting calls measures what a piece of
-//! code costs: the migration runner reports its own request count this way, and tests assert
-//! that a boot with nothing to migrate makes exactly one request.
+//! A call of a [`Backend`] method is one request on the embedded engine; over HTTP it counts
+//! every request the call sent (retries after a 429 or a dropped connection, the polls of a
+//! create-table, see [`wire`](super::wire)). The migration runner reports its own request
+//! count this way, and tests assert that a boot with nothing to migrate makes exactly one
+//! request.
 //!
 //! ```
 //! # tokio::runtime::Runtime::new().unwrap().block_on(async {
@@ -32,7 +33,7 @@ use serde_json::Number;
 
 use super::{
     Backend, Column, Database, Document, Index, List, ListOptions, Operation, Row, Table,
-    TableUpdate, Transaction,
+    TableUpdate, Transaction, wire,
 };
 use crate::Result;
 use crate::query::Query;
@@ -43,6 +44,7 @@ use crate::schema::{ColumnSchema, IndexSchema, TableSchema};
 pub struct CountingBackend {
     inner: Arc<dyn Backend>,
     total: AtomicU64,
+    retries: AtomicU64,
     by_operation: Mutex<BTreeMap<&'static str, u64>>,
     rows_written: Mutex<BTreeMap<String, u64>>,
     rows_read: Mutex<BTreeMap<String, u64>>,
@@ -56,6 +58,7 @@ impl CountingBackend {
         Self {
             inner,
             total: AtomicU64::new(0),
+            retries: AtomicU64::new(0),
             by_operation: Mutex::new(BTreeMap::new()),
             rows_written: Mutex::new(BTreeMap::new()),
             rows_read: Mutex::new(BTreeMap::new()),
@@ -68,7 +71,9 @@ impl CountingBackend {
         &self.inner
     }
 
-    /// Requests made so far (failed ones included: they reached the server too).
+    /// Requests made so far (failed ones included: they reached the server too). Over HTTP
+    /// this is every request sent: a call that was retried, or that polls, counts each
+    /// attempt ([`wire`](super::wire)).
     pub fn requests(&self) -> u64 {
         self.total.load(Ordering::Relaxed)
     }
@@ -103,14 +108,27 @@ impl CountingBackend {
     /// Sets every counter back to zero.
     pub fn reset(&self) {
         self.total.store(0, Ordering::Relaxed);
+        self.retries.store(0, Ordering::Relaxed);
         lock(&self.by_operation).clear();
         lock(&self.rows_written).clear();
         lock(&self.rows_read).clear();
     }
 
-    fn count(&self, operation: &'static str) {
-        self.total.fetch_add(1, Ordering::Relaxed);
-        *lock(&self.by_operation).entry(operation).or_insert(0) += 1;
+    /// Retries among the requests: attempts the HTTP transport repeated after a 429, a 5xx
+    /// or a dropped connection.
+    pub fn retries(&self) -> u64 {
+        self.retries.load(Ordering::Relaxed)
+    }
+
+    /// Runs one call of the wrapped backend and counts what it sent: every HTTP request
+    /// (retries and polls included), or one request for a backend that sends none.
+    async fn counted<F: std::future::Future>(&self, operation: &'static str, call: F) -> F::Output {
+        let (output, wire) = wire::observe(call).await;
+        let requests = wire.requests.max(1);
+        self.total.fetch_add(requests, Ordering::Relaxed);
+        self.retries.fetch_add(wire.retries, Ordering::Relaxed);
+        *lock(&self.by_operation).entry(operation).or_insert(0) += requests;
+        output
     }
 
     fn wrote<T>(&self, table: &str, result: &Result<T>, rows: impl FnOnce(&T) -> u64) {
@@ -165,38 +183,38 @@ impl Backend for CountingBackend {
     }
 
     async fn create_database(&self, id: &str, name: &str) -> Result<Database> {
-        self.count("create_database");
-        self.inner.create_database(id, name).await
+        self.counted("create_database", self.inner.create_database(id, name))
+            .await
     }
 
     async fn get_database(&self, id: &str) -> Result<Database> {
-        self.count("get_database");
-        self.inner.get_database(id).await
+        self.counted("get_database", self.inner.get_database(id))
+            .await
     }
 
     async fn list_databases(&self, queries: &[Query]) -> Result<List<Database>> {
-        self.count("list_databases");
-        self.inner.list_databases(queries).await
+        self.counted("list_databases", self.inner.list_databases(queries))
+            .await
     }
 
     async fn delete_database(&self, id: &str) -> Result<()> {
-        self.count("delete_database");
-        self.inner.delete_database(id).await
+        self.counted("delete_database", self.inner.delete_database(id))
+            .await
     }
 
     async fn create_table(&self, database: &str, table: &TableSchema) -> Result<Table> {
-        self.count("create_table");
-        self.inner.create_table(database, table).await
+        self.counted("create_table", self.inner.create_table(database, table))
+            .await
     }
 
     async fn get_table(&self, database: &str, table: &str) -> Result<Table> {
-        self.count("get_table");
-        self.inner.get_table(database, table).await
+        self.counted("get_table", self.inner.get_table(database, table))
+            .await
     }
 
     async fn list_tables(&self, database: &str, queries: &[Query]) -> Result<List<Table>> {
-        self.count("list_tables");
-        self.inner.list_tables(database, queries).await
+        self.counted("list_tables", self.inner.list_tables(database, queries))
+            .await
     }
 
     async fn update_table(
@@ -205,13 +223,16 @@ impl Backend for CountingBackend {
         table: &str,
         update: &TableUpdate,
     ) -> Result<Table> {
-        self.count("update_table");
-        self.inner.update_table(database, table, update).await
+        self.counted(
+            "update_table",
+            self.inner.update_table(database, table, update),
+        )
+        .await
     }
 
     async fn delete_table(&self, database: &str, table: &str) -> Result<()> {
-        self.count("delete_table");
-        self.inner.delete_table(database, table).await
+        self.counted("delete_table", self.inner.delete_table(database, table))
+            .await
     }
 
     async fn create_column(
@@ -220,18 +241,21 @@ impl Backend for CountingBackend {
         table: &str,
         column: &ColumnSchema,
     ) -> Result<Column> {
-        self.count("create_column");
-        self.inner.create_column(database, table, column).await
+        self.counted(
+            "create_column",
+            self.inner.create_column(database, table, column),
+        )
+        .await
     }
 
     async fn get_column(&self, database: &str, table: &str, key: &str) -> Result<Column> {
-        self.count("get_column");
-        self.inner.get_column(database, table, key).await
+        self.counted("get_column", self.inner.get_column(database, table, key))
+            .await
     }
 
     async fn list_columns(&self, database: &str, table: &str) -> Result<List<Column>> {
-        self.count("list_columns");
-        self.inner.list_columns(database, table).await
+        self.counted("list_columns", self.inner.list_columns(database, table))
+            .await
     }
 
     async fn update_column(
@@ -241,13 +265,19 @@ impl Backend for CountingBackend {
         key: &str,
         column: &ColumnSchema,
     ) -> Result<Column> {
-        self.count("update_column");
-        self.inner.update_column(database, table, key, column).await
+        self.counted(
+            "update_column",
+            self.inner.update_column(database, table, key, column),
+        )
+        .await
     }
 
     async fn delete_column(&self, database: &str, table: &str, key: &str) -> Result<()> {
-        self.count("delete_column");
-        self.inner.delete_column(database, table, key).await
+        self.counted(
+            "delete_column",
+            self.inner.delete_column(database, table, key),
+        )
+        .await
     }
 
     async fn create_index(
@@ -256,23 +286,29 @@ impl Backend for CountingBackend {
         table: &str,
         index: &IndexSchema,
     ) -> Result<Index> {
-        self.count("create_index");
-        self.inner.create_index(database, table, index).await
+        self.counted(
+            "create_index",
+            self.inner.create_index(database, table, index),
+        )
+        .await
     }
 
     async fn get_index(&self, database: &str, table: &str, key: &str) -> Result<Index> {
-        self.count("get_index");
-        self.inner.get_index(database, table, key).await
+        self.counted("get_index", self.inner.get_index(database, table, key))
+            .await
     }
 
     async fn list_indexes(&self, database: &str, table: &str) -> Result<List<Index>> {
-        self.count("list_indexes");
-        self.inner.list_indexes(database, table).await
+        self.counted("list_indexes", self.inner.list_indexes(database, table))
+            .await
     }
 
     async fn delete_index(&self, database: &str, table: &str, key: &str) -> Result<()> {
-        self.count("delete_index");
-        self.inner.delete_index(database, table, key).await
+        self.counted(
+            "delete_index",
+            self.inner.delete_index(database, table, key),
+        )
+        .await
     }
 
     async fn create_row(
@@ -283,10 +319,12 @@ impl Backend for CountingBackend {
         data: &Document,
         permissions: Option<&[String]>,
     ) -> Result<Row> {
-        self.count("create_row");
         let result = self
-            .inner
-            .create_row(database, table, row_id, data, permissions)
+            .counted(
+                "create_row",
+                self.inner
+                    .create_row(database, table, row_id, data, permissions),
+            )
             .await;
         self.wrote(table, &result, |_| 1);
         result
@@ -299,8 +337,12 @@ impl Backend for CountingBackend {
         row_id: &str,
         queries: &[Query],
     ) -> Result<Row> {
-        self.count("get_row");
-        let result = self.inner.get_row(database, table, row_id, queries).await;
+        let result = self
+            .counted(
+                "get_row",
+                self.inner.get_row(database, table, row_id, queries),
+            )
+            .await;
         self.read(table, &result, |_| 1);
         result
     }
@@ -312,10 +354,11 @@ impl Backend for CountingBackend {
         queries: &[Query],
         options: &ListOptions,
     ) -> Result<List<Row>> {
-        self.count("list_rows");
         let result = self
-            .inner
-            .list_rows(database, table, queries, options)
+            .counted(
+                "list_rows",
+                self.inner.list_rows(database, table, queries, options),
+            )
             .await;
         self.read(table, &result, |list| list.items.len() as u64);
         result
@@ -329,10 +372,12 @@ impl Backend for CountingBackend {
         data: &Document,
         permissions: Option<&[String]>,
     ) -> Result<Row> {
-        self.count("update_row");
         let result = self
-            .inner
-            .update_row(database, table, row_id, data, permissions)
+            .counted(
+                "update_row",
+                self.inner
+                    .update_row(database, table, row_id, data, permissions),
+            )
             .await;
         self.wrote(table, &result, |_| 1);
         result
@@ -346,18 +391,21 @@ impl Backend for CountingBackend {
         data: &Document,
         permissions: Option<&[String]>,
     ) -> Result<Row> {
-        self.count("upsert_row");
         let result = self
-            .inner
-            .upsert_row(database, table, row_id, data, permissions)
+            .counted(
+                "upsert_row",
+                self.inner
+                    .upsert_row(database, table, row_id, data, permissions),
+            )
             .await;
         self.wrote(table, &result, |_| 1);
         result
     }
 
     async fn delete_row(&self, database: &str, table: &str, row_id: &str) -> Result<()> {
-        self.count("delete_row");
-        let result = self.inner.delete_row(database, table, row_id).await;
+        let result = self
+            .counted("delete_row", self.inner.delete_row(database, table, row_id))
+            .await;
         self.wrote(table, &result, |_| 1);
         result
     }
@@ -368,8 +416,9 @@ impl Backend for CountingBackend {
         table: &str,
         rows: &[Document],
     ) -> Result<List<Row>> {
-        self.count("create_rows");
-        let result = self.inner.create_rows(database, table, rows).await;
+        let result = self
+            .counted("create_rows", self.inner.create_rows(database, table, rows))
+            .await;
         self.wrote(table, &result, |list| list.items.len() as u64);
         result
     }
@@ -380,8 +429,9 @@ impl Backend for CountingBackend {
         table: &str,
         rows: &[Document],
     ) -> Result<List<Row>> {
-        self.count("upsert_rows");
-        let result = self.inner.upsert_rows(database, table, rows).await;
+        let result = self
+            .counted("upsert_rows", self.inner.upsert_rows(database, table, rows))
+            .await;
         self.wrote(table, &result, |list| list.items.len() as u64);
         result
     }
@@ -393,8 +443,12 @@ impl Backend for CountingBackend {
         data: &Document,
         queries: &[Query],
     ) -> Result<List<Row>> {
-        self.count("update_rows");
-        let result = self.inner.update_rows(database, table, data, queries).await;
+        let result = self
+            .counted(
+                "update_rows",
+                self.inner.update_rows(database, table, data, queries),
+            )
+            .await;
         // `total` is the number of rows changed; the answer lists at most 100 of them.
         self.wrote(table, &result, |list| list.total);
         result
@@ -406,8 +460,12 @@ impl Backend for CountingBackend {
         table: &str,
         queries: &[Query],
     ) -> Result<List<Row>> {
-        self.count("delete_rows");
-        let result = self.inner.delete_rows(database, table, queries).await;
+        let result = self
+            .counted(
+                "delete_rows",
+                self.inner.delete_rows(database, table, queries),
+            )
+            .await;
         self.wrote(table, &result, |list| list.total);
         result
     }
@@ -421,10 +479,12 @@ impl Backend for CountingBackend {
         value: Number,
         max: Option<Number>,
     ) -> Result<Row> {
-        self.count("increment_row_column");
         let result = self
-            .inner
-            .increment_row_column(database, table, row_id, column, value, max)
+            .counted(
+                "increment_row_column",
+                self.inner
+                    .increment_row_column(database, table, row_id, column, value, max),
+            )
             .await;
         self.wrote(table, &result, |_| 1);
         result
@@ -439,28 +499,34 @@ impl Backend for CountingBackend {
         value: Number,
         min: Option<Number>,
     ) -> Result<Row> {
-        self.count("decrement_row_column");
         let result = self
-            .inner
-            .decrement_row_column(database, table, row_id, column, value, min)
+            .counted(
+                "decrement_row_column",
+                self.inner
+                    .decrement_row_column(database, table, row_id, column, value, min),
+            )
             .await;
         self.wrote(table, &result, |_| 1);
         result
     }
 
     async fn create_transaction(&self, ttl: Option<u32>) -> Result<Transaction> {
-        self.count("create_transaction");
-        self.inner.create_transaction(ttl).await
+        self.counted("create_transaction", self.inner.create_transaction(ttl))
+            .await
     }
 
     async fn get_transaction(&self, id: &str) -> Result<Transaction> {
-        self.count("get_transaction");
-        self.inner.get_transaction(id).await
+        self.counted("get_transaction", self.inner.get_transaction(id))
+            .await
     }
 
     async fn stage_operations(&self, id: &str, operations: &[Operation]) -> Result<Transaction> {
-        self.count("stage_operations");
-        let result = self.inner.stage_operations(id, operations).await;
+        let result = self
+            .counted(
+                "stage_operations",
+                self.inner.stage_operations(id, operations),
+            )
+            .await;
         if result.is_ok() {
             let mut staged = lock(&self.staged);
             let tables = staged.entry(id.to_owned()).or_default();
@@ -472,8 +538,9 @@ impl Backend for CountingBackend {
     }
 
     async fn commit_transaction(&self, id: &str) -> Result<Transaction> {
-        self.count("commit_transaction");
-        let result = self.inner.commit_transaction(id).await;
+        let result = self
+            .counted("commit_transaction", self.inner.commit_transaction(id))
+            .await;
         let staged = lock(&self.staged).remove(id);
         if let (Ok(_), Some(tables)) = (&result, staged) {
             let mut written = lock(&self.rows_written);
@@ -485,8 +552,8 @@ impl Backend for CountingBackend {
     }
 
     async fn rollback_transaction(&self, id: &str) -> Result<Transaction> {
-        self.count("rollback_transaction");
         lock(&self.staged).remove(id);
-        self.inner.rollback_transaction(id).await
+        self.counted("rollback_transaction", self.inner.rollback_transaction(id))
+            .await
     }
 }

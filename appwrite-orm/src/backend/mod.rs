@@ -12,6 +12,7 @@ pub mod embedded;
 pub mod http;
 pub mod recording;
 mod types;
+pub mod wire;
 
 pub use types::{
     Column, ColumnStatus, Database, Document, Index, List, ListOptions, Operation, OperationAction,

@@ -401,6 +401,7 @@ pub(super) fn finish(
     report.rows_read = without(counter.rows_read(), history_table);
     report.rows_written = without(counter.rows_written(), history_table);
     report.requests = counter.requests();
+    report.retries = counter.retries();
     report.requests_by_operation = counter
         .by_operation()
         .into_iter()
@@ -630,6 +631,13 @@ impl Run<'_> {
                 );
             }
         }
+        // The token names the chunk markers of pipelined backfills; it is in the history row
+        // before any marker is written.
+        let checkpoint = if plan.has_step {
+            Checkpoint::parse(&checkpoint).with_token().to_text()
+        } else {
+            checkpoint
+        };
         let mut entry = HistoryEntry {
             version: plan.version,
             name: plan.name.clone(),

@@ -237,21 +237,31 @@ impl<'a> Migration<'a> {
         }
     }
 
-    /// The update of the version's checkpoint with `job` at `next`, to commit with a page.
-    pub(crate) fn checkpoint_operation(
-        &self,
-        job: &str,
-        next: &JobState,
-    ) -> Option<crate::backend::Operation> {
+    /// The history the version is recorded in.
+    pub(crate) fn history(&self) -> &History {
+        self.history
+    }
+
+    /// The token that names this checkpoint's chunk markers; `None` when checkpoints are not
+    /// saved (a dry run). A checkpoint without one (written by an older version of the
+    /// library) gets one, saved before any marker can depend on it.
+    pub(crate) async fn checkpoint_token(&self) -> Result<Option<String>> {
         if !self.save_checkpoints {
-            return None;
+            return Ok(None);
         }
-        let mut checkpoint = self.state().checkpoint.clone();
-        checkpoint.jobs.insert(job.to_owned(), next.clone());
-        Some(
-            self.history
-                .checkpoint_operation(self.version, &checkpoint.to_text()),
-        )
+        let existing = self.state().checkpoint.token.clone();
+        if let Some(token) = existing {
+            return Ok(Some(token));
+        }
+        let token = {
+            let mut state = self.state();
+            let checkpoint = std::mem::take(&mut state.checkpoint).with_token();
+            let token = checkpoint.token.clone();
+            state.checkpoint = checkpoint;
+            token
+        };
+        self.save_checkpoint().await?;
+        Ok(token)
     }
 
     pub(crate) async fn save_checkpoint(&self) -> Result<()> {

@@ -11,7 +11,7 @@ use std::sync::Arc;
 
 use serde_json::{Value, json};
 
-use crate::backend::{Backend, Document, ListOptions, Operation, OperationAction, Row};
+use crate::backend::{Backend, Document, ListOptions, Row};
 use crate::error::types;
 use crate::query::Query;
 use crate::schema::{ColumnSchema, TableSchema};
@@ -171,6 +171,14 @@ impl History {
         &self.table
     }
 
+    pub(crate) fn database(&self) -> &str {
+        &self.database
+    }
+
+    pub(crate) fn backend(&self) -> &Arc<dyn Backend> {
+        &self.backend
+    }
+
     /// The head row, `None` when the table or the row does not exist. One request.
     pub(crate) async fn read_head(&self) -> Result<Option<Head>> {
         match self
@@ -288,17 +296,6 @@ impl History {
             )
             .await
             .map(|_| ())
-    }
-
-    /// The same as [`save_checkpoint`](Self::save_checkpoint), as a transaction operation.
-    pub(crate) fn checkpoint_operation(&self, version: u32, checkpoint: &str) -> Operation {
-        Operation {
-            action: OperationAction::Update,
-            database_id: self.database.clone(),
-            table_id: self.table.clone(),
-            row_id: Some(version_id(version)),
-            data: Some(json!({ "checkpoint": checkpoint })),
-        }
     }
 
     /// Records the applied version and the binary's fingerprint.

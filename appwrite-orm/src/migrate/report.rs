@@ -74,8 +74,11 @@ pub struct MigrationReport {
     pub rows_read: BTreeMap<String, u64>,
     /// Rows written per table (the history table apart).
     pub rows_written: BTreeMap<String, u64>,
-    /// Requests the run made.
+    /// Requests the run made: over HTTP every request sent, retries and polls included.
     pub requests: u64,
+    /// How many of [`requests`](Self::requests) repeated an earlier attempt (after a 429, a
+    /// 5xx or a dropped connection).
+    pub retries: u64,
     /// Requests per backend operation.
     pub requests_by_operation: BTreeMap<String, u64>,
     /// How long the run took.
@@ -170,6 +173,12 @@ pub struct BackfillReport {
     pub skipped: u64,
     /// Pages read.
     pub pages: u64,
+    /// Chunk commits tried again after a transient failure (a dropped connection, a 429, a
+    /// 5xx, a lost answer), beyond the HTTP client's own retries.
+    pub retries: u64,
+    /// Chunks read again and redone because a row changed under them (a concurrent write
+    /// made their commit fail with `transaction_conflict`).
+    pub conflicts: u64,
     /// The row after which this run resumed, when an earlier attempt had stopped part way.
     pub resumed_after: Option<String>,
     /// True when an earlier attempt had finished this job: it was not run again.
@@ -250,6 +259,13 @@ impl fmt::Display for MigrationReport {
         }
         if let Some(owner) = &self.took_over_lock {
             writeln!(f, "  took over the expired lock of {owner}")?;
+        }
+        if self.retries > 0 {
+            writeln!(
+                f,
+                "  {} of the requests were retries (rate limits, server errors, dropped connections)",
+                self.retries
+            )?;
         }
         for v in &self.versions {
             write!(f, "{v}")?;

@@ -200,6 +200,7 @@ impl Transport {
         let mut repeated = false;
         loop {
             let started = std::time::Instant::now();
+            crate::backend::wire::note_attempt(retries > 0);
             let attempt = self.attempt(&request.method, &url, body.as_deref()).await;
             // `reached`: whether the failed attempt may have reached the server. Only a failed
             // connection is certain not to have; even a 429 may come from a proxy after the

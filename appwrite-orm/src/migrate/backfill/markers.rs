@@ -1,0 +1,262 @@
+//! Chunk markers: the checkpoint of a pipelined backfill.
+//!
+//! Several chunks of a backfill commit at once, in any order, so one checkpoint value in the
+//! version's history row cannot describe them: two transactions updating it would conflict,
+//! and the later commit would overwrite the earlier one's progress. Instead each chunk's
+//! transaction *creates* a marker row in the history table, beside its row writes. A marker
+//! names the range of rows its chunk covers (the row it starts after, its last row, in
+//! `$sequence` order) and the rows it wrote.
+//!
+//! - Exactly once: the marker's id is fixed for the chunk, so a second commit of the same
+//!   chunk (a retry after a lost answer, while the first was in fact applied) fails whole on
+//!   the existing marker. Whether a commit whose answer was lost went through is read from
+//!   the marker, never guessed.
+//! - Resuming: the history row's cursor is the low-water mark. Markers whose ranges chain on
+//!   from it move it forward; the rows written by markers past a gap (a chunk that had not
+//!   committed when the run stopped) are skipped when read again.
+//! - Markers carry the checkpoint's token: a checkpoint that starts over (the step changed, a
+//!   restore) has a new token, and the markers of the old one are ignored.
+//! - When the job finishes, its completion is saved in the history row first, then its
+//!   markers are deleted.
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+
+use super::super::history::History;
+use crate::Result;
+use crate::backend::{ListOptions, Operation, OperationAction, Row};
+use crate::error::types;
+use crate::query::Query;
+
+/// The `status` value of marker rows (version rows say `running`, `applied`, `failed`).
+const MARKER_STATUS: &str = "chunk";
+
+/// What a marker row records in its `checkpoint` column.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub(crate) struct ChunkRange {
+    /// The row the chunk starts after (`None`: the start of the filter).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) after: Option<String>,
+    /// The chunk's last row: every row from `after` (excluded) to here was processed.
+    pub(crate) last: String,
+    /// The rows the chunk wrote.
+    #[serde(default)]
+    pub(crate) ids: Vec<String>,
+}
+
+/// A job's progress rebuilt from its history state and its markers.
+#[derive(Debug, Default, PartialEq)]
+pub(crate) struct Folded {
+    /// The low-water mark: every row up to it is processed.
+    pub(crate) after: Option<String>,
+    /// Rows past the mark that markers say are written.
+    pub(crate) done: Vec<String>,
+    /// Rows the markers wrote.
+    pub(crate) written: u64,
+    /// Markers found.
+    pub(crate) markers: usize,
+}
+
+/// Moves `after` along the markers whose ranges chain on from it; the rows written by the
+/// others are done.
+pub(crate) fn fold(after: Option<String>, mut ranges: Vec<ChunkRange>) -> Folded {
+    let mut folded = Folded {
+        after,
+        markers: ranges.len(),
+        written: ranges.iter().map(|r| r.ids.len() as u64).sum(),
+        ..Folded::default()
+    };
+    while let Some(i) = ranges.iter().position(|r| r.after == folded.after) {
+        folded.after = Some(ranges.swap_remove(i).last);
+    }
+    folded.done = ranges.into_iter().flat_map(|r| r.ids).collect();
+    folded
+}
+
+/// The markers of one job of one version.
+#[derive(Debug, Clone)]
+pub(crate) struct Markers {
+    history: History,
+    version: u32,
+    /// `<checkpoint token>/<job>`: what the markers of this job and checkpoint share.
+    name: String,
+    /// Part of every id this attempt creates, so that ids never repeat across attempts.
+    attempt: String,
+}
+
+impl Markers {
+    pub(crate) fn new(history: History, version: u32, token: &str, job: &str) -> Self {
+        Self {
+            history,
+            version,
+            name: format!("{token}/{job}"),
+            attempt: super::random_token(8),
+        }
+    }
+
+    /// The id of chunk `seq` of this attempt (at most 36 characters, as Appwrite allows).
+    pub(crate) fn id(&self, seq: u64) -> String {
+        format!("c{}.{}.{seq}", self.version, self.attempt)
+    }
+
+    /// The creation of chunk `seq`'s marker, to stage with its writes.
+    pub(crate) fn operation(&self, seq: u64, range: &ChunkRange) -> Operation {
+        let text = serde_json::to_string(range).unwrap_or_default();
+        Operation {
+            action: OperationAction::Create,
+            database_id: self.history.database().to_owned(),
+            table_id: self.history.table_id().to_owned(),
+            row_id: Some(self.id(seq)),
+            data: Some(json!({
+                "version": self.version,
+                "status": MARKER_STATUS,
+                "name": self.name,
+                "rows_touched": range.ids.len(),
+                "checkpoint": text,
+            })),
+        }
+    }
+
+    /// Whether the marker `id` exists, i.e. whether its chunk committed. Reads are retried
+    /// by the transport; an error here means the answer is unknown.
+    pub(crate) async fn exists(&self, id: &str) -> Result<bool> {
+        match self
+            .history
+            .backend()
+            .get_row(self.history.database(), self.history.table_id(), id, &[])
+            .await
+        {
+            Ok(_) => Ok(true),
+            Err(e) if e.error_type() == Some(types::ROW_NOT_FOUND) => Ok(false),
+            Err(e) => Err(e),
+        }
+    }
+
+    fn filters(&self) -> Vec<Query> {
+        vec![
+            Query::equal("status", [Value::from(MARKER_STATUS)]),
+            Query::equal("version", [Value::from(self.version)]),
+            Query::equal("name", [Value::from(self.name.clone())]),
+        ]
+    }
+
+    /// Every marker of this job and checkpoint, from earlier attempts.
+    pub(crate) async fn read(&self) -> Result<Vec<ChunkRange>> {
+        const PAGE: u64 = 500;
+        let mut ranges = Vec::new();
+        let mut cursor: Option<String> = None;
+        loop {
+            let mut queries = self.filters();
+            queries.push(Query::limit(PAGE));
+            if let Some(c) = &cursor {
+                queries.push(Query::cursor_after(c.clone()));
+            }
+            let page = self
+                .history
+                .backend()
+                .list_rows(
+                    self.history.database(),
+                    self.history.table_id(),
+                    &queries,
+                    &ListOptions {
+                        total: false,
+                        transaction_id: None,
+                    },
+                )
+                .await?
+                .items;
+            ranges.extend(page.iter().filter_map(range_of));
+            if (page.len() as u64) < PAGE {
+                return Ok(ranges);
+            }
+            cursor = page.last().map(|r| r.id().to_owned());
+        }
+    }
+
+    /// Deletes this job's markers once its completion is saved. A failure leaves rows that
+    /// nothing reads again (the job is complete), so it is only logged.
+    pub(crate) async fn delete_all(&self) {
+        if let Err(e) = self
+            .history
+            .backend()
+            .delete_rows(
+                self.history.database(),
+                self.history.table_id(),
+                &self.filters(),
+            )
+            .await
+        {
+            tracing::warn!(error = %e, markers = %self.name, "could not delete the chunk markers of a finished backfill");
+        }
+    }
+}
+
+fn range_of(row: &Row) -> Option<ChunkRange> {
+    let text = row.get("checkpoint")?.as_str()?;
+    serde_json::from_str(text).ok()
+}
+
+/// The data of a marker row, for tests.
+#[cfg(test)]
+fn marker_data(op: &Operation) -> crate::backend::Document {
+    op.data
+        .as_ref()
+        .and_then(Value::as_object)
+        .cloned()
+        .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn range(after: Option<&str>, last: &str, ids: &[&str]) -> ChunkRange {
+        ChunkRange {
+            after: after.map(str::to_owned),
+            last: last.to_owned(),
+            ids: ids.iter().map(|s| (*s).to_owned()).collect(),
+        }
+    }
+
+    #[test]
+    fn folding_follows_the_chain_and_keeps_what_lies_past_a_gap() {
+        // Chunks 1, 2 and 4 committed (out of order); chunk 3 (d..f) did not.
+        let ranges = vec![
+            range(Some("f"), "h", &["g", "h"]),
+            range(None, "b", &["a", "b"]),
+            range(Some("b"), "d", &["c"]),
+        ];
+        let folded = fold(None, ranges);
+        assert_eq!(folded.after.as_deref(), Some("d"));
+        assert_eq!(folded.done, vec!["g".to_owned(), "h".to_owned()]);
+        assert_eq!(folded.written, 5);
+        assert_eq!(folded.markers, 3);
+    }
+
+    #[test]
+    fn folding_starts_at_the_saved_cursor() {
+        let folded = fold(Some("x".into()), vec![range(Some("x"), "y", &["y"])]);
+        assert_eq!(folded.after.as_deref(), Some("y"));
+        assert!(folded.done.is_empty());
+        assert_eq!(fold(Some("x".into()), vec![]).after.as_deref(), Some("x"));
+    }
+
+    #[test]
+    fn marker_ids_fit_appwrites_id_rule_and_rows_carry_the_range() {
+        let history = History::new(
+            std::sync::Arc::new(crate::backend::embedded::EmbeddedBackend::in_memory().unwrap()),
+            "app",
+            "orm_migrations",
+        );
+        let markers = Markers::new(history, 4_000_000_000, "tok12345", "12:users");
+        let id = markers.id(u64::from(u32::MAX));
+        assert!(id.len() <= 36, "{id}");
+        assert_eq!(crate::schema::check_id(&id), Ok(()), "{id}");
+        let r = range(Some("a"), "c", &["b", "c"]);
+        let data = marker_data(&markers.operation(7, &r));
+        assert_eq!(data["status"], MARKER_STATUS);
+        assert_eq!(data["name"], "tok12345/12:users");
+        let text = data["checkpoint"].as_str().unwrap();
+        assert_eq!(serde_json::from_str::<ChunkRange>(text).unwrap(), r);
+    }
+}

@@ -1,0 +1,518 @@
+//! The pipelined walk: reading, computing and committing overlap, so that a backfill over a
+//! high-latency link costs about its requests divided by the writes in flight, not their sum.
+//!
+//! One loop owns the closure (it is `FnMut`, and may hold state) and does three things as
+//! their turn comes:
+//! - keeps one page read in flight ahead of the rows being computed (pages of up to
+//!   `chunk size × concurrency` rows, so one read feeds every writer);
+//! - turns rows into chunks of at most 99 changes, each covering a contiguous range of the
+//!   walk, and hands each to a commit of its own ([`ChunkCommit`]) while fewer than
+//!   `concurrency` are in flight;
+//! - collects finished commits: a committed chunk moves the low-water mark when every chunk
+//!   before it is committed too; a chunk that met a concurrent change is read again (its rows,
+//!   by id, still under the filter) and its changes computed anew before it is sent again.
+//!
+//! Progress lives in the chunks' marker rows ([`super::markers`]) until the walk ends: then
+//! the job's completion is saved in the history row and the markers are deleted.
+
+use std::collections::{BTreeMap, HashSet, VecDeque};
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+
+use futures_util::StreamExt;
+use futures_util::stream::FuturesUnordered;
+use serde_json::Value;
+
+use super::chunk::{ChunkCommit, ChunkEnd};
+use super::markers::{self, ChunkRange, Markers};
+use super::{JobState, Read, RowFn, TRANSACTION_ROWS, Walk, read_rows};
+use crate::backend::{Backend, Document, Operation, OperationAction, Row};
+use crate::migrate::report::BackfillReport;
+use crate::query::Query;
+use crate::{Error, Result};
+
+/// How the pipelined walk ended (errors apart).
+pub(super) enum Finish {
+    /// Every row is processed and the job's completion saved.
+    Done,
+    /// The server has no transactions: the job's state says where to go on without them.
+    NoTransactions,
+}
+
+/// The most rows one read asks for.
+const MAX_READ_ROWS: u64 = 1_000;
+
+type Boxed<T> = Pin<Box<dyn Future<Output = T> + Send>>;
+
+/// A chunk: a contiguous range of the walk and the changes to write in it.
+struct Chunk {
+    range: ChunkRange,
+    writes: Vec<(String, Document)>,
+}
+
+/// A chunk handed to a commit, kept until it is known to be committed.
+struct Sent {
+    chunk: Chunk,
+    committed: bool,
+}
+
+/// The walk's state between its events.
+struct Pipeline<'p, 'w, 'm> {
+    walk: &'p Walk<'w, 'm>,
+    backend: Arc<dyn Backend>,
+    markers: Option<Markers>,
+    chunk_rows: usize,
+    read_rows: u64,
+    concurrency: usize,
+    /// Rows written by earlier attempts past the mark.
+    done: HashSet<String>,
+    /// Rows read and not yet computed.
+    buffer: VecDeque<Row>,
+    /// Where the next read starts: the last row read.
+    cursor: Option<String>,
+    /// The ids of the last page read, to step back when the cursor's row disappears.
+    last_page: Vec<String>,
+    /// The cursor the last page was read from.
+    last_page_from: Option<String>,
+    /// The page that will end the walk has been read.
+    exhausted: bool,
+    /// The chunk being built.
+    building: Chunk,
+    /// Chunks sent, by sequence number, until the mark passes them.
+    sent: BTreeMap<u64, Sent>,
+    next_seq: u64,
+    /// The low-water mark: every row up to it is committed.
+    mark: Option<String>,
+    /// The first error that stops the walk.
+    failure: Option<Error>,
+    /// Transactions turned out to be unavailable.
+    unavailable: Option<Error>,
+}
+
+/// Runs the job from `state` with transactions.
+pub(super) async fn run(
+    walk: &Walk<'_, '_>,
+    f: &mut RowFn<'_>,
+    state: &mut JobState,
+    report: &mut BackfillReport,
+) -> Result<Finish> {
+    let m = walk.m;
+    let options = m.options();
+    let chunk_rows = options.page_size.clamp(1, TRANSACTION_ROWS);
+    let concurrency = options.concurrency.max(1);
+    let markers = m
+        .checkpoint_token()
+        .await?
+        .map(|token| Markers::new(m.history().clone(), m.version(), &token, walk.job));
+    let mut earlier = markers::Folded {
+        after: state.after.clone(),
+        done: state.done.clone(),
+        ..markers::Folded::default()
+    };
+    if let Some(markers) = &markers {
+        let found = markers.read().await?;
+        if !found.is_empty() {
+            let mut folded = markers::fold(state.after.clone(), found);
+            folded.done.extend(state.done.iter().cloned());
+            tracing::info!(version = m.version(), table = walk.table, job = %walk.job, markers = folded.markers, after = ?folded.after, "resuming a pipelined backfill from its chunk markers");
+            report.resumed_after = Some(folded.after.clone().unwrap_or_default());
+            earlier = folded;
+        }
+    }
+    let mut p = Pipeline {
+        walk,
+        backend: Arc::clone(m.db().backend()),
+        markers,
+        chunk_rows: chunk_rows as usize,
+        read_rows: (chunk_rows * concurrency as u64).min(MAX_READ_ROWS),
+        concurrency,
+        done: earlier.done.into_iter().collect(),
+        buffer: VecDeque::new(),
+        cursor: earlier.after.clone(),
+        last_page: Vec::new(),
+        last_page_from: None,
+        exhausted: false,
+        building: Chunk {
+            range: ChunkRange {
+                after: earlier.after.clone(),
+                ..ChunkRange::default()
+            },
+            writes: Vec::new(),
+        },
+        sent: BTreeMap::new(),
+        next_seq: 0,
+        mark: earlier.after,
+        failure: None,
+        unavailable: None,
+    };
+    p.drive(f, report).await;
+    if let Some(e) = p.failure.take() {
+        // Every chunk in flight has finished: the progress is known exactly. It goes into the
+        // history row, so that the failed version's checkpoint says where it stopped, and the
+        // markers go (a crash in between leaves both, which still agree). A run that lost its
+        // lock writes nothing: the history belongs to another run now.
+        if p.markers.is_some() && m.check_lock().is_ok() {
+            *state = p.state_without_transactions(state);
+            state.written += earlier.written + report.written;
+            m.set_job_state(walk.job, state.clone());
+            if m.save_checkpoint().await.is_ok()
+                && let Some(markers) = &p.markers
+            {
+                markers.delete_all().await;
+            }
+        }
+        return Err(e);
+    }
+    if let Some(why) = &p.unavailable {
+        m.disable_transactions(why);
+        *state = p.state_without_transactions(state);
+        return Ok(Finish::NoTransactions);
+    }
+    state.after = p.mark;
+    state.done.clear();
+    state.written += earlier.written + report.written;
+    state.complete = true;
+    m.set_job_state(walk.job, state.clone());
+    // The completion first: markers deleted before it would leave a crash nothing to resume
+    // from.
+    m.save_checkpoint().await?;
+    if let Some(markers) = &p.markers {
+        markers.delete_all().await;
+    }
+    Ok(Finish::Done)
+}
+
+/// A commit in flight, with its chunk's sequence number.
+type Commit = Boxed<(u64, ChunkEnd, u32)>;
+
+impl Pipeline<'_, '_, '_> {
+    /// Runs the walk until every chunk is committed, or until it stops on an error.
+    async fn drive(&mut self, f: &mut RowFn<'_>, report: &mut BackfillReport) {
+        let mut commits: FuturesUnordered<Commit> = FuturesUnordered::new();
+        let mut reading: Option<Boxed<Result<Read>>> = None;
+        loop {
+            let stopping = self.failure.is_some() || self.unavailable.is_some();
+            if !stopping {
+                self.compute(f, report, &mut commits);
+            }
+            let drained = self.exhausted && self.buffer.is_empty() && reading.is_none();
+            if (drained || self.failure.is_some())
+                && self.unavailable.is_none()
+                && !self.building.writes.is_empty()
+                && commits.len() < self.concurrency
+            {
+                let chunk = self.take_building();
+                self.send(chunk, &mut commits);
+            }
+            if stopping {
+                // What is in flight finishes (it may commit); nothing new is read.
+                reading = None;
+            } else if reading.is_none()
+                && !self.exhausted
+                && (self.buffer.len() as u64) < self.read_rows
+            {
+                if let Err(e) = self.walk.m.check_lock() {
+                    self.failure = Some(e);
+                    continue;
+                }
+                reading = Some(self.read_next());
+            }
+            if commits.is_empty() && reading.is_none() {
+                let pending = !self.buffer.is_empty() || !self.building.writes.is_empty();
+                if self.failure.is_some() || self.unavailable.is_some() || !pending {
+                    return;
+                }
+                continue;
+            }
+            tokio::select! {
+                Some((seq, end, retried)) = commits.next(), if !commits.is_empty() => {
+                    report.retries += u64::from(retried);
+                    self.finished(seq, end, f, report, &mut commits).await;
+                }
+                read = async { reading.as_mut().expect("guarded by the branch condition").await },
+                    if reading.is_some() =>
+                {
+                    reading = None;
+                    report.pages += 1;
+                    self.arrived(read);
+                }
+            }
+        }
+    }
+
+    /// Computes buffered rows into chunks while commits have room.
+    fn compute(
+        &mut self,
+        f: &mut RowFn<'_>,
+        report: &mut BackfillReport,
+        commits: &mut FuturesUnordered<Commit>,
+    ) {
+        while commits.len() < self.concurrency {
+            let Some(row) = self.buffer.pop_front() else {
+                return;
+            };
+            let id = row.id().to_owned();
+            if !self.done.contains(&id) {
+                report.matched += 1;
+                match f(&row) {
+                    Ok(Some(doc)) if !doc.is_empty() => {
+                        self.building.writes.push((id.clone(), doc))
+                    }
+                    Ok(_) => report.skipped += 1,
+                    Err(e) => {
+                        // The rows before this one are processed; this one is not.
+                        self.failure = Some(e);
+                        self.buffer.clear();
+                        return;
+                    }
+                }
+            }
+            self.building.range.last = id;
+            if self.building.writes.len() >= self.chunk_rows {
+                let chunk = self.take_building();
+                self.send(chunk, commits);
+            }
+        }
+    }
+
+    /// The chunk being built, closed; the next starts after it.
+    fn take_building(&mut self) -> Chunk {
+        let after = Some(self.building.range.last.clone()).filter(|l| !l.is_empty());
+        let next = Chunk {
+            range: ChunkRange {
+                after: after.or_else(|| self.building.range.after.clone()),
+                ..ChunkRange::default()
+            },
+            writes: Vec::new(),
+        };
+        std::mem::replace(&mut self.building, next)
+    }
+
+    /// Hands a chunk to a commit of its own.
+    fn send(&mut self, mut chunk: Chunk, commits: &mut FuturesUnordered<Commit>) {
+        chunk.range.ids = chunk.writes.iter().map(|(id, _)| id.clone()).collect();
+        let seq = self.next_seq;
+        self.next_seq += 1;
+        commits.push(self.commit(seq, &chunk));
+        self.sent.insert(
+            seq,
+            Sent {
+                chunk,
+                committed: false,
+            },
+        );
+    }
+
+    fn commit(&self, seq: u64, chunk: &Chunk) -> Commit {
+        let db = self.walk.m.db();
+        let mut operations: Vec<Operation> = chunk
+            .writes
+            .iter()
+            .map(|(id, doc)| Operation {
+                action: OperationAction::Update,
+                database_id: db.id().to_owned(),
+                table_id: self.walk.table.to_owned(),
+                row_id: Some(id.clone()),
+                data: Some(Value::Object(doc.clone())),
+            })
+            .collect();
+        let marker = self.markers.as_ref().map(|markers| {
+            operations.push(markers.operation(seq, &chunk.range));
+            (markers.clone(), markers.id(seq))
+        });
+        let commit = ChunkCommit {
+            backend: Arc::clone(&self.backend),
+            operations,
+            marker,
+        };
+        Box::pin(async move {
+            let (end, retried) = commit.run().await;
+            (seq, end, retried)
+        })
+    }
+
+    /// Handles a finished commit.
+    async fn finished(
+        &mut self,
+        seq: u64,
+        end: ChunkEnd,
+        f: &mut RowFn<'_>,
+        report: &mut BackfillReport,
+        commits: &mut FuturesUnordered<Commit>,
+    ) {
+        match end {
+            ChunkEnd::Committed => {
+                if let Some(sent) = self.sent.get_mut(&seq) {
+                    sent.committed = true;
+                    report.written += sent.chunk.writes.len() as u64;
+                }
+                self.advance_mark();
+            }
+            ChunkEnd::Conflict => {
+                report.conflicts += 1;
+                match self.redo(seq, f, report).await {
+                    Ok(Some(chunk)) => {
+                        // Sent again under its own number: its marker id stays the same.
+                        commits.push(self.commit(seq, &chunk));
+                        if let Some(sent) = self.sent.get_mut(&seq) {
+                            sent.chunk = chunk;
+                        }
+                    }
+                    Ok(None) => {
+                        // Nothing left to write in it: as good as committed for this run
+                        // (a resumed run reads its range again and finds nothing to do).
+                        if let Some(sent) = self.sent.get_mut(&seq) {
+                            sent.committed = true;
+                        }
+                        self.advance_mark();
+                    }
+                    Err(e) => {
+                        self.failure.get_or_insert(e);
+                    }
+                }
+            }
+            ChunkEnd::Unavailable(e) => {
+                self.unavailable.get_or_insert(e);
+            }
+            ChunkEnd::Failed(e) => {
+                self.failure.get_or_insert(e);
+            }
+        }
+    }
+
+    /// A chunk that met a concurrent change: its rows read again (those still under the
+    /// filter), their changes computed anew. `None` when nothing is left to write.
+    async fn redo(
+        &mut self,
+        seq: u64,
+        f: &mut RowFn<'_>,
+        report: &mut BackfillReport,
+    ) -> Result<Option<Chunk>> {
+        let Some(sent) = self.sent.get(&seq) else {
+            return Ok(None);
+        };
+        let ids: Vec<Value> = sent
+            .chunk
+            .writes
+            .iter()
+            .map(|(id, _)| Value::from(id.clone()))
+            .collect();
+        let range = sent.chunk.range.clone();
+        let db = self.walk.m.db();
+        let mut queries = self.walk.filters.to_vec();
+        queries.push(Query::equal("$id", ids.clone()));
+        queries.push(Query::order_asc("$sequence"));
+        queries.push(Query::limit(ids.len() as u64));
+        let rows =
+            match read_rows(self.backend.as_ref(), db.id(), self.walk.table, &queries).await? {
+                Read::Rows(rows) => rows,
+                Read::CursorGone | Read::TableMissing => Vec::new(),
+            };
+        tracing::info!(table = self.walk.table, job = %self.walk.job, rows = rows.len(), "a chunk met a concurrent change; its rows were read again");
+        let mut writes = Vec::with_capacity(rows.len());
+        for row in &rows {
+            match f(row)? {
+                Some(doc) if !doc.is_empty() => writes.push((row.id().to_owned(), doc)),
+                _ => report.skipped += 1,
+            }
+        }
+        if writes.is_empty() {
+            return Ok(None);
+        }
+        let mut chunk = Chunk { range, writes };
+        chunk.range.ids = chunk.writes.iter().map(|(id, _)| id.clone()).collect();
+        Ok(Some(chunk))
+    }
+
+    /// Moves the mark past every committed chunk at the front.
+    fn advance_mark(&mut self) {
+        while let Some(entry) = self.sent.first_entry() {
+            if !entry.get().committed {
+                return;
+            }
+            let sent = entry.remove();
+            self.mark = Some(sent.chunk.range.last);
+        }
+    }
+
+    /// The read of the next page, after the cursor.
+    fn read_next(&mut self) -> Boxed<Result<Read>> {
+        let backend = Arc::clone(&self.backend);
+        let database = self.walk.m.db().id().to_owned();
+        let table = self.walk.table.to_owned();
+        let queries = self
+            .walk
+            .page_queries(self.cursor.as_deref(), self.read_rows);
+        Box::pin(async move { read_rows(backend.as_ref(), &database, &table, &queries).await })
+    }
+
+    /// Takes a page in.
+    fn arrived(&mut self, read: Result<Read>) {
+        let rows = match read {
+            Ok(Read::Rows(rows)) => rows,
+            Ok(Read::TableMissing) => {
+                self.exhausted = true;
+                return;
+            }
+            Ok(Read::CursorGone) => {
+                self.step_back();
+                return;
+            }
+            Err(e) => {
+                self.failure.get_or_insert(e);
+                return;
+            }
+        };
+        // After a step back, rows already taken in come again: skip them.
+        let seen: HashSet<&str> = self.last_page.iter().map(String::as_str).collect();
+        let fresh: Vec<Row> = rows
+            .iter()
+            .filter(|r| !seen.contains(r.id()))
+            .cloned()
+            .collect();
+        self.exhausted = (rows.len() as u64) < self.read_rows;
+        if let Some(last) = rows.last() {
+            self.last_page_from = self.cursor.clone();
+            self.last_page = rows.iter().map(|r| r.id().to_owned()).collect();
+            self.cursor = Some(last.id().to_owned());
+        }
+        self.buffer.extend(fresh);
+    }
+
+    /// The cursor's row was deleted while the walk was on it: read again from the row before
+    /// it in the last page (rows already taken in are skipped when they come again).
+    fn step_back(&mut self) {
+        if let Some(gone) = self.cursor.take() {
+            self.last_page.retain(|id| *id != gone);
+        }
+        self.cursor = self
+            .last_page
+            .last()
+            .cloned()
+            .or_else(|| self.last_page_from.clone());
+        if self.cursor.is_none() && self.last_page.is_empty() && self.last_page_from.is_none() {
+            // The very first cursor (the saved checkpoint) is gone: start over from the
+            // filter, as the row-by-row walk does.
+            self.walk.warn_cursor_gone();
+        }
+    }
+
+    /// Where a walk without transactions goes on: the mark, and the rows committed past it.
+    fn state_without_transactions(&self, state: &JobState) -> JobState {
+        let mut next = state.clone();
+        next.after = self.mark.clone();
+        next.done = self
+            .done
+            .iter()
+            .cloned()
+            .chain(
+                self.sent
+                    .values()
+                    .filter(|s| s.committed)
+                    .flat_map(|s| s.chunk.range.ids.iter().cloned()),
+            )
+            .collect();
+        next
+    }
+}
