@@ -11,10 +11,14 @@ use crate::backend::{Backend, Document, ListOptions, Row};
 use crate::query::{Query, QueryClass};
 use crate::schema::limits;
 use crate::{Error, Result};
-use futures_util::Stream;
+use futures_util::stream::FuturesOrdered;
+use futures_util::{Stream, StreamExt};
 
 /// Rows fetched per request by `all`, `stream` and `count`.
 pub const PAGE_SIZE: u64 = 500;
+
+/// Bulk requests [`Rows::insert_many_unordered`] and restores keep in flight at once.
+pub const BULK_IN_FLIGHT: usize = 4;
 
 /// Dynamic access to the rows of one table.
 #[derive(Debug, Clone)]
@@ -80,11 +84,25 @@ impl Rows {
             .await
     }
 
-    /// Creates rows in requests of at most 100 (Appwrite's bulk limit). Each request is all or
-    /// nothing; when one fails, the rows of earlier requests stay created and the error says how
-    /// many were.
+    /// Creates rows in requests of at most 100 (Appwrite's bulk limit), one after another, so
+    /// that rows are stored (and `$sequence` numbered) in the order given. Each request is all
+    /// or nothing; when one fails, the rows of earlier requests stay created and the error
+    /// says how many were.
     pub async fn insert_many(&self, rows: &[Document]) -> Result<Vec<Row>> {
-        self.in_chunks(rows, |chunk| {
+        self.in_chunks(rows, 1, |chunk| {
+            self.backend.create_rows(&self.database, &self.table, chunk)
+        })
+        .await
+    }
+
+    /// Like [`insert_many`](Self::insert_many), with [`BULK_IN_FLIGHT`] requests at once: on
+    /// a link with 30 ms round trips, 50,000 rows take about a quarter of the time. Rows keep
+    /// their order within each request of 100, but requests may be stored in any order, so
+    /// `$sequence` no longer follows the order given across requests. The rows come back in
+    /// the order given. When a request fails, those already sent finish, no more are sent,
+    /// and the error says how many rows were created.
+    pub async fn insert_many_unordered(&self, rows: &[Document]) -> Result<Vec<Row>> {
+        self.in_chunks(rows, BULK_IN_FLIGHT, |chunk| {
             self.backend.create_rows(&self.database, &self.table, chunk)
         })
         .await
@@ -92,32 +110,49 @@ impl Rows {
 
     /// Upserts rows in requests of at most 100 (each row may carry `$id`).
     pub async fn upsert_many(&self, rows: &[Document]) -> Result<Vec<Row>> {
-        self.in_chunks(rows, |chunk| {
+        self.in_chunks(rows, 1, |chunk| {
             self.backend.upsert_rows(&self.database, &self.table, chunk)
         })
         .await
     }
 
-    async fn in_chunks<'s, F, Fut>(&'s self, rows: &'s [Document], send: F) -> Result<Vec<Row>>
+    /// Sends `rows` in chunks of 100, `in_flight` at once; the rows come back in order.
+    async fn in_chunks<'s, F, Fut>(
+        &'s self,
+        rows: &'s [Document],
+        in_flight: usize,
+        send: F,
+    ) -> Result<Vec<Row>>
     where
         F: Fn(&'s [Document]) -> Fut,
         Fut: std::future::Future<Output = Result<crate::backend::List<Row>>>,
     {
+        let mut chunks = rows.chunks(limits::MAX_BATCH);
+        let mut running = FuturesOrdered::new();
         let mut done = Vec::with_capacity(rows.len());
-        for chunk in rows.chunks(limits::MAX_BATCH) {
-            match send(chunk).await {
-                Ok(list) => done.extend(list.items),
-                Err(e) if done.is_empty() => return Err(e),
-                Err(e) => {
-                    return Err(Error::Partial {
-                        completed: done.len(),
-                        total: rows.len(),
-                        source: Box::new(e),
-                    });
+        let mut failure: Option<Error> = None;
+        loop {
+            while failure.is_none() && running.len() < in_flight.max(1) {
+                let Some(chunk) = chunks.next() else { break };
+                running.push_back(send(chunk));
+            }
+            match running.next().await {
+                Some(Ok(list)) => done.extend(list.items),
+                Some(Err(e)) => {
+                    failure.get_or_insert(e);
                 }
+                None => break,
             }
         }
-        Ok(done)
+        match failure {
+            None => Ok(done),
+            Some(e) if done.is_empty() => Err(e),
+            Some(e) => Err(Error::Partial {
+                completed: done.len(),
+                total: rows.len(),
+                source: Box::new(e),
+            }),
+        }
     }
 
     /// Sets `data` on every row matching `filters`; returns how many rows changed.

@@ -74,6 +74,19 @@ impl<T: Table> TableHandle<T> {
             .collect()
     }
 
+    /// Like [`insert_many`](Self::insert_many), with several requests of 100 rows at once;
+    /// see [`Rows::insert_many_unordered`] for what that changes (`$sequence` order across
+    /// requests).
+    pub async fn insert_many_unordered(&self, values: &[T]) -> Result<Vec<T>> {
+        let documents = documents_with_ids(values)?;
+        self.rows
+            .insert_many_unordered(&documents)
+            .await?
+            .iter()
+            .map(T::from_row)
+            .collect()
+    }
+
     /// Checks every value, then upserts them in requests of 100 rows (values need ids).
     pub async fn upsert_many(&self, values: &[T]) -> Result<Vec<T>> {
         let documents = documents_with_ids(values)?;

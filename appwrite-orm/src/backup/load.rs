@@ -1,14 +1,19 @@
-//! Restoring a backup: tables created from `schema.json`, rows written back 100 at a time
-//! from the JSONL files, read line by line.
+//! Restoring a backup: tables created from `schema.json`, rows written back 100 at a time,
+//! several requests at once, from the JSONL files, read line by line.
 
 use std::path::Path;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use super::error::BackupError;
 use super::jsonl::JsonlReader;
 use super::manifest;
 use super::{RestoreOptions, RestoreReport, TableReport};
+use futures_util::StreamExt;
+use futures_util::stream::FuturesUnordered;
+
 use crate::backend::ColumnStatus;
+use crate::rows::BULK_IN_FLIGHT;
 use crate::schema::{TableSchema, limits};
 use crate::{Database, Result};
 
@@ -107,26 +112,49 @@ async fn create(db: &Database, schema: &TableSchema, timeout: Duration) -> Resul
     }
 }
 
-/// Writes the rows of one JSONL file in bulk requests of 100.
+/// Writes the rows of one JSONL file in bulk requests of 100, [`BULK_IN_FLIGHT`] at once,
+/// reading the file ahead while they run. When a request fails, those already sent finish
+/// and the error says how many rows were written.
 async fn table_rows(db: &Database, table: &str, path: &Path) -> Result<u64> {
     let mut reader = JsonlReader::open(path.to_owned()).await?;
+    let mut running = FuturesUnordered::new();
     let mut written = 0u64;
+    let mut lost = 0u64;
+    let mut failure = None;
+    let mut read_all = false;
     loop {
-        let mut batch = reader.next_batch(limits::MAX_BATCH).await?;
-        if batch.is_empty() {
-            return Ok(written);
+        while failure.is_none() && !read_all && running.len() < BULK_IN_FLIGHT {
+            let mut batch = reader.next_batch(limits::MAX_BATCH).await?;
+            if batch.is_empty() {
+                read_all = true;
+                break;
+            }
+            for doc in &mut batch {
+                super::dump::keep_restorable(doc);
+            }
+            let backend = Arc::clone(db.backend());
+            let (database, table) = (db.id().to_owned(), table.to_owned());
+            running.push(async move {
+                let rows = batch.len() as u64;
+                let sent = backend.create_rows(&database, &table, &batch).await;
+                (rows, sent)
+            });
         }
-        for doc in &mut batch {
-            super::dump::keep_restorable(doc);
+        match running.next().await {
+            Some((rows, Ok(_))) => written += rows,
+            Some((rows, Err(e))) => {
+                lost += rows;
+                failure.get_or_insert(e);
+            }
+            None => break,
         }
-        db.backend()
-            .create_rows(db.id(), table, &batch)
-            .await
-            .map_err(|e| crate::Error::Partial {
-                completed: usize::try_from(written).unwrap_or(usize::MAX),
-                total: usize::try_from(written).unwrap_or(usize::MAX) + batch.len(),
-                source: Box::new(e),
-            })?;
-        written += batch.len() as u64;
+    }
+    match failure {
+        None => Ok(written),
+        Some(e) => Err(crate::Error::Partial {
+            completed: usize::try_from(written).unwrap_or(usize::MAX),
+            total: usize::try_from(written + lost).unwrap_or(usize::MAX),
+            source: Box::new(e),
+        }),
     }
 }

@@ -733,8 +733,9 @@ impl Backend for HttpBackend {
             Some(ttl) => json!({ "ttl": ttl }),
             None => json!({}),
         };
-        // Not retried: there is no client-made id, so a repeat would open a second transaction.
-        self.send(Request::post(ctx.api, ctx.api.transactions(), body))
+        // Retried: a repeat after a lost answer opens a second transaction, and the first,
+        // which nobody knows the id of, stages nothing and expires on the server.
+        self.send(Request::post(ctx.api, ctx.api.transactions(), body).retry(true))
             .await?
             .model()
     }
