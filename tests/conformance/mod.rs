@@ -428,6 +428,7 @@ macro_rules! conformance_suite {
                 upsert_and_bulk_writes_over_changed_rows_conflict,
                 increment_over_changed_row_does_not_conflict,
                 rows_the_transaction_wrote_do_not_conflict_with_it,
+                row_existing_at_commit_is_a_conflict,
             }
         }
     };

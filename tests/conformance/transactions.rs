@@ -630,3 +630,24 @@ pub async fn rows_the_transaction_wrote_do_not_conflict_with_it(env: Env) {
     assert_eq!(get(b, T, "bump").await["name"], json!("bumped"));
     assert_err(b.get_row(DB, T, "edit", &[]).await, 404, ty::ROW_NOT_FOUND);
 }
+
+pub async fn row_existing_at_commit_is_a_conflict(env: Env) {
+    let fx = env.fixture().await;
+    let b = fx.b();
+    table(b).await;
+    let tx = b.create_transaction(None).await.unwrap();
+    b.stage_operations(
+        &tx.id,
+        &[
+            create("first", json!({"name": "first"})),
+            create("clash", json!({"name": "staged"})),
+        ],
+    )
+    .await
+    .unwrap();
+    put(b, T, "clash", json!({"name": "outside"})).await;
+    // Appwrite maps a duplicate at commit to the same answer as a changed row.
+    assert_conflict(b, &tx.id).await;
+    assert_eq!(list_ids(b, T, &[]).await, ["clash"]);
+    assert_eq!(get(b, T, "clash").await["name"], json!("outside"));
+}

@@ -26,7 +26,8 @@
 //!   them in its `$state`): a transaction never conflicts with itself.
 //! - All operations run in one database transaction, so a conflict leaves none applied. The
 //!   transaction's status becomes `failed` and the commit answers 409 `transaction_conflict`,
-//!   whose message is the description in `app/config/errors.php`.
+//!   whose message is the description in `app/config/errors.php`. The route answers a row
+//!   that already exists (the library's duplicate error: a taken id or unique index) the same.
 
 use std::collections::{HashMap, HashSet};
 use std::sync::Mutex;
@@ -222,7 +223,7 @@ impl Transactions {
                 }
                 Err(e) => {
                     s.transaction.status = TransactionStatus::Failed;
-                    Err(e)
+                    Err(duplicate_as_conflict(e))
                 }
             }
         })
@@ -253,6 +254,17 @@ impl Transactions {
         let result = apply_all(conn, &operations, &mut Guard::reading()).and_then(|()| read(conn));
         conn.execute_batch("ROLLBACK TO aw_read; RELEASE aw_read")?;
         result
+    }
+}
+
+/// At commit, Appwrite answers a row that already exists as a conflict, not as
+/// `row_already_exists` (see the module docs).
+fn duplicate_as_conflict(e: Error) -> Error {
+    match &e {
+        Error::Appwrite(a) if a.error_type == types::ROW_ALREADY_EXISTS => {
+            errors::transaction_conflict()
+        }
+        _ => e,
     }
 }
 
