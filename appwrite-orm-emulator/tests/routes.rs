@@ -899,6 +899,61 @@ async fn transactions_stage_commit_and_roll_back() {
         .expect_error(404, "transaction_not_found");
 }
 
+/// A row changed after a write to it was staged fails the commit: 409 `transaction_conflict`
+/// on both route families, nothing applied, the transaction `failed`.
+#[tokio::test]
+async fn commit_over_a_row_changed_since_staging_is_a_conflict() {
+    let api = Api::start().await;
+    api.books().await;
+    for row in ["r1", "r2"] {
+        api.post(
+            "/tablesdb/db/tables/t/rows",
+            json!({"rowId": row, "data": {"title": row, "year": 1}}),
+        )
+        .await
+        .expect(201);
+    }
+    let families = [
+        ("/tablesdb/transactions", "/tablesdb/db/tables/t/rows"),
+        (
+            "/databases/transactions",
+            "/databases/db/collections/t/documents",
+        ),
+    ];
+    for (outside, (transactions, rows)) in (2..).zip(families) {
+        let tx = api.post(transactions, json!({})).await.expect(201);
+        let id = tx["$id"].as_str().unwrap().to_owned();
+        for (row, year) in [("r2", 20), ("r1", 10)] {
+            api.patch(
+                &format!("{rows}/{row}"),
+                json!({"data": {"year": year}, "transactionId": id}),
+            )
+            .await
+            .expect(200);
+        }
+        // Time stamps have millisecond precision: the outside change must come later.
+        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+        api.patch(&format!("{rows}/r1"), json!({"data": {"year": outside}}))
+            .await
+            .expect(200);
+        let error = api
+            .patch(&format!("{transactions}/{id}"), json!({"commit": true}))
+            .await
+            .expect_error(409, "transaction_conflict");
+        assert_eq!(
+            error["message"],
+            "The transaction has a conflict. Please resolve the conflict and try again."
+        );
+        let tx = api.get(&format!("{transactions}/{id}")).await.expect(200);
+        assert_eq!(tx["status"], "failed");
+        assert_eq!(api.get(&format!("{rows}/r2")).await.expect(200)["year"], 1);
+        assert_eq!(
+            api.get(&format!("{rows}/r1")).await.expect(200)["year"],
+            outside
+        );
+    }
+}
+
 #[tokio::test]
 async fn malformed_requests_get_appwrite_errors() {
     let api = Api::start().await;

@@ -248,6 +248,6 @@ pub mod types {
     pub const TRANSACTION_NOT_READY: &str = "transaction_not_ready";
     pub const TRANSACTION_FAILED: &str = "transaction_failed";
     pub const TRANSACTION_EXPIRED: &str = "transaction_expired";
-    /// A commit met a row that changed after the transaction was created (409).
+    /// A commit met a row that changed after the operation writing it was staged (409).
     pub const TRANSACTION_CONFLICT: &str = "transaction_conflict";
 }

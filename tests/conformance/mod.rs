@@ -421,6 +421,14 @@ macro_rules! conformance_suite {
                 staging_after_commit_is_not_ready,
                 more_than_100_operations_is_limit_exceeded,
                 bulk_operations_commit_together,
+                row_changed_after_staging_fails_commit,
+                commit_without_outside_changes_succeeds,
+                rows_changed_before_staging_do_not_conflict,
+                delete_of_row_changed_after_staging_conflicts,
+                upsert_and_bulk_writes_over_changed_rows_conflict,
+                increment_over_changed_row_does_not_conflict,
+                rows_the_transaction_wrote_do_not_conflict_with_it,
+                row_existing_at_commit_is_a_conflict,
             }
         }
     };

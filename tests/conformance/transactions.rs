@@ -367,3 +367,287 @@ pub async fn bulk_operations_commit_together(env: Env) {
     assert_eq!(get(b, T, "a").await["name"], json!("a"));
     assert_eq!(get(b, T, "b").await["name"], json!("big"));
 }
+
+// --- commit conflicts ------------------------------------------------------------------------
+//
+// Appwrite 1.9.6 checks each staged write against the time it was staged: a row whose
+// `$updatedAt` is later fails the whole commit with 409 `transaction_conflict`, and the
+// transaction becomes `failed`. Time stamps have millisecond precision, so the cases wait a few
+// milliseconds wherever two events must not share one.
+
+const CONFLICT_MESSAGE: &str =
+    "The transaction has a conflict. Please resolve the conflict and try again.";
+
+/// Waits until the clock has surely moved past the current millisecond.
+async fn tick() {
+    tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+}
+
+/// Changes row `id` outside any transaction.
+async fn touch(b: &dyn Backend, id: &str, n: i64) {
+    b.update_row(DB, T, id, &doc(json!({ "n": n })), None)
+        .await
+        .expect("update_row");
+}
+
+fn upsert(id: &str, data: Value) -> Operation {
+    op(OperationAction::Upsert, Some(id), Some(data))
+}
+
+fn matching(action: OperationAction, name: &str, data: Option<Value>) -> Operation {
+    let mut d = json!({ "queries": [Query::equal("name", [name]).to_wire()] });
+    if let Some(data) = data {
+        d["data"] = data;
+    }
+    op(action, None, Some(d))
+}
+
+/// Commits `tx` expecting a conflict, and checks that the transaction is `failed` for good.
+async fn assert_conflict(b: &dyn Backend, tx: &str) {
+    assert_err_msg(
+        b.commit_transaction(tx).await,
+        409,
+        ty::TRANSACTION_CONFLICT,
+        CONFLICT_MESSAGE,
+    );
+    assert_eq!(
+        b.get_transaction(tx).await.unwrap().status,
+        TransactionStatus::Failed
+    );
+    assert_err(
+        b.commit_transaction(tx).await,
+        400,
+        ty::TRANSACTION_NOT_READY,
+    );
+}
+
+pub async fn row_changed_after_staging_fails_commit(env: Env) {
+    let fx = env.fixture().await;
+    let b = fx.b();
+    table(b).await;
+    put(b, T, "edit", json!({"name": "edit", "n": 1})).await;
+    put(b, T, "other", json!({"name": "other", "n": 1})).await;
+    let tx = b.create_transaction(None).await.unwrap();
+    b.stage_operations(
+        &tx.id,
+        &[
+            update("other", json!({"n": 2})),
+            create("new", json!({"name": "new"})),
+            update("edit", json!({"n": 2})),
+        ],
+    )
+    .await
+    .unwrap();
+    tick().await;
+    touch(b, "edit", 5).await;
+    assert_conflict(b, &tx.id).await;
+    // All or nothing: the operations before the conflicting one are undone too.
+    assert_eq!(get(b, T, "other").await["n"], json!(1));
+    assert_err(b.get_row(DB, T, "new", &[]).await, 404, ty::ROW_NOT_FOUND);
+    assert_eq!(get(b, T, "edit").await["n"], json!(5));
+}
+
+pub async fn commit_without_outside_changes_succeeds(env: Env) {
+    let fx = env.fixture().await;
+    let b = fx.b();
+    table(b).await;
+    put(b, T, "edit", json!({"name": "edit", "n": 1})).await;
+    put(b, T, "gone", json!({"name": "gone", "n": 1})).await;
+    put(b, T, "merge", json!({"name": "merge", "n": 1})).await;
+    let tx = b.create_transaction(None).await.unwrap();
+    b.stage_operations(
+        &tx.id,
+        &[
+            update("edit", json!({"n": 2})),
+            delete("gone"),
+            upsert("merge", json!({"n": 3})),
+        ],
+    )
+    .await
+    .unwrap();
+    // Time passing is no conflict; only a change to a row is.
+    tick().await;
+    let done = b.commit_transaction(&tx.id).await.unwrap();
+    assert_eq!(done.status, TransactionStatus::Committed);
+    assert_eq!(get(b, T, "edit").await["n"], json!(2));
+    assert_eq!(get(b, T, "merge").await["n"], json!(3));
+    assert_eq!(list_ids(b, T, &[]).await, ["edit", "merge"]);
+}
+
+pub async fn rows_changed_before_staging_do_not_conflict(env: Env) {
+    let fx = env.fixture().await;
+    let b = fx.b();
+    table(b).await;
+    put(b, T, "early", json!({"name": "early", "n": 1})).await;
+    put(b, T, "late", json!({"name": "late", "n": 1})).await;
+    touch(b, "early", 2).await;
+    tick().await;
+    let tx = b.create_transaction(None).await.unwrap();
+    tick().await;
+    // Appwrite compares with the time each operation was staged, not with the transaction's
+    // creation: a change between the two is no conflict.
+    touch(b, "late", 2).await;
+    tick().await;
+    b.stage_operations(
+        &tx.id,
+        &[
+            update("early", json!({"n": 10})),
+            update("late", json!({"n": 20})),
+        ],
+    )
+    .await
+    .unwrap();
+    let done = b.commit_transaction(&tx.id).await.unwrap();
+    assert_eq!(done.status, TransactionStatus::Committed);
+    assert_eq!(get(b, T, "early").await["n"], json!(10));
+    assert_eq!(get(b, T, "late").await["n"], json!(20));
+}
+
+pub async fn delete_of_row_changed_after_staging_conflicts(env: Env) {
+    let fx = env.fixture().await;
+    let b = fx.b();
+    table(b).await;
+    put(b, T, "gone", json!({"name": "gone", "n": 1})).await;
+    let tx = b.create_transaction(None).await.unwrap();
+    b.stage_operations(
+        &tx.id,
+        &[create("new", json!({"name": "new"})), delete("gone")],
+    )
+    .await
+    .unwrap();
+    tick().await;
+    touch(b, "gone", 2).await;
+    assert_conflict(b, &tx.id).await;
+    assert_eq!(get(b, T, "gone").await["n"], json!(2));
+    assert_err(b.get_row(DB, T, "new", &[]).await, 404, ty::ROW_NOT_FOUND);
+}
+
+pub async fn upsert_and_bulk_writes_over_changed_rows_conflict(env: Env) {
+    let fx = env.fixture().await;
+    let b = fx.b();
+    table(b).await;
+    let staged = [
+        ("upsert", upsert("upsert", json!({"n": 9}))),
+        (
+            "bulk-upsert",
+            op(
+                OperationAction::BulkUpsert,
+                None,
+                Some(json!([{"$id": "bulk-upsert", "name": "bulk-upsert", "n": 9}])),
+            ),
+        ),
+        (
+            "bulk-update",
+            matching(
+                OperationAction::BulkUpdate,
+                "bulk-update",
+                Some(json!({"n": 9})),
+            ),
+        ),
+        (
+            "bulk-delete",
+            matching(OperationAction::BulkDelete, "bulk-delete", None),
+        ),
+    ];
+    for (id, operation) in staged {
+        put(b, T, id, json!({"name": id, "n": 1})).await;
+        let tx = b.create_transaction(None).await.unwrap();
+        b.stage_operations(&tx.id, &[operation]).await.unwrap();
+        tick().await;
+        touch(b, id, 2).await;
+        assert_conflict(b, &tx.id).await;
+        assert_eq!(get(b, T, id).await["n"], json!(2), "{id}");
+    }
+}
+
+pub async fn increment_over_changed_row_does_not_conflict(env: Env) {
+    let fx = env.fixture().await;
+    let b = fx.b();
+    table(b).await;
+    put(b, T, "counter", json!({"name": "counter", "n": 1})).await;
+    let tx = b.create_transaction(None).await.unwrap();
+    b.stage_operations(
+        &tx.id,
+        &[op(
+            OperationAction::Increment,
+            Some("counter"),
+            Some(json!({"column": "n", "value": 10})),
+        )],
+    )
+    .await
+    .unwrap();
+    tick().await;
+    touch(b, "counter", 5).await;
+    // Appwrite 1.9.6 runs increments with the staging time too, but its database library
+    // compares nothing there: the increment lands on the outside change.
+    let done = b.commit_transaction(&tx.id).await.unwrap();
+    assert_eq!(done.status, TransactionStatus::Committed);
+    assert_eq!(get(b, T, "counter").await["n"], json!(15));
+}
+
+pub async fn rows_the_transaction_wrote_do_not_conflict_with_it(env: Env) {
+    let fx = env.fixture().await;
+    let b = fx.b();
+    table(b).await;
+    put(b, T, "edit", json!({"name": "edit", "n": 1})).await;
+    put(b, T, "bump", json!({"name": "bump", "n": 1})).await;
+    let tx = b.create_transaction(None).await.unwrap();
+    b.stage_operations(
+        &tx.id,
+        &[
+            create("c1", json!({"name": "c1", "n": 1})),
+            update("edit", json!({"n": 2})),
+            op(
+                OperationAction::Increment,
+                Some("bump"),
+                Some(json!({"column": "n"})),
+            ),
+        ],
+    )
+    .await
+    .unwrap();
+    tick().await;
+    // Each of these meets a row that an earlier operation of the same commit wrote, after these
+    // were staged (the commit writes with its own time).
+    b.stage_operations(
+        &tx.id,
+        &[
+            update("c1", json!({"n": 3})),
+            update("edit", json!({"n": 4})),
+            upsert("edit", json!({"name": "edited"})),
+            update("bump", json!({"name": "bumped"})),
+            matching(OperationAction::BulkUpdate, "c1", Some(json!({"n": 5}))),
+            delete("edit"),
+        ],
+    )
+    .await
+    .unwrap();
+    tick().await;
+    let done = b.commit_transaction(&tx.id).await.unwrap();
+    assert_eq!(done.status, TransactionStatus::Committed);
+    assert_eq!(get(b, T, "c1").await["n"], json!(5));
+    assert_eq!(get(b, T, "bump").await["n"], json!(2));
+    assert_eq!(get(b, T, "bump").await["name"], json!("bumped"));
+    assert_err(b.get_row(DB, T, "edit", &[]).await, 404, ty::ROW_NOT_FOUND);
+}
+
+pub async fn row_existing_at_commit_is_a_conflict(env: Env) {
+    let fx = env.fixture().await;
+    let b = fx.b();
+    table(b).await;
+    let tx = b.create_transaction(None).await.unwrap();
+    b.stage_operations(
+        &tx.id,
+        &[
+            create("first", json!({"name": "first"})),
+            create("clash", json!({"name": "staged"})),
+        ],
+    )
+    .await
+    .unwrap();
+    put(b, T, "clash", json!({"name": "outside"})).await;
+    // Appwrite maps a duplicate at commit to the same answer as a changed row.
+    assert_conflict(b, &tx.id).await;
+    assert_eq!(list_ids(b, T, &[]).await, ["clash"]);
+    assert_eq!(get(b, T, "clash").await["name"], json!("outside"));
+}

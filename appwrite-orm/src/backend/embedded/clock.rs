@@ -25,6 +25,14 @@ pub(super) fn now() -> String {
     format_ms(now_ms())
 }
 
+/// Milliseconds since the Unix epoch of a stored time stamp (see [`format_ms`]); `None` for
+/// text that is not one. Sub-millisecond digits are dropped, as Appwrite stores none.
+pub(super) fn parse_ms(stamp: &str) -> Option<i64> {
+    DateTime::parse_from_rfc3339(stamp)
+        .ok()
+        .map(|t| t.timestamp_millis())
+}
+
 /// An id like Appwrite's `ID.unique()`.
 pub(super) fn unique_id() -> String {
     crate::backend::new_unique_id()

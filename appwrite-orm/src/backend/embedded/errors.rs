@@ -89,6 +89,15 @@ pub(super) fn transaction_not_found() -> Error {
     ))
 }
 
+/// A commit that met a row changed by someone else since the operation writing it was staged.
+pub(super) fn transaction_conflict() -> Error {
+    Error::Appwrite(AppwriteError::new(
+        409,
+        types::TRANSACTION_CONFLICT,
+        "The transaction has a conflict. Please resolve the conflict and try again.",
+    ))
+}
+
 /// Checks an id that goes into a route, as Appwrite's `UID` validator does.
 pub(super) fn check_id(param: &str, id: &str) -> Result<()> {
     crate::schema::check_id(id).or_else(|reason| {

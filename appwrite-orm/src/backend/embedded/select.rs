@@ -203,6 +203,39 @@ pub(super) fn matching_seqs(conn: &Connection, meta: &TableMeta, plan: &Plan) ->
     Ok(seqs.collect::<rusqlite::Result<_>>()?)
 }
 
+/// `$id` and `$updatedAt` of every row [`matching_seqs`] finds: what a transaction's commit
+/// checks before a bulk write, without decoding whole rows.
+pub(super) fn matching_stamps(
+    conn: &Connection,
+    meta: &TableMeta,
+    plan: &Plan,
+) -> Result<Vec<(String, String)>> {
+    let sql = format!(
+        "SELECT _uid, _updatedAt FROM {} WHERE {} ORDER BY _seq LIMIT {} OFFSET {}",
+        meta.sql_table(),
+        plan.condition,
+        i64::try_from(plan.limit.unwrap_or(u64::MAX >> 1)).unwrap_or(i64::MAX),
+        i64::try_from(plan.offset).unwrap_or(i64::MAX),
+    );
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let stamps = stmt.query_map(params_from_iter(plan.params.iter()), |r| {
+        Ok((r.get(0)?, r.get(1)?))
+    })?;
+    Ok(stamps.collect::<rusqlite::Result<_>>()?)
+}
+
+/// `$updatedAt` of one row, `None` when it does not exist.
+pub(super) fn stamp(conn: &Connection, meta: &TableMeta, id: &str) -> Result<Option<String>> {
+    let sql = format!(
+        "SELECT _updatedAt FROM {} WHERE _uid = ?1",
+        meta.sql_table()
+    );
+    Ok(conn
+        .prepare_cached(&sql)?
+        .query_row([id], |r| r.get(0))
+        .optional()?)
+}
+
 /// Reads one row by id, `None` when it does not exist.
 pub(super) fn get_by_id(
     conn: &Connection,

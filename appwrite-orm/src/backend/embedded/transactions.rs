@@ -1,13 +1,40 @@
 //! Transactions as Appwrite has them: operations are staged in memory and applied together on
 //! commit, inside one SQLite transaction, so that either all of them take effect or none.
 //! Reads "within" a transaction apply the staged operations in a savepoint, read, and roll back.
+//!
+//! # Commit conflicts
+//!
+//! A commit fails when a row it writes was changed by someone else in the meantime. What
+//! Appwrite 1.9.6 does, as read from its sources (appwrite/appwrite at tag 1.9.6, and
+//! utopia-php/database 6.0.0, the version its `composer.lock` pins):
+//!
+//! - The reference time is per operation: when the operation was staged (the `$createdAt` of
+//!   its entry in the `transactionLogs` collection). Neither the transaction's creation nor the
+//!   commit counts. The commit route
+//!   (`src/Appwrite/Platform/Modules/Databases/Http/Databases/Transactions/Update.php`, which
+//!   the TablesDB route extends) hands that time to the database library with
+//!   `withRequestTimestamp`, or compares against it itself for bulk actions.
+//! - A row conflicts when its stored `$updatedAt` is strictly later than that time
+//!   (`src/Database/Database.php`: `updateDocument`, `upsertDocumentsWithIncrease`,
+//!   `deleteDocument`, `deleteDocuments`). Both times are kept to the millisecond, so a change
+//!   within the millisecond of the staging does not conflict.
+//! - Checked: update, upsert of an existing row, delete, and every row that bulkUpdate,
+//!   bulkUpsert (existing rows) or bulkDelete touches. Not checked: create and bulkCreate, and
+//!   increment/decrement (they run with the time set, but `increaseDocumentAttribute` and
+//!   `decreaseDocumentAttribute` compare nothing).
+//! - Rows written by an earlier operation of the same commit are not checked (the route keeps
+//!   them in its `$state`): a transaction never conflicts with itself.
+//! - All operations run in one database transaction, so a conflict leaves none applied. The
+//!   transaction's status becomes `failed` and the commit answers 409 `transaction_conflict`,
+//!   whose message is the description in `app/config/errors.php`. The route answers a row
+//!   that already exists (the library's duplicate error: a taken id or unique index) the same.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::Mutex;
 
 use serde_json::{Number, Value};
 
-use super::catalog::Session;
+use super::catalog::{Session, TableMeta};
 use super::{clock, ddl, errors, in_transaction, select, write};
 use crate::backend::{
     Document, List, Operation, OperationAction, Row, Transaction, TransactionStatus,
@@ -99,9 +126,16 @@ impl RowWrite {
     }
 }
 
+/// One staged operation and when it was staged: the time its rows are checked against.
+#[derive(Clone)]
+struct Staged {
+    operation: Operation,
+    at_ms: i64,
+}
+
 struct State {
     transaction: Transaction,
-    operations: Vec<Operation>,
+    operations: Vec<Staged>,
     expires_ms: i64,
 }
 
@@ -165,9 +199,14 @@ impl Transactions {
                     "The maximum number of operations in a transaction has been reached.",
                 );
             }
-            s.operations.extend(operations);
+            let at_ms = clock::now_ms();
+            s.operations.extend(
+                operations
+                    .into_iter()
+                    .map(|operation| Staged { operation, at_ms }),
+            );
             s.transaction.operations = s.operations.len() as u64;
-            s.transaction.updated_at = clock::now();
+            s.transaction.updated_at = clock::format_ms(at_ms);
             Ok(s.transaction.clone())
         })
     }
@@ -176,14 +215,15 @@ impl Transactions {
         self.with(id, |s| {
             ensure_pending(s)?;
             s.transaction.updated_at = clock::now();
-            match in_transaction(conn, |c| apply_all(c, &s.operations)) {
+            let mut guard = Guard::committing();
+            match in_transaction(conn, |c| apply_all(c, &s.operations, &mut guard)) {
                 Ok(()) => {
                     s.transaction.status = TransactionStatus::Committed;
                     Ok(s.transaction.clone())
                 }
                 Err(e) => {
                     s.transaction.status = TransactionStatus::Failed;
-                    Err(e)
+                    Err(duplicate_as_conflict(e))
                 }
             }
         })
@@ -211,9 +251,20 @@ impl Transactions {
             Ok(s.operations.clone())
         })?;
         conn.execute_batch("SAVEPOINT aw_read")?;
-        let result = apply_all(conn, &operations).and_then(|()| read(conn));
+        let result = apply_all(conn, &operations, &mut Guard::reading()).and_then(|()| read(conn));
         conn.execute_batch("ROLLBACK TO aw_read; RELEASE aw_read")?;
         result
+    }
+}
+
+/// At commit, Appwrite answers a row that already exists as a conflict, not as
+/// `row_already_exists` (see the module docs).
+fn duplicate_as_conflict(e: Error) -> Error {
+    match &e {
+        Error::Appwrite(a) if a.error_type == types::ROW_ALREADY_EXISTS => {
+            errors::transaction_conflict()
+        }
+        _ => e,
     }
 }
 
@@ -299,75 +350,201 @@ fn data_queries(data: &Document) -> Result<Vec<Query>> {
         .collect()
 }
 
-fn apply_all(conn: &Session, operations: &[Operation]) -> Result<()> {
-    for op in operations {
-        apply(conn, op)?;
+/// A row, by database, table and id.
+type RowKey = (String, String, String);
+
+/// What a commit checks before each write (see the module docs): that the row did not change
+/// after the operation was staged, unless an earlier operation of this commit wrote it.
+struct Guard {
+    /// False while a read applies the staged operations: reads never conflict.
+    checking: bool,
+    /// Rows written so far by this commit (or read).
+    written: HashSet<RowKey>,
+}
+
+impl Guard {
+    fn committing() -> Self {
+        Self {
+            checking: true,
+            written: HashSet::new(),
+        }
+    }
+
+    fn reading() -> Self {
+        Self {
+            checking: false,
+            written: HashSet::new(),
+        }
+    }
+
+    fn key(op: &Operation, row_id: &str) -> RowKey {
+        (
+            op.database_id.clone(),
+            op.table_id.clone(),
+            row_id.to_owned(),
+        )
+    }
+
+    /// Fails when the row, last changed at `updated_at`, changed after `at_ms`. Appwrite
+    /// compares strictly, so a change in the very millisecond of the staging passes.
+    fn check(&self, op: &Operation, row_id: &str, updated_at: &str, at_ms: i64) -> Result<()> {
+        if !self.checking || self.written.contains(&Self::key(op, row_id)) {
+            return Ok(());
+        }
+        match clock::parse_ms(updated_at) {
+            Some(changed_ms) if changed_ms > at_ms => Err(errors::transaction_conflict()),
+            _ => Ok(()),
+        }
+    }
+
+    /// [`check`](Self::check) for one row by id; a missing row passes (the write itself then
+    /// answers not found, or creates it).
+    fn check_row(&self, conn: &Session, staged: &Staged, row_id: &str) -> Result<()> {
+        if !self.checking {
+            return Ok(());
+        }
+        let op = &staged.operation;
+        let meta = ddl::load(conn, &op.database_id, &op.table_id)?;
+        match select::stamp(conn, &meta, row_id)? {
+            Some(updated_at) => self.check(op, row_id, &updated_at, staged.at_ms),
+            None => Ok(()),
+        }
+    }
+
+    fn wrote(&mut self, op: &Operation, row_id: &str) {
+        self.written.insert(Self::key(op, row_id));
+    }
+
+    fn deleted(&mut self, op: &Operation, row_id: &str) {
+        self.written.remove(&Self::key(op, row_id));
+    }
+}
+
+fn apply_all(conn: &Session, operations: &[Staged], guard: &mut Guard) -> Result<()> {
+    for staged in operations {
+        apply(conn, staged, guard)?;
     }
     Ok(())
 }
 
-fn apply(conn: &Session, op: &Operation) -> Result<()> {
+fn apply(conn: &Session, staged: &Staged, guard: &mut Guard) -> Result<()> {
+    let op = &staged.operation;
     let row_id = op.row_id.as_deref().unwrap_or_default();
     let data = || data_object(op);
     let single = |d: &Document| RowWrite::new(&op.database_id, &op.table_id, row_id, d, None);
     match op.action {
-        OperationAction::Create => single(&data()?).create(conn).map(drop),
-        OperationAction::Update => single(&data()?).update(conn).map(drop),
-        OperationAction::Upsert => single(&data()?).upsert(conn).map(drop),
-        OperationAction::Delete => single(&Document::new()).delete(conn),
+        OperationAction::Create => {
+            // The answer carries the id `unique()` became.
+            let row = single(&data()?).create(conn)?;
+            guard.wrote(op, row.id());
+        }
+        OperationAction::Update => {
+            guard.check_row(conn, staged, row_id)?;
+            single(&data()?).update(conn)?;
+            guard.wrote(op, row_id);
+        }
+        OperationAction::Upsert => {
+            guard.check_row(conn, staged, row_id)?;
+            single(&data()?).upsert(conn)?;
+            guard.wrote(op, row_id);
+        }
+        OperationAction::Delete => {
+            guard.check_row(conn, staged, row_id)?;
+            single(&Document::new()).delete(conn)?;
+            guard.deleted(op, row_id);
+        }
         OperationAction::Increment | OperationAction::Decrement => {
-            let d = data()?;
-            let column = d
-                .get("column")
-                .and_then(Value::as_str)
-                .unwrap_or_default()
-                .to_owned();
-            let value = d
-                .get("value")
-                .and_then(|v| v.as_number().cloned())
-                .unwrap_or_else(|| 1.into());
-            let bound_key = if op.action == OperationAction::Increment {
-                "max"
-            } else {
-                "min"
-            };
-            let bound = d.get(bound_key).and_then(|v| v.as_number().cloned());
-            single(&Document::new())
-                .add(
-                    conn,
-                    &column,
-                    &value,
-                    bound.as_ref(),
-                    op.action == OperationAction::Decrement,
-                )
-                .map(drop)
+            apply_add(conn, op, &data()?)?;
+            guard.wrote(op, row_id);
         }
         OperationAction::BulkCreate => {
             let meta = ddl::load(conn, &op.database_id, &op.table_id)?;
-            write::create_rows(conn, &meta, &data_rows(op)?).map(drop)
+            for row in write::create_rows(conn, &meta, &data_rows(op)?)?.items {
+                guard.wrote(op, row.id());
+            }
         }
         OperationAction::BulkUpsert => {
             let meta = ddl::load(conn, &op.database_id, &op.table_id)?;
-            write::upsert_rows(conn, &meta, &data_rows(op)?).map(drop)
+            let rows = data_rows(op)?;
+            for id in rows
+                .iter()
+                .filter_map(|r| r.get("$id").and_then(Value::as_str))
+            {
+                guard.check_row(conn, staged, id)?;
+            }
+            for row in write::upsert_rows(conn, &meta, &rows)?.items {
+                guard.wrote(op, row.id());
+            }
         }
         OperationAction::BulkUpdate => {
             let d = data()?;
             let meta = ddl::load(conn, &op.database_id, &op.table_id)?;
             let plan = select::plan(&meta, &data_queries(&d)?)?;
+            let touched = check_matching(conn, &meta, &plan, staged, guard)?;
             let changes = d
                 .get("data")
                 .and_then(Value::as_object)
                 .cloned()
                 .unwrap_or_default();
-            write::update_rows(conn, &meta, &changes, plan).map(drop)
+            write::update_rows(conn, &meta, &changes, plan)?;
+            for id in &touched {
+                guard.wrote(op, id);
+            }
         }
         OperationAction::BulkDelete => {
             let d = data()?;
             let meta = ddl::load(conn, &op.database_id, &op.table_id)?;
             let plan = select::plan(&meta, &data_queries(&d)?)?;
-            write::delete_rows(conn, &meta, plan).map(drop)
+            let touched = check_matching(conn, &meta, &plan, staged, guard)?;
+            write::delete_rows(conn, &meta, plan)?;
+            for id in &touched {
+                guard.deleted(op, id);
+            }
         }
     }
+    Ok(())
+}
+
+/// Checks every row a bulk update or delete is about to touch; answers their ids.
+fn check_matching(
+    conn: &Session,
+    meta: &TableMeta,
+    plan: &select::Plan,
+    staged: &Staged,
+    guard: &Guard,
+) -> Result<Vec<String>> {
+    let stamps = select::matching_stamps(conn, meta, plan)?;
+    for (id, updated_at) in &stamps {
+        guard.check(&staged.operation, id, updated_at, staged.at_ms)?;
+    }
+    Ok(stamps.into_iter().map(|(id, _)| id).collect())
+}
+
+/// An increment or decrement: `data` holds `column`, `value` (default 1) and the bound (`max`
+/// or `min`).
+fn apply_add(conn: &Session, op: &Operation, d: &Document) -> Result<()> {
+    let row_id = op.row_id.as_deref().unwrap_or_default();
+    let column = d
+        .get("column")
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_owned();
+    let value = d
+        .get("value")
+        .and_then(|v| v.as_number().cloned())
+        .unwrap_or_else(|| 1.into());
+    let decrement = op.action == OperationAction::Decrement;
+    let bound_key = if decrement { "min" } else { "max" };
+    let bound = d.get(bound_key).and_then(|v| v.as_number().cloned());
+    RowWrite::new(
+        &op.database_id,
+        &op.table_id,
+        row_id,
+        &Document::new(),
+        None,
+    )
+    .add(conn, &column, &value, bound.as_ref(), decrement)
+    .map(drop)
 }
 
 /// Filters, orders and pages an in-memory list (databases, tables) as the meta-list routes
@@ -502,4 +679,47 @@ fn meta_filter(q: &Query, item: &Value) -> Result<bool> {
             )));
         }
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn update_of(row_id: &str) -> Operation {
+        Operation {
+            action: OperationAction::Update,
+            database_id: "db".to_owned(),
+            table_id: "t".to_owned(),
+            row_id: Some(row_id.to_owned()),
+            data: None,
+        }
+    }
+
+    #[test]
+    fn only_a_change_after_the_staging_millisecond_conflicts() {
+        let op = update_of("r");
+        let staged = clock::parse_ms("2026-01-01T00:00:00.005+00:00").unwrap();
+        let guard = Guard::committing();
+        let check = |stamp: &str| guard.check(&op, "r", stamp, staged);
+        assert!(check("2026-01-01T00:00:00.004+00:00").is_ok());
+        assert!(check("2026-01-01T00:00:00.005+00:00").is_ok());
+        let err = check("2026-01-01T00:00:00.006+00:00").unwrap_err();
+        assert!(
+            matches!(&err, Error::Appwrite(e) if e.code == 409 && e.error_type == types::TRANSACTION_CONFLICT),
+            "{err:?}"
+        );
+    }
+
+    #[test]
+    fn rows_written_earlier_and_reads_never_conflict() {
+        let op = update_of("r");
+        let later = "2026-01-01T00:00:01.000+00:00";
+        let mut guard = Guard::committing();
+        guard.wrote(&op, "r");
+        assert!(guard.check(&op, "r", later, 0).is_ok());
+        assert!(guard.check(&op, "other", later, 0).is_err());
+        guard.deleted(&op, "r");
+        assert!(guard.check(&op, "r", later, 0).is_err());
+        assert!(Guard::reading().check(&op, "r", later, 0).is_ok());
+    }
 }
