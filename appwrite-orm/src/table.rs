@@ -270,7 +270,7 @@ fn collect_ids(value: Option<&Value>, out: &mut Vec<Value>) {
 
 /// `equal` filters that together cover `values`, each within Appwrite's limits for one query:
 /// at most 500 values and at most 4,096 characters in its wire form.
-fn equal_batches(key: &str, values: Vec<Value>) -> Vec<Query> {
+pub(crate) fn equal_batches(key: &str, values: Vec<Value>) -> Vec<Query> {
     let empty = Query::Equal {
         attribute: key.to_owned(),
         values: Vec::new(),

@@ -10,14 +10,19 @@
 //!   commit still land afterwards, the new one fails whole on the marker it also creates, and
 //!   the marker is read again.
 //!
-//! A commit that meets a row changed by someone else since the transaction began fails with
-//! `transaction_conflict`; the chunk comes back as [`ChunkEnd::Conflict`] so that its rows
-//! are read again and their changes computed anew.
+//! Concurrent writers: Appwrite fails a commit with `transaction_conflict` when a row it
+//! writes changed after its operation was staged. A row changed between the read and the
+//! staging is not caught by that, so after staging the chunk's rows are read again and their
+//! `$updatedAt` compared with the one they were read with. Either way the chunk comes back as
+//! [`ChunkEnd::Conflict`], and its rows are read again and their changes computed anew.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
+use serde_json::Value;
+
 use super::markers::Markers;
-use super::{Transient, transient};
+use super::{Transient, rows_by_id, transient};
 use crate::backend::{Backend, Operation, TransactionStatus};
 use crate::error::types;
 use crate::{Error, Result};
@@ -36,10 +41,24 @@ pub(crate) enum ChunkEnd {
     Failed(Error),
 }
 
+/// How a chunk's commit ended, and what it took.
+#[derive(Debug)]
+pub(crate) struct Ended {
+    pub(crate) end: ChunkEnd,
+    /// Attempts tried again after a transient failure.
+    pub(crate) retried: u32,
+    /// A commit's answer was lost and the marker did not show it: that commit may still land.
+    pub(crate) uncertain: bool,
+}
+
 /// What a commit attempt needs, owned so that several can run at once.
 pub(crate) struct ChunkCommit {
     pub(crate) backend: Arc<dyn Backend>,
+    pub(crate) database: String,
+    pub(crate) table: String,
     pub(crate) operations: Vec<Operation>,
+    /// Each written row's `$updatedAt` when it was read.
+    pub(crate) read_at: Vec<(String, Option<String>)>,
     /// The chunk's marker (`None` when checkpoints are not saved, as in a dry run).
     pub(crate) marker: Option<(Markers, String)>,
 }
@@ -57,23 +76,31 @@ pub(crate) fn transactions_unavailable(e: &Error) -> bool {
 }
 
 impl ChunkCommit {
-    /// Commits the chunk; the count says how many attempts were retried.
-    pub(crate) async fn run(self) -> (ChunkEnd, u32) {
+    /// Commits the chunk.
+    pub(crate) async fn run(self) -> Ended {
         let mut pause = Transient::new();
-        let mut retried = 0;
+        let mut ended = Ended {
+            end: ChunkEnd::Committed,
+            retried: 0,
+            uncertain: false,
+        };
         loop {
-            let (end, again) = self.attempt().await;
+            let (end, again) = self.attempt(&mut ended.uncertain).await;
             match end {
-                Some(end) => return (end, retried),
-                None if retried + 1 < ATTEMPTS => {
-                    retried += 1;
+                Some(end) => {
+                    ended.end = end;
+                    return ended;
+                }
+                None if ended.retried + 1 < ATTEMPTS => {
+                    ended.retried += 1;
                     pause.wait().await;
                 }
                 None => {
                     let error = again.unwrap_or_else(|| {
                         Error::Internal("a chunk failed without an error".to_owned())
                     });
-                    return (ChunkEnd::Failed(error), retried);
+                    ended.end = ChunkEnd::Failed(error);
+                    return ended;
                 }
             }
         }
@@ -81,7 +108,7 @@ impl ChunkCommit {
 
     /// One attempt: `Some(end)` when the chunk's fate is known, `None` (with the transient
     /// error) when it should be tried again.
-    async fn attempt(&self) -> (Option<ChunkEnd>, Option<Error>) {
+    async fn attempt(&self, uncertain: &mut bool) -> (Option<ChunkEnd>, Option<Error>) {
         let backend = &self.backend;
         let tx = match backend.create_transaction(None).await {
             Ok(tx) => tx,
@@ -91,6 +118,19 @@ impl ChunkCommit {
             // Whatever was staged dies with the transaction.
             let _ = backend.rollback_transaction(&tx.id).await;
             return self.settle_without_commit(e);
+        }
+        // Appwrite's commit catches rows changed after staging; a row changed between the
+        // read and the staging is caught here.
+        match self.unchanged_since_read().await {
+            Ok(true) => {}
+            Ok(false) => {
+                let _ = backend.rollback_transaction(&tx.id).await;
+                return (Some(ChunkEnd::Conflict), None);
+            }
+            Err(e) => {
+                let _ = backend.rollback_transaction(&tx.id).await;
+                return self.settle_without_commit(e);
+            }
         }
         let error = match backend.commit_transaction(&tx.id).await {
             Ok(_) => return (Some(ChunkEnd::Committed), None),
@@ -109,8 +149,9 @@ impl ChunkCommit {
             return (Some(ChunkEnd::Conflict), None);
         }
         if transient(&error) {
-            // Make sure the old transaction can no longer commit before trying a new one.
-            let _ = backend.rollback_transaction(&tx.id).await;
+            // Make sure the old transaction can no longer commit before trying a new one; if
+            // the rollback is lost too, that commit may still land (the marker guards it).
+            *uncertain |= backend.rollback_transaction(&tx.id).await.is_err();
             return (None, Some(error));
         }
         (Some(ChunkEnd::Failed(error)), None)
@@ -124,6 +165,28 @@ impl ChunkCommit {
         } else {
             (Some(ChunkEnd::Failed(e)), None)
         }
+    }
+
+    /// Whether every written row still has the `$updatedAt` it was read with.
+    async fn unchanged_since_read(&self) -> Result<bool> {
+        let ids: Vec<String> = self.read_at.iter().map(|(id, _)| id.clone()).collect();
+        let rows = rows_by_id(
+            self.backend.as_ref(),
+            &self.database,
+            &self.table,
+            &[],
+            &ids,
+        )
+        .await?;
+        let now: HashMap<&str, Option<&str>> = rows
+            .iter()
+            .map(|r| (r.id(), r.get("$updatedAt").and_then(Value::as_str)))
+            .collect();
+        Ok(self.read_at.iter().all(|(id, read)| match read {
+            Some(read) => now.get(id.as_str()) == Some(&Some(read.as_str())),
+            // Nothing to compare with: only Appwrite's own check at commit applies.
+            None => true,
+        }))
     }
 
     /// Whether the chunk is committed: its marker exists; without a marker, whether the

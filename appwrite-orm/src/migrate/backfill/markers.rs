@@ -90,23 +90,29 @@ impl Markers {
             history,
             version,
             name: format!("{token}/{job}"),
-            attempt: super::random_token(8),
+            attempt: super::random_token(6),
         }
     }
 
-    /// The id of chunk `seq` of this attempt (at most 36 characters, as Appwrite allows).
-    pub(crate) fn id(&self, seq: u64) -> String {
-        format!("c{}.{}.{seq}", self.version, self.attempt)
+    /// The id of a chunk of this attempt: its number in base 36, then the halves it was
+    /// split into (at most 36 characters, as Appwrite allows).
+    pub(crate) fn id(&self, (seq, halves): &(u32, String)) -> String {
+        format!(
+            "c{}.{}.{}{halves}",
+            self.version,
+            self.attempt,
+            base36(*seq)
+        )
     }
 
     /// The creation of chunk `seq`'s marker, to stage with its writes.
-    pub(crate) fn operation(&self, seq: u64, range: &ChunkRange) -> Operation {
+    pub(crate) fn operation(&self, key: &(u32, String), range: &ChunkRange) -> Operation {
         let text = serde_json::to_string(range).unwrap_or_default();
         Operation {
             action: OperationAction::Create,
             database_id: self.history.database().to_owned(),
             table_id: self.history.table_id().to_owned(),
-            row_id: Some(self.id(seq)),
+            row_id: Some(self.id(key)),
             data: Some(json!({
                 "version": self.version,
                 "status": MARKER_STATUS,
@@ -191,6 +197,20 @@ impl Markers {
     }
 }
 
+fn base36(mut n: u32) -> String {
+    const DIGITS: &[u8] = b"0123456789abcdefghijklmnopqrstuvwxyz";
+    let mut out = Vec::new();
+    loop {
+        out.push(DIGITS[(n % 36) as usize]);
+        n /= 36;
+        if n == 0 {
+            break;
+        }
+    }
+    out.reverse();
+    String::from_utf8(out).unwrap_or_default()
+}
+
 fn range_of(row: &Row) -> Option<ChunkRange> {
     let text = row.get("checkpoint")?.as_str()?;
     serde_json::from_str(text).ok()
@@ -249,11 +269,14 @@ mod tests {
             "orm_migrations",
         );
         let markers = Markers::new(history, 4_000_000_000, "tok12345", "12:users");
-        let id = markers.id(u64::from(u32::MAX));
+        // The longest: the highest number, split down to single rows of a 99-row chunk.
+        let id = markers.id(&(u32::MAX, "0101101".to_owned()));
         assert!(id.len() <= 36, "{id}");
+        assert_eq!(base36(35), "z");
+        assert_eq!(base36(36), "10");
         assert_eq!(crate::schema::check_id(&id), Ok(()), "{id}");
         let r = range(Some("a"), "c", &["b", "c"]);
-        let data = marker_data(&markers.operation(7, &r));
+        let data = marker_data(&markers.operation(&(7, String::new()), &r));
         assert_eq!(data["status"], MARKER_STATUS);
         assert_eq!(data["name"], "tok12345/12:users");
         let text = data["checkpoint"].as_str().unwrap();

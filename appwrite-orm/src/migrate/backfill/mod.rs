@@ -205,6 +205,29 @@ async fn read_rows(
     }
 }
 
+/// The rows of `table` with these ids that match `filters`, in `$sequence` order (one
+/// request per batch of ids that fits in a query; usually one).
+async fn rows_by_id(
+    backend: &dyn crate::backend::Backend,
+    database: &str,
+    table: &str,
+    filters: &[Query],
+    ids: &[String],
+) -> Result<Vec<Row>> {
+    let values: Vec<serde_json::Value> = ids.iter().cloned().map(Into::into).collect();
+    let mut rows = Vec::with_capacity(ids.len());
+    for batch in crate::table::equal_batches("$id", values) {
+        let mut queries = filters.to_vec();
+        queries.push(batch);
+        queries.push(Query::order_asc("$sequence"));
+        queries.push(Query::limit(ids.len() as u64));
+        if let Read::Rows(found) = read_rows(backend, database, table, &queries).await? {
+            rows.extend(found);
+        }
+    }
+    Ok(rows)
+}
+
 /// Rows written per transaction: Appwrite stages at most 100 operations, one of which is the
 /// checkpoint.
 pub(crate) const TRANSACTION_ROWS: u64 = (limits::MAX_BATCH - 1) as u64;

@@ -24,12 +24,11 @@ use futures_util::StreamExt;
 use futures_util::stream::FuturesUnordered;
 use serde_json::Value;
 
-use super::chunk::{ChunkCommit, ChunkEnd};
+use super::chunk::{ChunkCommit, ChunkEnd, Ended};
 use super::markers::{self, ChunkRange, Markers};
-use super::{JobState, Read, RowFn, TRANSACTION_ROWS, Walk, read_rows};
+use super::{JobState, Read, RowFn, TRANSACTION_ROWS, Walk, read_rows, rows_by_id};
 use crate::backend::{Backend, Document, Operation, OperationAction, Row};
 use crate::migrate::report::BackfillReport;
-use crate::query::Query;
 use crate::{Error, Result};
 
 /// How the pipelined walk ended (errors apart).
@@ -48,14 +47,51 @@ type Boxed<T> = Pin<Box<dyn Future<Output = T> + Send>>;
 /// A chunk: a contiguous range of the walk and the changes to write in it.
 struct Chunk {
     range: ChunkRange,
-    writes: Vec<(String, Document)>,
+    writes: Vec<Write>,
+}
+
+/// One row's change, with the row's `$updatedAt` when it was read.
+struct Write {
+    id: String,
+    change: Document,
+    read_at: Option<String>,
+}
+
+impl Write {
+    fn of(row: &Row, change: Document) -> Self {
+        Self {
+            id: row.id().to_owned(),
+            change,
+            read_at: row
+                .get("$updatedAt")
+                .and_then(Value::as_str)
+                .map(str::to_owned),
+        }
+    }
 }
 
 /// A chunk handed to a commit, kept until it is known to be committed.
 struct Sent {
     chunk: Chunk,
     committed: bool,
+    /// Times it was read again after meeting a concurrent change.
+    redone: u32,
+    /// A commit of it had an unknown outcome at some point: it keeps its marker id (which
+    /// stops a late commit from landing twice) and is never split.
+    uncertain: bool,
 }
+
+/// Where a chunk stands in the walk: its number, then the halves it was split into (`0`
+/// first), so that keys sort in walk order.
+type Key = (u32, String);
+
+/// Conflicts after which a chunk is split in two, so that a table under a storm of writes
+/// still makes progress: a smaller chunk is less likely to hold a row being written.
+const SPLIT_AFTER: u32 = 2;
+
+/// Redos a chunk gets before its conflict stands: a row changed without pause, or a unique
+/// index its changes break (Appwrite reports both as `transaction_conflict`).
+const MAX_REDOS: u32 = 8;
 
 /// The walk's state between its events.
 struct Pipeline<'p, 'w, 'm> {
@@ -79,9 +115,9 @@ struct Pipeline<'p, 'w, 'm> {
     exhausted: bool,
     /// The chunk being built.
     building: Chunk,
-    /// Chunks sent, by sequence number, until the mark passes them.
-    sent: BTreeMap<u64, Sent>,
-    next_seq: u64,
+    /// Chunks sent, in walk order, until the mark passes them.
+    sent: BTreeMap<Key, Sent>,
+    next_seq: u32,
     /// The low-water mark: every row up to it is committed.
     mark: Option<String>,
     /// The first error that stops the walk.
@@ -183,8 +219,8 @@ pub(super) async fn run(
     Ok(Finish::Done)
 }
 
-/// A commit in flight, with its chunk's sequence number.
-type Commit = Boxed<(u64, ChunkEnd, u32)>;
+/// A commit in flight, with its chunk's key.
+type Commit = Boxed<(Key, Ended)>;
 
 impl Pipeline<'_, '_, '_> {
     /// Runs the walk until every chunk is committed, or until it stops on an error.
@@ -226,9 +262,8 @@ impl Pipeline<'_, '_, '_> {
                 continue;
             }
             tokio::select! {
-                Some((seq, end, retried)) = commits.next(), if !commits.is_empty() => {
-                    report.retries += u64::from(retried);
-                    self.finished(seq, end, f, report, &mut commits).await;
+                Some((key, end)) = commits.next(), if !commits.is_empty() => {
+                    self.finished(key, end, f, report, &mut commits).await;
                 }
                 read = async { reading.as_mut().expect("guarded by the branch condition").await },
                     if reading.is_some() =>
@@ -257,7 +292,7 @@ impl Pipeline<'_, '_, '_> {
                 report.matched += 1;
                 match f(&row) {
                     Ok(Some(doc)) if !doc.is_empty() => {
-                        self.building.writes.push((id.clone(), doc))
+                        self.building.writes.push(Write::of(&row, doc));
                     }
                     Ok(_) => report.skipped += 1,
                     Err(e) => {
@@ -291,59 +326,76 @@ impl Pipeline<'_, '_, '_> {
 
     /// Hands a chunk to a commit of its own.
     fn send(&mut self, mut chunk: Chunk, commits: &mut FuturesUnordered<Commit>) {
-        chunk.range.ids = chunk.writes.iter().map(|(id, _)| id.clone()).collect();
-        let seq = self.next_seq;
+        chunk.range.ids = chunk.writes.iter().map(|w| w.id.clone()).collect();
+        let key = (self.next_seq, String::new());
         self.next_seq += 1;
-        commits.push(self.commit(seq, &chunk));
+        self.track(key, chunk, commits);
+    }
+
+    /// Starts the commit of a chunk and keeps it under `key`.
+    fn track(&mut self, key: Key, chunk: Chunk, commits: &mut FuturesUnordered<Commit>) {
+        commits.push(self.commit(&key, &chunk));
         self.sent.insert(
-            seq,
+            key,
             Sent {
                 chunk,
                 committed: false,
+                redone: 0,
+                uncertain: false,
             },
         );
     }
 
-    fn commit(&self, seq: u64, chunk: &Chunk) -> Commit {
+    fn commit(&self, key: &Key, chunk: &Chunk) -> Commit {
         let db = self.walk.m.db();
         let mut operations: Vec<Operation> = chunk
             .writes
             .iter()
-            .map(|(id, doc)| Operation {
+            .map(|w| Operation {
                 action: OperationAction::Update,
                 database_id: db.id().to_owned(),
                 table_id: self.walk.table.to_owned(),
-                row_id: Some(id.clone()),
-                data: Some(Value::Object(doc.clone())),
+                row_id: Some(w.id.clone()),
+                data: Some(Value::Object(w.change.clone())),
             })
             .collect();
+        let read_at = chunk
+            .writes
+            .iter()
+            .map(|w| (w.id.clone(), w.read_at.clone()))
+            .collect();
         let marker = self.markers.as_ref().map(|markers| {
-            operations.push(markers.operation(seq, &chunk.range));
-            (markers.clone(), markers.id(seq))
+            operations.push(markers.operation(key, &chunk.range));
+            (markers.clone(), markers.id(key))
         });
         let commit = ChunkCommit {
             backend: Arc::clone(&self.backend),
+            database: db.id().to_owned(),
+            table: self.walk.table.to_owned(),
             operations,
+            read_at,
             marker,
         };
-        Box::pin(async move {
-            let (end, retried) = commit.run().await;
-            (seq, end, retried)
-        })
+        let key = key.clone();
+        Box::pin(async move { (key, commit.run().await) })
     }
 
     /// Handles a finished commit.
     async fn finished(
         &mut self,
-        seq: u64,
-        end: ChunkEnd,
+        key: Key,
+        end: Ended,
         f: &mut RowFn<'_>,
         report: &mut BackfillReport,
         commits: &mut FuturesUnordered<Commit>,
     ) {
-        match end {
+        report.retries += u64::from(end.retried);
+        if let Some(sent) = self.sent.get_mut(&key) {
+            sent.uncertain |= end.uncertain;
+        }
+        match end.end {
             ChunkEnd::Committed => {
-                if let Some(sent) = self.sent.get_mut(&seq) {
+                if let Some(sent) = self.sent.get_mut(&key) {
                     sent.committed = true;
                     report.written += sent.chunk.writes.len() as u64;
                 }
@@ -351,18 +403,12 @@ impl Pipeline<'_, '_, '_> {
             }
             ChunkEnd::Conflict => {
                 report.conflicts += 1;
-                match self.redo(seq, f, report).await {
-                    Ok(Some(chunk)) => {
-                        // Sent again under its own number: its marker id stays the same.
-                        commits.push(self.commit(seq, &chunk));
-                        if let Some(sent) = self.sent.get_mut(&seq) {
-                            sent.chunk = chunk;
-                        }
-                    }
+                match self.redo(&key, f, report).await {
+                    Ok(Some(chunk)) => self.resend(key, chunk, commits),
                     Ok(None) => {
                         // Nothing left to write in it: as good as committed for this run
                         // (a resumed run reads its range again and finds nothing to do).
-                        if let Some(sent) = self.sent.get_mut(&seq) {
+                        if let Some(sent) = self.sent.get_mut(&key) {
                             sent.committed = true;
                         }
                         self.advance_mark();
@@ -385,35 +431,38 @@ impl Pipeline<'_, '_, '_> {
     /// filter), their changes computed anew. `None` when nothing is left to write.
     async fn redo(
         &mut self,
-        seq: u64,
+        key: &Key,
         f: &mut RowFn<'_>,
         report: &mut BackfillReport,
     ) -> Result<Option<Chunk>> {
-        let Some(sent) = self.sent.get(&seq) else {
+        let Some(sent) = self.sent.get_mut(key) else {
             return Ok(None);
         };
-        let ids: Vec<Value> = sent
-            .chunk
-            .writes
-            .iter()
-            .map(|(id, _)| Value::from(id.clone()))
-            .collect();
+        sent.redone += 1;
+        if sent.redone > MAX_REDOS {
+            return Err(crate::migrate::error::MigrateError::Step(format!(
+                "backfill {}: a chunk of table {:?} kept conflicting after {MAX_REDOS} redos \
+                 (its rows change without pause, or its changes break a unique index)",
+                self.walk.job, self.walk.table
+            ))
+            .into());
+        }
+        let ids: Vec<String> = sent.chunk.writes.iter().map(|w| w.id.clone()).collect();
         let range = sent.chunk.range.clone();
         let db = self.walk.m.db();
-        let mut queries = self.walk.filters.to_vec();
-        queries.push(Query::equal("$id", ids.clone()));
-        queries.push(Query::order_asc("$sequence"));
-        queries.push(Query::limit(ids.len() as u64));
-        let rows =
-            match read_rows(self.backend.as_ref(), db.id(), self.walk.table, &queries).await? {
-                Read::Rows(rows) => rows,
-                Read::CursorGone | Read::TableMissing => Vec::new(),
-            };
+        let rows = rows_by_id(
+            self.backend.as_ref(),
+            db.id(),
+            self.walk.table,
+            self.walk.filters,
+            &ids,
+        )
+        .await?;
         tracing::info!(table = self.walk.table, job = %self.walk.job, rows = rows.len(), "a chunk met a concurrent change; its rows were read again");
         let mut writes = Vec::with_capacity(rows.len());
         for row in &rows {
             match f(row)? {
-                Some(doc) if !doc.is_empty() => writes.push((row.id().to_owned(), doc)),
+                Some(doc) if !doc.is_empty() => writes.push(Write::of(row, doc)),
                 _ => report.skipped += 1,
             }
         }
@@ -421,8 +470,33 @@ impl Pipeline<'_, '_, '_> {
             return Ok(None);
         }
         let mut chunk = Chunk { range, writes };
-        chunk.range.ids = chunk.writes.iter().map(|(id, _)| id.clone()).collect();
+        chunk.range.ids = chunk.writes.iter().map(|w| w.id.clone()).collect();
         Ok(Some(chunk))
+    }
+
+    /// Sends a redone chunk again: under its own key (its marker id stays the same), or, once
+    /// it has conflicted often and no commit of it is in doubt, as two halves.
+    fn resend(&mut self, key: Key, chunk: Chunk, commits: &mut FuturesUnordered<Commit>) {
+        let Some(sent) = self.sent.get_mut(&key) else {
+            return;
+        };
+        if sent.redone < SPLIT_AFTER || sent.uncertain || chunk.writes.len() < 2 {
+            sent.chunk = chunk;
+            commits.push(self.commit(&key, &self.sent[&key].chunk));
+            return;
+        }
+        let redone = sent.redone;
+        self.sent.remove(&key);
+        let (first, second) = split(chunk);
+        for (half, part) in [("0", first), ("1", second)] {
+            let child = (key.0, format!("{}{half}", key.1));
+            self.track(child.clone(), part, commits);
+            if let Some(sent) = self.sent.get_mut(&child) {
+                // Each half is split again at its next conflict; a single row that keeps
+                // conflicting runs into `MAX_REDOS`.
+                sent.redone = redone.min(SPLIT_AFTER - 1);
+            }
+        }
     }
 
     /// Moves the mark past every committed chunk at the front.
@@ -515,4 +589,33 @@ impl Pipeline<'_, '_, '_> {
             .collect();
         next
     }
+}
+
+/// A chunk cut in two halves of its changes; the first ends at its last change, the second
+/// covers the rest of the range.
+fn split(mut chunk: Chunk) -> (Chunk, Chunk) {
+    let second_writes = chunk.writes.split_off(chunk.writes.len() / 2);
+    let middle = chunk
+        .writes
+        .last()
+        .map(|w| w.id.clone())
+        .unwrap_or_default();
+    let ids = |writes: &[Write]| writes.iter().map(|w| w.id.clone()).collect();
+    let first = Chunk {
+        range: ChunkRange {
+            after: chunk.range.after.clone(),
+            last: middle.clone(),
+            ids: ids(&chunk.writes),
+        },
+        writes: chunk.writes,
+    };
+    let second = Chunk {
+        range: ChunkRange {
+            after: Some(middle),
+            last: chunk.range.last,
+            ids: ids(&second_writes),
+        },
+        writes: second_writes,
+    };
+    (first, second)
 }
