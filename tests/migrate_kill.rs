@@ -19,8 +19,8 @@ use rand::Rng;
 use serde_json::{Value, json};
 
 const TABLE: &str = "counters";
-const ROWS: u64 = 12_000;
-/// Kills that must land while version 2 is still being applied.
+const ROWS: u64 = 30_000;
+/// Kills that must land in the middle of the walk (rows moved since the last kill).
 const MID_RUN_KILLS: usize = 20;
 
 fn v1() -> TableSchema {
@@ -33,7 +33,7 @@ fn migrator() -> Migrator {
             m.rows(TABLE)
                 .backfill(vec![], |row| {
                     // Slow enough that a kill lands in the middle of the walk.
-                    std::thread::sleep(Duration::from_micros(150));
+                    std::thread::sleep(Duration::from_micros(300));
                     let n = row.get("n")?.as_i64()?;
                     let mut change = Document::new();
                     change.insert("n".into(), json!(n + 1));
@@ -69,6 +69,18 @@ async fn version_2_applied(path: &std::path::Path) -> bool {
         .history
         .iter()
         .any(|e| e.version == 2 && e.status == VersionStatus::Applied)
+}
+
+/// Rows whose `n` is already one more than their number.
+async fn transformed(path: &std::path::Path) -> u64 {
+    let db = Database::embedded(path).await.unwrap();
+    let rows = db.rows(TABLE).query().all().await.unwrap();
+    rows.iter()
+        .filter(|row| {
+            let i: i64 = row.id().trim_start_matches('r').parse().unwrap();
+            row.get("n").and_then(Value::as_i64) == Some(i + 1)
+        })
+        .count() as u64
 }
 
 fn spawn_child(path: &std::path::Path) -> std::process::Child {
@@ -107,6 +119,7 @@ async fn sigkill_at_random_moments_loses_and_doubles_nothing() {
     let started = Instant::now();
     let mut mid_run = 0;
     let mut trials = 0;
+    let mut progress = 0;
     while mid_run < MID_RUN_KILLS {
         assert!(
             trials < 200,
@@ -122,7 +135,13 @@ async fn sigkill_at_random_moments_loses_and_doubles_nothing() {
         if version_2_applied(&path).await {
             break;
         }
-        mid_run += 1;
+        // A kill counts when it stopped the walk itself: rows moved since the last one, and
+        // not all of them are done.
+        let done = transformed(&path).await;
+        if done > progress && done < ROWS {
+            mid_run += 1;
+        }
+        progress = done;
     }
     let status = spawn_child(&path).wait().unwrap();
     assert!(status.success(), "the last run finishes the migration");
@@ -148,10 +167,10 @@ async fn sigkill_at_random_moments_loses_and_doubles_nothing() {
     }
     assert!(
         mid_run >= MID_RUN_KILLS,
-        "{mid_run} of {trials} kills landed mid-run"
+        "{mid_run} of {trials} kills landed mid-walk"
     );
     eprintln!(
-        "{trials} processes killed ({mid_run} mid-run) in {:.1} s; every row transformed once",
+        "{trials} processes killed ({mid_run} in the middle of the walk) in {:.1} s; every row transformed once",
         started.elapsed().as_secs_f64()
     );
 }
