@@ -28,6 +28,9 @@ enum Command {
     Backfill(Knobs),
     /// migrate() with nothing pending, against one get_row round trip (30 ms latency).
     Boot(Knobs),
+    /// 5 tables x 12 columns x 3 indexes on an empty database: one request at a time with
+    /// 1 s polls, against migrate() (30 ms latency, 200 ms column delay).
+    Schema(Knobs),
     /// Every scenario with its defaults.
     All {
         /// Small sizes and a 2 ms latency: a smoke test in seconds, even in debug builds.
@@ -74,6 +77,7 @@ async fn main() -> ExitCode {
     let (scenarios, settings) = match cli.command {
         Command::Backfill(k) => (vec![Scenario::Backfill], k.settings()),
         Command::Boot(k) => (vec![Scenario::Boot], k.settings()),
+        Command::Schema(k) => (vec![Scenario::Schema], k.settings()),
         Command::All { quick } => (
             Scenario::ALL.to_vec(),
             Settings {

@@ -3,6 +3,7 @@
 
 pub mod backfill;
 pub mod boot;
+pub mod schema;
 
 use std::time::Duration;
 
@@ -15,17 +16,20 @@ pub enum Scenario {
     Backfill,
     /// `migrate()` with nothing pending.
     Boot,
+    /// Several tables with columns and indexes on an empty database.
+    Schema,
 }
 
 impl Scenario {
     /// Every scenario, in the order `all` runs them.
-    pub const ALL: [Scenario; 2] = [Scenario::Backfill, Scenario::Boot];
+    pub const ALL: [Scenario; 3] = [Scenario::Backfill, Scenario::Boot, Scenario::Schema];
 
     /// The name on the command line and in the output.
     pub fn name(self) -> &'static str {
         match self {
             Scenario::Backfill => "backfill",
             Scenario::Boot => "boot",
+            Scenario::Schema => "schema",
         }
     }
 
@@ -34,6 +38,7 @@ impl Scenario {
         let outcome = match self {
             Scenario::Backfill => backfill::run(settings).await?,
             Scenario::Boot => boot::run(settings).await?,
+            Scenario::Schema => schema::run(settings).await?,
         };
         for check in &outcome.checks {
             println!("{check}");
