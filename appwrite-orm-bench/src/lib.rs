@@ -18,6 +18,7 @@
 
 pub mod data;
 pub mod harness;
+pub mod memory;
 pub mod print;
 pub mod scenarios;
 pub mod seed_pattern;

@@ -6,8 +6,10 @@
 //! ```
 #![warn(missing_docs)]
 
+use std::path::PathBuf;
 use std::process::ExitCode;
 
+use appwrite_orm_bench::scenarios::stream::{self, Read};
 use appwrite_orm_bench::scenarios::{Outcome, Scenario, Settings};
 use clap::{Args, Parser, Subcommand};
 
@@ -31,11 +33,24 @@ enum Command {
     /// 5 tables x 12 columns x 3 indexes on an empty database: one request at a time with
     /// 1 s polls, against migrate() (30 ms latency, 200 ms column delay).
     Schema(Knobs),
+    /// Every row of a 1,000,000-row embedded table: stream() against all(), rows/s and peak
+    /// memory.
+    Stream(Knobs),
     /// Every scenario with its defaults.
     All {
         /// Small sizes and a 2 ms latency: a smoke test in seconds, even in debug builds.
         #[arg(long)]
         quick: bool,
+    },
+    /// One read of the `stream` scenario, in a child process that reports its own memory.
+    #[command(name = "stream-child", hide = true)]
+    StreamChild {
+        /// The SQLite file holding the table.
+        #[arg(long)]
+        db: PathBuf,
+        /// `stream` or `all`.
+        #[arg(long)]
+        read: String,
     },
 }
 
@@ -57,6 +72,9 @@ struct Knobs {
     /// The small sizes of `all --quick`.
     #[arg(long)]
     quick: bool,
+    /// stream: measure memory in child processes even where this process's peak can be reset.
+    #[arg(long)]
+    memory_in_child: bool,
 }
 
 impl Knobs {
@@ -67,6 +85,7 @@ impl Knobs {
             concurrency: self.concurrency,
             column_delay_ms: self.column_delay_ms,
             quick: self.quick,
+            memory_in_child: self.memory_in_child,
         }
     }
 }
@@ -78,6 +97,7 @@ async fn main() -> ExitCode {
         Command::Backfill(k) => (vec![Scenario::Backfill], k.settings()),
         Command::Boot(k) => (vec![Scenario::Boot], k.settings()),
         Command::Schema(k) => (vec![Scenario::Schema], k.settings()),
+        Command::Stream(k) => (vec![Scenario::Stream], k.settings()),
         Command::All { quick } => (
             Scenario::ALL.to_vec(),
             Settings {
@@ -85,6 +105,19 @@ async fn main() -> ExitCode {
                 ..Settings::default()
             },
         ),
+        Command::StreamChild { db, read } => {
+            let Some(read) = Read::parse(&read) else {
+                eprintln!("unknown read {read:?}: stream or all");
+                return ExitCode::from(64);
+            };
+            return match stream::child(&db, read).await {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    ExitCode::FAILURE
+                }
+            };
+        }
     };
     run(&scenarios, &settings).await
 }

@@ -4,6 +4,7 @@
 pub mod backfill;
 pub mod boot;
 pub mod schema;
+pub mod stream;
 
 use std::time::Duration;
 
@@ -18,11 +19,18 @@ pub enum Scenario {
     Boot,
     /// Several tables with columns and indexes on an empty database.
     Schema,
+    /// Every row of a large table, streamed on the embedded engine.
+    Stream,
 }
 
 impl Scenario {
     /// Every scenario, in the order `all` runs them.
-    pub const ALL: [Scenario; 3] = [Scenario::Backfill, Scenario::Boot, Scenario::Schema];
+    pub const ALL: [Scenario; 4] = [
+        Scenario::Backfill,
+        Scenario::Boot,
+        Scenario::Schema,
+        Scenario::Stream,
+    ];
 
     /// The name on the command line and in the output.
     pub fn name(self) -> &'static str {
@@ -30,6 +38,7 @@ impl Scenario {
             Scenario::Backfill => "backfill",
             Scenario::Boot => "boot",
             Scenario::Schema => "schema",
+            Scenario::Stream => "stream",
         }
     }
 
@@ -39,6 +48,7 @@ impl Scenario {
             Scenario::Backfill => backfill::run(settings).await?,
             Scenario::Boot => boot::run(settings).await?,
             Scenario::Schema => schema::run(settings).await?,
+            Scenario::Stream => stream::run(settings).await?,
         };
         for check in &outcome.checks {
             println!("{check}");
@@ -61,6 +71,8 @@ pub struct Settings {
     pub column_delay_ms: Option<u64>,
     /// Small sizes and a short latency: a smoke test that runs in seconds, even in debug.
     pub quick: bool,
+    /// `stream`: measure memory in a child process even where this process's peak can be reset.
+    pub memory_in_child: bool,
 }
 
 impl Settings {
