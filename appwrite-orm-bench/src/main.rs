@@ -36,6 +36,12 @@ enum Command {
     /// Every row of a 1,000,000-row embedded table: stream() against all(), rows/s and peak
     /// memory.
     Stream(Knobs),
+    /// insert_many of 50,000 rows, against one create_rows chunk of 100 at a time.
+    #[command(name = "insert_many", alias = "insert-many")]
+    InsertMany(Knobs),
+    /// The library's restore of a 50,000-row backup, against sending its JSONL file in chunks
+    /// of 100 one at a time.
+    Restore(Knobs),
     /// Every scenario with its defaults.
     All {
         /// Small sizes and a 2 ms latency: a smoke test in seconds, even in debug builds.
@@ -98,6 +104,8 @@ async fn main() -> ExitCode {
         Command::Boot(k) => (vec![Scenario::Boot], k.settings()),
         Command::Schema(k) => (vec![Scenario::Schema], k.settings()),
         Command::Stream(k) => (vec![Scenario::Stream], k.settings()),
+        Command::InsertMany(k) => (vec![Scenario::InsertMany], k.settings()),
+        Command::Restore(k) => (vec![Scenario::Restore], k.settings()),
         Command::All { quick } => (
             Scenario::ALL.to_vec(),
             Settings {

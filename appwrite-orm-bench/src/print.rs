@@ -3,6 +3,8 @@
 
 use std::fmt::Write as _;
 
+use crate::harness::Measured;
+
 /// Prints a scenario's header: its name, its settings as `label: value` pairs, and the machine
 /// (CPU count and model), since every number below depends on it.
 pub fn header(scenario: &str, settings: &[(&str, String)]) {
@@ -95,6 +97,20 @@ impl Table {
     pub fn print(&self) {
         print!("{}", self.render());
     }
+}
+
+/// The results of a scenario where each side moves `rows` rows: seconds, requests, rows/s.
+pub fn throughput(rows: u64, sides: &[(&str, &Measured)]) {
+    let mut table = Table::new(&["", "seconds", "server requests", "rows/s"]);
+    for (label, m) in sides {
+        table.row(vec![
+            (*label).to_owned(),
+            seconds(m.seconds),
+            count(m.requests),
+            count(divide(rows as f64, m.seconds) as u64),
+        ]);
+    }
+    table.print();
 }
 
 /// Seconds with three decimals.

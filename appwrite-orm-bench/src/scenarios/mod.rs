@@ -3,6 +3,8 @@
 
 pub mod backfill;
 pub mod boot;
+pub mod insert_many;
+pub mod restore;
 pub mod schema;
 pub mod stream;
 
@@ -21,15 +23,21 @@ pub enum Scenario {
     Schema,
     /// Every row of a large table, streamed on the embedded engine.
     Stream,
+    /// Many rows written in one call.
+    InsertMany,
+    /// A backup restored into a fresh database.
+    Restore,
 }
 
 impl Scenario {
     /// Every scenario, in the order `all` runs them.
-    pub const ALL: [Scenario; 4] = [
+    pub const ALL: [Scenario; 6] = [
         Scenario::Backfill,
         Scenario::Boot,
         Scenario::Schema,
         Scenario::Stream,
+        Scenario::InsertMany,
+        Scenario::Restore,
     ];
 
     /// The name on the command line and in the output.
@@ -39,6 +47,8 @@ impl Scenario {
             Scenario::Boot => "boot",
             Scenario::Schema => "schema",
             Scenario::Stream => "stream",
+            Scenario::InsertMany => "insert_many",
+            Scenario::Restore => "restore",
         }
     }
 
@@ -49,6 +59,8 @@ impl Scenario {
             Scenario::Boot => boot::run(settings).await?,
             Scenario::Schema => schema::run(settings).await?,
             Scenario::Stream => stream::run(settings).await?,
+            Scenario::InsertMany => insert_many::run(settings).await?,
+            Scenario::Restore => restore::run(settings).await?,
         };
         for check in &outcome.checks {
             println!("{check}");
