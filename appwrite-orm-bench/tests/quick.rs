@@ -49,3 +49,31 @@ async fn boot_finds_nothing_pending_every_time() {
     assert!(outcome.checks[0].expected > 0);
     assert!(outcome.summary.starts_with("boot: "), "{}", outcome.summary);
 }
+
+/// The binary itself, as CI smoke-tests it: every scenario at its quick size, exit status 0
+/// only when every scenario ran and its data checked out.
+#[test]
+fn all_quick_runs_every_scenario() {
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_appwrite-orm-bench"))
+        .args(["all", "--quick"])
+        .output()
+        .expect("the binary starts");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(!stdout.contains("FAILED"), "{stdout}");
+    let summary = stdout
+        .split("== summary ==")
+        .nth(1)
+        .expect("a summary follows the scenarios");
+    for scenario in Scenario::ALL {
+        assert!(
+            summary.contains(&format!("\n{}: ", scenario.name())),
+            "no summary line for {}:\n{stdout}",
+            scenario.name()
+        );
+    }
+}
