@@ -78,9 +78,10 @@ struct Knobs {
     /// The small sizes of `all --quick`.
     #[arg(long)]
     quick: bool,
-    /// stream: measure memory in child processes even where this process's peak can be reset.
+    /// stream: measure each read in this process after resetting its peak, instead of in a
+    /// fresh child process (the growth then hides memory the fill freed and the read reused).
     #[arg(long)]
-    memory_in_child: bool,
+    memory_in_process: bool,
 }
 
 impl Knobs {
@@ -91,7 +92,7 @@ impl Knobs {
             concurrency: self.concurrency,
             column_delay_ms: self.column_delay_ms,
             quick: self.quick,
-            memory_in_child: self.memory_in_child,
+            memory_in_process: self.memory_in_process,
         }
     }
 }

@@ -83,8 +83,9 @@ pub struct Settings {
     pub column_delay_ms: Option<u64>,
     /// Small sizes and a short latency: a smoke test that runs in seconds, even in debug.
     pub quick: bool,
-    /// `stream`: measure memory in a child process even where this process's peak can be reset.
-    pub memory_in_child: bool,
+    /// `stream`: measure each read in this process (its peak reset) instead of in a fresh child
+    /// process of the running executable.
+    pub memory_in_process: bool,
 }
 
 impl Settings {
