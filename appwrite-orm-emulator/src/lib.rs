@@ -105,6 +105,12 @@ pub fn engine(config: &EmulatorConfig) -> Result<EmbeddedBackend, EmulatorError>
 /// `config`. Serve it with [`spawn`] (or [`spawn_with_backend`]): a plain `axum::serve` works
 /// too, but cannot drop connections, so the dropped-connection fault then answers 500.
 pub fn router(backend: Arc<dyn Backend>, config: &EmulatorConfig) -> Router {
+    build(backend, config).0
+}
+
+/// The router and the state its handlers share (the running server reads its request count
+/// there).
+fn build(backend: Arc<dyn Backend>, config: &EmulatorConfig) -> (Router, AppState) {
     let faults = Faults::new(
         config.latency,
         config.fault_rate,
@@ -119,14 +125,16 @@ pub fn router(backend: Arc<dyn Backend>, config: &EmulatorConfig) -> Router {
             routes::family_routes(Family::Legacy).layer(from_fn(errors::render_legacy_errors)),
         )
         .route_layer(from_fn_with_state(state.clone(), auth::authenticate));
-    Router::new()
+    let router = Router::new()
         .route("/v1/health/version", get(routes::version))
         .merge(api)
         .fallback(route_not_found)
         .method_not_allowed_fallback(route_not_found)
         .layer(from_fn(logging::log))
         .layer(from_fn_with_state(state.clone(), faults::inject))
-        .with_state(state)
+        .layer(from_fn_with_state(state.clone(), logging::count))
+        .with_state(state.clone());
+    (router, state)
 }
 
 async fn route_not_found() -> axum::response::Response {
@@ -140,6 +148,7 @@ pub struct RunningEmulator {
     project: String,
     key: String,
     backend: Arc<dyn Backend>,
+    state: AppState,
     stop: watch::Sender<bool>,
     task: Option<JoinHandle<()>>,
 }
@@ -180,6 +189,23 @@ impl RunningEmulator {
         Arc::clone(&self.backend)
     }
 
+    /// Every HTTP request the server has received since it started, whatever its answer:
+    /// requests answered with an injected fault or a dropped connection, unknown routes and
+    /// refused keys count too, so a client's retries show. Counted as each request arrives,
+    /// before the configured latency; cheap enough to read around any piece of work:
+    ///
+    /// ```no_run
+    /// # async fn demo() -> Result<(), appwrite_orm_emulator::EmulatorError> {
+    /// let emulator = appwrite_orm_emulator::spawn(Default::default()).await?;
+    /// let before = emulator.requests();
+    /// // ... talk to emulator.endpoint() ...
+    /// println!("{} requests", emulator.requests() - before);
+    /// # Ok(()) }
+    /// ```
+    pub fn requests(&self) -> u64 {
+        self.state.requests()
+    }
+
     /// Stops accepting, closes open connections and waits for the server task to end.
     pub async fn shutdown(mut self) {
         let _ = self.stop.send(true);
@@ -218,7 +244,7 @@ pub async fn spawn_with_backend(
         .await
         .map_err(EmulatorError::Io)?;
     let addr = listener.local_addr().map_err(EmulatorError::Io)?;
-    let router = router(Arc::clone(&backend), &config);
+    let (router, state) = build(Arc::clone(&backend), &config);
     let (stop, stopped) = watch::channel(false);
     let task = tokio::spawn(server::serve(listener, router, stopped));
     tracing::info!(endpoint = %format!("http://{addr}/v1"), project = %config.project, "emulator listening");
@@ -227,6 +253,7 @@ pub async fn spawn_with_backend(
         project: config.project,
         key: config.key,
         backend,
+        state,
         stop,
         task: Some(task),
     })

@@ -3,6 +3,7 @@
 
 use std::collections::{HashMap, HashSet};
 use std::ops::Deref;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use appwrite_orm::backend::Backend;
@@ -27,6 +28,8 @@ pub(crate) struct Shared {
     databases: Mutex<HashMap<String, DatabaseOverlay>>,
     /// Transactions created through this server (the trait cannot list or delete them).
     transactions: Mutex<TransactionLog>,
+    /// Every HTTP request received, faulted ones included (see [`Shared::count_request`]).
+    requests: AtomicU64,
 }
 
 /// What the emulator remembers about a database beyond the engine: the trait has no database
@@ -70,6 +73,7 @@ impl AppState {
             faults,
             databases: Mutex::new(HashMap::new()),
             transactions: Mutex::new(TransactionLog::default()),
+            requests: AtomicU64::new(0),
         }))
     }
 }
@@ -83,5 +87,16 @@ impl Shared {
     /// The transaction log.
     pub(crate) fn transactions(&self) -> MutexGuard<'_, TransactionLog> {
         self.transactions.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Counts one received request. Relaxed: the count is a statistic read after the fact,
+    /// it orders nothing else.
+    pub(crate) fn count_request(&self) {
+        self.requests.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// Requests received since the server started.
+    pub(crate) fn requests(&self) -> u64 {
+        self.requests.load(Ordering::Relaxed)
     }
 }

@@ -181,3 +181,28 @@ async fn shutdown_stops_the_server() {
     emulator.shutdown().await;
     assert!(reqwest::get(url).await.is_err());
 }
+
+#[tokio::test]
+async fn every_request_is_counted_faulted_ones_too() {
+    let api = Api::with(EmulatorConfig {
+        fault_rate: 0.5,
+        seed: Some(3),
+        ..EmulatorConfig::default()
+    })
+    .await;
+    assert_eq!(api.emulator.requests(), 0);
+    let mut faulted = 0;
+    for _ in 0..40 {
+        // A fresh connection each time, so a dropped one cannot affect the next request.
+        let client = reqwest::Client::new();
+        match client.get(api.url("/health/version")).send().await {
+            Ok(r) if r.status() == 200 => {}
+            _ => faulted += 1,
+        }
+    }
+    assert!(faulted > 0, "the seed gives some faults");
+    // Unknown routes and refused keys are requests the server took as well.
+    let client = reqwest::Client::new();
+    let _ = client.get(api.url("/no/such/route")).send().await;
+    assert_eq!(api.emulator.requests(), 41);
+}

@@ -1,0 +1,88 @@
+//! `insert_many`: N rows written in one call of the library's bulk insert
+//! ([`Rows::insert_many`](appwrite_orm::rows::Rows::insert_many)), against the plain loop that
+//! sends one `create_rows` chunk of 100 at a time and awaits each. The bench calls the public API
+//! only, so whatever the library does inside (several chunks at once, or not) is what it
+//! measures.
+
+use std::time::Duration;
+
+use super::{Outcome, Scenario, Settings};
+use crate::BenchResult;
+use crate::data::{self, TABLE};
+use crate::harness::{MAX_IN_FLIGHT, Server};
+use crate::print::{self, count};
+use crate::seed_pattern::OneChunkAtATime;
+
+/// The database the baseline writes.
+const SEED_DB: &str = "seed";
+/// The database appwrite-orm writes.
+const OURS_DB: &str = "ours";
+
+/// Runs the scenario.
+pub async fn run(settings: &Settings) -> BenchResult<Outcome> {
+    let rows = settings.rows_or(50_000, 500);
+    let latency = settings.latency_or(30, 2);
+    print::header(
+        "insert_many",
+        &[
+            ("rows", count(rows)),
+            ("latency", format!("{} ms", latency.as_millis())),
+            (
+                "concurrency",
+                format!("baseline 1, appwrite-orm its own (client allows {MAX_IN_FLIGHT})"),
+            ),
+            (
+                "baseline",
+                "create_rows chunks of 100, one at a time".into(),
+            ),
+        ],
+    );
+
+    let server = Server::start(latency, Duration::ZERO).await?;
+    let mut direct = Vec::new();
+    for id in [SEED_DB, OURS_DB] {
+        let db = server.direct(id).await?;
+        db.backend().create_table(id, &data::schema_at(1)).await?;
+        direct.push(db);
+    }
+    // Each side gets its own copy, built before the clock starts.
+    let seed_rows: Vec<_> = data::batches(rows).flatten().collect();
+    let our_rows: Vec<_> = data::batches(rows).flatten().collect();
+
+    let backend = server.http().as_ref();
+    let (_, seed) = server
+        .measure(async {
+            let mut writer = OneChunkAtATime::new(backend, SEED_DB, TABLE);
+            for row in seed_rows {
+                writer.push(row).await?;
+            }
+            writer.finish().await
+        })
+        .await?;
+    let rows_handle = server.over_http(OURS_DB).rows(TABLE);
+    let (_, ours) = server
+        .measure(async { Ok(rows_handle.insert_many(&our_rows).await?.len()) })
+        .await?;
+
+    let checks = vec![
+        data::check_count("baseline", &direct[0].rows(TABLE), rows).await?,
+        data::check_count("appwrite-orm", &direct[1].rows(TABLE), rows).await?,
+    ];
+    server.shutdown().await;
+
+    print::throughput(
+        rows,
+        &[
+            ("one chunk of 100 at a time", &seed),
+            ("appwrite-orm insert_many", &ours),
+        ],
+    );
+    Ok(Outcome {
+        scenario: Scenario::InsertMany,
+        summary: format!(
+            "insert_many: {} faster than one chunk of 100 at a time",
+            print::ratio(print::divide(seed.seconds, ours.seconds))
+        ),
+        checks,
+    })
+}

@@ -1,0 +1,126 @@
+//! `restore`: a backup of N rows (taken with `appwrite_orm::backup::backup`) restored into a
+//! fresh database by the library (`backup::restore`), against reading the same JSONL file and
+//! sending `create_rows` chunks of 100 one at a time.
+
+use std::path::Path;
+use std::time::Duration;
+
+use appwrite_orm::backend::{Backend, Document};
+use appwrite_orm::backup::{self, SCHEMA_FILE, SchemaFile};
+use tokio::io::AsyncBufReadExt;
+
+use super::{Outcome, Scenario, Settings};
+use crate::BenchResult;
+use crate::data::{self, TABLE};
+use crate::harness::{MAX_IN_FLIGHT, Server};
+use crate::print::{self, count};
+use crate::seed_pattern::OneChunkAtATime;
+
+/// The database backed up.
+const SOURCE_DB: &str = "source";
+/// The database the baseline restores into.
+const SEED_DB: &str = "seed";
+/// The database appwrite-orm restores into.
+const OURS_DB: &str = "ours";
+
+/// Runs the scenario.
+pub async fn run(settings: &Settings) -> BenchResult<Outcome> {
+    let rows = settings.rows_or(50_000, 500);
+    let latency = settings.latency_or(30, 2);
+    print::header(
+        "restore",
+        &[
+            ("rows", count(rows)),
+            ("latency", format!("{} ms", latency.as_millis())),
+            (
+                "concurrency",
+                format!("baseline 1, appwrite-orm its own (client allows {MAX_IN_FLIGHT})"),
+            ),
+            (
+                "baseline",
+                "the JSONL file sent as create_rows chunks of 100, one at a time".into(),
+            ),
+        ],
+    );
+
+    let server = Server::start(latency, Duration::ZERO).await?;
+    let source = server.direct(SOURCE_DB).await?;
+    source
+        .backend()
+        .create_table(SOURCE_DB, &data::schema_at(1))
+        .await?;
+    data::fill(&source.rows(TABLE), rows).await?;
+    // The backup is the input of both sides, taken through the engine: not measured.
+    let dir = tempfile::tempdir()?;
+    let taken = backup::backup(&source, dir.path(), None).await?;
+    println!(
+        "backup: {} rows, {} bytes of JSONL",
+        count(taken.rows),
+        count(taken.bytes)
+    );
+
+    let seed_db = server.direct(SEED_DB).await?;
+    let ours_db = server.direct(OURS_DB).await?;
+    let (_, seed) = server
+        .measure(the_baseline(server.http().as_ref(), dir.path()))
+        .await?;
+    let over_http = server.over_http(OURS_DB);
+    let (restored, ours) = server
+        .measure(async { Ok(backup::restore(&over_http, dir.path()).await?) })
+        .await?;
+    println!(
+        "library restore (its report): {} rows",
+        count(restored.rows)
+    );
+
+    let checks = vec![
+        data::check_count("baseline", &seed_db.rows(TABLE), rows).await?,
+        data::check_count("appwrite-orm", &ours_db.rows(TABLE), rows).await?,
+    ];
+    server.shutdown().await;
+
+    print::throughput(
+        rows,
+        &[
+            ("one chunk of 100 at a time", &seed),
+            ("appwrite-orm backup::restore", &ours),
+        ],
+    );
+    Ok(Outcome {
+        scenario: Scenario::Restore,
+        summary: format!(
+            "restore: {} faster than one chunk of 100 at a time",
+            print::ratio(print::divide(seed.seconds, ours.seconds))
+        ),
+        checks,
+    })
+}
+
+/// The baseline: every table of the backup created from its schema (columns inline, like the
+/// library), then its JSONL file read line by line and sent in chunks of 100, each awaited.
+async fn the_baseline(backend: &dyn Backend, dir: &Path) -> BenchResult<u64> {
+    let text = tokio::fs::read(dir.join(SCHEMA_FILE)).await?;
+    let file: SchemaFile = serde_json::from_slice(&text)?;
+    let mut created = 0;
+    for entry in &file.manifest.tables {
+        let schema = file
+            .tables
+            .iter()
+            .find(|t| t.id == entry.id)
+            .ok_or_else(|| format!("no schema for table `{}` in the backup", entry.id))?;
+        backend.create_table(SEED_DB, schema).await?;
+        let mut writer = OneChunkAtATime::new(backend, SEED_DB, &entry.id);
+        let jsonl = tokio::fs::File::open(dir.join(&entry.file)).await?;
+        let mut lines = tokio::io::BufReader::new(jsonl).lines();
+        while let Some(line) = lines.next_line().await? {
+            if line.trim().is_empty() {
+                continue;
+            }
+            writer
+                .push(serde_json::from_str::<Document>(&line)?)
+                .await?;
+        }
+        created += writer.finish().await?;
+    }
+    Ok(created)
+}
