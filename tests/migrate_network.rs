@@ -296,3 +296,68 @@ async fn a_failed_pipelined_backfill_resumes_where_its_committed_chunks_end() {
         assert_eq!(n, number(&id) + 1, "row {id} exactly once");
     }
 }
+
+/// The report counts what the server received: every request, the polls of columns being
+/// created and the retries after injected faults included.
+async fn the_report_counts_what_the_server_received(fault_rate: f64) {
+    let engine: Arc<dyn Backend> = Arc::new(EmbeddedBackend::in_memory().unwrap());
+    let emulator = spawn_with_backend(
+        EmulatorConfig {
+            column_delay: Duration::from_millis(150),
+            fault_rate,
+            seed: Some(5),
+            ..EmulatorConfig::default()
+        },
+        Arc::clone(&engine),
+    )
+    .await
+    .unwrap();
+    let client = http_client(emulator.endpoint(), emulator.project(), emulator.key());
+    // Columns that cannot go inline are created one by one and polled inside create_table.
+    let tables: Vec<TableSchema> = (0..3)
+        .map(|t| {
+            let mut schema = TableSchema::new(format!("t{t}"), format!("Table {t}"));
+            for c in 0..6 {
+                schema = schema.column(ColumnSchema::varchar(format!("c{c}"), 40));
+            }
+            schema.index(appwrite_orm::schema::IndexSchema::new(
+                "by_c0",
+                appwrite_orm::schema::IndexKind::Key,
+                ["c0"],
+            ))
+        })
+        .collect();
+    let db = Database::ready(client, "app").await.unwrap();
+    let before = emulator.requests();
+    let report = Migrator::new(tables.iter(), [])
+        .with_options(options())
+        .run(&db)
+        .await
+        .unwrap();
+    assert_eq!(
+        report.requests,
+        emulator.requests() - before,
+        "the report's count is the server's"
+    );
+    assert!(
+        report.requests > 3 * 7,
+        "polls are counted: {}",
+        report.requests
+    );
+    let by_operation: u64 = report.requests_by_operation.values().sum();
+    assert_eq!(by_operation, report.requests);
+    if fault_rate > 0.0 {
+        assert!(report.retries > 0);
+    }
+    emulator.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_report_counts_every_request_polls_included() {
+    the_report_counts_what_the_server_received(0.0).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_report_counts_every_request_retries_included() {
+    the_report_counts_what_the_server_received(0.2).await;
+}

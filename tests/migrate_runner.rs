@@ -424,9 +424,9 @@ async fn a_crashed_run_is_taken_over_and_resumed(kind: Kind) {
     );
     let v = report.version(2).unwrap();
     assert!(v.resumed);
-    // The dead run had saved the backfill's completion: it is not walked again.
-    assert!(v.backfills[0].already_done);
-    assert_eq!(v.backfills[0].written, 200, "written by the dead run");
+    // It continues after its checkpoint, where nothing is left.
+    assert_eq!(v.backfills[0].resumed_after.as_deref(), Some("n0199"));
+    assert_eq!(v.backfills[0].written, 0);
     assert_eq!(v.rows_touched, 0);
     let invocations = seen.invocations.lock().unwrap().clone();
     assert_eq!(invocations.len(), 200);

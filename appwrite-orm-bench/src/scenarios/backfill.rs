@@ -25,12 +25,6 @@ const SEED_DB: &str = "seed";
 /// The database appwrite-orm migrates.
 const OURS_DB: &str = "ours";
 
-/// Rows one list request of the library's backfill reads. Today that is
-/// `MigrateOptions::page_size` clamped to one transaction (99): the backfill reads a page and
-/// writes it in one transaction. The library exposes no constant for it, so this one must
-/// follow the library; the run prints the pages the library's report counted next to it.
-pub const READ_PAGE: u64 = 99;
-
 /// Row updates per transaction: Appwrite stages at most 100 operations, and one of them is the
 /// backfill's checkpoint.
 pub const TRANSACTION_ROWS: u64 = 99;
@@ -41,8 +35,9 @@ pub const REQUESTS_PER_TRANSACTION: u64 = 3;
 /// The fewest requests the API needs for the backfill, and the time they take at best.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct LowerBound {
-    /// List requests: `ceil(N / READ_PAGE)`, one after the other (each needs the cursor the
-    /// previous one returned).
+    /// List requests: `ceil(N / read page)`, one after the other (each needs the cursor the
+    /// previous one returned); the read page is the library's
+    /// [`MigrateOptions::read_page_rows`](appwrite_orm::migrate::MigrateOptions::read_page_rows).
     pub lists: u64,
     /// Transactions: `ceil(N / TRANSACTION_ROWS)`, each [`REQUESTS_PER_TRANSACTION`] requests.
     pub transactions: u64,
@@ -54,9 +49,10 @@ pub struct LowerBound {
 }
 
 impl LowerBound {
-    /// The bound for `rows` rows at `latency` with `concurrency` requests in flight.
-    pub fn new(rows: u64, latency: Duration, concurrency: usize) -> Self {
-        let lists = rows.div_ceil(READ_PAGE);
+    /// The bound for `rows` rows read `read_page` at a time, at `latency`, with `concurrency`
+    /// requests in flight.
+    pub fn new(rows: u64, read_page: u64, latency: Duration, concurrency: usize) -> Self {
+        let lists = rows.div_ceil(read_page.max(1));
         let transactions = rows.div_ceil(TRANSACTION_ROWS);
         let requests = lists + REQUESTS_PER_TRANSACTION * transactions;
         let latency = latency.as_secs_f64();
@@ -114,12 +110,14 @@ pub async fn run(settings: &Settings) -> BenchResult<Outcome> {
     let (updated, seed) = server
         .measure(the_seed_pattern(server.http().as_ref()))
         .await?;
-    let migrator = data::migrator(MigrateOptions::default().concurrency(concurrency));
+    let options = MigrateOptions::default().concurrency(concurrency);
+    let read_page = options.read_page_rows();
+    let migrator = data::migrator(options);
     let over_http = server.over_http(OURS_DB);
     let (report, ours) = server
         .measure(async { Ok(migrator.run(&over_http).await?) })
         .await?;
-    let bound = LowerBound::new(rows, latency, concurrency);
+    let bound = LowerBound::new(rows, read_page, latency, concurrency);
 
     let mut checks = data::check_transformed("seed pattern", &seed_db.rows(TABLE), rows).await?;
     checks.extend(data::check_transformed("appwrite-orm", &ours_db.rows(TABLE), rows).await?);
@@ -127,7 +125,7 @@ pub async fn run(settings: &Settings) -> BenchResult<Outcome> {
 
     print_results(rows, updated, &seed, &ours, &report, &bound);
     println!(
-        "lower bound inputs: {} rows, read page R = {READ_PAGE} -> {} list requests in sequence; \
+        "lower bound inputs: {} rows, read page R = {read_page} -> {} list requests in sequence; \
          {TRANSACTION_ROWS} rows per transaction -> {} transactions x {REQUESTS_PER_TRANSACTION} \
          requests; latency L = {} ms; concurrency C = {concurrency}",
         count(rows),
@@ -149,6 +147,12 @@ pub async fn run(settings: &Settings) -> BenchResult<Outcome> {
             count(job.written),
         );
     }
+    let by_operation: Vec<String> = report
+        .requests_by_operation
+        .iter()
+        .map(|(operation, n)| format!("{operation} {n}"))
+        .collect();
+    println!("library requests by operation: {}", by_operation.join(", "));
     let faster = print::divide(seed.seconds, ours.seconds);
     let of_bound = print::divide(ours.seconds, bound.seconds);
     Ok(Outcome {
@@ -218,16 +222,21 @@ mod tests {
 
     #[test]
     fn the_lower_bound_follows_its_formula() {
-        // 10,000 rows: 102 lists, 102 transactions (306 requests), 408 in all.
-        let b = LowerBound::new(10_000, Duration::from_millis(30), 8);
+        // 10,000 rows read 99 at a time: 102 lists, 102 transactions (306 requests), 408 in
+        // all; the lists, one after the other, dominate.
+        let b = LowerBound::new(10_000, 99, Duration::from_millis(30), 8);
         assert_eq!((b.lists, b.transactions, b.requests), (102, 102, 408));
+        assert!((b.seconds - 3.06).abs() < 1e-9, "{}", b.seconds);
+        // Read 792 at a time: 13 lists; the requests over the concurrency dominate.
+        let b = LowerBound::new(10_000, 792, Duration::from_millis(30), 8);
+        assert_eq!((b.lists, b.requests), (13, 319));
         assert!(
-            (b.seconds - 3.06).abs() < 1e-9,
-            "lists dominate: {}",
+            (b.seconds - 319.0 * 0.03 / 8.0).abs() < 1e-9,
+            "{}",
             b.seconds
         );
         // One request in flight: every request waits for the one before.
-        let serial = LowerBound::new(10_000, Duration::from_millis(30), 1);
+        let serial = LowerBound::new(10_000, 99, Duration::from_millis(30), 1);
         assert!((serial.seconds - 408.0 * 0.03).abs() < 1e-9);
     }
 }

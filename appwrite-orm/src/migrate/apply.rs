@@ -683,6 +683,7 @@ impl Run<'_> {
         let (outcome, state) = self.with_row_ticks(plan.version, rows_before, body).await;
         let state = state.unwrap_or_default();
         let schema_changed = state.schema_changed;
+        let markers = state.markers;
         report.schema.extend(state.schema);
         report.backfills = state.backfills;
         report.conversions = state.conversions;
@@ -710,6 +711,9 @@ impl Run<'_> {
                 entry.checkpoint = String::new();
                 if !plan.reconcile {
                     self.history.write_entry(&entry).await?;
+                }
+                if markers {
+                    super::backfill::markers::delete_of_version(self.history, plan.version).await;
                 }
                 report.requests = self.counter.requests() - requests_before;
                 self.emit(ProgressEvent::VersionApplied {

@@ -39,6 +39,8 @@ pub(crate) struct StepState {
     pub(crate) schema_changed: bool,
     /// The server refused transactions: backfills write row by row for the rest of the step.
     pub(crate) no_transactions: bool,
+    /// Pipelined backfills left chunk markers, deleted once the version is applied.
+    pub(crate) markers: bool,
 }
 
 /// The context of a migration step: the database, typed and dynamic rows with resumable
@@ -235,6 +237,11 @@ impl<'a> Migration<'a> {
             tracing::warn!(version = self.version, "{message}");
             state.warnings.push(message);
         }
+    }
+
+    /// Notes that chunk markers were written, to delete once the version is applied.
+    pub(crate) fn markers_written(&self) {
+        self.state().markers = true;
     }
 
     /// The history the version is recorded in.

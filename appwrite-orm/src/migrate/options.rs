@@ -101,7 +101,7 @@ impl Default for MigrateOptions {
             poll_max: Duration::from_secs(2),
             backups: Some(PathBuf::from(DEFAULT_BACKUP_DIR)),
             table_concurrency: 4,
-            concurrency: 8,
+            concurrency: 12,
             page_size: 99,
             transactions: true,
             skip_default_backfill: BTreeSet::new(),
@@ -161,6 +161,23 @@ impl MigrateOptions {
     pub fn page_size(mut self, rows: u64) -> Self {
         self.page_size = rows.max(1);
         self
+    }
+
+    /// Rows a backfill reads per request when it writes through transactions: enough for
+    /// every chunk in flight (`page_size` changes each, at most 99) and at most 1,000.
+    ///
+    /// ```
+    /// use appwrite_orm::migrate::MigrateOptions;
+    ///
+    /// assert_eq!(MigrateOptions::default().read_page_rows(), 1_000);
+    /// assert_eq!(MigrateOptions::default().concurrency(8).read_page_rows(), 792);
+    /// assert_eq!(MigrateOptions::default().concurrency(16).read_page_rows(), 1_000);
+    /// ```
+    pub fn read_page_rows(&self) -> u64 {
+        let chunk = self
+            .page_size
+            .clamp(1, crate::schema::limits::MAX_BATCH as u64 - 1);
+        (chunk * self.concurrency.max(1) as u64).min(1_000)
     }
 
     /// Writes in flight at once in backfills and conversions (at least 1).

@@ -53,6 +53,8 @@ pub(crate) struct Ended {
 
 /// What a commit attempt needs, owned so that several can run at once.
 pub(crate) struct ChunkCommit {
+    /// A transaction opened ahead for the first attempt.
+    pub(crate) opened: Option<String>,
     pub(crate) backend: Arc<dyn Backend>,
     pub(crate) database: String,
     pub(crate) table: String,
@@ -77,7 +79,7 @@ pub(crate) fn transactions_unavailable(e: &Error) -> bool {
 
 impl ChunkCommit {
     /// Commits the chunk.
-    pub(crate) async fn run(self) -> Ended {
+    pub(crate) async fn run(mut self) -> Ended {
         let mut pause = Transient::new();
         let mut ended = Ended {
             end: ChunkEnd::Committed,
@@ -85,7 +87,8 @@ impl ChunkCommit {
             uncertain: false,
         };
         loop {
-            let (end, again) = self.attempt(&mut ended.uncertain).await;
+            let opened = self.opened.take();
+            let (end, again) = self.attempt(opened, &mut ended.uncertain).await;
             match end {
                 Some(end) => {
                     ended.end = end;
@@ -108,15 +111,22 @@ impl ChunkCommit {
 
     /// One attempt: `Some(end)` when the chunk's fate is known, `None` (with the transient
     /// error) when it should be tried again.
-    async fn attempt(&self, uncertain: &mut bool) -> (Option<ChunkEnd>, Option<Error>) {
+    async fn attempt(
+        &self,
+        opened: Option<String>,
+        uncertain: &mut bool,
+    ) -> (Option<ChunkEnd>, Option<Error>) {
         let backend = &self.backend;
-        let tx = match backend.create_transaction(None).await {
-            Ok(tx) => tx,
-            Err(e) => return self.settle_without_commit(e),
+        let tx = match opened {
+            Some(id) => id,
+            None => match backend.create_transaction(None).await {
+                Ok(tx) => tx.id,
+                Err(e) => return self.settle_without_commit(e),
+            },
         };
-        if let Err(e) = backend.stage_operations(&tx.id, &self.operations).await {
+        if let Err(e) = backend.stage_operations(&tx, &self.operations).await {
             // Whatever was staged dies with the transaction.
-            let _ = backend.rollback_transaction(&tx.id).await;
+            let _ = backend.rollback_transaction(&tx).await;
             return self.settle_without_commit(e);
         }
         // Appwrite's commit catches rows changed after staging; a row changed between the
@@ -124,21 +134,21 @@ impl ChunkCommit {
         match self.unchanged_since_read().await {
             Ok(true) => {}
             Ok(false) => {
-                let _ = backend.rollback_transaction(&tx.id).await;
+                let _ = backend.rollback_transaction(&tx).await;
                 return (Some(ChunkEnd::Conflict), None);
             }
             Err(e) => {
-                let _ = backend.rollback_transaction(&tx.id).await;
+                let _ = backend.rollback_transaction(&tx).await;
                 return self.settle_without_commit(e);
             }
         }
-        let error = match backend.commit_transaction(&tx.id).await {
+        let error = match backend.commit_transaction(&tx).await {
             Ok(_) => return (Some(ChunkEnd::Committed), None),
             Err(e) => e,
         };
         // The commit may have gone through (a lost answer), or failed because an earlier
         // attempt's commit did (the marker exists): the marker says which.
-        match self.committed(&tx.id).await {
+        match self.committed(&tx).await {
             Ok(true) => return (Some(ChunkEnd::Committed), None),
             Ok(false) => {}
             // Unknown: try again; a repeat cannot write twice (the marker).
@@ -151,7 +161,7 @@ impl ChunkCommit {
         if transient(&error) {
             // Make sure the old transaction can no longer commit before trying a new one; if
             // the rollback is lost too, that commit may still land (the marker guards it).
-            *uncertain |= backend.rollback_transaction(&tx.id).await.is_err();
+            *uncertain |= backend.rollback_transaction(&tx).await.is_err();
             return (None, Some(error));
         }
         (Some(ChunkEnd::Failed(error)), None)

@@ -16,8 +16,10 @@
 //!   committed when the run stopped) are skipped when read again.
 //! - Markers carry the checkpoint's token: a checkpoint that starts over (the step changed, a
 //!   restore) has a new token, and the markers of the old one are ignored.
-//! - When the job finishes, its completion is saved in the history row first, then its
-//!   markers are deleted.
+//! - Markers stay until their version is recorded applied, and are then deleted together
+//!   ([`delete_of_version`]); a resumed run folds them up to the end of a finished job, where it
+//!   finds nothing left to do. A job stopped by an error has its progress folded into the
+//!   history row instead, and its markers deleted at once.
 
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
@@ -194,6 +196,22 @@ impl Markers {
         {
             tracing::warn!(error = %e, markers = %self.name, "could not delete the chunk markers of a finished backfill");
         }
+    }
+}
+
+/// Deletes every marker of `version` once the version is recorded applied: until then they are
+/// its backfills' checkpoint. A failure leaves rows nothing reads again, so it is only logged.
+pub(crate) async fn delete_of_version(history: &History, version: u32) {
+    let filters = [
+        Query::equal("status", [Value::from(MARKER_STATUS)]),
+        Query::equal("version", [Value::from(version)]),
+    ];
+    if let Err(e) = history
+        .backend()
+        .delete_rows(history.database(), history.table_id(), &filters)
+        .await
+    {
+        tracing::warn!(error = %e, version, "could not delete the chunk markers of an applied version");
     }
 }
 

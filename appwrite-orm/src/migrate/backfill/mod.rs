@@ -29,7 +29,7 @@ use crate::schema::limits;
 use crate::{Error, Result};
 
 mod chunk;
-mod markers;
+pub(crate) mod markers;
 mod pipeline;
 mod rowwise;
 

@@ -27,7 +27,7 @@ use serde_json::Value;
 use super::chunk::{ChunkCommit, ChunkEnd, Ended};
 use super::markers::{self, ChunkRange, Markers};
 use super::{JobState, Read, RowFn, TRANSACTION_ROWS, Walk, read_rows, rows_by_id};
-use crate::backend::{Backend, Document, Operation, OperationAction, Row};
+use crate::backend::{Backend, Document, Operation, OperationAction, Row, Transaction};
 use crate::migrate::report::BackfillReport;
 use crate::{Error, Result};
 
@@ -38,9 +38,6 @@ pub(super) enum Finish {
     /// The server has no transactions: the job's state says where to go on without them.
     NoTransactions,
 }
-
-/// The most rows one read asks for.
-const MAX_READ_ROWS: u64 = 1_000;
 
 type Boxed<T> = Pin<Box<dyn Future<Output = T> + Send>>;
 
@@ -120,6 +117,8 @@ struct Pipeline<'p, 'w, 'm> {
     next_seq: u32,
     /// The low-water mark: every row up to it is committed.
     mark: Option<String>,
+    /// Transactions opened ahead, for the next chunks.
+    ready: Vec<String>,
     /// The first error that stops the walk.
     failure: Option<Error>,
     /// Transactions turned out to be unavailable.
@@ -161,7 +160,7 @@ pub(super) async fn run(
         backend: Arc::clone(m.db().backend()),
         markers,
         chunk_rows: chunk_rows as usize,
-        read_rows: (chunk_rows * concurrency as u64).min(MAX_READ_ROWS),
+        read_rows: options.read_page_rows(),
         concurrency,
         done: earlier.done.into_iter().collect(),
         buffer: VecDeque::new(),
@@ -179,6 +178,7 @@ pub(super) async fn run(
         sent: BTreeMap::new(),
         next_seq: 0,
         mark: earlier.after,
+        ready: Vec::new(),
         failure: None,
         unavailable: None,
     };
@@ -210,11 +210,10 @@ pub(super) async fn run(
     state.written += earlier.written + report.written;
     state.complete = true;
     m.set_job_state(walk.job, state.clone());
-    // The completion first: markers deleted before it would leave a crash nothing to resume
-    // from.
-    m.save_checkpoint().await?;
-    if let Some(markers) = &p.markers {
-        markers.delete_all().await;
+    // Nothing is saved here: the markers are the checkpoint until the version is recorded
+    // applied, which deletes them; a crash before that resumes at the end of their chain.
+    if p.markers.is_some() && p.next_seq > 0 {
+        m.markers_written();
     }
     Ok(Finish::Done)
 }
@@ -227,10 +226,12 @@ impl Pipeline<'_, '_, '_> {
     async fn drive(&mut self, f: &mut RowFn<'_>, report: &mut BackfillReport) {
         let mut commits: FuturesUnordered<Commit> = FuturesUnordered::new();
         let mut reading: Option<Boxed<Result<Read>>> = None;
+        let mut opening: FuturesUnordered<Boxed<Result<Transaction>>> = FuturesUnordered::new();
         loop {
             let stopping = self.failure.is_some() || self.unavailable.is_some();
             if !stopping {
                 self.compute(f, report, &mut commits);
+                self.open_ahead(&mut opening);
             }
             let drained = self.exhausted && self.buffer.is_empty() && reading.is_none();
             if (drained || self.failure.is_some())
@@ -257,11 +258,18 @@ impl Pipeline<'_, '_, '_> {
             if commits.is_empty() && reading.is_none() {
                 let pending = !self.buffer.is_empty() || !self.building.writes.is_empty();
                 if self.failure.is_some() || self.unavailable.is_some() || !pending {
+                    self.close_unused(opening).await;
                     return;
                 }
                 continue;
             }
             tokio::select! {
+                Some(opened) = opening.next(), if !opening.is_empty() => {
+                    // A failure here is left to the chunk, which opens its own.
+                    if let Ok(tx) = opened {
+                        self.ready.push(tx.id);
+                    }
+                }
                 Some((key, end)) = commits.next(), if !commits.is_empty() => {
                     self.finished(key, end, f, report, &mut commits).await;
                 }
@@ -274,6 +282,40 @@ impl Pipeline<'_, '_, '_> {
                 }
             }
         }
+    }
+
+    /// Opens transactions ahead of the chunks that will need them, so that a chunk's commit
+    /// starts with staging: one round trip less on its path.
+    fn open_ahead(&mut self, opening: &mut FuturesUnordered<Boxed<Result<Transaction>>>) {
+        let wanted = if self.exhausted {
+            let rows = self.buffer.len() + self.building.writes.len();
+            rows.div_ceil(self.chunk_rows).min(self.concurrency)
+        } else {
+            self.concurrency
+        };
+        while self.ready.len() + opening.len() < wanted {
+            let backend = Arc::clone(&self.backend);
+            opening.push(Box::pin(
+                async move { backend.create_transaction(None).await },
+            ));
+        }
+    }
+
+    /// Rolls back the transactions opened ahead that no chunk took (they would expire on
+    /// their own; this frees them at once).
+    async fn close_unused(&mut self, opening: FuturesUnordered<Boxed<Result<Transaction>>>) {
+        let opened: Vec<Result<Transaction>> = opening.collect().await;
+        let unused: Vec<String> = std::mem::take(&mut self.ready)
+            .into_iter()
+            .chain(opened.into_iter().filter_map(|t| t.ok().map(|t| t.id)))
+            .collect();
+        let backend = &self.backend;
+        futures_util::future::join_all(
+            unused
+                .iter()
+                .map(|id| async move { backend.rollback_transaction(id).await }),
+        )
+        .await;
     }
 
     /// Computes buffered rows into chunks while commits have room.
@@ -334,7 +376,8 @@ impl Pipeline<'_, '_, '_> {
 
     /// Starts the commit of a chunk and keeps it under `key`.
     fn track(&mut self, key: Key, chunk: Chunk, commits: &mut FuturesUnordered<Commit>) {
-        commits.push(self.commit(&key, &chunk));
+        let opened = self.ready.pop();
+        commits.push(self.commit(&key, &chunk, opened));
         self.sent.insert(
             key,
             Sent {
@@ -346,7 +389,8 @@ impl Pipeline<'_, '_, '_> {
         );
     }
 
-    fn commit(&self, key: &Key, chunk: &Chunk) -> Commit {
+    /// The commit of a chunk, in `opened` when a transaction was opened ahead for it.
+    fn commit(&self, key: &Key, chunk: &Chunk, opened: Option<String>) -> Commit {
         let db = self.walk.m.db();
         let mut operations: Vec<Operation> = chunk
             .writes
@@ -369,6 +413,7 @@ impl Pipeline<'_, '_, '_> {
             (markers.clone(), markers.id(key))
         });
         let commit = ChunkCommit {
+            opened,
             backend: Arc::clone(&self.backend),
             database: db.id().to_owned(),
             table: self.walk.table.to_owned(),
@@ -482,7 +527,8 @@ impl Pipeline<'_, '_, '_> {
         };
         if sent.redone < SPLIT_AFTER || sent.uncertain || chunk.writes.len() < 2 {
             sent.chunk = chunk;
-            commits.push(self.commit(&key, &self.sent[&key].chunk));
+            let opened = self.ready.pop();
+            commits.push(self.commit(&key, &self.sent[&key].chunk, opened));
             return;
         }
         let redone = sent.redone;
