@@ -2,7 +2,7 @@
 //!
 //! A call of a [`Backend`] method is one request on the embedded engine; over HTTP it counts
 //! every request the call sent (retries after a 429 or a dropped connection, the polls of a
-//! create-table, see [`wire`](super::wire)). The migration runner reports its own request
+//! create-table, see [`wire`]). The migration runner reports its own request
 //! count this way, and tests assert that a boot with nothing to migrate makes exactly one
 //! request.
 //!
@@ -73,7 +73,7 @@ impl CountingBackend {
 
     /// Requests made so far (failed ones included: they reached the server too). Over HTTP
     /// this is every request sent: a call that was retried, or that polls, counts each
-    /// attempt ([`wire`](super::wire)).
+    /// attempt ([`wire`]).
     pub fn requests(&self) -> u64 {
         self.total.load(Ordering::Relaxed)
     }

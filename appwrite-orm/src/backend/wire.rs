@@ -2,9 +2,9 @@
 //!
 //! A single [`Backend`](super::Backend) call can send several HTTP requests: retries after a
 //! 429 or a dropped connection, the polls of a create-table whose columns are created one by
-//! one, the read that resolves a repeated create. [`observe`] runs a call with a tally in
+//! one, the read that resolves a repeated create. `observe` runs a call with a tally in
 //! task-local storage; the HTTP transport adds every attempt it sends to the tally of the
-//! call it belongs to ([`note_attempt`]). Backends that send nothing (the embedded engine)
+//! call it belongs to (`note_attempt`). Backends that send nothing (the embedded engine)
 //! leave it at zero, and the caller counts the call itself as one request.
 //!
 //! Tallies nest: a counting wrapper around another counting wrapper sees the same requests,

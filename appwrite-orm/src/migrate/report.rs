@@ -319,6 +319,16 @@ impl fmt::Display for VersionReport {
             if let Some(after) = &b.resumed_after {
                 write!(f, " (resumed after row {after})")?;
             }
+            if b.retries > 0 {
+                write!(f, ", {} chunk commits retried", b.retries)?;
+            }
+            if b.conflicts > 0 {
+                write!(
+                    f,
+                    ", {} chunks redone after a concurrent write",
+                    b.conflicts
+                )?;
+            }
             writeln!(f)?;
         }
         for c in &self.conversions {

@@ -26,7 +26,9 @@ use serde_json::{Value, json};
 
 use super::super::history::History;
 use crate::Result;
-use crate::backend::{ListOptions, Operation, OperationAction, Row};
+use std::sync::Arc;
+
+use crate::backend::{Operation, OperationAction, Row};
 use crate::error::types;
 use crate::query::Query;
 
@@ -148,41 +150,21 @@ impl Markers {
         ]
     }
 
-    /// Every marker of this job and checkpoint, from earlier attempts.
+    /// Every marker of this job and checkpoint, from earlier attempts (read by cursor).
     pub(crate) async fn read(&self) -> Result<Vec<ChunkRange>> {
-        const PAGE: u64 = 500;
-        let mut ranges = Vec::new();
-        let mut cursor: Option<String> = None;
-        loop {
-            let mut queries = self.filters();
-            queries.push(Query::limit(PAGE));
-            if let Some(c) = &cursor {
-                queries.push(Query::cursor_after(c.clone()));
-            }
-            let page = self
-                .history
-                .backend()
-                .list_rows(
-                    self.history.database(),
-                    self.history.table_id(),
-                    &queries,
-                    &ListOptions {
-                        total: false,
-                        transaction_id: None,
-                    },
-                )
-                .await?
-                .items;
-            ranges.extend(page.iter().filter_map(range_of));
-            if (page.len() as u64) < PAGE {
-                return Ok(ranges);
-            }
-            cursor = page.last().map(|r| r.id().to_owned());
-        }
+        let rows =
+            crate::Database::new(Arc::clone(self.history.backend()), self.history.database())
+                .rows(self.history.table_id())
+                .query()
+                .with_all(self.filters())
+                .all()
+                .await?;
+        Ok(rows.iter().filter_map(range_of).collect())
     }
 
-    /// Deletes this job's markers once its completion is saved. A failure leaves rows that
-    /// nothing reads again (the job is complete), so it is only logged.
+    /// Deletes this job's markers once its progress is saved in the history row (a job stopped
+    /// by an error). A failure leaves markers behind the saved cursor, which only add skipped
+    /// ids on a resume, so it is only logged.
     pub(crate) async fn delete_all(&self) {
         if let Err(e) = self
             .history
