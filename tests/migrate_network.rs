@@ -287,6 +287,11 @@ async fn a_failed_pipelined_backfill_resumes_where_its_committed_chunks_end() {
         let expected = if i < 1234 { i + 1 } else { i };
         assert_eq!(n, expected, "row {id} after the failure");
     }
+    assert_eq!(
+        markers_left(&engine).await,
+        0,
+        "a failed job's progress went into the history row, its markers were deleted"
+    );
     armed.store(false, Ordering::SeqCst);
     let report = migrator.run(&db).await.unwrap();
     let backfill = &report.version(2).unwrap().backfills[0];
@@ -295,6 +300,29 @@ async fn a_failed_pipelined_backfill_resumes_where_its_committed_chunks_end() {
     for (id, n) in values(&engine).await {
         assert_eq!(n, number(&id) + 1, "row {id} exactly once");
     }
+    assert_eq!(
+        markers_left(&engine).await,
+        0,
+        "an applied version leaves no chunk markers"
+    );
+}
+
+/// Chunk markers in the history table.
+async fn markers_left(engine: &Arc<dyn Backend>) -> usize {
+    engine
+        .list_rows(
+            "app",
+            "orm_migrations",
+            &[Query::equal("status", [json!("chunk")])],
+            &ListOptions {
+                total: false,
+                transaction_id: None,
+            },
+        )
+        .await
+        .unwrap()
+        .items
+        .len()
 }
 
 /// The report counts what the server received: every request, the polls of columns being

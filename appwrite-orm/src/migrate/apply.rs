@@ -237,6 +237,7 @@ impl Migrator {
             history: &history,
             lock: &lock,
             counter,
+            with_markers: Default::default(),
         }
         .locked(report)
         .await;
@@ -480,6 +481,8 @@ pub(super) struct Run<'r> {
     pub(super) history: &'r History,
     pub(super) lock: &'r Lock,
     pub(super) counter: &'r Arc<CountingBackend>,
+    /// Applied versions whose backfills left chunk markers, deleted at the end of the run.
+    pub(super) with_markers: std::sync::Mutex<Vec<u32>>,
 }
 
 impl Run<'_> {
@@ -488,7 +491,9 @@ impl Run<'_> {
     }
 
     async fn locked(&self, report: &mut MigrationReport) -> Result<()> {
-        let snapshot = self.history.read_all().await?;
+        // Both reads are needed for the plan; at once, they cost one round trip.
+        let (snapshot, live) = tokio::join!(self.history.read_all(), read_live(self.db));
+        let snapshot = snapshot?;
         let highest = snapshot
             .versions
             .values()
@@ -524,7 +529,7 @@ impl Run<'_> {
                 .collect();
             tracing::warn!(holder = %l.owner, ?interrupted, "resuming after a crashed run");
         }
-        let mut live = read_live(self.db).await?;
+        let mut live = live?;
         let mut plan = self.migrator.plan_with(self.prepared, &live, applied);
         // Errors up to the first version with a step are certain: nothing before them can
         // change the schema. Later ones are checked again when their version comes.
@@ -579,11 +584,24 @@ impl Run<'_> {
         let head_ok = snapshot.head.as_ref().is_some_and(|h| {
             h.version == self.prepared.target && h.fingerprint == self.prepared.fingerprint
         });
-        if !head_ok {
-            self.history
-                .write_head(self.prepared.target, &self.prepared.fingerprint)
-                .await?;
-        }
+        let with_markers =
+            std::mem::take(&mut *self.with_markers.lock().unwrap_or_else(|p| p.into_inner()));
+        let delete_markers = futures_util::future::join_all(
+            with_markers
+                .iter()
+                .map(|v| super::backfill::markers::delete_of_version(self.history, *v)),
+        );
+        let write_head = async {
+            if head_ok {
+                Ok(())
+            } else {
+                self.history
+                    .write_head(self.prepared.target, &self.prepared.fingerprint)
+                    .await
+            }
+        };
+        let (head, _) = tokio::join!(write_head, delete_markers);
+        head?;
         report.to_version = self.prepared.target;
         Ok(())
     }
@@ -713,7 +731,12 @@ impl Run<'_> {
                     self.history.write_entry(&entry).await?;
                 }
                 if markers {
-                    super::backfill::markers::delete_of_version(self.history, plan.version).await;
+                    // Deleted with the head's write at the end: the version is recorded applied,
+                    // so they are no longer needed, and one round trip is saved.
+                    self.with_markers
+                        .lock()
+                        .unwrap_or_else(|p| p.into_inner())
+                        .push(plan.version);
                 }
                 report.requests = self.counter.requests() - requests_before;
                 self.emit(ProgressEvent::VersionApplied {

@@ -106,6 +106,7 @@ impl Migrator {
             history: &history,
             lock: &lock,
             counter: &counter,
+            with_markers: Default::default(),
         }
         .revert(to, options, &mut report)
         .await;
