@@ -14,6 +14,26 @@ pub fn header(scenario: &str, settings: &[(&str, String)]) {
     println!("machine: {}", machine());
 }
 
+/// The header of a bulk-write scenario (`insert_many`, `restore`): rows, latency, and the
+/// baseline that sends one chunk of 100 at a time.
+pub fn bulk_header(scenario: &str, rows: u64, latency: std::time::Duration, baseline: &str) {
+    header(
+        scenario,
+        &[
+            ("rows", count(rows)),
+            ("latency", format!("{} ms", latency.as_millis())),
+            (
+                "concurrency",
+                format!(
+                    "baseline 1, appwrite-orm its own (client allows {})",
+                    crate::harness::MAX_IN_FLIGHT
+                ),
+            ),
+            ("baseline", baseline.to_owned()),
+        ],
+    );
+}
+
 /// `N cpus (nproc), <model>`: `nproc` as the shell counts it (the CPUs this process may run
 /// on), the model from `/proc/cpuinfo`.
 pub fn machine() -> String {

@@ -9,8 +9,8 @@ use std::time::Duration;
 use super::{Outcome, Scenario, Settings};
 use crate::BenchResult;
 use crate::data::{self, TABLE};
-use crate::harness::{MAX_IN_FLIGHT, Server};
-use crate::print::{self, count};
+use crate::harness::Server;
+use crate::print;
 use crate::seed_pattern::OneChunkAtATime;
 
 /// The database the baseline writes.
@@ -22,20 +22,11 @@ const OURS_DB: &str = "ours";
 pub async fn run(settings: &Settings) -> BenchResult<Outcome> {
     let rows = settings.rows_or(50_000, 500);
     let latency = settings.latency_or(30, 2);
-    print::header(
+    print::bulk_header(
         "insert_many",
-        &[
-            ("rows", count(rows)),
-            ("latency", format!("{} ms", latency.as_millis())),
-            (
-                "concurrency",
-                format!("baseline 1, appwrite-orm its own (client allows {MAX_IN_FLIGHT})"),
-            ),
-            (
-                "baseline",
-                "create_rows chunks of 100, one at a time".into(),
-            ),
-        ],
+        rows,
+        latency,
+        "create_rows chunks of 100, one at a time",
     );
 
     let server = Server::start(latency, Duration::ZERO).await?;

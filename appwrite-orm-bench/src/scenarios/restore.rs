@@ -12,7 +12,7 @@ use tokio::io::AsyncBufReadExt;
 use super::{Outcome, Scenario, Settings};
 use crate::BenchResult;
 use crate::data::{self, TABLE};
-use crate::harness::{MAX_IN_FLIGHT, Server};
+use crate::harness::Server;
 use crate::print::{self, count};
 use crate::seed_pattern::OneChunkAtATime;
 
@@ -27,20 +27,11 @@ const OURS_DB: &str = "ours";
 pub async fn run(settings: &Settings) -> BenchResult<Outcome> {
     let rows = settings.rows_or(50_000, 500);
     let latency = settings.latency_or(30, 2);
-    print::header(
+    print::bulk_header(
         "restore",
-        &[
-            ("rows", count(rows)),
-            ("latency", format!("{} ms", latency.as_millis())),
-            (
-                "concurrency",
-                format!("baseline 1, appwrite-orm its own (client allows {MAX_IN_FLIGHT})"),
-            ),
-            (
-                "baseline",
-                "the JSONL file sent as create_rows chunks of 100, one at a time".into(),
-            ),
-        ],
+        rows,
+        latency,
+        "the JSONL file sent as create_rows chunks of 100, one at a time",
     );
 
     let server = Server::start(latency, Duration::ZERO).await?;
