@@ -119,6 +119,8 @@ struct Pipeline<'p, 'w, 'm> {
     mark: Option<String>,
     /// Transactions opened ahead, for the next chunks.
     ready: Vec<String>,
+    /// Opening one ahead failed: chunks open their own from then on.
+    open_ahead_failed: bool,
     /// The first error that stops the walk.
     failure: Option<Error>,
     /// Transactions turned out to be unavailable.
@@ -179,6 +181,7 @@ pub(super) async fn run(
         next_seq: 0,
         mark: earlier.after,
         ready: Vec::new(),
+        open_ahead_failed: false,
         failure: None,
         unavailable: None,
     };
@@ -265,9 +268,11 @@ impl Pipeline<'_, '_, '_> {
             }
             tokio::select! {
                 Some(opened) = opening.next(), if !opening.is_empty() => {
-                    // A failure here is left to the chunk, which opens its own.
-                    if let Ok(tx) = opened {
-                        self.ready.push(tx.id);
+                    // A failure is left to the chunks, which open their own; none is opened
+                    // ahead any more (a server without transactions would refuse them all).
+                    match opened {
+                        Ok(tx) => self.ready.push(tx.id),
+                        Err(_) => self.open_ahead_failed = true,
                     }
                 }
                 Some((key, end)) = commits.next(), if !commits.is_empty() => {
@@ -287,6 +292,9 @@ impl Pipeline<'_, '_, '_> {
     /// Opens transactions ahead of the chunks that will need them, so that a chunk's commit
     /// starts with staging: one round trip less on its path.
     fn open_ahead(&mut self, opening: &mut FuturesUnordered<Boxed<Result<Transaction>>>) {
+        if self.open_ahead_failed {
+            return;
+        }
         let wanted = if self.exhausted {
             let rows = self.buffer.len() + self.building.writes.len();
             rows.div_ceil(self.chunk_rows).min(self.concurrency)
