@@ -81,3 +81,45 @@ async fn a_missing_table_or_schema_is_refused() {
     let err = backup::restore(&db, dir.path()).await.unwrap_err();
     assert!(err.to_string().contains("schema.json"), "{err}");
 }
+
+/// Several bulk requests at once restore the same rows; the default keeps the source's order.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_restore_with_requests_in_flight_restores_every_row() {
+    let db = source().await;
+    let dir = tempfile::tempdir().unwrap();
+    backup::backup(&db, dir.path(), None).await.unwrap();
+    let by_id = |rows: Vec<appwrite_orm::backend::Row>| {
+        let mut rows: Vec<(String, serde_json::Value, serde_json::Value)> = rows
+            .into_iter()
+            .map(|r| {
+                let id = r.id().to_owned();
+                (id, r.0["text"].clone(), r.0["n"].clone())
+            })
+            .collect();
+        rows.sort_by(|a, b| a.0.cmp(&b.0));
+        rows
+    };
+    let source_rows = by_id(db.rows("notes").query().all().await.unwrap());
+
+    let fast = Database::in_memory().await.unwrap();
+    let options = RestoreOptions::default().in_flight(4);
+    let restored = backup::restore_with(&fast, dir.path(), &options)
+        .await
+        .unwrap();
+    assert_eq!(restored.rows, 250);
+    assert_eq!(
+        by_id(fast.rows("notes").query().all().await.unwrap()),
+        source_rows
+    );
+
+    let ordered = Database::in_memory().await.unwrap();
+    backup::restore(&ordered, dir.path()).await.unwrap();
+    let ids = |rows: Vec<appwrite_orm::backend::Row>| -> Vec<String> {
+        rows.iter().map(|r| r.id().to_owned()).collect()
+    };
+    assert_eq!(
+        ids(ordered.rows("notes").query().all().await.unwrap()),
+        ids(db.rows("notes").query().all().await.unwrap()),
+        "one request at a time keeps the source's order"
+    );
+}

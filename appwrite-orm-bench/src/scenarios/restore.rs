@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use appwrite_orm::backend::{Backend, Document};
 use appwrite_orm::backup::{self, SCHEMA_FILE, SchemaFile};
+use appwrite_orm::rows::BULK_IN_FLIGHT;
 use tokio::io::AsyncBufReadExt;
 
 use super::{Outcome, Scenario, Settings};
@@ -57,7 +58,10 @@ pub async fn run(settings: &Settings) -> BenchResult<Outcome> {
         .await?;
     let over_http = server.over_http(OURS_DB);
     let (restored, ours) = server
-        .measure(async { Ok(backup::restore(&over_http, dir.path()).await?) })
+        .measure(async {
+            let options = backup::RestoreOptions::default().in_flight(BULK_IN_FLIGHT);
+            Ok(backup::restore_with(&over_http, dir.path(), &options).await?)
+        })
         .await?;
     println!(
         "library restore (its report): {} rows",
@@ -74,7 +78,7 @@ pub async fn run(settings: &Settings) -> BenchResult<Outcome> {
         rows,
         &[
             ("one chunk of 100 at a time", &seed),
-            ("appwrite-orm backup::restore", &ours),
+            ("appwrite-orm restore, 4 in flight", &ours),
         ],
     );
     Ok(Outcome {

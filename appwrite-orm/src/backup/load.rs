@@ -1,5 +1,5 @@
-//! Restoring a backup: tables created from `schema.json`, rows written back 100 at a time,
-//! several requests at once, from the JSONL files, read line by line.
+//! Restoring a backup: tables created from `schema.json`, rows written back 100 at a time
+//! (several requests at once when asked), from the JSONL files, read line by line.
 
 use std::path::Path;
 use std::sync::Arc;
@@ -13,7 +13,6 @@ use futures_util::StreamExt;
 use futures_util::stream::FuturesUnordered;
 
 use crate::backend::ColumnStatus;
-use crate::rows::BULK_IN_FLIGHT;
 use crate::schema::{TableSchema, limits};
 use crate::{Database, Result};
 
@@ -59,7 +58,7 @@ pub(crate) async fn run(
             continue; // checked by `manifest::read`
         };
         create(db, schema, options.poll_timeout).await?;
-        let rows = table_rows(db, &entry.id, &dir.join(&entry.file)).await?;
+        let rows = table_rows(db, &entry.id, &dir.join(&entry.file), options.in_flight).await?;
         tracing::info!(table = %entry.id, rows, "table restored");
         report.rows += rows;
         report.tables.push(TableReport {
@@ -112,10 +111,10 @@ async fn create(db: &Database, schema: &TableSchema, timeout: Duration) -> Resul
     }
 }
 
-/// Writes the rows of one JSONL file in bulk requests of 100, [`BULK_IN_FLIGHT`] at once,
-/// reading the file ahead while they run. When a request fails, those already sent finish
-/// and the error says how many rows were written.
-async fn table_rows(db: &Database, table: &str, path: &Path) -> Result<u64> {
+/// Writes the rows of one JSONL file in bulk requests of 100, `in_flight` at once, reading
+/// the file ahead while they run. When a request fails, those already sent finish and the
+/// error says how many rows were written.
+async fn table_rows(db: &Database, table: &str, path: &Path, in_flight: usize) -> Result<u64> {
     let mut reader = JsonlReader::open(path.to_owned()).await?;
     let mut running = FuturesUnordered::new();
     let mut written = 0u64;
@@ -123,7 +122,7 @@ async fn table_rows(db: &Database, table: &str, path: &Path) -> Result<u64> {
     let mut failure = None;
     let mut read_all = false;
     loop {
-        while failure.is_none() && !read_all && running.len() < BULK_IN_FLIGHT {
+        while failure.is_none() && !read_all && running.len() < in_flight.max(1) {
             let mut batch = reader.next_batch(limits::MAX_BATCH).await?;
             if batch.is_empty() {
                 read_all = true;

@@ -84,5 +84,9 @@ pub enum Command {
         /// Confirm `--replace`.
         #[arg(long)]
         yes: bool,
+        /// Bulk requests of 100 rows in flight at once (faster over a slow link; above 1, rows
+        /// keep their order within each request but not across them).
+        #[arg(long, value_name = "N", default_value_t = 1)]
+        in_flight: usize,
     },
 }

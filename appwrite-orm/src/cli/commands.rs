@@ -128,7 +128,12 @@ pub async fn run(
             })?;
             Ok(Exit::Ok)
         }
-        Command::Restore { dir, replace, yes } => {
+        Command::Restore {
+            dir,
+            replace,
+            yes,
+            in_flight,
+        } => {
             if *replace && !*yes {
                 eprintln!(
                     "refusing to drop and recreate the tables of {} without --yes",
@@ -136,7 +141,9 @@ pub async fn run(
                 );
                 return Ok(Exit::Usage);
             }
-            let options = crate::backup::RestoreOptions::default().replace(*replace);
+            let options = crate::backup::RestoreOptions::default()
+                .replace(*replace)
+                .in_flight(*in_flight);
             let progress = Spinner::start("restoring");
             let report = crate::backup::restore_with(db, dir, &options).await;
             progress.finish();
