@@ -165,6 +165,17 @@ async fn sigkill_at_random_moments_loses_and_doubles_nothing() {
             row.id()
         );
     }
+    let markers = db
+        .rows("orm_migrations")
+        .query()
+        .with(Query::equal("status", [json!("chunk")]))
+        .count()
+        .await
+        .unwrap();
+    assert_eq!(
+        markers, 0,
+        "the killed runs' chunk markers went with the applied version"
+    );
     assert!(
         mid_run >= MID_RUN_KILLS,
         "{mid_run} of {trials} kills landed mid-walk"

@@ -215,7 +215,8 @@ pub(super) async fn run(
     m.set_job_state(walk.job, state.clone());
     // Nothing is saved here: the markers are the checkpoint until the version is recorded
     // applied, which deletes them; a crash before that resumes at the end of their chain.
-    if p.markers.is_some() && p.next_seq > 0 {
+    // This attempt's markers, and those of earlier attempts it resumed from.
+    if p.markers.is_some() && (p.next_seq > 0 || earlier.markers > 0) {
         m.markers_written();
     }
     Ok(Finish::Done)
