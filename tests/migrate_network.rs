@@ -10,9 +10,9 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::Duration;
 
 use appwrite_orm::backend::Backend;
+use appwrite_orm::backend::Document;
 use appwrite_orm::backend::embedded::EmbeddedBackend;
 use appwrite_orm::backend::http::{ApiKey, HttpBackend, HttpConfig};
-use appwrite_orm::backend::{Document, ListOptions};
 use appwrite_orm::migrate::{MigrateOptions, MigrationDef, Migrator};
 use appwrite_orm::query::Query;
 use appwrite_orm::schema::{ColumnSchema, TableSchema};
@@ -86,37 +86,21 @@ fn http_client(endpoint: String, project: &str, key: &str) -> Arc<dyn Backend> {
 
 /// Every row's `n`, read from the engine itself (no faults on the way).
 async fn values(engine: &Arc<dyn Backend>) -> Vec<(String, i64)> {
-    let mut out = Vec::new();
-    let mut cursor: Option<String> = None;
-    loop {
-        let mut queries = vec![Query::order_asc("$sequence"), Query::limit(500)];
-        if let Some(c) = &cursor {
-            queries.push(Query::cursor_after(c.clone()));
-        }
-        let page = engine
-            .list_rows(
-                "app",
-                TABLE,
-                &queries,
-                &ListOptions {
-                    total: false,
-                    transaction_id: None,
-                },
-            )
-            .await
-            .unwrap()
-            .items;
-        out.extend(page.iter().map(|r| {
+    Database::new(Arc::clone(engine), "app")
+        .rows(TABLE)
+        .query()
+        .with(Query::order_asc("$sequence"))
+        .all()
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| {
             (
                 r.id().to_owned(),
                 r.get("n").and_then(Value::as_i64).unwrap(),
             )
-        }));
-        if page.len() < 500 {
-            return out;
-        }
-        cursor = page.last().map(|r| r.id().to_owned());
-    }
+        })
+        .collect()
 }
 
 fn number(id: &str) -> i64 {
@@ -308,21 +292,14 @@ async fn a_failed_pipelined_backfill_resumes_where_its_committed_chunks_end() {
 }
 
 /// Chunk markers in the history table.
-async fn markers_left(engine: &Arc<dyn Backend>) -> usize {
-    engine
-        .list_rows(
-            "app",
-            "orm_migrations",
-            &[Query::equal("status", [json!("chunk")])],
-            &ListOptions {
-                total: false,
-                transaction_id: None,
-            },
-        )
+async fn markers_left(engine: &Arc<dyn Backend>) -> u64 {
+    Database::new(Arc::clone(engine), "app")
+        .rows("orm_migrations")
+        .query()
+        .with(Query::equal("status", [json!("chunk")]))
+        .count()
         .await
         .unwrap()
-        .items
-        .len()
 }
 
 /// The report counts what the server received: every request, the polls of columns being

@@ -65,11 +65,8 @@ pub(crate) struct ChunkCommit {
     pub(crate) marker: Option<(Markers, String)>,
 }
 
-/// Retries a chunk gets before its error stands (each after the transport's own retries).
-const ATTEMPTS: u32 = 12;
-
 /// True when transactions themselves are missing, rather than this transaction failing.
-pub(crate) fn transactions_unavailable(e: &Error) -> bool {
+fn transactions_unavailable(e: &Error) -> bool {
     matches!(e, Error::Unsupported { .. })
         || matches!(
             e.error_type(),
@@ -94,7 +91,9 @@ impl ChunkCommit {
                     ended.end = end;
                     return ended;
                 }
-                None if ended.retried + 1 < ATTEMPTS => {
+                // Tried again as long as the pauses allow (each attempt after the transport's
+                // own retries).
+                None if pause.more() => {
                     ended.retried += 1;
                     pause.wait().await;
                 }

@@ -143,11 +143,9 @@ impl Markers {
     }
 
     fn filters(&self) -> Vec<Query> {
-        vec![
-            Query::equal("status", [Value::from(MARKER_STATUS)]),
-            Query::equal("version", [Value::from(self.version)]),
-            Query::equal("name", [Value::from(self.name.clone())]),
-        ]
+        let mut filters = of_version(self.version);
+        filters.push(Query::equal("name", [Value::from(self.name.clone())]));
+        filters
     }
 
     /// Every marker of this job and checkpoint, from earlier attempts (read by cursor).
@@ -184,10 +182,7 @@ impl Markers {
 /// Deletes every marker of `version` once the version is recorded applied: until then they are
 /// its backfills' checkpoint. A failure leaves rows nothing reads again, so it is only logged.
 pub(crate) async fn delete_of_version(history: &History, version: u32) {
-    let filters = [
-        Query::equal("status", [Value::from(MARKER_STATUS)]),
-        Query::equal("version", [Value::from(version)]),
-    ];
+    let filters = of_version(version);
     if let Err(e) = history
         .backend()
         .delete_rows(history.database(), history.table_id(), &filters)
@@ -195,6 +190,14 @@ pub(crate) async fn delete_of_version(history: &History, version: u32) {
     {
         tracing::warn!(error = %e, version, "could not delete the chunk markers of an applied version");
     }
+}
+
+/// The filters that select every marker of `version`.
+fn of_version(version: u32) -> Vec<Query> {
+    vec![
+        Query::equal("status", [Value::from(MARKER_STATUS)]),
+        Query::equal("version", [Value::from(version)]),
+    ]
 }
 
 fn base36(mut n: u32) -> String {
