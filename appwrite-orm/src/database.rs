@@ -4,8 +4,9 @@ use std::path::Path;
 use std::sync::Arc;
 
 use crate::Result;
+use crate::api::Table as LiveTable;
+use crate::backend::Backend;
 use crate::backend::embedded::EmbeddedBackend;
-use crate::backend::{Backend, Table as LiveTable};
 use crate::model::Table;
 use crate::rows::Rows;
 use crate::table::TableHandle;
@@ -65,7 +66,7 @@ impl Database {
     pub async fn ready(backend: Arc<dyn Backend>, database_id: &str) -> Result<Self> {
         match backend.get_database(database_id).await {
             Ok(_) => {}
-            Err(e) if e.error_type() == Some(crate::error::types::DATABASE_NOT_FOUND) => {
+            Err(e) if e.error_type() == Some(crate::api::types::DATABASE_NOT_FOUND) => {
                 match backend.create_database(database_id, database_id).await {
                     Ok(_) => {}
                     // Another process created it meanwhile.
@@ -135,7 +136,7 @@ impl Database {
     pub async fn live_table<T: Table>(&self) -> Result<Option<LiveTable>> {
         match self.backend.get_table(&self.id, &T::schema().id).await {
             Ok(t) => Ok(Some(t)),
-            Err(e) if e.error_type() == Some(crate::error::types::TABLE_NOT_FOUND) => Ok(None),
+            Err(e) if e.error_type() == Some(crate::api::types::TABLE_NOT_FOUND) => Ok(None),
             Err(e) => Err(e),
         }
     }

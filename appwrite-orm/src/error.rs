@@ -4,8 +4,6 @@
 //! reproduces them) are kept as [`AppwriteError`] with Appwrite's HTTP `code`, error `type` and
 //! `message`, so that callers can match on the same identifiers whichever backend they run on.
 
-use std::fmt;
-
 use crate::query::QueryParseError;
 use crate::schema::SchemaViolation;
 
@@ -176,78 +174,4 @@ impl From<rusqlite::Error> for Error {
     }
 }
 
-/// An error in Appwrite's own terms: `{ message, code, type }`.
-///
-/// `error_type` is Appwrite's identifier (`row_not_found`, `general_query_invalid`, ...). The
-/// constants in [`types`] name the ones this crate produces or inspects.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub struct AppwriteError {
-    /// HTTP status code (400, 404, 409, ...).
-    pub code: u16,
-    /// Appwrite's error type identifier.
-    #[serde(rename = "type")]
-    pub error_type: String,
-    /// Human-readable message, in Appwrite's wording.
-    pub message: String,
-}
-
-impl AppwriteError {
-    /// Builds an error from its parts.
-    pub fn new(code: u16, error_type: impl Into<String>, message: impl Into<String>) -> Self {
-        Self {
-            code,
-            error_type: error_type.into(),
-            message: message.into(),
-        }
-    }
-}
-
-impl fmt::Display for AppwriteError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} ({} {})", self.message, self.code, self.error_type)
-    }
-}
-
-impl std::error::Error for AppwriteError {}
-
-/// Appwrite error type identifiers (TablesDB names) used by this crate.
-pub mod types {
-    #![allow(missing_docs)]
-    pub const DATABASE_NOT_FOUND: &str = "database_not_found";
-    pub const DATABASE_ALREADY_EXISTS: &str = "database_already_exists";
-    pub const TABLE_NOT_FOUND: &str = "table_not_found";
-    pub const TABLE_ALREADY_EXISTS: &str = "table_already_exists";
-    pub const ROW_NOT_FOUND: &str = "row_not_found";
-    pub const ROW_ALREADY_EXISTS: &str = "row_already_exists";
-    pub const ROW_INVALID_STRUCTURE: &str = "row_invalid_structure";
-    pub const ROW_MISSING_DATA: &str = "row_missing_data";
-    pub const ROW_MISSING_PAYLOAD: &str = "row_missing_payload";
-    pub const COLUMN_NOT_FOUND: &str = "column_not_found";
-    pub const COLUMN_ALREADY_EXISTS: &str = "column_already_exists";
-    pub const COLUMN_LIMIT_EXCEEDED: &str = "column_limit_exceeded";
-    pub const COLUMN_NOT_AVAILABLE: &str = "column_not_available";
-    pub const COLUMN_UNKNOWN: &str = "column_unknown";
-    pub const COLUMN_TYPE_INVALID: &str = "column_type_invalid";
-    pub const COLUMN_DEFAULT_UNSUPPORTED: &str = "column_default_unsupported";
-    pub const COLUMN_VALUE_INVALID: &str = "column_value_invalid";
-    pub const COLUMN_INVALID_RESIZE: &str = "column_invalid_resize";
-    pub const COLUMN_INDEX_NOT_FOUND: &str = "column_index_not_found";
-    pub const COLUMN_INDEX_ALREADY_EXISTS: &str = "column_index_already_exists";
-    pub const COLUMN_INDEX_LIMIT_EXCEEDED: &str = "column_index_limit_exceeded";
-    pub const COLUMN_INDEX_INVALID: &str = "column_index_invalid";
-    pub const COLUMN_INDEX_DEPENDENCY: &str = "column_index_dependency";
-    pub const ATTRIBUTE_TYPE_INVALID: &str = "attribute_type_invalid";
-    pub const GENERAL_ARGUMENT_INVALID: &str = "general_argument_invalid";
-    pub const GENERAL_QUERY_INVALID: &str = "general_query_invalid";
-    pub const GENERAL_CURSOR_NOT_FOUND: &str = "general_cursor_not_found";
-    pub const GENERAL_BAD_REQUEST: &str = "general_bad_request";
-    pub const DATABASE_QUERY_ORDER_NULL: &str = "database_query_order_null";
-    pub const TRANSACTION_NOT_FOUND: &str = "transaction_not_found";
-    pub const TRANSACTION_INVALID: &str = "transaction_invalid";
-    pub const TRANSACTION_LIMIT_EXCEEDED: &str = "transaction_limit_exceeded";
-    pub const TRANSACTION_NOT_READY: &str = "transaction_not_ready";
-    pub const TRANSACTION_FAILED: &str = "transaction_failed";
-    pub const TRANSACTION_EXPIRED: &str = "transaction_expired";
-    /// A commit met a row that changed after the operation writing it was staged (409).
-    pub const TRANSACTION_CONFLICT: &str = "transaction_conflict";
-}
+pub use crate::api::error::{AppwriteError, types};

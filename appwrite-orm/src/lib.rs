@@ -12,6 +12,7 @@
 //! - [`migrate`]: versioned migrations, `#[migration]` and `db.migrate()` at boot.
 #![warn(missing_docs)]
 
+pub mod api;
 pub mod backend;
 pub mod backup;
 #[cfg(feature = "cli")]

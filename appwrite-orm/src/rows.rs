@@ -7,7 +7,8 @@
 
 use std::sync::Arc;
 
-use crate::backend::{Backend, Document, ListOptions, Row};
+use crate::api::{Document, ListOptions, Row};
+use crate::backend::Backend;
 use crate::query::{Query, QueryClass};
 use crate::schema::limits;
 use crate::{Error, Result};
@@ -125,7 +126,7 @@ impl Rows {
     ) -> Result<Vec<Row>>
     where
         F: Fn(&'s [Document]) -> Fut,
-        Fut: std::future::Future<Output = Result<crate::backend::List<Row>>>,
+        Fut: std::future::Future<Output = Result<crate::api::List<Row>>>,
     {
         let mut chunks = rows.chunks(limits::MAX_BATCH);
         let mut running = FuturesOrdered::new();
@@ -207,7 +208,7 @@ impl Rows {
         }
     }
 
-    async fn list(&self, queries: &[Query], total: bool) -> Result<crate::backend::List<Row>> {
+    async fn list(&self, queries: &[Query], total: bool) -> Result<crate::api::List<Row>> {
         self.backend
             .list_rows(
                 &self.database,
@@ -223,7 +224,7 @@ impl Rows {
 }
 
 fn is_row_not_found(e: &Error) -> bool {
-    e.error_type() == Some(crate::error::types::ROW_NOT_FOUND)
+    e.error_type() == Some(crate::api::types::ROW_NOT_FOUND)
 }
 
 /// A query over dynamic rows: filters, orders, selection, limit, offset and cursor, given as
@@ -248,7 +249,7 @@ impl RowQuery {
     }
 
     /// One page, exactly as Appwrite answers it (`limit` defaults to 25 there).
-    pub async fn page(&self) -> Result<crate::backend::List<Row>> {
+    pub async fn page(&self) -> Result<crate::api::List<Row>> {
         self.rows.list(&self.queries, true).await
     }
 

@@ -24,7 +24,8 @@ use std::collections::HashMap;
 
 use serde_json::Value;
 
-use crate::backend::{Document, Row, UNIQUE_ID};
+use crate::api::{Document, Row};
+use crate::backend::UNIQUE_ID;
 use crate::model::{
     Col, Filter, Filterable, IntoScalar, Order, Patch, RowId, Table, validate_patch,
 };
@@ -113,7 +114,7 @@ impl<T: Table> TableHandle<T> {
         self.get(id).await?.ok_or_else(|| {
             Error::Appwrite(crate::AppwriteError::new(
                 404,
-                crate::error::types::ROW_NOT_FOUND,
+                crate::api::types::ROW_NOT_FOUND,
                 format!(
                     "Row {id:?} of table {:?} could not be found.",
                     T::schema().id

@@ -11,10 +11,9 @@ pub mod embedded;
 #[cfg(feature = "http")]
 pub mod http;
 pub mod recording;
-mod types;
 pub mod wire;
 
-pub use types::{
+pub use crate::api::models::{
     Column, ColumnStatus, Database, Document, Index, List, ListOptions, Operation, OperationAction,
     Row, Table, TableUpdate, Transaction, TransactionStatus,
 };

@@ -7,7 +7,7 @@ use super::error::{BackupError, io};
 use super::jsonl::JsonlWriter;
 use super::manifest::{self, FORMAT_VERSION, Manifest, ManifestTable, SchemaFile};
 use super::{BackupReport, TableReport};
-use crate::backend::{Document, Table};
+use crate::api::{Document, Table};
 use crate::query::Query;
 use crate::rows::Pager;
 use crate::{Database, Result};

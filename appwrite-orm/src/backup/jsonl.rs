@@ -8,7 +8,7 @@ use std::io::{BufRead, BufReader, BufWriter, Write};
 use std::path::{Path, PathBuf};
 
 use super::error::{BackupError, io};
-use crate::backend::{Document, Row};
+use crate::api::{Document, Row};
 use crate::{Error, Result};
 
 fn joined(e: tokio::task::JoinError) -> Error {

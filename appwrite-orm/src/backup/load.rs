@@ -12,7 +12,7 @@ use super::{RestoreOptions, RestoreReport, TableReport};
 use futures_util::StreamExt;
 use futures_util::stream::FuturesUnordered;
 
-use crate::backend::ColumnStatus;
+use crate::api::ColumnStatus;
 use crate::schema::{TableSchema, limits};
 use crate::{Database, Result};
 

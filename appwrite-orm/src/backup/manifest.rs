@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use super::error::{BackupError, io};
 use crate::Result;
-use crate::backend::Table;
+use crate::api::Table;
 use crate::schema::TableSchema;
 
 /// The format version written into new backups; restore refuses others.

@@ -34,8 +34,9 @@ use super::error::MigrateError;
 use super::history::History;
 use super::lock::Lock;
 use super::plan::{PlanError, PlannedOp, SchemaOp};
+use crate::api::ListOptions;
+use crate::backend::Backend;
 use crate::backend::recording::{RecordedWrite, RecordingBackend};
-use crate::backend::{Backend, ListOptions};
 use crate::query::Query;
 use crate::{Database, Result};
 

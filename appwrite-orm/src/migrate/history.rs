@@ -11,8 +11,9 @@ use std::sync::Arc;
 
 use serde_json::{Value, json};
 
-use crate::backend::{Backend, Document, ListOptions, Row};
-use crate::error::types;
+use crate::api::types;
+use crate::api::{Document, ListOptions, Row};
+use crate::backend::Backend;
 use crate::query::Query;
 use crate::schema::{ColumnSchema, TableSchema};
 use crate::{Error, Result};

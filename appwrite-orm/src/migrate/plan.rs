@@ -32,7 +32,7 @@ use serde_json::Value;
 
 use super::compare::{self, ColumnDiff};
 use super::registry::MigrationDef;
-use crate::backend::{ColumnStatus, Table};
+use crate::api::{ColumnStatus, Table};
 use crate::schema::{ColumnKind, ColumnSchema, IndexSchema, TableSchema, schema_fingerprint};
 
 /// One version the binary knows: from a migration, from `since` values, or both.
@@ -997,7 +997,7 @@ fn incompatible_message(table: &str, column: &ColumnSchema, why: &str) -> String
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::backend::{Column, Index};
+    use crate::api::{Column, Index};
     use crate::schema::{IndexKind, OnDelete, RelationType, Relationship};
     use serde_json::json;
 

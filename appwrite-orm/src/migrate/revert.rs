@@ -22,8 +22,9 @@ use super::progress::{Direction, ProgressEvent};
 use super::report::{MigrationReport, OpReport, VersionReport};
 use super::revert_plan::{self, DropOp, PlannedDrop, RevertInput, RevertPlan, RevertVersion};
 use super::wait;
+use crate::api::Table;
+use crate::backend::Backend;
 use crate::backend::counting::CountingBackend;
-use crate::backend::{Backend, Table};
 use crate::{Database, Result};
 
 impl Migrator {

@@ -25,7 +25,7 @@ use serde::Serialize;
 use super::error::MigrateError;
 use super::history::{HistoryEntry, VersionStatus};
 use super::registry::MigrationDef;
-use crate::backend::{ColumnStatus, Table};
+use crate::api::{ColumnStatus, Table};
 use crate::schema::TableSchema;
 
 /// One drop of a revert.
@@ -381,7 +381,7 @@ fn additions(declared: &[TableSchema], live: &mut LiveSet, version: u32) -> Vec<
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::backend::{Column, Index};
+    use crate::api::{Column, Index};
     use crate::schema::{ColumnSchema, IndexKind, IndexSchema};
 
     fn live_table(schema: &TableSchema) -> Table {

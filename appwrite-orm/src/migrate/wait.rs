@@ -9,7 +9,7 @@
 use std::time::{Duration, Instant};
 
 use super::options::MigrateOptions;
-use crate::backend::{ColumnStatus, Table};
+use crate::api::{ColumnStatus, Table};
 use crate::{Database, Error, Result};
 
 /// What to wait for on one table.
@@ -157,7 +157,7 @@ pub(crate) async fn until_gone(
     while backoff.next().await {
         let live = match db.backend().get_table(db.id(), table).await {
             Ok(live) => live,
-            Err(e) if e.error_type() == Some(crate::error::types::TABLE_NOT_FOUND) => return Ok(()),
+            Err(e) if e.error_type() == Some(crate::api::types::TABLE_NOT_FOUND) => return Ok(()),
             Err(e) => return Err(e),
         };
         let status = if index {
@@ -195,7 +195,7 @@ pub(crate) async fn until_table_gone(
     while backoff.next().await {
         match db.backend().get_table(db.id(), table).await {
             Ok(_) => {}
-            Err(e) if e.error_type() == Some(crate::error::types::TABLE_NOT_FOUND) => return Ok(()),
+            Err(e) if e.error_type() == Some(crate::api::types::TABLE_NOT_FOUND) => return Ok(()),
             Err(e) => return Err(e),
         }
     }

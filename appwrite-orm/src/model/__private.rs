@@ -9,7 +9,7 @@ pub use serde_json::{Map, Value};
 
 use super::{DateTime, RowId};
 use crate::Result;
-use crate::backend::Row;
+use crate::api::Row;
 use crate::schema::{ColumnKind, ColumnSchema};
 
 /// `min`/`max` of an integer field, on top of the bounds the type gives.

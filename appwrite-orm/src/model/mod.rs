@@ -183,7 +183,7 @@ pub use types::{
 pub use validate::{ValidationErrors, ValueRule, Violation, validate_document, validate_patch};
 
 use crate::Result;
-use crate::backend::{Document, Row};
+use crate::api::{Document, Row};
 use crate::schema::TableSchema;
 
 /// A struct stored as rows of an Appwrite table. Implemented by `#[derive(Table)]`.

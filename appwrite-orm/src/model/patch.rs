@@ -4,7 +4,7 @@ use std::marker::PhantomData;
 
 use super::column::Col;
 use super::types::IntoScalar;
-use crate::backend::Document;
+use crate::api::Document;
 
 /// The columns to change on rows of table `T`. `#[derive(Table)]` generates a builder with one
 /// method per field (`User::patch().phone(None).is_verified(true)`); this is what it builds.

@@ -3,7 +3,7 @@
 use serde_json::Value;
 
 use crate::Result;
-use crate::backend::Document;
+use crate::api::Document;
 use crate::schema::{TableSchema, value::check_value};
 
 /// Which rule a value broke.

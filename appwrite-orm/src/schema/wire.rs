@@ -7,7 +7,7 @@ use super::{
     ColumnKind, ColumnSchema, DEFAULT_SINCE, IndexKind, IndexSchema, OnDelete, RelationType,
     Relationship, SortOrder,
 };
-use crate::error::{AppwriteError, types};
+use crate::api::{AppwriteError, types};
 
 /// The JSON types a column model reports in its `type` field.
 pub fn model_type(kind: &ColumnKind) -> &'static str {

@@ -9,8 +9,8 @@ use std::sync::Arc;
 use super::catalog::{self, Session, TableMeta, quote, sql_index, sql_table};
 use super::{clock, errors};
 use crate::Result;
+use crate::api::types;
 use crate::backend::{Column, ColumnStatus, Database, Index, Table, TableUpdate};
-use crate::error::types;
 use crate::schema::{
     ColumnKind, ColumnSchema, IndexKind, IndexSchema, TableSchema, column_width, index_length,
     limits, model_type, value,

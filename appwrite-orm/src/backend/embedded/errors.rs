@@ -1,6 +1,6 @@
 //! Appwrite's errors as the engine answers them: the same `code`, `type` and message forms.
 
-use crate::error::{AppwriteError, types};
+use crate::api::{AppwriteError, types};
 use crate::{Error, Result};
 
 pub(super) fn err<T>(code: u16, error_type: &str, message: impl Into<String>) -> Result<T> {

@@ -36,10 +36,10 @@ use serde_json::{Number, Value};
 
 use super::catalog::{Session, TableMeta};
 use super::{clock, ddl, errors, in_transaction, select, write};
+use crate::api::types;
 use crate::backend::{
     Document, List, Operation, OperationAction, Row, Transaction, TransactionStatus,
 };
-use crate::error::types;
 use crate::query::{Query, QueryClass};
 use crate::schema::limits;
 use crate::{Error, Result};

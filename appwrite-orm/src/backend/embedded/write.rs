@@ -9,8 +9,8 @@ use serde_json::{Number, Value};
 use super::catalog::{TableMeta, quote};
 use super::select::{self, Plan};
 use super::{clock, codec, errors};
+use crate::api::{AppwriteError, types};
 use crate::backend::{Document, List, Row, UNIQUE_ID};
-use crate::error::{AppwriteError, types};
 use crate::schema::{ColumnKind, ColumnSchema, limits, value};
 use crate::{Error, Result};
 

@@ -1,8 +1,8 @@
 //! Ids: checked before they go into a URL, and made on the client so that creates can be
 //! retried safely.
 
+use crate::api::{AppwriteError, types};
 use crate::backend::UNIQUE_ID;
-use crate::error::{AppwriteError, types};
 use crate::{Error, Result};
 
 /// A new id like the SDKs' `ID.unique()` (20 hex characters, see

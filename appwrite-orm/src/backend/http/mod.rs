@@ -56,7 +56,7 @@ use super::{
     Backend, Column, Database, Document, Index, List, ListOptions, Operation, Row, Table,
     TableUpdate, Transaction, UNIQUE_ID,
 };
-use crate::error::types;
+use crate::api::types;
 use crate::query::Query;
 use crate::schema::{ColumnKind, ColumnSchema, IndexSchema, TableSchema, model_type};
 use crate::{Error, Result};

@@ -5,8 +5,8 @@ use serde::de::DeserializeOwned;
 use serde_json::Value;
 
 use super::routes::Api;
+use crate::api::AppwriteError;
 use crate::backend::{Column, Index, List, Row, Table};
-use crate::error::AppwriteError;
 use crate::{Error, Result};
 
 /// Characters of a body quoted in an error.

@@ -23,8 +23,9 @@ use serde_json::Value;
 
 use super::markers::Markers;
 use super::{Transient, rows_by_id, transient};
-use crate::backend::{Backend, Operation, TransactionStatus};
-use crate::error::types;
+use crate::api::types;
+use crate::api::{Operation, TransactionStatus};
+use crate::backend::Backend;
 use crate::{Error, Result};
 
 /// How a chunk ended.

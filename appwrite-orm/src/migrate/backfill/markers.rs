@@ -28,8 +28,8 @@ use super::super::history::History;
 use crate::Result;
 use std::sync::Arc;
 
-use crate::backend::{Operation, OperationAction, Row};
-use crate::error::types;
+use crate::api::types;
+use crate::api::{Operation, OperationAction, Row};
 use crate::query::Query;
 
 /// The `status` value of marker rows (version rows say `running`, `applied`, `failed`).
@@ -221,7 +221,7 @@ fn range_of(row: &Row) -> Option<ChunkRange> {
 
 /// The data of a marker row, for tests.
 #[cfg(test)]
-fn marker_data(op: &Operation) -> crate::backend::Document {
+fn marker_data(op: &Operation) -> crate::api::Document {
     op.data
         .as_ref()
         .and_then(Value::as_object)

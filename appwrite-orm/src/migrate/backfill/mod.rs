@@ -22,8 +22,8 @@ use serde::{Deserialize, Serialize};
 
 use super::context::Migration;
 use super::report::BackfillReport;
-use crate::backend::{Document, ListOptions, Row};
-use crate::error::types;
+use crate::api::types;
+use crate::api::{Document, ListOptions, Row};
 use crate::query::Query;
 use crate::schema::limits;
 use crate::{Error, Result};

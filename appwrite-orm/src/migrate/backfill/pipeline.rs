@@ -27,7 +27,8 @@ use serde_json::Value;
 use super::chunk::{ChunkCommit, ChunkEnd, Ended};
 use super::markers::{self, ChunkRange, Markers};
 use super::{JobState, Read, RowFn, TRANSACTION_ROWS, Walk, read_rows, rows_by_id};
-use crate::backend::{Backend, Document, Operation, OperationAction, Row, Transaction};
+use crate::api::{Document, Operation, OperationAction, Row, Transaction};
+use crate::backend::Backend;
 use crate::migrate::report::BackfillReport;
 use crate::{Error, Result};
 

@@ -10,8 +10,8 @@ use std::sync::Arc;
 use futures_util::{StreamExt, stream};
 
 use super::{JobState, Outcome, Read, RowFn, Walk, read_rows};
-use crate::backend::{Document, Row};
-use crate::error::types;
+use crate::api::types;
+use crate::api::{Document, Row};
 use crate::migrate::report::BackfillReport;
 use crate::query::Query;
 use crate::{Error, Result};

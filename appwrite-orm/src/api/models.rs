@@ -1,13 +1,13 @@
-//! Request and response types of the [`Backend`](super::Backend) trait. They mirror Appwrite's
-//! JSON models, so that an HTTP implementation is a thin mapping and the emulator can answer with
-//! them as they are.
+//! The resources of the TablesDB API, as the [`Backend`](crate::backend::Backend) trait takes
+//! and answers them. They mirror Appwrite's JSON models, so that the HTTP backend is a thin
+//! mapping and the emulator answers with them as they are.
 
 use std::ops::{Deref, DerefMut};
 
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 
-use crate::error::AppwriteError;
+use super::error::AppwriteError;
 use crate::schema::{ColumnSchema, IndexSchema};
 
 /// A row's user data: column key to value.
@@ -474,7 +474,7 @@ fn str_of(obj: &Map<String, Value>, key: &str) -> String {
 fn bad(what: &str) -> AppwriteError {
     AppwriteError::new(
         500,
-        crate::error::types::GENERAL_BAD_REQUEST,
+        crate::api::types::GENERAL_BAD_REQUEST,
         format!("Unexpected {what} model: not a JSON object"),
     )
 }
