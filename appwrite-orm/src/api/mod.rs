@@ -5,13 +5,16 @@
 //! [HTTP backend](crate::backend), the emulator crate, the migration runner) speaks through it:
 //! - [`models`]: the resources (database, table, column, index, row, transaction) as Appwrite's
 //!   JSON models;
-//! - [`error`]: Appwrite's error shape and type identifiers.
+//! - [`error`]: Appwrite's error shape and type identifiers;
+//! - [`request`]: every operation as data, a [`Request`] and the [`Response`] it answers.
 
 pub mod error;
 pub mod models;
+pub mod request;
 
 pub use error::{AppwriteError, types};
 pub use models::{
     Column, ColumnStatus, Database, Document, Index, List, ListOptions, Operation, OperationAction,
     Row, Table, TableUpdate, Transaction, TransactionStatus,
 };
+pub use request::{Request, Response};

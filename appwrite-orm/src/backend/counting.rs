@@ -29,15 +29,10 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
 use async_trait::async_trait;
-use serde_json::Number;
 
-use super::{
-    Backend, Column, Database, Document, Index, List, ListOptions, Operation, Row, Table,
-    TableUpdate, Transaction, wire,
-};
+use super::{Backend, Layer, Operation, send, wire};
 use crate::Result;
-use crate::query::Query;
-use crate::schema::{ColumnSchema, IndexSchema, TableSchema};
+use crate::api::{Request, Response};
 
 /// Counts the requests made through the backend it wraps; see the [module](self) docs.
 #[derive(Debug)]
@@ -130,28 +125,12 @@ impl CountingBackend {
         *lock(&self.by_operation).entry(operation).or_insert(0) += requests;
         output
     }
-
-    fn wrote<T>(&self, table: &str, result: &Result<T>, rows: impl FnOnce(&T) -> u64) {
-        add_rows(&self.rows_written, table, result, rows);
-    }
-
-    fn read<T>(&self, table: &str, result: &Result<T>, rows: impl FnOnce(&T) -> u64) {
-        add_rows(&self.rows_read, table, result, rows);
-    }
 }
 
-/// Adds the rows a successful call reports to `table`'s count.
-fn add_rows<T>(
-    counts: &Mutex<BTreeMap<String, u64>>,
-    table: &str,
-    result: &Result<T>,
-    rows: impl FnOnce(&T) -> u64,
-) {
-    if let Ok(value) = result {
-        let n = rows(value);
-        if n > 0 {
-            *lock(counts).entry(table.to_owned()).or_insert(0) += n;
-        }
+/// Adds `n` rows to `table`'s count.
+fn add_rows(counts: &Mutex<BTreeMap<String, u64>>, table: &str, n: u64) {
+    if n > 0 {
+        *lock(counts).entry(table.to_owned()).or_insert(0) += n;
     }
 }
 
@@ -177,383 +156,68 @@ fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 }
 
 #[async_trait]
-impl Backend for CountingBackend {
-    fn name(&self) -> &'static str {
-        self.inner.name()
+impl Layer for CountingBackend {
+    fn wrapped(&self) -> &dyn Backend {
+        &*self.inner
     }
 
-    async fn create_database(&self, id: &str, name: &str) -> Result<Database> {
-        self.counted("create_database", self.inner.create_database(id, name))
-            .await
-    }
-
-    async fn get_database(&self, id: &str) -> Result<Database> {
-        self.counted("get_database", self.inner.get_database(id))
-            .await
-    }
-
-    async fn list_databases(&self, queries: &[Query]) -> Result<List<Database>> {
-        self.counted("list_databases", self.inner.list_databases(queries))
-            .await
-    }
-
-    async fn delete_database(&self, id: &str) -> Result<()> {
-        self.counted("delete_database", self.inner.delete_database(id))
-            .await
-    }
-
-    async fn create_table(&self, database: &str, table: &TableSchema) -> Result<Table> {
-        self.counted("create_table", self.inner.create_table(database, table))
-            .await
-    }
-
-    async fn get_table(&self, database: &str, table: &str) -> Result<Table> {
-        self.counted("get_table", self.inner.get_table(database, table))
-            .await
-    }
-
-    async fn list_tables(&self, database: &str, queries: &[Query]) -> Result<List<Table>> {
-        self.counted("list_tables", self.inner.list_tables(database, queries))
-            .await
-    }
-
-    async fn update_table(
-        &self,
-        database: &str,
-        table: &str,
-        update: &TableUpdate,
-    ) -> Result<Table> {
-        self.counted(
-            "update_table",
-            self.inner.update_table(database, table, update),
-        )
-        .await
-    }
-
-    async fn delete_table(&self, database: &str, table: &str) -> Result<()> {
-        self.counted("delete_table", self.inner.delete_table(database, table))
-            .await
-    }
-
-    async fn create_column(
-        &self,
-        database: &str,
-        table: &str,
-        column: &ColumnSchema,
-    ) -> Result<Column> {
-        self.counted(
-            "create_column",
-            self.inner.create_column(database, table, column),
-        )
-        .await
-    }
-
-    async fn get_column(&self, database: &str, table: &str, key: &str) -> Result<Column> {
-        self.counted("get_column", self.inner.get_column(database, table, key))
-            .await
-    }
-
-    async fn list_columns(&self, database: &str, table: &str) -> Result<List<Column>> {
-        self.counted("list_columns", self.inner.list_columns(database, table))
-            .await
-    }
-
-    async fn update_column(
-        &self,
-        database: &str,
-        table: &str,
-        key: &str,
-        column: &ColumnSchema,
-    ) -> Result<Column> {
-        self.counted(
-            "update_column",
-            self.inner.update_column(database, table, key, column),
-        )
-        .await
-    }
-
-    async fn delete_column(&self, database: &str, table: &str, key: &str) -> Result<()> {
-        self.counted(
-            "delete_column",
-            self.inner.delete_column(database, table, key),
-        )
-        .await
-    }
-
-    async fn create_index(
-        &self,
-        database: &str,
-        table: &str,
-        index: &IndexSchema,
-    ) -> Result<Index> {
-        self.counted(
-            "create_index",
-            self.inner.create_index(database, table, index),
-        )
-        .await
-    }
-
-    async fn get_index(&self, database: &str, table: &str, key: &str) -> Result<Index> {
-        self.counted("get_index", self.inner.get_index(database, table, key))
-            .await
-    }
-
-    async fn list_indexes(&self, database: &str, table: &str) -> Result<List<Index>> {
-        self.counted("list_indexes", self.inner.list_indexes(database, table))
-            .await
-    }
-
-    async fn delete_index(&self, database: &str, table: &str, key: &str) -> Result<()> {
-        self.counted(
-            "delete_index",
-            self.inner.delete_index(database, table, key),
-        )
-        .await
-    }
-
-    async fn create_row(
-        &self,
-        database: &str,
-        table: &str,
-        row_id: &str,
-        data: &Document,
-        permissions: Option<&[String]>,
-    ) -> Result<Row> {
+    async fn call(&self, request: Request<'_>) -> Result<Response> {
+        // Rows staged in a transaction count as written once it commits; a commit or a
+        // rollback ends the transaction either way.
+        let ended = match request {
+            Request::CommitTransaction { id } | Request::RollbackTransaction { id } => {
+                lock(&self.staged).remove(id)
+            }
+            _ => None,
+        };
         let result = self
-            .counted(
-                "create_row",
-                self.inner
-                    .create_row(database, table, row_id, data, permissions),
-            )
+            .counted(request.name(), send(&*self.inner, request))
             .await;
-        self.wrote(table, &result, |_| 1);
-        result
-    }
-
-    async fn get_row(
-        &self,
-        database: &str,
-        table: &str,
-        row_id: &str,
-        queries: &[Query],
-    ) -> Result<Row> {
-        let result = self
-            .counted(
-                "get_row",
-                self.inner.get_row(database, table, row_id, queries),
-            )
-            .await;
-        self.read(table, &result, |_| 1);
-        result
-    }
-
-    async fn list_rows(
-        &self,
-        database: &str,
-        table: &str,
-        queries: &[Query],
-        options: &ListOptions,
-    ) -> Result<List<Row>> {
-        let result = self
-            .counted(
-                "list_rows",
-                self.inner.list_rows(database, table, queries, options),
-            )
-            .await;
-        self.read(table, &result, |list| list.items.len() as u64);
-        result
-    }
-
-    async fn update_row(
-        &self,
-        database: &str,
-        table: &str,
-        row_id: &str,
-        data: &Document,
-        permissions: Option<&[String]>,
-    ) -> Result<Row> {
-        let result = self
-            .counted(
-                "update_row",
-                self.inner
-                    .update_row(database, table, row_id, data, permissions),
-            )
-            .await;
-        self.wrote(table, &result, |_| 1);
-        result
-    }
-
-    async fn upsert_row(
-        &self,
-        database: &str,
-        table: &str,
-        row_id: &str,
-        data: &Document,
-        permissions: Option<&[String]>,
-    ) -> Result<Row> {
-        let result = self
-            .counted(
-                "upsert_row",
-                self.inner
-                    .upsert_row(database, table, row_id, data, permissions),
-            )
-            .await;
-        self.wrote(table, &result, |_| 1);
-        result
-    }
-
-    async fn delete_row(&self, database: &str, table: &str, row_id: &str) -> Result<()> {
-        let result = self
-            .counted("delete_row", self.inner.delete_row(database, table, row_id))
-            .await;
-        self.wrote(table, &result, |_| 1);
-        result
-    }
-
-    async fn create_rows(
-        &self,
-        database: &str,
-        table: &str,
-        rows: &[Document],
-    ) -> Result<List<Row>> {
-        let result = self
-            .counted("create_rows", self.inner.create_rows(database, table, rows))
-            .await;
-        self.wrote(table, &result, |list| list.items.len() as u64);
-        result
-    }
-
-    async fn upsert_rows(
-        &self,
-        database: &str,
-        table: &str,
-        rows: &[Document],
-    ) -> Result<List<Row>> {
-        let result = self
-            .counted("upsert_rows", self.inner.upsert_rows(database, table, rows))
-            .await;
-        self.wrote(table, &result, |list| list.items.len() as u64);
-        result
-    }
-
-    async fn update_rows(
-        &self,
-        database: &str,
-        table: &str,
-        data: &Document,
-        queries: &[Query],
-    ) -> Result<List<Row>> {
-        let result = self
-            .counted(
-                "update_rows",
-                self.inner.update_rows(database, table, data, queries),
-            )
-            .await;
-        // `total` is the number of rows changed; the answer lists at most 100 of them.
-        self.wrote(table, &result, |list| list.total);
-        result
-    }
-
-    async fn delete_rows(
-        &self,
-        database: &str,
-        table: &str,
-        queries: &[Query],
-    ) -> Result<List<Row>> {
-        let result = self
-            .counted(
-                "delete_rows",
-                self.inner.delete_rows(database, table, queries),
-            )
-            .await;
-        self.wrote(table, &result, |list| list.total);
-        result
-    }
-
-    async fn increment_row_column(
-        &self,
-        database: &str,
-        table: &str,
-        row_id: &str,
-        column: &str,
-        value: Number,
-        max: Option<Number>,
-    ) -> Result<Row> {
-        let result = self
-            .counted(
-                "increment_row_column",
-                self.inner
-                    .increment_row_column(database, table, row_id, column, value, max),
-            )
-            .await;
-        self.wrote(table, &result, |_| 1);
-        result
-    }
-
-    async fn decrement_row_column(
-        &self,
-        database: &str,
-        table: &str,
-        row_id: &str,
-        column: &str,
-        value: Number,
-        min: Option<Number>,
-    ) -> Result<Row> {
-        let result = self
-            .counted(
-                "decrement_row_column",
-                self.inner
-                    .decrement_row_column(database, table, row_id, column, value, min),
-            )
-            .await;
-        self.wrote(table, &result, |_| 1);
-        result
-    }
-
-    async fn create_transaction(&self, ttl: Option<u32>) -> Result<Transaction> {
-        self.counted("create_transaction", self.inner.create_transaction(ttl))
-            .await
-    }
-
-    async fn get_transaction(&self, id: &str) -> Result<Transaction> {
-        self.counted("get_transaction", self.inner.get_transaction(id))
-            .await
-    }
-
-    async fn stage_operations(&self, id: &str, operations: &[Operation]) -> Result<Transaction> {
-        let result = self
-            .counted(
-                "stage_operations",
-                self.inner.stage_operations(id, operations),
-            )
-            .await;
-        if result.is_ok() {
-            let mut staged = lock(&self.staged);
-            let tables = staged.entry(id.to_owned()).or_default();
-            for op in operations {
-                *tables.entry(op.table_id.clone()).or_insert(0) += rows_of(op);
+        if let Ok(response) = &result {
+            self.tally(request, response);
+            if let (Request::CommitTransaction { .. }, Some(tables)) = (request, ended) {
+                for (table, n) in tables {
+                    add_rows(&self.rows_written, &table, n);
+                }
             }
         }
         result
     }
+}
 
-    async fn commit_transaction(&self, id: &str) -> Result<Transaction> {
-        let result = self
-            .counted("commit_transaction", self.inner.commit_transaction(id))
-            .await;
-        let staged = lock(&self.staged).remove(id);
-        if let (Ok(_), Some(tables)) = (&result, staged) {
-            let mut written = lock(&self.rows_written);
-            for (table, n) in tables.into_iter().filter(|(_, n)| *n > 0) {
-                *written.entry(table).or_insert(0) += n;
+impl CountingBackend {
+    /// Adds the rows a successful call read or wrote to their tables' counts.
+    fn tally(&self, request: Request<'_>, response: &Response) {
+        use Request as R;
+        match (request, response) {
+            (R::GetRow { table, .. }, _) => add_rows(&self.rows_read, table, 1),
+            (R::ListRows { table, .. }, Response::Rows(list)) => {
+                add_rows(&self.rows_read, table, list.items.len() as u64)
             }
+            (
+                R::CreateRow { table, .. }
+                | R::UpdateRow { table, .. }
+                | R::UpsertRow { table, .. }
+                | R::DeleteRow { table, .. }
+                | R::IncrementRowColumn { table, .. }
+                | R::DecrementRowColumn { table, .. },
+                _,
+            ) => add_rows(&self.rows_written, table, 1),
+            (R::CreateRows { table, .. } | R::UpsertRows { table, .. }, Response::Rows(list)) => {
+                add_rows(&self.rows_written, table, list.items.len() as u64)
+            }
+            // `total` is the number of rows changed; the answer lists at most 100 of them.
+            (R::UpdateRows { table, .. } | R::DeleteRows { table, .. }, Response::Rows(list)) => {
+                add_rows(&self.rows_written, table, list.total)
+            }
+            (R::StageOperations { id, operations }, _) => {
+                let mut staged = lock(&self.staged);
+                let tables = staged.entry(id.to_owned()).or_default();
+                for op in operations {
+                    *tables.entry(op.table_id.clone()).or_insert(0) += rows_of(op);
+                }
+            }
+            _ => {}
         }
-        result
-    }
-
-    async fn rollback_transaction(&self, id: &str) -> Result<Transaction> {
-        lock(&self.staged).remove(id);
-        self.counted("rollback_transaction", self.inner.rollback_transaction(id))
-            .await
     }
 }

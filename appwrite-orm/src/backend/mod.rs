@@ -10,8 +10,11 @@ pub mod counting;
 pub mod embedded;
 #[cfg(feature = "http")]
 pub mod http;
+pub mod layer;
 pub mod recording;
 pub mod wire;
+
+pub use layer::{Layer, send};
 
 pub use crate::api::models::{
     Column, ColumnStatus, Database, Document, Index, List, ListOptions, Operation, OperationAction,

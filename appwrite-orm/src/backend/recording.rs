@@ -38,14 +38,14 @@ use std::sync::{Arc, Mutex};
 
 use async_trait::async_trait;
 use serde::Serialize;
-use serde_json::{Number, Value, json};
+use serde_json::{Value, json};
 
 use super::{
-    Backend, Column, ColumnStatus, Database, Document, Index, List, ListOptions, Operation,
-    OperationAction, Row, Table, TableUpdate, Transaction, TransactionStatus, UNIQUE_ID,
-    new_unique_id,
+    Backend, Column, ColumnStatus, Database, Document, Index, Layer, List, ListOptions, Operation,
+    OperationAction, Row, Table, Transaction, TransactionStatus, UNIQUE_ID, new_unique_id, send,
 };
 use crate::Result;
+use crate::api::{Request, Response};
 use crate::query::{Query, QueryClass};
 use crate::schema::{ColumnSchema, IndexSchema, TableSchema};
 
@@ -245,439 +245,300 @@ fn action_name(action: OperationAction) -> String {
 }
 
 #[async_trait]
-impl Backend for RecordingBackend {
-    fn name(&self) -> &'static str {
-        self.inner.name()
+impl Layer for RecordingBackend {
+    fn wrapped(&self) -> &dyn Backend {
+        &*self.inner
     }
 
-    async fn create_database(&self, id: &str, name: &str) -> Result<Database> {
-        self.record("create_database", "", Some(id), 0, json!({ "name": name }));
-        let stamp = now();
-        Ok(Database {
-            id: id.to_owned(),
-            name: name.to_owned(),
-            created_at: stamp.clone(),
-            updated_at: stamp,
-            enabled: true,
-            database_type: "tablesdb".to_owned(),
-        })
-    }
-
-    async fn get_database(&self, id: &str) -> Result<Database> {
-        self.inner.get_database(id).await
-    }
-
-    async fn list_databases(&self, queries: &[Query]) -> Result<List<Database>> {
-        self.inner.list_databases(queries).await
-    }
-
-    async fn delete_database(&self, id: &str) -> Result<()> {
-        self.record("delete_database", "", Some(id), 0, Value::Null);
-        Ok(())
-    }
-
-    async fn create_table(&self, database: &str, table: &TableSchema) -> Result<Table> {
-        self.record(
-            "create_table",
-            &table.id,
-            None,
-            0,
-            json!({ "name": table.name, "columns": table.columns.len(),
-                    "indexes": table.indexes.len() }),
-        );
-        let stamp = now();
-        Ok(Table {
-            id: table.id.clone(),
-            name: table.name.clone(),
-            database_id: database.to_owned(),
-            created_at: stamp.clone(),
-            updated_at: stamp,
-            permissions: table.permissions.clone(),
-            row_security: table.row_security,
-            enabled: true,
-            columns: table.columns.iter().map(column).collect(),
-            indexes: table.indexes.iter().map(index).collect(),
-        })
-    }
-
-    async fn get_table(&self, database: &str, table: &str) -> Result<Table> {
-        self.inner.get_table(database, table).await
-    }
-
-    async fn list_tables(&self, database: &str, queries: &[Query]) -> Result<List<Table>> {
-        self.inner.list_tables(database, queries).await
-    }
-
-    async fn update_table(
-        &self,
-        database: &str,
-        table: &str,
-        update: &TableUpdate,
-    ) -> Result<Table> {
-        self.record("update_table", table, None, 0, json!(format!("{update:?}")));
-        let mut live = self.inner.get_table(database, table).await?;
-        if let Some(name) = &update.name {
-            live.name = name.clone();
+    async fn call(&self, request: Request<'_>) -> Result<Response> {
+        use Request as R;
+        match request {
+            R::ListRows {
+                database,
+                table,
+                queries,
+                options,
+            } if options.transaction_id.as_deref().is_some_and(Self::is_ours) => {
+                // A read inside a simulated transaction reads the database as it is.
+                let options = ListOptions {
+                    transaction_id: None,
+                    ..options.clone()
+                };
+                let rows = self
+                    .inner
+                    .list_rows(database, table, queries, &options)
+                    .await?;
+                Ok(Response::Rows(rows))
+            }
+            R::GetTransaction { id } if lock(&self.transactions).contains_key(id) => {
+                self.transaction_call(request)
+            }
+            read if read.is_read() => send(&*self.inner, read).await,
+            R::CreateTransaction { .. }
+            | R::StageOperations { .. }
+            | R::CommitTransaction { .. }
+            | R::RollbackTransaction { .. } => self.transaction_call(request),
+            R::CreateRow { .. }
+            | R::UpdateRow { .. }
+            | R::UpsertRow { .. }
+            | R::DeleteRow { .. }
+            | R::IncrementRowColumn { .. }
+            | R::DecrementRowColumn { .. } => self.row_write(request).await,
+            R::CreateRows { .. }
+            | R::UpsertRows { .. }
+            | R::UpdateRows { .. }
+            | R::DeleteRows { .. } => self.bulk_write(request).await,
+            schema => self.schema_write(schema).await,
         }
-        if let Some(permissions) = &update.permissions {
-            live.permissions = permissions.clone();
-        }
-        live.row_security = update.row_security;
-        live.enabled = update.enabled;
-        Ok(live)
     }
+}
 
-    async fn delete_table(&self, _database: &str, table: &str) -> Result<()> {
-        self.record("delete_table", table, None, 0, Value::Null);
-        Ok(())
-    }
-
-    async fn create_column(
-        &self,
-        _database: &str,
-        table: &str,
-        column_schema: &ColumnSchema,
-    ) -> Result<Column> {
-        self.record(
-            "create_column",
-            table,
-            Some(&column_schema.key),
-            0,
-            json!(column_schema.model_fields()),
-        );
-        Ok(column(column_schema))
-    }
-
-    async fn get_column(&self, database: &str, table: &str, key: &str) -> Result<Column> {
-        self.inner.get_column(database, table, key).await
-    }
-
-    async fn list_columns(&self, database: &str, table: &str) -> Result<List<Column>> {
-        self.inner.list_columns(database, table).await
-    }
-
-    async fn update_column(
-        &self,
-        _database: &str,
-        table: &str,
-        key: &str,
-        column_schema: &ColumnSchema,
-    ) -> Result<Column> {
-        self.record(
-            "update_column",
-            table,
-            Some(key),
-            0,
-            json!(column_schema.model_fields()),
-        );
-        Ok(column(column_schema))
-    }
-
-    async fn delete_column(&self, _database: &str, table: &str, key: &str) -> Result<()> {
-        self.record("delete_column", table, Some(key), 0, Value::Null);
-        Ok(())
-    }
-
-    async fn create_index(
-        &self,
-        _database: &str,
-        table: &str,
-        index_schema: &IndexSchema,
-    ) -> Result<Index> {
-        self.record(
-            "create_index",
-            table,
-            Some(&index_schema.key),
-            0,
-            json!(format!("{index_schema:?}")),
-        );
-        Ok(index(index_schema))
-    }
-
-    async fn get_index(&self, database: &str, table: &str, key: &str) -> Result<Index> {
-        self.inner.get_index(database, table, key).await
-    }
-
-    async fn list_indexes(&self, database: &str, table: &str) -> Result<List<Index>> {
-        self.inner.list_indexes(database, table).await
-    }
-
-    async fn delete_index(&self, _database: &str, table: &str, key: &str) -> Result<()> {
-        self.record("delete_index", table, Some(key), 0, Value::Null);
-        Ok(())
-    }
-
-    async fn create_row(
-        &self,
-        _database: &str,
-        table: &str,
-        row_id: &str,
-        data: &Document,
-        _permissions: Option<&[String]>,
-    ) -> Result<Row> {
-        let row = fresh_row(row_id, data);
-        self.record(
-            "create_row",
-            table,
-            Some(row.id()),
-            1,
-            Value::Object(data.clone()),
-        );
-        Ok(row)
-    }
-
-    async fn get_row(
-        &self,
-        database: &str,
-        table: &str,
-        row_id: &str,
-        queries: &[Query],
-    ) -> Result<Row> {
-        self.inner.get_row(database, table, row_id, queries).await
-    }
-
-    async fn list_rows(
-        &self,
-        database: &str,
-        table: &str,
-        queries: &[Query],
-        options: &ListOptions,
-    ) -> Result<List<Row>> {
-        let mut options = options.clone();
-        if options.transaction_id.as_deref().is_some_and(Self::is_ours) {
-            options.transaction_id = None;
-        }
-        self.inner
-            .list_rows(database, table, queries, &options)
-            .await
-    }
-
-    async fn update_row(
-        &self,
-        database: &str,
-        table: &str,
-        row_id: &str,
-        data: &Document,
-        _permissions: Option<&[String]>,
-    ) -> Result<Row> {
-        self.record(
-            "update_row",
-            table,
-            Some(row_id),
-            1,
-            Value::Object(data.clone()),
-        );
-        Ok(self.merged(database, table, row_id, data).await)
-    }
-
-    async fn upsert_row(
-        &self,
-        database: &str,
-        table: &str,
-        row_id: &str,
-        data: &Document,
-        _permissions: Option<&[String]>,
-    ) -> Result<Row> {
-        self.record(
-            "upsert_row",
-            table,
-            Some(row_id),
-            1,
-            Value::Object(data.clone()),
-        );
-        Ok(self.merged(database, table, row_id, data).await)
-    }
-
-    async fn delete_row(&self, _database: &str, table: &str, row_id: &str) -> Result<()> {
-        self.record("delete_row", table, Some(row_id), 1, Value::Null);
-        Ok(())
-    }
-
-    async fn create_rows(
-        &self,
-        _database: &str,
-        table: &str,
-        rows: &[Document],
-    ) -> Result<List<Row>> {
-        let items: Vec<Row> = rows
-            .iter()
-            .map(|d| {
-                let id = d.get("$id").and_then(Value::as_str).unwrap_or(UNIQUE_ID);
-                fresh_row(id, d)
-            })
-            .collect();
-        self.record(
-            "create_rows",
-            table,
-            None,
-            rows.len() as u64,
-            json!(rows.iter().take(3).collect::<Vec<_>>()),
-        );
-        Ok(List {
-            total: items.len() as u64,
-            items,
-        })
-    }
-
-    async fn upsert_rows(
-        &self,
-        database: &str,
-        table: &str,
-        rows: &[Document],
-    ) -> Result<List<Row>> {
-        let mut items = Vec::with_capacity(rows.len());
-        for d in rows {
-            let id = d.get("$id").and_then(Value::as_str).unwrap_or(UNIQUE_ID);
-            items.push(self.merged(database, table, id, d).await);
-        }
-        self.record(
-            "upsert_rows",
-            table,
-            None,
-            rows.len() as u64,
-            json!(rows.iter().take(3).collect::<Vec<_>>()),
-        );
-        Ok(List {
-            total: items.len() as u64,
-            items,
-        })
-    }
-
-    async fn update_rows(
-        &self,
-        database: &str,
-        table: &str,
-        data: &Document,
-        queries: &[Query],
-    ) -> Result<List<Row>> {
-        let (total, page) = self.matches(database, table, queries).await;
-        self.record(
-            "update_rows",
-            table,
-            None,
-            total,
-            json!({ "set": data, "filters": queries.len() }),
-        );
-        let items = page
-            .into_iter()
-            .map(|mut row| {
-                for (k, v) in data {
-                    row.0.insert(k.clone(), v.clone());
+impl RecordingBackend {
+    /// Records a write to a database, table, column or index and answers it as done.
+    async fn schema_write(&self, request: Request<'_>) -> Result<Response> {
+        use Request as R;
+        let name = request.name();
+        let table_id = request.table().unwrap_or_default();
+        Ok(match request {
+            R::CreateDatabase { id, name: title } => {
+                self.record(name, "", Some(id), 0, json!({ "name": title }));
+                let stamp = now();
+                Response::Database(Database {
+                    id: id.to_owned(),
+                    name: title.to_owned(),
+                    created_at: stamp.clone(),
+                    updated_at: stamp,
+                    enabled: true,
+                    database_type: "tablesdb".to_owned(),
+                })
+            }
+            R::DeleteDatabase { id } => {
+                self.record(name, "", Some(id), 0, Value::Null);
+                Response::Done
+            }
+            R::CreateTable { database, table } => {
+                let shape = json!({ "name": table.name, "columns": table.columns.len(),
+                                    "indexes": table.indexes.len() });
+                self.record(name, table_id, None, 0, shape);
+                Response::Table(created_table(database, table))
+            }
+            R::UpdateTable {
+                database,
+                table,
+                update,
+            } => {
+                self.record(name, table, None, 0, json!(format!("{update:?}")));
+                let mut live = self.inner.get_table(database, table).await?;
+                if let Some(title) = &update.name {
+                    live.name = title.clone();
                 }
-                row
-            })
-            .collect();
-        Ok(List { total, items })
+                if let Some(permissions) = &update.permissions {
+                    live.permissions = permissions.clone();
+                }
+                live.row_security = update.row_security;
+                live.enabled = update.enabled;
+                Response::Table(live)
+            }
+            R::CreateColumn { column: c, .. } | R::UpdateColumn { column: c, .. } => {
+                let key = match request {
+                    R::UpdateColumn { key, .. } => key,
+                    _ => &c.key,
+                };
+                self.record(name, table_id, Some(key), 0, json!(c.model_fields()));
+                Response::Column(column(c))
+            }
+            R::CreateIndex { index: i, .. } => {
+                self.record(name, table_id, Some(&i.key), 0, json!(format!("{i:?}")));
+                Response::Index(index(i))
+            }
+            R::DeleteTable { .. } => {
+                self.record(name, table_id, None, 0, Value::Null);
+                Response::Done
+            }
+            R::DeleteColumn { key, .. } | R::DeleteIndex { key, .. } => {
+                self.record(name, table_id, Some(key), 0, Value::Null);
+                Response::Done
+            }
+            other => {
+                return Err(crate::Error::Internal(format!(
+                    "the dry run has no answer for {}",
+                    other.name()
+                )));
+            }
+        })
     }
 
-    async fn delete_rows(
-        &self,
-        database: &str,
-        table: &str,
-        queries: &[Query],
-    ) -> Result<List<Row>> {
-        let (total, items) = self.matches(database, table, queries).await;
-        self.record(
-            "delete_rows",
-            table,
-            None,
-            total,
-            json!({ "filters": queries.len() }),
-        );
-        Ok(List { total, items })
+    /// Records a write to one row and answers the row as it would be.
+    async fn row_write(&self, request: Request<'_>) -> Result<Response> {
+        use Request as R;
+        let name = request.name();
+        let table = request.table().unwrap_or_default();
+        Ok(match request {
+            R::CreateRow { row_id, data, .. } => {
+                let row = fresh_row(row_id, data);
+                self.record(name, table, Some(row.id()), 1, Value::Object(data.clone()));
+                Response::Row(row)
+            }
+            R::UpdateRow {
+                database,
+                row_id,
+                data,
+                ..
+            }
+            | R::UpsertRow {
+                database,
+                row_id,
+                data,
+                ..
+            } => {
+                self.record(name, table, Some(row_id), 1, Value::Object(data.clone()));
+                Response::Row(self.merged(database, table, row_id, data).await)
+            }
+            R::DeleteRow { row_id, .. } => {
+                self.record(name, table, Some(row_id), 1, Value::Null);
+                Response::Done
+            }
+            R::IncrementRowColumn {
+                database,
+                row_id,
+                column,
+                value,
+                ..
+            }
+            | R::DecrementRowColumn {
+                database,
+                row_id,
+                column,
+                value,
+                ..
+            } => {
+                self.record(name, table, Some(row_id), 1, json!({ column: value }));
+                let row = self.merged(database, table, row_id, &Document::new()).await;
+                Response::Row(row)
+            }
+            other => return self.schema_write(other).await,
+        })
     }
 
-    async fn increment_row_column(
-        &self,
-        database: &str,
-        table: &str,
-        row_id: &str,
-        column_key: &str,
-        value: Number,
-        _max: Option<Number>,
-    ) -> Result<Row> {
-        self.record(
-            "increment_row_column",
-            table,
-            Some(row_id),
-            1,
-            json!({ column_key: value }),
-        );
-        Ok(self.merged(database, table, row_id, &Document::new()).await)
+    /// Records a bulk write and answers the rows (or the count) it would write.
+    async fn bulk_write(&self, request: Request<'_>) -> Result<Response> {
+        use Request as R;
+        let name = request.name();
+        let table = request.table().unwrap_or_default();
+        let sample = |rows: &[Document]| json!(rows.iter().take(3).collect::<Vec<_>>());
+        let (total, items) = match request {
+            R::CreateRows { rows, .. } => {
+                let items: Vec<Row> = rows.iter().map(|d| fresh_row(given_id(d), d)).collect();
+                self.record(name, table, None, rows.len() as u64, sample(rows));
+                (items.len() as u64, items)
+            }
+            R::UpsertRows { database, rows, .. } => {
+                let mut items = Vec::with_capacity(rows.len());
+                for d in rows {
+                    items.push(self.merged(database, table, given_id(d), d).await);
+                }
+                self.record(name, table, None, rows.len() as u64, sample(rows));
+                (items.len() as u64, items)
+            }
+            R::UpdateRows {
+                database,
+                data,
+                queries,
+                ..
+            } => {
+                let (total, page) = self.matches(database, table, queries).await;
+                let change = json!({ "set": data, "filters": queries.len() });
+                self.record(name, table, None, total, change);
+                let merge = |mut row: Row| {
+                    row.0
+                        .extend(data.iter().map(|(k, v)| (k.clone(), v.clone())));
+                    row
+                };
+                (total, page.into_iter().map(merge).collect())
+            }
+            R::DeleteRows {
+                database, queries, ..
+            } => {
+                let (total, items) = self.matches(database, table, queries).await;
+                let filters = json!({ "filters": queries.len() });
+                self.record(name, table, None, total, filters);
+                (total, items)
+            }
+            other => return self.schema_write(other).await,
+        };
+        Ok(Response::Rows(List { total, items }))
     }
 
-    async fn decrement_row_column(
-        &self,
-        database: &str,
-        table: &str,
-        row_id: &str,
-        column_key: &str,
-        value: Number,
-        _min: Option<Number>,
-    ) -> Result<Row> {
-        self.record(
-            "decrement_row_column",
-            table,
-            Some(row_id),
-            1,
-            json!({ column_key: value }),
-        );
-        Ok(self.merged(database, table, row_id, &Document::new()).await)
+    /// Simulates transactions: staged operations are kept here and recorded at the commit.
+    fn transaction_call(&self, request: Request<'_>) -> Result<Response> {
+        use Request as R;
+        let (id, status, operations) = match request {
+            R::CreateTransaction { .. } => {
+                let n = self.next_transaction.fetch_add(1, Ordering::Relaxed);
+                let id = format!("{TRANSACTION_PREFIX}{n:014}");
+                lock(&self.transactions).insert(id.clone(), Vec::new());
+                (id, TransactionStatus::Pending, 0)
+            }
+            R::GetTransaction { id } => {
+                let staged = lock(&self.transactions).get(id).map_or(0, Vec::len);
+                (id.to_owned(), TransactionStatus::Pending, staged)
+            }
+            R::StageOperations { id, operations } => {
+                let mut all = lock(&self.transactions);
+                let staged = all.entry(id.to_owned()).or_default();
+                staged.extend_from_slice(operations);
+                (id.to_owned(), TransactionStatus::Pending, staged.len())
+            }
+            R::CommitTransaction { id } => {
+                let staged = lock(&self.transactions).remove(id).unwrap_or_default();
+                for op in &staged {
+                    self.record(
+                        &format!("transaction:{}", action_name(op.action)),
+                        &op.table_id,
+                        op.row_id.as_deref(),
+                        rows_of(op),
+                        op.data.clone().unwrap_or(Value::Null),
+                    );
+                }
+                (id.to_owned(), TransactionStatus::Committed, staged.len())
+            }
+            R::RollbackTransaction { id } => {
+                let staged = lock(&self.transactions).remove(id).map_or(0, |s| s.len());
+                (id.to_owned(), TransactionStatus::Failed, staged)
+            }
+            other => {
+                return Err(crate::Error::Internal(format!(
+                    "{} is not a transaction call",
+                    other.name()
+                )));
+            }
+        };
+        Ok(Response::Transaction(transaction(
+            &id,
+            status,
+            operations as u64,
+        )))
     }
+}
 
-    async fn create_transaction(&self, _ttl: Option<u32>) -> Result<Transaction> {
-        let n = self.next_transaction.fetch_add(1, Ordering::Relaxed);
-        let id = format!("{TRANSACTION_PREFIX}{n:014}");
-        lock(&self.transactions).insert(id.clone(), Vec::new());
-        Ok(transaction(&id, TransactionStatus::Pending, 0))
-    }
+/// The `$id` a bulk write gives a row, or [`UNIQUE_ID`] when it gives none.
+fn given_id(row: &Document) -> &str {
+    row.get("$id").and_then(Value::as_str).unwrap_or(UNIQUE_ID)
+}
 
-    async fn get_transaction(&self, id: &str) -> Result<Transaction> {
-        if let Some(ops) = lock(&self.transactions).get(id) {
-            return Ok(transaction(
-                id,
-                TransactionStatus::Pending,
-                ops.len() as u64,
-            ));
-        }
-        self.inner.get_transaction(id).await
-    }
-
-    async fn stage_operations(&self, id: &str, operations: &[Operation]) -> Result<Transaction> {
-        let mut all = lock(&self.transactions);
-        let staged = all.entry(id.to_owned()).or_default();
-        staged.extend_from_slice(operations);
-        Ok(transaction(
-            id,
-            TransactionStatus::Pending,
-            staged.len() as u64,
-        ))
-    }
-
-    async fn commit_transaction(&self, id: &str) -> Result<Transaction> {
-        let staged = lock(&self.transactions).remove(id).unwrap_or_default();
-        for op in &staged {
-            self.record(
-                &format!("transaction:{}", action_name(op.action)),
-                &op.table_id,
-                op.row_id.as_deref(),
-                rows_of(op),
-                op.data.clone().unwrap_or(Value::Null),
-            );
-        }
-        Ok(transaction(
-            id,
-            TransactionStatus::Committed,
-            staged.len() as u64,
-        ))
-    }
-
-    async fn rollback_transaction(&self, id: &str) -> Result<Transaction> {
-        let staged = lock(&self.transactions).remove(id).unwrap_or_default();
-        Ok(transaction(
-            id,
-            TransactionStatus::Failed,
-            staged.len() as u64,
-        ))
+/// The table a create answers: the schema's columns and indexes, all `available`.
+fn created_table(database: &str, table: &TableSchema) -> Table {
+    let stamp = now();
+    Table {
+        id: table.id.clone(),
+        name: table.name.clone(),
+        database_id: database.to_owned(),
+        created_at: stamp.clone(),
+        updated_at: stamp,
+        permissions: table.permissions.clone(),
+        row_security: table.row_security,
+        enabled: true,
+        columns: table.columns.iter().map(column).collect(),
+        indexes: table.indexes.iter().map(index).collect(),
     }
 }
