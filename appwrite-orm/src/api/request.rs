@@ -1,11 +1,11 @@
 //! Every operation of the TablesDB API as data: a [`Request`] names the operation and borrows
 //! its arguments, a [`Response`] holds what it answers.
 //!
-//! The [`Backend`](crate::backend::Backend) trait has one typed method per operation, which is
-//! what callers and the two real backends (the embedded engine, the HTTP client) want. Code that
-//! only observes or intercepts calls (a request counter, the dry-run recorder, a fault injector)
-//! wants the opposite: one place that sees every call. [`Layer`](crate::backend::Layer) gives it
-//! that place, funnelling each typed method through a `Request`.
+//! Callers use the typed methods of [`Backend`](crate::backend::Backend) (`get_row`,
+//! `create_column`, ...); each builds a `Request` and sends it to
+//! [`Backend::call`](crate::backend::Backend::call), the one method an implementation writes.
+//! The engine and the HTTP backend answer every request there, and wrappers (a request counter,
+//! the dry-run recorder) see every call in one place.
 
 use serde_json::Number;
 
@@ -245,6 +245,48 @@ impl Request<'_> {
         }
     }
 
+    /// Which resource the request works on.
+    pub fn group(&self) -> Group {
+        use Request as R;
+        match self {
+            R::CreateDatabase { .. }
+            | R::GetDatabase { .. }
+            | R::ListDatabases { .. }
+            | R::DeleteDatabase { .. } => Group::Databases,
+            R::CreateTable { .. }
+            | R::GetTable { .. }
+            | R::ListTables { .. }
+            | R::UpdateTable { .. }
+            | R::DeleteTable { .. } => Group::Tables,
+            R::CreateColumn { .. }
+            | R::GetColumn { .. }
+            | R::ListColumns { .. }
+            | R::UpdateColumn { .. }
+            | R::DeleteColumn { .. } => Group::Columns,
+            R::CreateIndex { .. }
+            | R::GetIndex { .. }
+            | R::ListIndexes { .. }
+            | R::DeleteIndex { .. } => Group::Indexes,
+            R::CreateRow { .. }
+            | R::GetRow { .. }
+            | R::ListRows { .. }
+            | R::UpdateRow { .. }
+            | R::UpsertRow { .. }
+            | R::DeleteRow { .. }
+            | R::IncrementRowColumn { .. }
+            | R::DecrementRowColumn { .. } => Group::Rows,
+            R::CreateRows { .. }
+            | R::UpsertRows { .. }
+            | R::UpdateRows { .. }
+            | R::DeleteRows { .. } => Group::BulkRows,
+            R::CreateTransaction { .. }
+            | R::GetTransaction { .. }
+            | R::StageOperations { .. }
+            | R::CommitTransaction { .. }
+            | R::RollbackTransaction { .. } => Group::Transactions,
+        }
+    }
+
     /// True for the operations that only read (`get_*`, `list_*`).
     pub fn is_read(&self) -> bool {
         use Request as R;
@@ -262,6 +304,38 @@ impl Request<'_> {
                 | R::ListRows { .. }
                 | R::GetTransaction { .. }
         )
+    }
+
+    /// The database and table of an operation inside one table (columns, indexes, rows).
+    pub fn table_path(&self) -> Option<(&str, &str)> {
+        let database = match *self {
+            Request::GetTable { database, .. }
+            | Request::UpdateTable { database, .. }
+            | Request::DeleteTable { database, .. }
+            | Request::CreateColumn { database, .. }
+            | Request::GetColumn { database, .. }
+            | Request::ListColumns { database, .. }
+            | Request::UpdateColumn { database, .. }
+            | Request::DeleteColumn { database, .. }
+            | Request::CreateIndex { database, .. }
+            | Request::GetIndex { database, .. }
+            | Request::ListIndexes { database, .. }
+            | Request::DeleteIndex { database, .. }
+            | Request::CreateRow { database, .. }
+            | Request::GetRow { database, .. }
+            | Request::ListRows { database, .. }
+            | Request::UpdateRow { database, .. }
+            | Request::UpsertRow { database, .. }
+            | Request::DeleteRow { database, .. }
+            | Request::CreateRows { database, .. }
+            | Request::UpsertRows { database, .. }
+            | Request::UpdateRows { database, .. }
+            | Request::DeleteRows { database, .. }
+            | Request::IncrementRowColumn { database, .. }
+            | Request::DecrementRowColumn { database, .. } => database,
+            _ => return None,
+        };
+        Some((database, self.table()?))
     }
 
     /// The table the request is about, for the operations on one table.
@@ -296,6 +370,25 @@ impl Request<'_> {
             _ => None,
         }
     }
+}
+
+/// The resource a [`Request`] works on, for code that handles each kind in its own place.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Group {
+    /// Databases.
+    Databases,
+    /// Tables (their creation with inline columns and indexes included).
+    Tables,
+    /// Columns of one table.
+    Columns,
+    /// Indexes of one table.
+    Indexes,
+    /// One row at a time, and lists of rows.
+    Rows,
+    /// The bulk row operations (several rows in one request).
+    BulkRows,
+    /// Transactions.
+    Transactions,
 }
 
 /// What a [`Request`] answers: one variant per model the TablesDB API returns.

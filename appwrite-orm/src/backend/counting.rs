@@ -30,7 +30,7 @@ use std::sync::{Arc, Mutex};
 
 use async_trait::async_trait;
 
-use super::{Backend, Layer, Operation, send, wire};
+use super::{Backend, Operation, wire};
 use crate::Result;
 use crate::api::{Request, Response};
 
@@ -156,9 +156,9 @@ fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 }
 
 #[async_trait]
-impl Layer for CountingBackend {
-    fn wrapped(&self) -> &dyn Backend {
-        &*self.inner
+impl Backend for CountingBackend {
+    fn name(&self) -> &'static str {
+        self.inner.name()
     }
 
     async fn call(&self, request: Request<'_>) -> Result<Response> {
@@ -170,9 +170,7 @@ impl Layer for CountingBackend {
             }
             _ => None,
         };
-        let result = self
-            .counted(request.name(), send(&*self.inner, request))
-            .await;
+        let result = self.counted(request.name(), self.inner.call(request)).await;
         if let Ok(response) = &result {
             self.tally(request, response);
             if let (Request::CommitTransaction { .. }, Some(tables)) = (request, ended) {

@@ -41,8 +41,8 @@ use serde::Serialize;
 use serde_json::{Value, json};
 
 use super::{
-    Backend, Column, ColumnStatus, Database, Document, Index, Layer, List, ListOptions, Operation,
-    OperationAction, Row, Table, Transaction, TransactionStatus, UNIQUE_ID, new_unique_id, send,
+    Backend, Column, ColumnStatus, Database, Document, Index, List, ListOptions, Operation,
+    OperationAction, Row, Table, Transaction, TransactionStatus, UNIQUE_ID, new_unique_id,
 };
 use crate::Result;
 use crate::api::{Request, Response};
@@ -245,9 +245,9 @@ fn action_name(action: OperationAction) -> String {
 }
 
 #[async_trait]
-impl Layer for RecordingBackend {
-    fn wrapped(&self) -> &dyn Backend {
-        &*self.inner
+impl Backend for RecordingBackend {
+    fn name(&self) -> &'static str {
+        self.inner.name()
     }
 
     async fn call(&self, request: Request<'_>) -> Result<Response> {
@@ -273,7 +273,7 @@ impl Layer for RecordingBackend {
             R::GetTransaction { id } if lock(&self.transactions).contains_key(id) => {
                 self.transaction_call(request)
             }
-            read if read.is_read() => send(&*self.inner, read).await,
+            read if read.is_read() => self.inner.call(read).await,
             R::CreateTransaction { .. }
             | R::StageOperations { .. }
             | R::CommitTransaction { .. }

@@ -44,16 +44,13 @@ use std::time::Duration;
 use async_trait::async_trait;
 use rusqlite::Connection;
 use rusqlite::functions::FunctionFlags;
-use serde_json::Number;
 
 use self::catalog::Session;
 use self::transactions::Transactions;
-use super::{
-    Backend, Column, Database, Document, Index, List, ListOptions, Operation, Row, Table,
-    TableUpdate, Transaction,
-};
+use super::{Backend, Database, Document, List, ListOptions, Table};
+use crate::api::request::Group;
+use crate::api::{Request, Response};
 use crate::query::Query;
-use crate::schema::{ColumnSchema, IndexSchema, TableSchema};
 use crate::{Error, Result};
 
 /// Where the engine keeps its data.
@@ -238,198 +235,266 @@ impl Backend for EmbeddedBackend {
         "embedded"
     }
 
-    async fn create_database(&self, id: &str, name: &str) -> Result<Database> {
-        let (id, name) = (id.to_owned(), name.to_owned());
-        self.schema_change(move |c, _| ddl::create_database(c, &id, &name))
-            .await
+    async fn call(&self, request: Request<'_>) -> Result<Response> {
+        match request.group() {
+            Group::Databases | Group::Tables => self.catalog_call(request).await,
+            Group::Columns | Group::Indexes => self.table_schema_call(request).await,
+            Group::Rows => self.row_call(request).await,
+            Group::BulkRows => self.bulk_call(request).await,
+            Group::Transactions => self.transaction_call(request).await,
+        }
     }
+}
 
-    async fn get_database(&self, id: &str) -> Result<Database> {
-        let id = id.to_owned();
-        self.run(move |c, _| {
-            errors::check_id("databaseId", &id)?;
-            catalog::get_database(c, &id)
-        })
-        .await
-    }
-
-    async fn list_databases(&self, queries: &[Query]) -> Result<List<Database>> {
-        let queries = owned(queries);
-        self.run(move |c, _| {
-            let all = catalog::list_databases(c)?;
-            transactions::page(
-                all,
-                &queries,
-                |d| d.id.clone(),
-                |d| serde_json::to_value(d).unwrap_or_default(),
-            )
-        })
-        .await
-    }
-
-    async fn delete_database(&self, id: &str) -> Result<()> {
-        let id = id.to_owned();
-        self.schema_change(move |c, _| ddl::delete_database(c, &id))
-            .await
-    }
-
-    async fn create_table(&self, database: &str, table: &TableSchema) -> Result<Table> {
-        let (database, table) = (database.to_owned(), table.clone());
-        self.schema_change(move |c, _| ddl::create_table(c, &database, &table))
-            .await
-    }
-
-    async fn get_table(&self, database: &str, table: &str) -> Result<Table> {
-        let (database, table) = (database.to_owned(), table.to_owned());
-        self.run(move |c, _| Ok(ddl::load(c, &database, &table)?.to_table()))
-            .await
-    }
-
-    async fn list_tables(&self, database: &str, queries: &[Query]) -> Result<List<Table>> {
-        let (database, queries) = (database.to_owned(), owned(queries));
-        self.run(move |c, _| {
-            errors::check_id("databaseId", &database)?;
-            catalog::get_database(c, &database)?;
-            let mut all = Vec::new();
-            for seq in catalog::table_seqs(c, &database)? {
-                all.push(catalog::load_table_by_seq(c, seq)?.to_table());
+impl EmbeddedBackend {
+    /// Databases and tables.
+    async fn catalog_call(&self, request: Request<'_>) -> Result<Response> {
+        use Request as R;
+        match request {
+            R::CreateDatabase { id, name } => {
+                let (id, name) = (id.to_owned(), name.to_owned());
+                let created = self.schema_change(move |c, _| ddl::create_database(c, &id, &name));
+                created.await.map(Response::Database)
             }
-            transactions::page(all, &queries, |t| t.id.clone(), Table::to_json)
-        })
-        .await
+            R::GetDatabase { id } => {
+                let id = id.to_owned();
+                self.run(move |c, _| {
+                    errors::check_id("databaseId", &id)?;
+                    catalog::get_database(c, &id)
+                })
+                .await
+                .map(Response::Database)
+            }
+            R::ListDatabases { queries } => {
+                let queries = owned(queries);
+                self.run(move |c, _| {
+                    let all = catalog::list_databases(c)?;
+                    let json = |d: &Database| serde_json::to_value(d).unwrap_or_default();
+                    transactions::page(all, &queries, |d| d.id.clone(), json)
+                })
+                .await
+                .map(Response::Databases)
+            }
+            R::DeleteDatabase { id } => {
+                let id = id.to_owned();
+                let deleted = self.schema_change(move |c, _| ddl::delete_database(c, &id));
+                deleted.await.map(|()| Response::Done)
+            }
+            R::CreateTable { database, table } => {
+                let (database, table) = (database.to_owned(), table.clone());
+                let created =
+                    self.schema_change(move |c, _| ddl::create_table(c, &database, &table));
+                created.await.map(Response::Table)
+            }
+            R::GetTable { database, table } => {
+                let (database, table) = (database.to_owned(), table.to_owned());
+                let table = self.run(move |c, _| Ok(ddl::load(c, &database, &table)?.to_table()));
+                table.await.map(Response::Table)
+            }
+            R::ListTables { database, queries } => {
+                let (database, queries) = (database.to_owned(), owned(queries));
+                self.run(move |c, _| {
+                    errors::check_id("databaseId", &database)?;
+                    catalog::get_database(c, &database)?;
+                    let mut all = Vec::new();
+                    for seq in catalog::table_seqs(c, &database)? {
+                        all.push(catalog::load_table_by_seq(c, seq)?.to_table());
+                    }
+                    transactions::page(all, &queries, |t| t.id.clone(), Table::to_json)
+                })
+                .await
+                .map(Response::Tables)
+            }
+            R::UpdateTable {
+                database,
+                table,
+                update,
+            } => {
+                let (database, table, update) =
+                    (database.to_owned(), table.to_owned(), update.clone());
+                let updated = self
+                    .schema_change(move |c, _| ddl::update_table(c, &database, &table, &update));
+                updated.await.map(Response::Table)
+            }
+            R::DeleteTable { database, table } => {
+                let (database, table) = (database.to_owned(), table.to_owned());
+                let deleted =
+                    self.schema_change(move |c, _| ddl::delete_table(c, &database, &table));
+                deleted.await.map(|()| Response::Done)
+            }
+            other => Err(misrouted(other)),
+        }
     }
 
-    async fn update_table(
-        &self,
-        database: &str,
-        table: &str,
-        update: &TableUpdate,
-    ) -> Result<Table> {
-        let (database, table, update) = (database.to_owned(), table.to_owned(), update.clone());
-        self.schema_change(move |c, _| ddl::update_table(c, &database, &table, &update))
-            .await
+    /// Columns and indexes of one table.
+    async fn table_schema_call(&self, request: Request<'_>) -> Result<Response> {
+        use Request as R;
+        let (database, table) = match request.table_path() {
+            Some((database, table)) => (database.to_owned(), table.to_owned()),
+            None => return Err(misrouted(request)),
+        };
+        match request {
+            R::CreateColumn { column, .. } => {
+                let column = column.clone();
+                self.schema_change(move |c, inner| {
+                    ddl::create_column(c, &database, &table, &column, delay_ms(inner))
+                })
+                .await
+                .map(Response::Column)
+            }
+            R::GetColumn { key, .. } => {
+                let key = key.to_owned();
+                let column = self.run(move |c, _| ddl::get_column(c, &database, &table, &key));
+                column.await.map(Response::Column)
+            }
+            R::ListColumns { .. } => self
+                .run(move |c, _| Ok(all(ddl::load(c, &database, &table)?.columns.clone())))
+                .await
+                .map(Response::Columns),
+            R::UpdateColumn { key, column, .. } => {
+                let (key, column) = (key.to_owned(), column.clone());
+                self.schema_change(move |c, _| {
+                    ddl::update_column(c, &database, &table, &key, &column)
+                })
+                .await
+                .map(Response::Column)
+            }
+            R::DeleteColumn { key, .. } => {
+                let key = key.to_owned();
+                self.schema_change(move |c, inner| {
+                    ddl::delete_column(c, &database, &table, &key, delay_ms(inner))
+                })
+                .await
+                .map(|()| Response::Done)
+            }
+            R::CreateIndex { index, .. } => {
+                let index = index.clone();
+                self.schema_change(move |c, inner| {
+                    ddl::create_index(c, &database, &table, &index, delay_ms(inner))
+                })
+                .await
+                .map(Response::Index)
+            }
+            R::GetIndex { key, .. } => {
+                let key = key.to_owned();
+                let index = self.run(move |c, _| ddl::get_index(c, &database, &table, &key));
+                index.await.map(Response::Index)
+            }
+            R::ListIndexes { .. } => self
+                .run(move |c, _| Ok(all(ddl::load(c, &database, &table)?.indexes.clone())))
+                .await
+                .map(Response::Indexes),
+            R::DeleteIndex { key, .. } => {
+                let key = key.to_owned();
+                self.schema_change(move |c, inner| {
+                    ddl::delete_index(c, &database, &table, &key, delay_ms(inner))
+                })
+                .await
+                .map(|()| Response::Done)
+            }
+            other => Err(misrouted(other)),
+        }
     }
 
-    async fn delete_table(&self, database: &str, table: &str) -> Result<()> {
-        let (database, table) = (database.to_owned(), table.to_owned());
-        self.schema_change(move |c, _| ddl::delete_table(c, &database, &table))
-            .await
+    /// One row: read, written, or a column of it incremented.
+    async fn row_call(&self, request: Request<'_>) -> Result<Response> {
+        use Request as R;
+        let no_data = Document::new();
+        let (op, what) = match request {
+            R::CreateRow {
+                database,
+                table,
+                row_id,
+                data,
+                permissions,
+            }
+            | R::UpdateRow {
+                database,
+                table,
+                row_id,
+                data,
+                permissions,
+            }
+            | R::UpsertRow {
+                database,
+                table,
+                row_id,
+                data,
+                permissions,
+            } => {
+                let op = transactions::RowWrite::new(database, table, row_id, data, permissions);
+                (op, request)
+            }
+            R::DeleteRow {
+                database,
+                table,
+                row_id,
+            }
+            | R::IncrementRowColumn {
+                database,
+                table,
+                row_id,
+                ..
+            }
+            | R::DecrementRowColumn {
+                database,
+                table,
+                row_id,
+                ..
+            } => {
+                let op = transactions::RowWrite::new(database, table, row_id, &no_data, None);
+                (op, request)
+            }
+            R::GetRow {
+                database,
+                table,
+                row_id,
+                queries,
+            } => return self.get_row_call(database, table, row_id, queries).await,
+            R::ListRows {
+                database,
+                table,
+                queries,
+                options,
+            } => return self.list_rows_call(database, table, queries, options).await,
+            other => return Err(misrouted(other)),
+        };
+        let written = match what {
+            R::CreateRow { .. } => self.atomic(move |c, _| op.create(c)).await,
+            R::UpdateRow { .. } => self.atomic(move |c, _| op.update(c)).await,
+            R::UpsertRow { .. } => self.atomic(move |c, _| op.upsert(c)).await,
+            R::DeleteRow { .. } => {
+                return self
+                    .atomic(move |c, _| op.delete(c))
+                    .await
+                    .map(|()| Response::Done);
+            }
+            R::IncrementRowColumn {
+                column, value, max, ..
+            } => {
+                let (column, value, max) = (column.to_owned(), value.clone(), max.cloned());
+                self.atomic(move |c, _| op.add(c, &column, &value, max.as_ref(), false))
+                    .await
+            }
+            R::DecrementRowColumn {
+                column, value, min, ..
+            } => {
+                let (column, value, min) = (column.to_owned(), value.clone(), min.cloned());
+                self.atomic(move |c, _| op.add(c, &column, &value, min.as_ref(), true))
+                    .await
+            }
+            other => return Err(misrouted(other)),
+        };
+        written.map(Response::Row)
     }
 
-    async fn create_column(
-        &self,
-        database: &str,
-        table: &str,
-        column: &ColumnSchema,
-    ) -> Result<Column> {
-        let (database, table, column) = (database.to_owned(), table.to_owned(), column.clone());
-        self.schema_change(move |c, inner| {
-            ddl::create_column(c, &database, &table, &column, delay_ms(inner))
-        })
-        .await
-    }
-
-    async fn get_column(&self, database: &str, table: &str, key: &str) -> Result<Column> {
-        let (database, table, key) = (database.to_owned(), table.to_owned(), key.to_owned());
-        self.run(move |c, _| ddl::get_column(c, &database, &table, &key))
-            .await
-    }
-
-    async fn list_columns(&self, database: &str, table: &str) -> Result<List<Column>> {
-        let (database, table) = (database.to_owned(), table.to_owned());
-        self.run(move |c, _| {
-            let columns = ddl::load(c, &database, &table)?.columns.clone();
-            Ok(List {
-                total: columns.len() as u64,
-                items: columns,
-            })
-        })
-        .await
-    }
-
-    async fn update_column(
-        &self,
-        database: &str,
-        table: &str,
-        key: &str,
-        column: &ColumnSchema,
-    ) -> Result<Column> {
-        let (database, table, key, column) = (
-            database.to_owned(),
-            table.to_owned(),
-            key.to_owned(),
-            column.clone(),
-        );
-        self.schema_change(move |c, _| ddl::update_column(c, &database, &table, &key, &column))
-            .await
-    }
-
-    async fn delete_column(&self, database: &str, table: &str, key: &str) -> Result<()> {
-        let (database, table, key) = (database.to_owned(), table.to_owned(), key.to_owned());
-        self.schema_change(move |c, inner| {
-            ddl::delete_column(c, &database, &table, &key, delay_ms(inner))
-        })
-        .await
-    }
-
-    async fn create_index(
-        &self,
-        database: &str,
-        table: &str,
-        index: &IndexSchema,
-    ) -> Result<Index> {
-        let (database, table, index) = (database.to_owned(), table.to_owned(), index.clone());
-        self.schema_change(move |c, inner| {
-            ddl::create_index(c, &database, &table, &index, delay_ms(inner))
-        })
-        .await
-    }
-
-    async fn get_index(&self, database: &str, table: &str, key: &str) -> Result<Index> {
-        let (database, table, key) = (database.to_owned(), table.to_owned(), key.to_owned());
-        self.run(move |c, _| ddl::get_index(c, &database, &table, &key))
-            .await
-    }
-
-    async fn list_indexes(&self, database: &str, table: &str) -> Result<List<Index>> {
-        let (database, table) = (database.to_owned(), table.to_owned());
-        self.run(move |c, _| {
-            let indexes = ddl::load(c, &database, &table)?.indexes.clone();
-            Ok(List {
-                total: indexes.len() as u64,
-                items: indexes,
-            })
-        })
-        .await
-    }
-
-    async fn delete_index(&self, database: &str, table: &str, key: &str) -> Result<()> {
-        let (database, table, key) = (database.to_owned(), table.to_owned(), key.to_owned());
-        self.schema_change(move |c, inner| {
-            ddl::delete_index(c, &database, &table, &key, delay_ms(inner))
-        })
-        .await
-    }
-
-    async fn create_row(
-        &self,
-        database: &str,
-        table: &str,
-        row_id: &str,
-        data: &Document,
-        permissions: Option<&[String]>,
-    ) -> Result<Row> {
-        let op = transactions::RowWrite::new(database, table, row_id, data, permissions);
-        self.atomic(move |c, _| op.create(c)).await
-    }
-
-    async fn get_row(
+    async fn get_row_call(
         &self,
         database: &str,
         table: &str,
         row_id: &str,
         queries: &[Query],
-    ) -> Result<Row> {
+    ) -> Result<Response> {
         let (database, table, row_id, queries) = (
             database.to_owned(),
             table.to_owned(),
@@ -443,15 +508,16 @@ impl Backend for EmbeddedBackend {
             select::get_by_id(c, &meta, &row_id, plan.selected())?.ok_or_else(errors::row_not_found)
         })
         .await
+        .map(Response::Row)
     }
 
-    async fn list_rows(
+    async fn list_rows_call(
         &self,
         database: &str,
         table: &str,
         queries: &[Query],
         options: &ListOptions,
-    ) -> Result<List<Row>> {
+    ) -> Result<Response> {
         let (database, table, queries, options) = (
             database.to_owned(),
             table.to_owned(),
@@ -476,157 +542,102 @@ impl Backend for EmbeddedBackend {
             }
         })
         .await
+        .map(Response::Rows)
     }
 
-    async fn update_row(
-        &self,
-        database: &str,
-        table: &str,
-        row_id: &str,
-        data: &Document,
-        permissions: Option<&[String]>,
-    ) -> Result<Row> {
-        let op = transactions::RowWrite::new(database, table, row_id, data, permissions);
-        self.atomic(move |c, _| op.update(c)).await
+    /// The bulk row operations, each all or nothing.
+    async fn bulk_call(&self, request: Request<'_>) -> Result<Response> {
+        use Request as R;
+        let (database, table) = match request.table_path() {
+            Some((database, table)) => (database.to_owned(), table.to_owned()),
+            None => return Err(misrouted(request)),
+        };
+        let rows = match request {
+            R::CreateRows { rows, .. } => {
+                let rows = rows.to_vec();
+                self.atomic(move |c, _| {
+                    write::require_rows(&rows)?;
+                    let meta = ddl::load(c, &database, &table)?;
+                    write::create_rows(c, &meta, &rows)
+                })
+                .await
+            }
+            R::UpsertRows { rows, .. } => {
+                let rows = rows.to_vec();
+                self.atomic(move |c, _| {
+                    let meta = ddl::load(c, &database, &table)?;
+                    write::upsert_rows(c, &meta, &rows)
+                })
+                .await
+            }
+            R::UpdateRows { data, queries, .. } => {
+                let (data, queries) = (data.clone(), owned(queries));
+                self.atomic(move |c, _| {
+                    let meta = ddl::load(c, &database, &table)?;
+                    let plan = select::plan(&meta, &queries)?;
+                    write::update_rows(c, &meta, &data, plan)
+                })
+                .await
+            }
+            R::DeleteRows { queries, .. } => {
+                let queries = owned(queries);
+                self.atomic(move |c, _| {
+                    let meta = ddl::load(c, &database, &table)?;
+                    let plan = select::plan(&meta, &queries)?;
+                    write::delete_rows(c, &meta, plan)
+                })
+                .await
+            }
+            other => return Err(misrouted(other)),
+        };
+        rows.map(Response::Rows)
     }
 
-    async fn upsert_row(
-        &self,
-        database: &str,
-        table: &str,
-        row_id: &str,
-        data: &Document,
-        permissions: Option<&[String]>,
-    ) -> Result<Row> {
-        let op = transactions::RowWrite::new(database, table, row_id, data, permissions);
-        self.atomic(move |c, _| op.upsert(c)).await
+    /// Transactions: staged in memory, applied at the commit.
+    async fn transaction_call(&self, request: Request<'_>) -> Result<Response> {
+        use Request as R;
+        let transaction = match request {
+            R::CreateTransaction { ttl } => {
+                self.run(move |_, inner| inner.transactions.create(ttl))
+                    .await
+            }
+            R::GetTransaction { id } => {
+                let id = id.to_owned();
+                self.run(move |_, inner| inner.transactions.get(&id)).await
+            }
+            R::StageOperations { id, operations } => {
+                let (id, operations) = (id.to_owned(), operations.to_vec());
+                self.run(move |_, inner| inner.transactions.stage(&id, operations))
+                    .await
+            }
+            R::CommitTransaction { id } => {
+                let id = id.to_owned();
+                self.run(move |c, inner| inner.transactions.commit(c, &id))
+                    .await
+            }
+            R::RollbackTransaction { id } => {
+                let id = id.to_owned();
+                self.run(move |_, inner| inner.transactions.rollback(&id))
+                    .await
+            }
+            other => return Err(misrouted(other)),
+        };
+        transaction.map(Response::Transaction)
     }
+}
 
-    async fn delete_row(&self, database: &str, table: &str, row_id: &str) -> Result<()> {
-        let op = transactions::RowWrite::new(database, table, row_id, &Document::new(), None);
-        self.atomic(move |c, _| op.delete(c)).await
+/// Every item of a list that is not paged.
+fn all<T>(items: Vec<T>) -> List<T> {
+    List {
+        total: items.len() as u64,
+        items,
     }
+}
 
-    async fn create_rows(
-        &self,
-        database: &str,
-        table: &str,
-        rows: &[Document],
-    ) -> Result<List<Row>> {
-        let (database, table, rows) = (database.to_owned(), table.to_owned(), rows.to_vec());
-        self.atomic(move |c, _| {
-            write::require_rows(&rows)?;
-            let meta = ddl::load(c, &database, &table)?;
-            write::create_rows(c, &meta, &rows)
-        })
-        .await
-    }
-
-    async fn upsert_rows(
-        &self,
-        database: &str,
-        table: &str,
-        rows: &[Document],
-    ) -> Result<List<Row>> {
-        let (database, table, rows) = (database.to_owned(), table.to_owned(), rows.to_vec());
-        self.atomic(move |c, _| {
-            let meta = ddl::load(c, &database, &table)?;
-            write::upsert_rows(c, &meta, &rows)
-        })
-        .await
-    }
-
-    async fn update_rows(
-        &self,
-        database: &str,
-        table: &str,
-        data: &Document,
-        queries: &[Query],
-    ) -> Result<List<Row>> {
-        let (database, table, data, queries) = (
-            database.to_owned(),
-            table.to_owned(),
-            data.clone(),
-            owned(queries),
-        );
-        self.atomic(move |c, _| {
-            let meta = ddl::load(c, &database, &table)?;
-            let plan = select::plan(&meta, &queries)?;
-            write::update_rows(c, &meta, &data, plan)
-        })
-        .await
-    }
-
-    async fn delete_rows(
-        &self,
-        database: &str,
-        table: &str,
-        queries: &[Query],
-    ) -> Result<List<Row>> {
-        let (database, table, queries) = (database.to_owned(), table.to_owned(), owned(queries));
-        self.atomic(move |c, _| {
-            let meta = ddl::load(c, &database, &table)?;
-            let plan = select::plan(&meta, &queries)?;
-            write::delete_rows(c, &meta, plan)
-        })
-        .await
-    }
-
-    async fn increment_row_column(
-        &self,
-        database: &str,
-        table: &str,
-        row_id: &str,
-        column: &str,
-        value: Number,
-        max: Option<Number>,
-    ) -> Result<Row> {
-        let op = transactions::RowWrite::new(database, table, row_id, &Document::new(), None);
-        let column = column.to_owned();
-        self.atomic(move |c, _| op.add(c, &column, &value, max.as_ref(), false))
-            .await
-    }
-
-    async fn decrement_row_column(
-        &self,
-        database: &str,
-        table: &str,
-        row_id: &str,
-        column: &str,
-        value: Number,
-        min: Option<Number>,
-    ) -> Result<Row> {
-        let op = transactions::RowWrite::new(database, table, row_id, &Document::new(), None);
-        let column = column.to_owned();
-        self.atomic(move |c, _| op.add(c, &column, &value, min.as_ref(), true))
-            .await
-    }
-
-    async fn create_transaction(&self, ttl: Option<u32>) -> Result<Transaction> {
-        self.run(move |_, inner| inner.transactions.create(ttl))
-            .await
-    }
-
-    async fn get_transaction(&self, id: &str) -> Result<Transaction> {
-        let id = id.to_owned();
-        self.run(move |_, inner| inner.transactions.get(&id)).await
-    }
-
-    async fn stage_operations(&self, id: &str, operations: &[Operation]) -> Result<Transaction> {
-        let (id, operations) = (id.to_owned(), operations.to_vec());
-        self.run(move |_, inner| inner.transactions.stage(&id, operations))
-            .await
-    }
-
-    async fn commit_transaction(&self, id: &str) -> Result<Transaction> {
-        let id = id.to_owned();
-        self.run(move |c, inner| inner.transactions.commit(c, &id))
-            .await
-    }
-
-    async fn rollback_transaction(&self, id: &str) -> Result<Transaction> {
-        let id = id.to_owned();
-        self.run(move |_, inner| inner.transactions.rollback(&id))
-            .await
-    }
+/// A request that reached a part of the engine not meant for it: a bug in the dispatch.
+fn misrouted(request: Request<'_>) -> Error {
+    Error::Internal(format!(
+        "the engine routed {} to the wrong part",
+        request.name()
+    ))
 }

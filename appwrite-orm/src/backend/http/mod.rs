@@ -53,12 +53,12 @@ use self::response::{Reply, parse_column, parse_index, parse_model, parse_table}
 use self::routes::{Api, HEALTH_VERSION, Params};
 use self::version::{BULK, JSON_QUERIES, TABLES_DB, TOTAL_FLAG};
 use super::{
-    Backend, Column, Database, Document, Index, List, ListOptions, Operation, Row, Table,
-    TableUpdate, Transaction, UNIQUE_ID,
+    Backend, Column, Database, Document, Index, List, ListOptions, Row, Transaction, UNIQUE_ID,
 };
-use crate::api::types;
+use crate::api::request::Group;
+use crate::api::{self, Response, types};
 use crate::query::Query;
-use crate::schema::{ColumnKind, ColumnSchema, IndexSchema, TableSchema, model_type};
+use crate::schema::{ColumnKind, ColumnSchema, IndexSchema, model_type};
 use crate::{Error, Result};
 
 /// The HTTP backend: Appwrite's database API on a real server (or the emulator).
@@ -244,527 +244,659 @@ impl Backend for HttpBackend {
         "http"
     }
 
-    // --- databases -----------------------------------------------------------------------------
-
-    async fn create_database(&self, id: &str, name: &str) -> Result<Database> {
-        let ctx = self.ctx().await?;
-        let id = ids::custom_id("databaseId", id)?;
-        let body = json!({ "databaseId": id, "name": name });
-        let request = Request::post(ctx.api, ctx.api.databases(), body).retry(true);
-        let sent = self.transport.send_tracked(request).await;
-        let result = sent.result.and_then(Reply::model::<Database>);
-        recover::conflict(
-            result,
-            sent.repeated,
-            types::DATABASE_ALREADY_EXISTS,
-            || async {
-                let existing = self.get_database(&id).await?;
-                Ok((existing.name == name).then_some(existing))
-            },
-        )
-        .await
+    async fn call(&self, call: api::Request<'_>) -> Result<Response> {
+        match call.group() {
+            Group::Databases | Group::Tables => self.catalog_call(call).await,
+            Group::Columns => self.column_call(call).await,
+            Group::Indexes => self.index_call(call).await,
+            Group::Rows => self.row_call(call).await,
+            Group::BulkRows => self.bulk_call(call).await,
+            Group::Transactions => self.transaction_call(call).await,
+        }
     }
+}
 
-    async fn get_database(&self, id: &str) -> Result<Database> {
-        let ctx = self.ctx().await?;
-        ids::check_id("databaseId", id)?;
-        self.send(Request::get(ctx.api, ctx.api.database(id)))
-            .await?
-            .model()
-    }
-
-    async fn list_databases(&self, queries: &[Query]) -> Result<List<Database>> {
-        let ctx = self.ctx().await?;
-        self.send(Request::get(ctx.api, ctx.api.databases()).params(Params::new().queries(queries)))
-            .await?
-            .list("databases", parse_model::<Database>)
-    }
-
-    async fn delete_database(&self, id: &str) -> Result<()> {
-        let ctx = self.ctx().await?;
-        ids::check_id("databaseId", id)?;
-        self.delete(ctx.api, ctx.api.database(id), types::DATABASE_NOT_FOUND)
+// Each arm runs its body in an `async` block, so that the body can return early with its own
+// model before the arm turns that model into a `Response`.
+impl HttpBackend {
+    /// Databases and tables.
+    async fn catalog_call(&self, call: api::Request<'_>) -> Result<Response> {
+        use api::Request as R;
+        match call {
+            R::CreateDatabase { id, name } => async {
+                let ctx = self.ctx().await?;
+                let id = ids::custom_id("databaseId", id)?;
+                let body = json!({ "databaseId": id, "name": name });
+                let request = Request::post(ctx.api, ctx.api.databases(), body).retry(true);
+                let sent = self.transport.send_tracked(request).await;
+                let result = sent.result.and_then(Reply::model::<Database>);
+                recover::conflict(
+                    result,
+                    sent.repeated,
+                    types::DATABASE_ALREADY_EXISTS,
+                    || async {
+                        let existing = self.get_database(&id).await?;
+                        Ok((existing.name == name).then_some(existing))
+                    },
+                )
+                .await
+            }
             .await
-    }
-
-    // --- tables --------------------------------------------------------------------------------
-
-    async fn create_table(&self, database: &str, table: &TableSchema) -> Result<Table> {
-        let ctx = self.ctx().await?;
-        self.create_table_in(ctx, database, table).await
-    }
-
-    async fn get_table(&self, database: &str, table: &str) -> Result<Table> {
-        let ctx = self.table_ctx(database, table).await?;
-        self.send(Request::get(ctx.api, ctx.api.table(database, table)))
-            .await?
-            .table()
-    }
-
-    async fn list_tables(&self, database: &str, queries: &[Query]) -> Result<List<Table>> {
-        let ctx = self.ctx().await?;
-        ids::check_id("databaseId", database)?;
-        let request =
-            Request::get(ctx.api, ctx.api.tables(database)).params(Params::new().queries(queries));
-        self.send(request)
-            .await?
-            .list(ctx.api.names().tables, parse_table)
-    }
-
-    async fn update_table(
-        &self,
-        database: &str,
-        table: &str,
-        update: &TableUpdate,
-    ) -> Result<Table> {
-        let ctx = self.table_ctx(database, table).await?;
-        let body = bodies::table_update(ctx.api, update);
-        self.send(Request::put(ctx.api, ctx.api.table(database, table), body))
-            .await?
-            .table()
-    }
-
-    async fn delete_table(&self, database: &str, table: &str) -> Result<()> {
-        let ctx = self.table_ctx(database, table).await?;
-        self.delete(
-            ctx.api,
-            ctx.api.table(database, table),
-            types::TABLE_NOT_FOUND,
-        )
-        .await
-    }
-
-    // --- columns -------------------------------------------------------------------------------
-
-    async fn create_column(
-        &self,
-        database: &str,
-        table: &str,
-        column: &ColumnSchema,
-    ) -> Result<Column> {
-        let ctx = self.table_ctx(database, table).await?;
-        ids::check_key("key", &column.key)?;
-        let server = bodies::server_column(column, ctx.version);
-        let path = ctx
-            .api
-            .column_create(database, table, server.kind.route_type());
-        let request =
-            Request::post(ctx.api, path, bodies::column_create(&server, ctx.api)).retry(true);
-        let sent = self.transport.send_tracked(request).await;
-        let result = sent.result.and_then(Reply::column);
-        recover::conflict(
-            result,
-            sent.repeated,
-            types::COLUMN_ALREADY_EXISTS,
-            || async {
-                let existing = self.get_column(database, table, &server.key).await?;
-                Ok(same_column(&existing, &server).then_some(existing))
-            },
-        )
-        .await
-    }
-
-    async fn get_column(&self, database: &str, table: &str, key: &str) -> Result<Column> {
-        let ctx = self.table_ctx(database, table).await?;
-        ids::check_key("key", key)?;
-        self.send(Request::get(ctx.api, ctx.api.column(database, table, key)))
-            .await?
-            .column()
-    }
-
-    async fn list_columns(&self, database: &str, table: &str) -> Result<List<Column>> {
-        let ctx = self.table_ctx(database, table).await?;
-        self.send(Request::get(ctx.api, ctx.api.columns(database, table)))
-            .await?
-            .list(ctx.api.names().columns, parse_column)
-    }
-
-    async fn update_column(
-        &self,
-        database: &str,
-        table: &str,
-        key: &str,
-        column: &ColumnSchema,
-    ) -> Result<Column> {
-        let ctx = self.table_ctx(database, table).await?;
-        ids::check_key("key", key)?;
-        ids::check_key("newKey", &column.key)?;
-        let server = bodies::server_column(column, ctx.version);
-        let (path, body) = if matches!(server.kind, ColumnKind::Relationship(_)) {
-            (
-                ctx.api.relationship_update(database, table, key),
-                bodies::relationship_update(&server, key),
-            )
-        } else {
-            (
-                ctx.api
-                    .column_update(database, table, server.kind.route_type(), key),
-                bodies::column_update(&server, key),
-            )
-        };
-        // Setting the same values again is harmless, so the update is retried.
-        let sent = self
-            .transport
-            .send_tracked(Request::patch(ctx.api, path, body).retry(true))
-            .await;
-        let result = sent.result.and_then(Reply::column);
-        // A repeated rename finds the old key gone: the earlier attempt renamed it.
-        if column.key != key {
-            return recover::conflict(result, sent.repeated, types::COLUMN_NOT_FOUND, || async {
-                let renamed = self.get_column(database, table, &column.key).await?;
-                Ok(same_column(&renamed, &server).then_some(renamed))
-            })
-            .await;
-        }
-        result
-    }
-
-    async fn delete_column(&self, database: &str, table: &str, key: &str) -> Result<()> {
-        let ctx = self.table_ctx(database, table).await?;
-        ids::check_key("key", key)?;
-        self.delete(
-            ctx.api,
-            ctx.api.column(database, table, key),
-            types::COLUMN_NOT_FOUND,
-        )
-        .await
-    }
-
-    // --- indexes -------------------------------------------------------------------------------
-
-    async fn create_index(
-        &self,
-        database: &str,
-        table: &str,
-        index: &IndexSchema,
-    ) -> Result<Index> {
-        let ctx = self.table_ctx(database, table).await?;
-        ids::check_key("key", &index.key)?;
-        let request = Request::post(
-            ctx.api,
-            ctx.api.indexes(database, table),
-            bodies::index_create(index, ctx.api),
-        )
-        .retry(true);
-        let sent = self.transport.send_tracked(request).await;
-        let result = sent.result.and_then(Reply::index);
-        recover::conflict(
-            result,
-            sent.repeated,
-            types::COLUMN_INDEX_ALREADY_EXISTS,
-            || async {
-                let existing = self.get_index(database, table, &index.key).await?;
-                Ok(same_index(&existing, index).then_some(existing))
-            },
-        )
-        .await
-    }
-
-    async fn get_index(&self, database: &str, table: &str, key: &str) -> Result<Index> {
-        let ctx = self.table_ctx(database, table).await?;
-        ids::check_key("key", key)?;
-        self.send(Request::get(ctx.api, ctx.api.index(database, table, key)))
-            .await?
-            .index()
-    }
-
-    async fn list_indexes(&self, database: &str, table: &str) -> Result<List<Index>> {
-        let ctx = self.table_ctx(database, table).await?;
-        self.send(Request::get(ctx.api, ctx.api.indexes(database, table)))
-            .await?
-            .list("indexes", parse_index)
-    }
-
-    async fn delete_index(&self, database: &str, table: &str, key: &str) -> Result<()> {
-        let ctx = self.table_ctx(database, table).await?;
-        ids::check_key("key", key)?;
-        self.delete(
-            ctx.api,
-            ctx.api.index(database, table, key),
-            types::COLUMN_INDEX_NOT_FOUND,
-        )
-        .await
-    }
-
-    // --- rows ----------------------------------------------------------------------------------
-
-    async fn create_row(
-        &self,
-        database: &str,
-        table: &str,
-        row_id: &str,
-        data: &Document,
-        permissions: Option<&[String]>,
-    ) -> Result<Row> {
-        let ctx = self.table_ctx(database, table).await?;
-        let id = ids::custom_id("rowId", row_id)?;
-        let body = bodies::row_create(ctx.api, &id, data, permissions);
-        // Retried only without operators: the id makes a repeat harmless, but a 409 could not
-        // tell whether an operator value was applied.
-        let retry = !bodies::has_operator(data.values());
-        let request = Request::post(ctx.api, ctx.api.rows(database, table), body).retry(retry);
-        let sent = self.transport.send_tracked(request).await;
-        let result = sent.result.and_then(Reply::row);
-        recover::conflict(result, sent.repeated, types::ROW_ALREADY_EXISTS, || async {
-            let existing = self.get_row(database, table, &id, &[]).await?;
-            Ok(recover::data_matches(&existing, data).then_some(existing))
-        })
-        .await
-    }
-
-    async fn get_row(
-        &self,
-        database: &str,
-        table: &str,
-        row_id: &str,
-        queries: &[Query],
-    ) -> Result<Row> {
-        let ctx = self.table_ctx(database, table).await?;
-        ids::check_id("rowId", row_id)?;
-        let request = Request::get(ctx.api, ctx.api.row(database, table, row_id))
-            .params(Params::new().queries(queries));
-        self.send(request).await?.row()
-    }
-
-    async fn list_rows(
-        &self,
-        database: &str,
-        table: &str,
-        queries: &[Query],
-        options: &ListOptions,
-    ) -> Result<List<Row>> {
-        let ctx = self.table_ctx(database, table).await?;
-        let mut params = Params::new().queries(queries);
-        // `total=false` is what the SDKs send; a server may count anyway (see the reference,
-        // §6), which only costs it time. Servers before 1.8.1 do not know the flag.
-        if !options.total && ctx.version >= TOTAL_FLAG {
-            params = params.push("total", "false");
-        }
-        if let Some(tx) = &options.transaction_id {
-            ctx.version
-                .require(TABLES_DB, "reading inside a transaction")?;
-            ids::check_id("transactionId", tx)?;
-            params = params.push("transactionId", tx.as_str());
-        }
-        let request = Request::get(ctx.api, ctx.api.rows(database, table)).params(params);
-        self.send(request).await?.rows()
-    }
-
-    async fn update_row(
-        &self,
-        database: &str,
-        table: &str,
-        row_id: &str,
-        data: &Document,
-        permissions: Option<&[String]>,
-    ) -> Result<Row> {
-        let ctx = self.table_ctx(database, table).await?;
-        ids::check_id("rowId", row_id)?;
-        let body = bodies::row_write(data, permissions);
-        let retry = !bodies::has_operator(data.values());
-        let request =
-            Request::patch(ctx.api, ctx.api.row(database, table, row_id), body).retry(retry);
-        self.send(request).await?.row()
-    }
-
-    async fn upsert_row(
-        &self,
-        database: &str,
-        table: &str,
-        row_id: &str,
-        data: &Document,
-        permissions: Option<&[String]>,
-    ) -> Result<Row> {
-        let ctx = self.table_ctx(database, table).await?;
-        // `unique()` would go into the path; a client-made id has the same meaning (a new row)
-        // and keeps a repeat from inserting twice.
-        let id = ids::custom_id("rowId", row_id)?;
-        let body = bodies::row_write(data, permissions);
-        let retry = !bodies::has_operator(data.values());
-        let request = Request::put(ctx.api, ctx.api.row(database, table, &id), body).retry(retry);
-        self.send(request).await?.row()
-    }
-
-    async fn delete_row(&self, database: &str, table: &str, row_id: &str) -> Result<()> {
-        let ctx = self.table_ctx(database, table).await?;
-        ids::check_id("rowId", row_id)?;
-        self.delete(
-            ctx.api,
-            ctx.api.row(database, table, row_id),
-            types::ROW_NOT_FOUND,
-        )
-        .await
-    }
-
-    async fn create_rows(
-        &self,
-        database: &str,
-        table: &str,
-        rows: &[Document],
-    ) -> Result<List<Row>> {
-        let ctx = self.ctx().await?;
-        ctx.version.require(BULK, "bulk create")?;
-        ids::check_id("databaseId", database)?;
-        ids::check_id("tableId", table)?;
-        let rows = with_client_ids(rows);
-        let (result, repeated) = self.post_rows(ctx, database, table, &rows).await;
-        match result {
-            Err(error) if repeated && error.error_type() == Some(types::ROW_ALREADY_EXISTS) => {
-                self.finish_bulk_create(ctx, database, table, &rows, error)
+            .map(Response::Database),
+            R::GetDatabase { id } => async {
+                let ctx = self.ctx().await?;
+                ids::check_id("databaseId", id)?;
+                self.send(Request::get(ctx.api, ctx.api.database(id)))
+                    .await?
+                    .model()
+            }
+            .await
+            .map(Response::Database),
+            R::ListDatabases { queries } => async {
+                let ctx = self.ctx().await?;
+                self.send(
+                    Request::get(ctx.api, ctx.api.databases())
+                        .params(Params::new().queries(queries)),
+                )
+                .await?
+                .list("databases", parse_model::<Database>)
+            }
+            .await
+            .map(Response::Databases),
+            R::DeleteDatabase { id } => async {
+                let ctx = self.ctx().await?;
+                ids::check_id("databaseId", id)?;
+                self.delete(ctx.api, ctx.api.database(id), types::DATABASE_NOT_FOUND)
                     .await
             }
-            other => other,
+            .await
+            .map(|()| Response::Done),
+            R::CreateTable { database, table } => async {
+                let ctx = self.ctx().await?;
+                self.create_table_in(ctx, database, table).await
+            }
+            .await
+            .map(Response::Table),
+            R::GetTable { database, table } => async {
+                let ctx = self.table_ctx(database, table).await?;
+                self.send(Request::get(ctx.api, ctx.api.table(database, table)))
+                    .await?
+                    .table()
+            }
+            .await
+            .map(Response::Table),
+            R::ListTables { database, queries } => async {
+                let ctx = self.ctx().await?;
+                ids::check_id("databaseId", database)?;
+                let request = Request::get(ctx.api, ctx.api.tables(database))
+                    .params(Params::new().queries(queries));
+                self.send(request)
+                    .await?
+                    .list(ctx.api.names().tables, parse_table)
+            }
+            .await
+            .map(Response::Tables),
+            R::UpdateTable {
+                database,
+                table,
+                update,
+            } => async {
+                let ctx = self.table_ctx(database, table).await?;
+                let body = bodies::table_update(ctx.api, update);
+                self.send(Request::put(ctx.api, ctx.api.table(database, table), body))
+                    .await?
+                    .table()
+            }
+            .await
+            .map(Response::Table),
+            R::DeleteTable { database, table } => async {
+                let ctx = self.table_ctx(database, table).await?;
+                self.delete(
+                    ctx.api,
+                    ctx.api.table(database, table),
+                    types::TABLE_NOT_FOUND,
+                )
+                .await
+            }
+            .await
+            .map(|()| Response::Done),
+            other => Err(misrouted(other)),
         }
     }
 
-    async fn upsert_rows(
-        &self,
-        database: &str,
-        table: &str,
-        rows: &[Document],
-    ) -> Result<List<Row>> {
-        let ctx = self.ctx().await?;
-        ctx.version.require(BULK, "bulk upsert")?;
-        ids::check_id("databaseId", database)?;
-        ids::check_id("tableId", table)?;
-        // Rows without `$id` would get a new server id on every attempt; client-made ids make
-        // the PUT idempotent.
-        let rows = with_client_ids(rows);
-        let retry = !rows.iter().any(|r| bodies::has_operator(r.values()));
-        let request = Request::put(
-            ctx.api,
-            ctx.api.rows(database, table),
-            bodies::rows(ctx.api, &rows),
-        )
-        .retry(retry);
-        self.send(request).await?.rows()
+    /// Columns of one table.
+    async fn column_call(&self, call: api::Request<'_>) -> Result<Response> {
+        use api::Request as R;
+        match call {
+            R::CreateColumn {
+                database,
+                table,
+                column,
+            } => async {
+                let ctx = self.table_ctx(database, table).await?;
+                ids::check_key("key", &column.key)?;
+                let server = bodies::server_column(column, ctx.version);
+                let path = ctx
+                    .api
+                    .column_create(database, table, server.kind.route_type());
+                let request = Request::post(ctx.api, path, bodies::column_create(&server, ctx.api))
+                    .retry(true);
+                let sent = self.transport.send_tracked(request).await;
+                let result = sent.result.and_then(Reply::column);
+                recover::conflict(
+                    result,
+                    sent.repeated,
+                    types::COLUMN_ALREADY_EXISTS,
+                    || async {
+                        let existing = self.get_column(database, table, &server.key).await?;
+                        Ok(same_column(&existing, &server).then_some(existing))
+                    },
+                )
+                .await
+            }
+            .await
+            .map(Response::Column),
+            R::GetColumn {
+                database,
+                table,
+                key,
+            } => async {
+                let ctx = self.table_ctx(database, table).await?;
+                ids::check_key("key", key)?;
+                self.send(Request::get(ctx.api, ctx.api.column(database, table, key)))
+                    .await?
+                    .column()
+            }
+            .await
+            .map(Response::Column),
+            R::ListColumns { database, table } => async {
+                let ctx = self.table_ctx(database, table).await?;
+                self.send(Request::get(ctx.api, ctx.api.columns(database, table)))
+                    .await?
+                    .list(ctx.api.names().columns, parse_column)
+            }
+            .await
+            .map(Response::Columns),
+            R::UpdateColumn {
+                database,
+                table,
+                key,
+                column,
+            } => {
+                async {
+                    let ctx = self.table_ctx(database, table).await?;
+                    ids::check_key("key", key)?;
+                    ids::check_key("newKey", &column.key)?;
+                    let server = bodies::server_column(column, ctx.version);
+                    let (path, body) = if matches!(server.kind, ColumnKind::Relationship(_)) {
+                        (
+                            ctx.api.relationship_update(database, table, key),
+                            bodies::relationship_update(&server, key),
+                        )
+                    } else {
+                        (
+                            ctx.api
+                                .column_update(database, table, server.kind.route_type(), key),
+                            bodies::column_update(&server, key),
+                        )
+                    };
+                    // Setting the same values again is harmless, so the update is retried.
+                    let sent = self
+                        .transport
+                        .send_tracked(Request::patch(ctx.api, path, body).retry(true))
+                        .await;
+                    let result = sent.result.and_then(Reply::column);
+                    // A repeated rename finds the old key gone: the earlier attempt renamed it.
+                    if column.key != key {
+                        return recover::conflict(
+                            result,
+                            sent.repeated,
+                            types::COLUMN_NOT_FOUND,
+                            || async {
+                                let renamed = self.get_column(database, table, &column.key).await?;
+                                Ok(same_column(&renamed, &server).then_some(renamed))
+                            },
+                        )
+                        .await;
+                    }
+                    result
+                }
+                .await
+                .map(Response::Column)
+            }
+            R::DeleteColumn {
+                database,
+                table,
+                key,
+            } => async {
+                let ctx = self.table_ctx(database, table).await?;
+                ids::check_key("key", key)?;
+                self.delete(
+                    ctx.api,
+                    ctx.api.column(database, table, key),
+                    types::COLUMN_NOT_FOUND,
+                )
+                .await
+            }
+            .await
+            .map(|()| Response::Done),
+            other => Err(misrouted(other)),
+        }
     }
 
-    async fn update_rows(
-        &self,
-        database: &str,
-        table: &str,
-        data: &Document,
-        queries: &[Query],
-    ) -> Result<List<Row>> {
-        let ctx = self.ctx().await?;
-        ctx.version.require(BULK, "bulk update")?;
-        ids::check_id("databaseId", database)?;
-        ids::check_id("tableId", table)?;
-        let retry = !bodies::has_operator(data.values());
-        let request = Request::patch(
-            ctx.api,
-            ctx.api.rows(database, table),
-            bodies::rows_by_queries(Some(data), queries),
-        )
-        .retry(retry);
-        self.send(request).await?.rows()
+    /// Indexes of one table.
+    async fn index_call(&self, call: api::Request<'_>) -> Result<Response> {
+        use api::Request as R;
+        match call {
+            R::CreateIndex {
+                database,
+                table,
+                index,
+            } => async {
+                let ctx = self.table_ctx(database, table).await?;
+                ids::check_key("key", &index.key)?;
+                let request = Request::post(
+                    ctx.api,
+                    ctx.api.indexes(database, table),
+                    bodies::index_create(index, ctx.api),
+                )
+                .retry(true);
+                let sent = self.transport.send_tracked(request).await;
+                let result = sent.result.and_then(Reply::index);
+                recover::conflict(
+                    result,
+                    sent.repeated,
+                    types::COLUMN_INDEX_ALREADY_EXISTS,
+                    || async {
+                        let existing = self.get_index(database, table, &index.key).await?;
+                        Ok(same_index(&existing, index).then_some(existing))
+                    },
+                )
+                .await
+            }
+            .await
+            .map(Response::Index),
+            R::GetIndex {
+                database,
+                table,
+                key,
+            } => async {
+                let ctx = self.table_ctx(database, table).await?;
+                ids::check_key("key", key)?;
+                self.send(Request::get(ctx.api, ctx.api.index(database, table, key)))
+                    .await?
+                    .index()
+            }
+            .await
+            .map(Response::Index),
+            R::ListIndexes { database, table } => async {
+                let ctx = self.table_ctx(database, table).await?;
+                self.send(Request::get(ctx.api, ctx.api.indexes(database, table)))
+                    .await?
+                    .list("indexes", parse_index)
+            }
+            .await
+            .map(Response::Indexes),
+            R::DeleteIndex {
+                database,
+                table,
+                key,
+            } => async {
+                let ctx = self.table_ctx(database, table).await?;
+                ids::check_key("key", key)?;
+                self.delete(
+                    ctx.api,
+                    ctx.api.index(database, table, key),
+                    types::COLUMN_INDEX_NOT_FOUND,
+                )
+                .await
+            }
+            .await
+            .map(|()| Response::Done),
+            other => Err(misrouted(other)),
+        }
     }
 
-    async fn delete_rows(
-        &self,
-        database: &str,
-        table: &str,
-        queries: &[Query],
-    ) -> Result<List<Row>> {
-        let ctx = self.ctx().await?;
-        ctx.version.require(BULK, "bulk delete")?;
-        ids::check_id("databaseId", database)?;
-        ids::check_id("tableId", table)?;
-        // Retried like every DELETE: a repeat after a lost answer deletes nothing more, but
-        // then reports fewer rows than the first attempt deleted.
-        let request = Request::delete(
-            ctx.api,
-            ctx.api.rows(database, table),
-            bodies::rows_by_queries(None, queries),
-        );
-        self.send(request).await?.rows()
+    /// One row, and lists of rows.
+    async fn row_call(&self, call: api::Request<'_>) -> Result<Response> {
+        use api::Request as R;
+        match call {
+            R::CreateRow {
+                database,
+                table,
+                row_id,
+                data,
+                permissions,
+            } => {
+                async {
+                    let ctx = self.table_ctx(database, table).await?;
+                    let id = ids::custom_id("rowId", row_id)?;
+                    let body = bodies::row_create(ctx.api, &id, data, permissions);
+                    // Retried only without operators: the id makes a repeat harmless, but a 409 could not
+                    // tell whether an operator value was applied.
+                    let retry = !bodies::has_operator(data.values());
+                    let request =
+                        Request::post(ctx.api, ctx.api.rows(database, table), body).retry(retry);
+                    let sent = self.transport.send_tracked(request).await;
+                    let result = sent.result.and_then(Reply::row);
+                    recover::conflict(result, sent.repeated, types::ROW_ALREADY_EXISTS, || async {
+                        let existing = self.get_row(database, table, &id, &[]).await?;
+                        Ok(recover::data_matches(&existing, data).then_some(existing))
+                    })
+                    .await
+                }
+                .await
+                .map(Response::Row)
+            }
+            R::GetRow {
+                database,
+                table,
+                row_id,
+                queries,
+            } => async {
+                let ctx = self.table_ctx(database, table).await?;
+                ids::check_id("rowId", row_id)?;
+                let request = Request::get(ctx.api, ctx.api.row(database, table, row_id))
+                    .params(Params::new().queries(queries));
+                self.send(request).await?.row()
+            }
+            .await
+            .map(Response::Row),
+            R::ListRows {
+                database,
+                table,
+                queries,
+                options,
+            } => {
+                async {
+                    let ctx = self.table_ctx(database, table).await?;
+                    let mut params = Params::new().queries(queries);
+                    // `total=false` is what the SDKs send; a server may count anyway (see the reference,
+                    // §6), which only costs it time. Servers before 1.8.1 do not know the flag.
+                    if !options.total && ctx.version >= TOTAL_FLAG {
+                        params = params.push("total", "false");
+                    }
+                    if let Some(tx) = &options.transaction_id {
+                        ctx.version
+                            .require(TABLES_DB, "reading inside a transaction")?;
+                        ids::check_id("transactionId", tx)?;
+                        params = params.push("transactionId", tx.as_str());
+                    }
+                    let request =
+                        Request::get(ctx.api, ctx.api.rows(database, table)).params(params);
+                    self.send(request).await?.rows()
+                }
+                .await
+                .map(Response::Rows)
+            }
+            R::UpdateRow {
+                database,
+                table,
+                row_id,
+                data,
+                permissions,
+            } => async {
+                let ctx = self.table_ctx(database, table).await?;
+                ids::check_id("rowId", row_id)?;
+                let body = bodies::row_write(data, permissions);
+                let retry = !bodies::has_operator(data.values());
+                let request = Request::patch(ctx.api, ctx.api.row(database, table, row_id), body)
+                    .retry(retry);
+                self.send(request).await?.row()
+            }
+            .await
+            .map(Response::Row),
+            R::UpsertRow {
+                database,
+                table,
+                row_id,
+                data,
+                permissions,
+            } => {
+                async {
+                    let ctx = self.table_ctx(database, table).await?;
+                    // `unique()` would go into the path; a client-made id has the same meaning (a new row)
+                    // and keeps a repeat from inserting twice.
+                    let id = ids::custom_id("rowId", row_id)?;
+                    let body = bodies::row_write(data, permissions);
+                    let retry = !bodies::has_operator(data.values());
+                    let request =
+                        Request::put(ctx.api, ctx.api.row(database, table, &id), body).retry(retry);
+                    self.send(request).await?.row()
+                }
+                .await
+                .map(Response::Row)
+            }
+            R::DeleteRow {
+                database,
+                table,
+                row_id,
+            } => async {
+                let ctx = self.table_ctx(database, table).await?;
+                ids::check_id("rowId", row_id)?;
+                self.delete(
+                    ctx.api,
+                    ctx.api.row(database, table, row_id),
+                    types::ROW_NOT_FOUND,
+                )
+                .await
+            }
+            .await
+            .map(|()| Response::Done),
+            R::IncrementRowColumn {
+                database,
+                table,
+                row_id,
+                column,
+                value,
+                max,
+            } => {
+                let (value, max) = (value.clone(), max.cloned());
+                async {
+                    self.step(
+                        database,
+                        table,
+                        row_id,
+                        column,
+                        "increment",
+                        value,
+                        "max",
+                        max,
+                    )
+                    .await
+                }
+                .await
+                .map(Response::Row)
+            }
+            R::DecrementRowColumn {
+                database,
+                table,
+                row_id,
+                column,
+                value,
+                min,
+            } => {
+                let (value, min) = (value.clone(), min.cloned());
+                async {
+                    self.step(
+                        database,
+                        table,
+                        row_id,
+                        column,
+                        "decrement",
+                        value,
+                        "min",
+                        min,
+                    )
+                    .await
+                }
+                .await
+                .map(Response::Row)
+            }
+            other => Err(misrouted(other)),
+        }
     }
 
-    async fn increment_row_column(
-        &self,
-        database: &str,
-        table: &str,
-        row_id: &str,
-        column: &str,
-        value: Number,
-        max: Option<Number>,
-    ) -> Result<Row> {
-        self.step(
-            database,
-            table,
-            row_id,
-            column,
-            "increment",
-            value,
-            "max",
-            max,
-        )
-        .await
+    /// The bulk row operations.
+    async fn bulk_call(&self, call: api::Request<'_>) -> Result<Response> {
+        use api::Request as R;
+        match call {
+            R::CreateRows {
+                database,
+                table,
+                rows,
+            } => async {
+                let ctx = self.ctx().await?;
+                ctx.version.require(BULK, "bulk create")?;
+                ids::check_id("databaseId", database)?;
+                ids::check_id("tableId", table)?;
+                let rows = with_client_ids(rows);
+                let (result, repeated) = self.post_rows(ctx, database, table, &rows).await;
+                match result {
+                    Err(error)
+                        if repeated && error.error_type() == Some(types::ROW_ALREADY_EXISTS) =>
+                    {
+                        self.finish_bulk_create(ctx, database, table, &rows, error)
+                            .await
+                    }
+                    other => other,
+                }
+            }
+            .await
+            .map(Response::Rows),
+            R::UpsertRows {
+                database,
+                table,
+                rows,
+            } => {
+                async {
+                    let ctx = self.ctx().await?;
+                    ctx.version.require(BULK, "bulk upsert")?;
+                    ids::check_id("databaseId", database)?;
+                    ids::check_id("tableId", table)?;
+                    // Rows without `$id` would get a new server id on every attempt; client-made ids make
+                    // the PUT idempotent.
+                    let rows = with_client_ids(rows);
+                    let retry = !rows.iter().any(|r| bodies::has_operator(r.values()));
+                    let request = Request::put(
+                        ctx.api,
+                        ctx.api.rows(database, table),
+                        bodies::rows(ctx.api, &rows),
+                    )
+                    .retry(retry);
+                    self.send(request).await?.rows()
+                }
+                .await
+                .map(Response::Rows)
+            }
+            R::UpdateRows {
+                database,
+                table,
+                data,
+                queries,
+            } => async {
+                let ctx = self.ctx().await?;
+                ctx.version.require(BULK, "bulk update")?;
+                ids::check_id("databaseId", database)?;
+                ids::check_id("tableId", table)?;
+                let retry = !bodies::has_operator(data.values());
+                let request = Request::patch(
+                    ctx.api,
+                    ctx.api.rows(database, table),
+                    bodies::rows_by_queries(Some(data), queries),
+                )
+                .retry(retry);
+                self.send(request).await?.rows()
+            }
+            .await
+            .map(Response::Rows),
+            R::DeleteRows {
+                database,
+                table,
+                queries,
+            } => {
+                async {
+                    let ctx = self.ctx().await?;
+                    ctx.version.require(BULK, "bulk delete")?;
+                    ids::check_id("databaseId", database)?;
+                    ids::check_id("tableId", table)?;
+                    // Retried like every DELETE: a repeat after a lost answer deletes nothing more, but
+                    // then reports fewer rows than the first attempt deleted.
+                    let request = Request::delete(
+                        ctx.api,
+                        ctx.api.rows(database, table),
+                        bodies::rows_by_queries(None, queries),
+                    );
+                    self.send(request).await?.rows()
+                }
+                .await
+                .map(Response::Rows)
+            }
+            other => Err(misrouted(other)),
+        }
     }
 
-    async fn decrement_row_column(
-        &self,
-        database: &str,
-        table: &str,
-        row_id: &str,
-        column: &str,
-        value: Number,
-        min: Option<Number>,
-    ) -> Result<Row> {
-        self.step(
-            database,
-            table,
-            row_id,
-            column,
-            "decrement",
-            value,
-            "min",
-            min,
-        )
-        .await
+    /// Transactions.
+    async fn transaction_call(&self, call: api::Request<'_>) -> Result<Response> {
+        use api::Request as R;
+        match call {
+            R::CreateTransaction { ttl } => {
+                async {
+                    let ctx = self.transactions_ctx().await?;
+                    let body = match ttl {
+                        Some(ttl) => json!({ "ttl": ttl }),
+                        None => json!({}),
+                    };
+                    // Retried: a repeat after a lost answer opens a second transaction, and the first,
+                    // which nobody knows the id of, stages nothing and expires on the server.
+                    self.send(Request::post(ctx.api, ctx.api.transactions(), body).retry(true))
+                        .await?
+                        .model()
+                }
+                .await
+                .map(Response::Transaction)
+            }
+            R::GetTransaction { id } => async {
+                let ctx = self.transactions_ctx().await?;
+                ids::check_id("transactionId", id)?;
+                self.send(Request::get(ctx.api, ctx.api.transaction(id)))
+                    .await?
+                    .model()
+            }
+            .await
+            .map(Response::Transaction),
+            R::StageOperations { id, operations } => {
+                async {
+                    let ctx = self.transactions_ctx().await?;
+                    ids::check_id("transactionId", id)?;
+                    let body = json!({ "operations": operations });
+                    // Not retried: a repeat would stage the operations twice.
+                    self.send(Request::post(ctx.api, ctx.api.operations(id), body))
+                        .await?
+                        .model()
+                }
+                .await
+                .map(Response::Transaction)
+            }
+            R::CommitTransaction { id } => async { self.finish_transaction(id, "commit").await }
+                .await
+                .map(Response::Transaction),
+            R::RollbackTransaction { id } => {
+                async { self.finish_transaction(id, "rollback").await }
+                    .await
+                    .map(Response::Transaction)
+            }
+            other => Err(misrouted(other)),
+        }
     }
+}
 
-    // --- transactions --------------------------------------------------------------------------
-
-    async fn create_transaction(&self, ttl: Option<u32>) -> Result<Transaction> {
-        let ctx = self.transactions_ctx().await?;
-        let body = match ttl {
-            Some(ttl) => json!({ "ttl": ttl }),
-            None => json!({}),
-        };
-        // Retried: a repeat after a lost answer opens a second transaction, and the first,
-        // which nobody knows the id of, stages nothing and expires on the server.
-        self.send(Request::post(ctx.api, ctx.api.transactions(), body).retry(true))
-            .await?
-            .model()
-    }
-
-    async fn get_transaction(&self, id: &str) -> Result<Transaction> {
-        let ctx = self.transactions_ctx().await?;
-        ids::check_id("transactionId", id)?;
-        self.send(Request::get(ctx.api, ctx.api.transaction(id)))
-            .await?
-            .model()
-    }
-
-    async fn stage_operations(&self, id: &str, operations: &[Operation]) -> Result<Transaction> {
-        let ctx = self.transactions_ctx().await?;
-        ids::check_id("transactionId", id)?;
-        let body = json!({ "operations": operations });
-        // Not retried: a repeat would stage the operations twice.
-        self.send(Request::post(ctx.api, ctx.api.operations(id), body))
-            .await?
-            .model()
-    }
-
-    async fn commit_transaction(&self, id: &str) -> Result<Transaction> {
-        self.finish_transaction(id, "commit").await
-    }
-
-    async fn rollback_transaction(&self, id: &str) -> Result<Transaction> {
-        self.finish_transaction(id, "rollback").await
-    }
+/// A request that reached a part of the backend not meant for it: a bug in the dispatch.
+fn misrouted(call: api::Request<'_>) -> Error {
+    Error::Internal(format!(
+        "the HTTP backend routed {} to the wrong part",
+        call.name()
+    ))
 }
 
 impl HttpBackend {
