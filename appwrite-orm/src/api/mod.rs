@@ -14,7 +14,7 @@ pub mod request;
 
 pub use error::{AppwriteError, types};
 pub use models::{
-    Column, ColumnStatus, Database, Document, Index, List, ListOptions, Operation, OperationAction,
-    Row, Table, TableUpdate, Transaction, TransactionStatus,
+    Column, ColumnStatus, Database, Document, Index, List, ListOptions, Live, Operation,
+    OperationAction, Row, Table, TableUpdate, Transaction, TransactionStatus,
 };
 pub use request::{Request, Response};

@@ -173,11 +173,12 @@ impl ColumnStatus {
     }
 }
 
-/// A live column: its schema plus status.
+/// A column or index as the server reports it: its schema, where it is in its lifecycle, and
+/// when it changed.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Column {
-    /// What the column is.
-    pub schema: ColumnSchema,
+pub struct Live<S> {
+    /// What the column or index is.
+    pub schema: S,
     /// Where it is in its lifecycle.
     pub status: ColumnStatus,
     /// The database's error text when `status` is `failed` or `stuck`.
@@ -186,6 +187,42 @@ pub struct Column {
     pub created_at: String,
     /// Last update time.
     pub updated_at: String,
+}
+
+/// A live column: its schema plus status.
+pub type Column = Live<ColumnSchema>;
+
+/// A live index: its schema plus status.
+pub type Index = Live<IndexSchema>;
+
+impl<S> Live<S> {
+    /// One that is `available` at once, created and updated at `stamp` (a table created with
+    /// its columns and indexes inline has them so).
+    pub fn available(schema: S, stamp: String) -> Self {
+        Live {
+            schema,
+            status: ColumnStatus::Available,
+            error: String::new(),
+            created_at: stamp.clone(),
+            updated_at: stamp,
+        }
+    }
+
+    /// Adds the status, error and time stamps of a column or index model (`what`) to `schema`.
+    fn read(schema: S, value: &Value, what: &str) -> Result<Self, AppwriteError> {
+        let obj = value.as_object().ok_or_else(|| bad(what))?;
+        Ok(Live {
+            schema,
+            status: obj
+                .get("status")
+                .cloned()
+                .and_then(|v| serde_json::from_value(v).ok())
+                .unwrap_or(ColumnStatus::Available),
+            error: str_of(obj, "error"),
+            created_at: str_of(obj, "$createdAt"),
+            updated_at: str_of(obj, "$updatedAt"),
+        })
+    }
 }
 
 impl Column {
@@ -201,35 +238,8 @@ impl Column {
 
     /// Reads Appwrite's column model.
     pub fn from_json(value: &Value) -> Result<Self, AppwriteError> {
-        let schema = ColumnSchema::from_model(value)?;
-        let obj = value.as_object().ok_or_else(|| bad("column"))?;
-        Ok(Column {
-            schema,
-            status: obj
-                .get("status")
-                .cloned()
-                .and_then(|v| serde_json::from_value(v).ok())
-                .unwrap_or(ColumnStatus::Available),
-            error: str_of(obj, "error"),
-            created_at: str_of(obj, "$createdAt"),
-            updated_at: str_of(obj, "$updatedAt"),
-        })
+        Live::read(ColumnSchema::from_model(value)?, value, "column")
     }
-}
-
-/// A live index: its schema plus status.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Index {
-    /// What the index is.
-    pub schema: IndexSchema,
-    /// Where it is in its lifecycle.
-    pub status: ColumnStatus,
-    /// The database's error text when `status` is `failed` or `stuck`.
-    pub error: String,
-    /// Creation time.
-    pub created_at: String,
-    /// Last update time.
-    pub updated_at: String,
 }
 
 impl Index {
@@ -257,19 +267,7 @@ impl Index {
 
     /// Reads Appwrite's index model.
     pub fn from_json(value: &Value) -> Result<Self, AppwriteError> {
-        let schema = IndexSchema::from_model(value)?;
-        let obj = value.as_object().ok_or_else(|| bad("index"))?;
-        Ok(Index {
-            schema,
-            status: obj
-                .get("status")
-                .cloned()
-                .and_then(|v| serde_json::from_value(v).ok())
-                .unwrap_or(ColumnStatus::Available),
-            error: str_of(obj, "error"),
-            created_at: str_of(obj, "$createdAt"),
-            updated_at: str_of(obj, "$updatedAt"),
-        })
+        Live::read(IndexSchema::from_model(value)?, value, "index")
     }
 }
 

@@ -306,68 +306,84 @@ impl Request<'_> {
         )
     }
 
-    /// The database and table of an operation inside one table (columns, indexes, rows).
+    /// The database and table of an operation on one existing table (its settings, columns,
+    /// indexes and rows).
     pub fn table_path(&self) -> Option<(&str, &str)> {
-        let database = match *self {
-            Request::GetTable { database, .. }
-            | Request::UpdateTable { database, .. }
-            | Request::DeleteTable { database, .. }
-            | Request::CreateColumn { database, .. }
-            | Request::GetColumn { database, .. }
-            | Request::ListColumns { database, .. }
-            | Request::UpdateColumn { database, .. }
-            | Request::DeleteColumn { database, .. }
-            | Request::CreateIndex { database, .. }
-            | Request::GetIndex { database, .. }
-            | Request::ListIndexes { database, .. }
-            | Request::DeleteIndex { database, .. }
-            | Request::CreateRow { database, .. }
-            | Request::GetRow { database, .. }
-            | Request::ListRows { database, .. }
-            | Request::UpdateRow { database, .. }
-            | Request::UpsertRow { database, .. }
-            | Request::DeleteRow { database, .. }
-            | Request::CreateRows { database, .. }
-            | Request::UpsertRows { database, .. }
-            | Request::UpdateRows { database, .. }
-            | Request::DeleteRows { database, .. }
-            | Request::IncrementRowColumn { database, .. }
-            | Request::DecrementRowColumn { database, .. } => database,
-            _ => return None,
-        };
-        Some((database, self.table()?))
-    }
-
-    /// The table the request is about, for the operations on one table.
-    pub fn table(&self) -> Option<&str> {
         use Request as R;
         match *self {
-            R::CreateTable { table, .. } => Some(&table.id),
-            R::GetTable { table, .. }
-            | R::UpdateTable { table, .. }
-            | R::DeleteTable { table, .. }
-            | R::CreateColumn { table, .. }
-            | R::GetColumn { table, .. }
-            | R::ListColumns { table, .. }
-            | R::UpdateColumn { table, .. }
-            | R::DeleteColumn { table, .. }
-            | R::CreateIndex { table, .. }
-            | R::GetIndex { table, .. }
-            | R::ListIndexes { table, .. }
-            | R::DeleteIndex { table, .. }
-            | R::CreateRow { table, .. }
-            | R::GetRow { table, .. }
-            | R::ListRows { table, .. }
-            | R::UpdateRow { table, .. }
-            | R::UpsertRow { table, .. }
-            | R::DeleteRow { table, .. }
-            | R::CreateRows { table, .. }
-            | R::UpsertRows { table, .. }
-            | R::UpdateRows { table, .. }
-            | R::DeleteRows { table, .. }
-            | R::IncrementRowColumn { table, .. }
-            | R::DecrementRowColumn { table, .. } => Some(table),
+            R::GetTable { database, table }
+            | R::UpdateTable {
+                database, table, ..
+            }
+            | R::DeleteTable { database, table }
+            | R::CreateColumn {
+                database, table, ..
+            }
+            | R::GetColumn {
+                database, table, ..
+            }
+            | R::ListColumns { database, table }
+            | R::UpdateColumn {
+                database, table, ..
+            }
+            | R::DeleteColumn {
+                database, table, ..
+            }
+            | R::CreateIndex {
+                database, table, ..
+            }
+            | R::GetIndex {
+                database, table, ..
+            }
+            | R::ListIndexes { database, table }
+            | R::DeleteIndex {
+                database, table, ..
+            }
+            | R::CreateRow {
+                database, table, ..
+            }
+            | R::GetRow {
+                database, table, ..
+            }
+            | R::ListRows {
+                database, table, ..
+            }
+            | R::UpdateRow {
+                database, table, ..
+            }
+            | R::UpsertRow {
+                database, table, ..
+            }
+            | R::DeleteRow {
+                database, table, ..
+            }
+            | R::CreateRows {
+                database, table, ..
+            }
+            | R::UpsertRows {
+                database, table, ..
+            }
+            | R::UpdateRows {
+                database, table, ..
+            }
+            | R::DeleteRows {
+                database, table, ..
+            }
+            | R::IncrementRowColumn {
+                database, table, ..
+            }
+            | R::DecrementRowColumn {
+                database, table, ..
+            } => Some((database, table)),
             _ => None,
+        }
+    }
+
+    /// The table the request is about: the one it creates, or the one it works on.
+    pub fn table(&self) -> Option<&str> {
+        match self {
+            Request::CreateTable { table, .. } => Some(&table.id),
+            _ => self.table_path().map(|(_, table)| table),
         }
     }
 }

@@ -52,8 +52,8 @@ pub mod recording;
 pub mod wire;
 
 pub use crate::api::models::{
-    Column, ColumnStatus, Database, Document, Index, List, ListOptions, Operation, OperationAction,
-    Row, Table, TableUpdate, Transaction, TransactionStatus,
+    Column, ColumnStatus, Database, Document, Index, List, ListOptions, Live, Operation,
+    OperationAction, Row, Table, TableUpdate, Transaction, TransactionStatus,
 };
 
 use async_trait::async_trait;

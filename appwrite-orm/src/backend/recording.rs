@@ -41,7 +41,7 @@ use serde::Serialize;
 use serde_json::{Value, json};
 
 use super::{
-    Backend, Column, ColumnStatus, Database, Document, Index, List, ListOptions, Operation,
+    Backend, Column, Database, Document, Index, List, ListOptions, Live, Operation,
     OperationAction, Row, Table, Transaction, TransactionStatus, UNIQUE_ID, new_unique_id,
 };
 use crate::Result;
@@ -193,25 +193,11 @@ fn fresh_row(row_id: &str, data: &Document) -> Row {
 }
 
 fn column(schema: &ColumnSchema) -> Column {
-    let stamp = now();
-    Column {
-        schema: schema.clone(),
-        status: ColumnStatus::Available,
-        error: String::new(),
-        created_at: stamp.clone(),
-        updated_at: stamp,
-    }
+    Live::available(schema.clone(), now())
 }
 
 fn index(schema: &IndexSchema) -> Index {
-    let stamp = now();
-    Index {
-        schema: schema.clone(),
-        status: ColumnStatus::Available,
-        error: String::new(),
-        created_at: stamp.clone(),
-        updated_at: stamp,
-    }
+    Live::available(schema.clone(), now())
 }
 
 fn transaction(id: &str, status: TransactionStatus, operations: u64) -> Transaction {
