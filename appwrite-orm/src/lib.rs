@@ -4,12 +4,23 @@
 //! with an embedded SQLite backend that behaves like Appwrite, so that local development and
 //! `cargo test` need no server.
 //!
-//! The layers, from pure to I/O:
+//! The layers, from pure to I/O (the first three do no I/O and know nothing of storage):
+//! - [`api`]: Appwrite's contract, written once: the resource models, every operation as data
+//!   ([`Request`](api::Request) and [`Response`](api::Response)), Appwrite's errors, and the
+//!   wire forms the engine, the HTTP backend and the emulator share;
 //! - [`schema`]: tables, columns and indexes as Appwrite knows them, validated against its rules;
 //! - [`query`]: every Appwrite query method as an AST, to and from Appwrite's JSON wire form;
-//! - [`backend`]: the [`Backend`](backend::Backend) trait, Appwrite's operations on JSON rows,
-//!   and its [embedded](backend::embedded) implementation on SQLite;
-//! - [`migrate`]: versioned migrations, `#[migration]` and `db.migrate()` at boot.
+//! - [`backend`]: the [`Backend`](backend::Backend) trait (one method to implement,
+//!   [`call`](backend::Backend::call); the typed methods funnel into it), its
+//!   [embedded](backend::embedded) implementation on SQLite, the HTTP client, and the wrappers
+//!   that count or record calls;
+//! - [`model`], [`Database`], [`TableHandle`] and [`rows`]: typed access to tables and rows;
+//! - [`migrate`] and [`backup`]: versioned migrations, `#[migration]` and `db.migrate()` at boot;
+//!   backups and restores.
+//!
+//! Adding an operation of Appwrite's API touches a [`Request`](api::Request) variant, a typed
+//! method of the `Backend` trait, the engine, the HTTP backend and the emulator's route, and no
+//! wrapper.
 #![warn(missing_docs)]
 
 pub mod api;
