@@ -350,12 +350,7 @@ fn thousands(n: u64) -> String {
 
 fn check_column(table: &TableSchema, column: &ColumnSchema, report: &mut Report) {
     let key = column.key.as_str();
-    if let Err(reason) = check_key(key) {
-        report.column(key, SchemaRule::IdFormat, format!("column key {reason}"));
-    }
-    check_since(table.since, column.since, report, |r, rule, msg| {
-        r.column(key, rule, msg)
-    });
+    check_key_and_since(table, "column", key, column.since, report, Report::column);
     check_kind(column, report);
     check_default(column, report);
 }
@@ -503,6 +498,30 @@ fn check_default(column: &ColumnSchema, report: &mut Report) {
 }
 
 /// `since` must be at least 1 and not lower than the table's.
+/// The rules a column and an index each follow on their own: Appwrite's key rule, and a
+/// version no older than the table's. `push` files a violation under the column or the index
+/// (`what`).
+fn check_key_and_since(
+    table: &TableSchema,
+    what: &str,
+    key: &str,
+    since: u32,
+    report: &mut Report,
+    push: fn(&mut Report, &str, SchemaRule, String),
+) {
+    if let Err(reason) = check_key(key) {
+        push(
+            report,
+            key,
+            SchemaRule::IdFormat,
+            format!("{what} key {reason}"),
+        );
+    }
+    check_since(table.since, since, report, |r, rule, msg| {
+        push(r, key, rule, msg)
+    });
+}
+
 fn check_since(
     table_since: u32,
     since: u32,
@@ -620,12 +639,7 @@ fn duplicates<'a>(
 
 fn check_index(table: &TableSchema, index: &IndexSchema, report: &mut Report) {
     let key = index.key.as_str();
-    if let Err(reason) = check_key(key) {
-        report.index(key, SchemaRule::IdFormat, format!("index key {reason}"));
-    }
-    check_since(table.since, index.since, report, |r, rule, msg| {
-        r.index(key, rule, msg)
-    });
+    check_key_and_since(table, "index", key, index.since, report, Report::index);
     check_index_shape(index, report);
     for column in &index.columns {
         check_index_column(table, index, column, report);
