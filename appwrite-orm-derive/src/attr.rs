@@ -87,6 +87,14 @@ impl<T> Slot<T> {
         }
     }
 
+    /// [`set`](Self::set) for what a reader gave: `None` (the reader reported why) sets
+    /// nothing.
+    pub(crate) fn set_read(&mut self, cx: &Ctxt, key_span: Span, value: Option<Sp<T>>) {
+        if let Some(value) = value {
+            self.set(cx, key_span, value);
+        }
+    }
+
     pub(crate) fn get(self) -> Option<Sp<T>> {
         self.value
     }

@@ -31,16 +31,8 @@ pub(crate) fn parse_args(cx: &Ctxt, args: TokenStream) -> MigrationArgs {
         KEYS,
         |meta, key, span| {
             match key {
-                "version" => {
-                    if let Some(n) = attr::unsigned(cx, meta, key)? {
-                        version.set(cx, span, n);
-                    }
-                }
-                "name" => {
-                    if let Some(s) = attr::string(cx, meta, key)? {
-                        name.set(cx, span, s);
-                    }
-                }
+                "version" => version.set_read(cx, span, attr::unsigned(cx, meta, key)?),
+                "name" => name.set_read(cx, span, attr::string(cx, meta, key)?),
                 "down" => {
                     let path: syn::Path = meta.value()?.parse()?;
                     let path_span = path.segments.last().map_or(span, |s| s.ident.span());

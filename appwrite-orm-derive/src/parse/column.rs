@@ -167,45 +167,29 @@ fn parse_key(
 ) -> syn::Result<()> {
     if let Some(system) = SystemField::ALL.iter().find(|s| s.marker() == key) {
         attr::flag(cx, meta, key)?;
-        match &out.system {
-            Some(first) if first.value == *system => {
-                cx.error_at(span, format!("duplicate attribute `{key}`"));
-            }
-            Some(first) => cx.error_at(
-                span,
-                format!(
-                    "`{}` and `{key}` cannot be combined: a field holds one system value",
-                    first.value.marker()
-                ),
-            ),
-            None => out.system = Some(Sp::new(*system, span)),
-        }
+        let why = "a field holds one system value";
+        choose_one(
+            cx,
+            &mut out.system,
+            *system,
+            key,
+            span,
+            SystemField::marker,
+            why,
+        );
         return Ok(());
     }
     out.column_keys.push(Sp::new(key, span));
     if let Some(kind) = TextKind::from_name(key) {
         attr::flag(cx, meta, key)?;
-        match &out.text_kind {
-            Some(first) if first.value == kind => {
-                cx.error_at(span, format!("duplicate attribute `{key}`"));
-            }
-            Some(first) => cx.error_at(
-                span,
-                format!(
-                    "`{}` and `{key}` cannot be combined: a column has one kind",
-                    first.value.name()
-                ),
-            ),
-            None => out.text_kind = Some(Sp::new(kind, span)),
-        }
+        let why = "a column has one kind";
+        choose_one(cx, &mut out.text_kind, kind, key, span, TextKind::name, why);
         return Ok(());
     }
     match key {
-        "rename" => {
-            if let Some(s) = attr::string(cx, meta, key)? {
-                slots.rename.set(cx, span, s);
-            }
-        }
+        "rename" => slots
+            .rename
+            .set_read(cx, span, attr::string(cx, meta, key)?),
         "renamed_from" => {
             if let Some(s) = attr::string(cx, meta, key)? {
                 // "Does not apply to this field" errors then underline the old key as well.
@@ -215,11 +199,9 @@ fn parse_key(
                 slots.renamed_from.set(cx, span, s);
             }
         }
-        "size" => {
-            if let Some(n) = attr::unsigned(cx, meta, key)? {
-                slots.size.set(cx, span, n);
-            }
-        }
+        "size" => slots
+            .size
+            .set_read(cx, span, attr::unsigned(cx, meta, key)?),
         "bigint" => {
             attr::flag(cx, meta, key)?;
             slots.bigint.set(cx, span, Sp::new((), span));
@@ -228,26 +210,14 @@ fn parse_key(
             attr::flag(cx, meta, key)?;
             slots.required.set(cx, span, Sp::new((), span));
         }
-        "min" => {
-            if let Some(n) = attr::number(cx, meta, key)? {
-                slots.min.set(cx, span, n);
-            }
-        }
-        "max" => {
-            if let Some(n) = attr::number(cx, meta, key)? {
-                slots.max.set(cx, span, n);
-            }
-        }
-        "default" => {
-            if let Some(lit) = attr::default_lit(cx, meta)? {
-                slots.default.set(cx, span, lit);
-            }
-        }
-        "since" => {
-            if let Some(n) = attr::unsigned(cx, meta, key)? {
-                slots.since.set(cx, span, n);
-            }
-        }
+        "min" => slots.min.set_read(cx, span, attr::number(cx, meta, key)?),
+        "max" => slots.max.set_read(cx, span, attr::number(cx, meta, key)?),
+        "default" => slots
+            .default
+            .set_read(cx, span, attr::default_lit(cx, meta)?),
+        "since" => slots
+            .since
+            .set_read(cx, span, attr::unsigned(cx, meta, key)?),
         "relation" => {
             let relation = parse_relation(cx, meta, span)?;
             if out.relation.is_some() {
@@ -259,6 +229,33 @@ fn parse_key(
         _ => unreachable!("`KEYS` lists only the keys above"),
     }
     Ok(())
+}
+
+/// Records the flag `key` (meaning `value`) as the one choice of a group of flags that exclude
+/// each other, such as the system markers: given twice it is a duplicate; after another of
+/// the group (named by `key_of`) it cannot be combined with it, for the reason `why`.
+fn choose_one<T: Copy + PartialEq>(
+    cx: &Ctxt,
+    chosen: &mut Option<Sp<T>>,
+    value: T,
+    key: &str,
+    span: Span,
+    key_of: fn(T) -> &'static str,
+    why: &str,
+) {
+    match chosen {
+        Some(first) if first.value == value => {
+            cx.error_at(span, format!("duplicate attribute `{key}`"));
+        }
+        Some(first) => cx.error_at(
+            span,
+            format!(
+                "`{}` and `{key}` cannot be combined: {why}",
+                key_of(first.value)
+            ),
+        ),
+        None => *chosen = Some(Sp::new(value, span)),
+    }
 }
 
 fn parse_relation(
@@ -277,16 +274,8 @@ fn parse_relation(
         RELATION_KEYS,
         |inner, key, key_span| {
             match key {
-                "table" => {
-                    if let Some(s) = attr::string(cx, inner, key)? {
-                        table.set(cx, key_span, s);
-                    }
-                }
-                "two_way_key" => {
-                    if let Some(s) = attr::string(cx, inner, key)? {
-                        two_way_key.set(cx, key_span, s);
-                    }
-                }
+                "table" => table.set_read(cx, key_span, attr::string(cx, inner, key)?),
+                "two_way_key" => two_way_key.set_read(cx, key_span, attr::string(cx, inner, key)?),
                 "two_way" => {
                     attr::flag(cx, inner, key)?;
                     two_way.set(cx, key_span, Sp::new((), key_span));

@@ -41,11 +41,7 @@ fn parse_one(cx: &Ctxt, attr: &syn::Attribute) -> Option<IndexAttrs> {
         KEYS,
         |meta, name, key_span| {
             match name {
-                "key" => {
-                    if let Some(s) = attr::string(cx, meta, name)? {
-                        key.set(cx, key_span, s);
-                    }
-                }
+                "key" => key.set_read(cx, key_span, attr::string(cx, meta, name)?),
                 "unique" | "fulltext" => {
                     attr::flag(cx, meta, name)?;
                     let this = if name == "unique" {
@@ -82,11 +78,7 @@ fn parse_one(cx: &Ctxt, attr: &syn::Attribute) -> Option<IndexAttrs> {
                     }
                     orders.set(cx, key_span, Sp::new(list, key_span));
                 }
-                "since" => {
-                    if let Some(n) = attr::unsigned(cx, meta, name)? {
-                        since.set(cx, key_span, n);
-                    }
-                }
+                "since" => since.set_read(cx, key_span, attr::unsigned(cx, meta, name)?),
                 _ => unreachable!("`KEYS` lists only the keys above"),
             }
             Ok(())

@@ -27,21 +27,9 @@ pub(crate) fn parse(cx: &Ctxt, attrs: &[syn::Attribute]) -> TableAttrs {
         let result =
             attr.parse_nested_meta(attr::known_keys(cx, "table", KEYS, |meta, key, span| {
                 match key {
-                    "id" => {
-                        if let Some(s) = attr::string(cx, meta, key)? {
-                            id.set(cx, span, s);
-                        }
-                    }
-                    "name" => {
-                        if let Some(s) = attr::string(cx, meta, key)? {
-                            name.set(cx, span, s);
-                        }
-                    }
-                    "since" => {
-                        if let Some(n) = attr::unsigned(cx, meta, key)? {
-                            since.set(cx, span, n);
-                        }
-                    }
+                    "id" => id.set_read(cx, span, attr::string(cx, meta, key)?),
+                    "name" => name.set_read(cx, span, attr::string(cx, meta, key)?),
+                    "since" => since.set_read(cx, span, attr::unsigned(cx, meta, key)?),
                     "row_security" => {
                         attr::flag(cx, meta, key)?;
                         row_security.set(cx, span, Sp::new((), span));
