@@ -6,7 +6,7 @@
 
 use std::time::Duration;
 
-use super::{OURS_DB, Outcome, SEED_DB, Scenario, Settings};
+use super::{OURS_DB, Outcome, SEED_DB, Scenario, Settings, start_bulk};
 use crate::BenchResult;
 use crate::data::{self, TABLE};
 use crate::harness::Server;
@@ -15,12 +15,9 @@ use crate::seed_pattern::OneChunkAtATime;
 
 /// Runs the scenario.
 pub async fn run(settings: &Settings) -> BenchResult<Outcome> {
-    let rows = settings.bulk_rows();
-    let latency = settings.latency();
-    print::bulk_header(
+    let (rows, latency) = start_bulk(
+        settings,
         "insert_many",
-        rows,
-        latency,
         "create_rows chunks of 100, one at a time",
     );
 

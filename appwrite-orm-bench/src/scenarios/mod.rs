@@ -109,12 +109,16 @@ impl Settings {
     pub fn latency(&self) -> Duration {
         Duration::from_millis(self.latency_ms.unwrap_or_else(|| self.sized(30, 2)))
     }
+}
 
-    /// Rows of the bulk-write scenarios (`insert_many`, `restore`): [`rows`](Self::rows), else
-    /// 50,000 (500 with [`quick`](Self::quick)).
-    pub fn bulk_rows(&self) -> u64 {
-        self.rows_or(50_000, 500)
-    }
+/// Starts a bulk-write scenario (`insert_many`, `restore`: the same kind of work at the same
+/// sizes): prints its header and returns its rows ([`rows`](Settings::rows), else 50,000, 500
+/// quick) and latency.
+fn start_bulk(settings: &Settings, scenario: &str, baseline: &str) -> (u64, Duration) {
+    let rows = settings.rows_or(50_000, 500);
+    let latency = settings.latency();
+    crate::print::bulk_header(scenario, rows, latency, baseline);
+    (rows, latency)
 }
 
 /// A check of the data a scenario produced: a count that must come out as expected. Never a

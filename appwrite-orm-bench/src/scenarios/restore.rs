@@ -10,7 +10,7 @@ use appwrite_orm::backup::{self, SCHEMA_FILE, SchemaFile};
 use appwrite_orm::rows::BULK_IN_FLIGHT;
 use tokio::io::AsyncBufReadExt;
 
-use super::{OURS_DB, Outcome, SEED_DB, Scenario, Settings};
+use super::{OURS_DB, Outcome, SEED_DB, Scenario, Settings, start_bulk};
 use crate::BenchResult;
 use crate::data::{self, TABLE};
 use crate::harness::Server;
@@ -22,12 +22,9 @@ const SOURCE_DB: &str = "source";
 
 /// Runs the scenario.
 pub async fn run(settings: &Settings) -> BenchResult<Outcome> {
-    let rows = settings.bulk_rows();
-    let latency = settings.latency();
-    print::bulk_header(
+    let (rows, latency) = start_bulk(
+        settings,
         "restore",
-        rows,
-        latency,
         "the JSONL file sent as create_rows chunks of 100, one at a time",
     );
 
