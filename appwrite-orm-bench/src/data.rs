@@ -1,6 +1,7 @@
 //! The table the data scenarios share, its rows, the per-row transform of `backfill`, and the
 //! checks that the data came out right.
 
+use appwrite_orm::Database;
 use appwrite_orm::backend::{Document, Row};
 use appwrite_orm::migrate::{MigrateOptions, MigrationDef, Migrator};
 use appwrite_orm::prelude::*;
@@ -10,6 +11,7 @@ use futures_util::TryStreamExt;
 use serde_json::{Value, json};
 
 use crate::BenchResult;
+use crate::harness::Server;
 use crate::scenarios::Check;
 
 /// One row of the benchmark table. Version 1 has `name` and `n`; version 2 adds the columns the
@@ -78,6 +80,14 @@ pub fn batches(n: u64) -> impl Iterator<Item = Vec<Document>> {
     (0..n)
         .step_by(FILL_BATCH as usize)
         .map(move |start| (start..(start + FILL_BATCH).min(n)).map(item).collect())
+}
+
+/// A database of `server` reached directly (through the engine, so not measured) that holds the
+/// benchmark table at version 1, empty.
+pub async fn database_at_v1(server: &Server, id: &str) -> BenchResult<Database> {
+    let db = server.direct(id).await?;
+    db.backend().create_table(id, &schema_at(1)).await?;
+    Ok(db)
 }
 
 /// Writes rows `0..n` into `rows` with the library's bulk insert (100 rows a request).

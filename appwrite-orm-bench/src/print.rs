@@ -151,6 +151,11 @@ pub fn count(n: u64) -> String {
     out
 }
 
+/// How many times faster `ours` ran than `seed`, as a [`ratio`].
+pub fn speedup(seed: &Measured, ours: &Measured) -> String {
+    ratio(divide(seed.seconds, ours.seconds))
+}
+
 /// A ratio with two decimals: `3.25x`.
 pub fn ratio(r: f64) -> String {
     format!("{r:.2}x")

@@ -87,6 +87,14 @@ impl<T> Slot<T> {
         }
     }
 
+    /// [`set`](Self::set) for what a reader gave: `None` (the reader reported why) sets
+    /// nothing.
+    pub(crate) fn set_read(&mut self, cx: &Ctxt, key_span: Span, value: Option<Sp<T>>) {
+        if let Some(value) = value {
+            self.set(cx, key_span, value);
+        }
+    }
+
     pub(crate) fn get(self) -> Option<Sp<T>> {
         self.value
     }
@@ -182,15 +190,15 @@ fn number_of(cx: &Ctxt, negative: bool, lit: &Lit, span: Loc, what: &str) -> Opt
     Some(number)
 }
 
-/// `key = "text"`.
+/// `key = "text"`, spanned by the literal (errors about the text point at it).
 pub(crate) fn string(
     cx: &Ctxt,
     meta: &ParseNestedMeta<'_>,
     what: &str,
-) -> syn::Result<Option<LitStr>> {
+) -> syn::Result<Option<Sp<LitStr>>> {
     let (negative, lit, span) = signed_lit(meta)?;
     match lit {
-        Lit::Str(s) if !negative => Ok(Some(s)),
+        Lit::Str(s) if !negative => Ok(Some(Sp::new(s, span))),
         _ => {
             cx.error_at(
                 span,
@@ -306,6 +314,28 @@ pub(crate) fn skip_value(meta: &ParseNestedMeta<'_>) -> syn::Result<()> {
         syn::parenthesized!(_content in meta.input);
     }
     Ok(())
+}
+
+/// The handler `parse_nested_meta` calls for each key of `#[attribute(...)]`: a key that is
+/// not a plain name, or not one of `known`, is reported as unknown (with the known ones and a
+/// suggestion); a known key goes to `on_key` with its name and the span of that name.
+pub(crate) fn known_keys<'a>(
+    cx: &'a Ctxt,
+    attribute: &'a str,
+    known: &'static [&'static str],
+    mut on_key: impl FnMut(&ParseNestedMeta<'_>, &'static str, Span) -> syn::Result<()> + 'a,
+) -> impl FnMut(ParseNestedMeta<'_>) -> syn::Result<()> + 'a {
+    move |meta| {
+        let key = meta.path.get_ident().and_then(|ident| {
+            let name = ident.to_string();
+            let key = known.iter().copied().find(|k| *k == name)?;
+            Some((key, ident.span()))
+        });
+        match key {
+            Some((key, span)) => on_key(&meta, key, span),
+            None => unknown_key(cx, &meta, attribute, known),
+        }
+    }
 }
 
 /// Reports an unknown key with the list of known ones and, when one is close, a suggestion.

@@ -17,7 +17,6 @@ mod case;
 mod check;
 mod ctxt;
 mod expand;
-mod keys;
 mod migration;
 mod model;
 mod parse;

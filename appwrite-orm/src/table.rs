@@ -67,12 +67,7 @@ impl<T: Table> TableHandle<T> {
     /// Checks every value, then creates them in requests of 100 rows.
     pub async fn insert_many(&self, values: &[T]) -> Result<Vec<T>> {
         let documents = documents_with_ids(values)?;
-        self.rows
-            .insert_many(&documents)
-            .await?
-            .iter()
-            .map(T::from_row)
-            .collect()
+        from_rows(&self.rows.insert_many(&documents).await?)
     }
 
     /// Like [`insert_many`](Self::insert_many), with several requests of 100 rows at once;
@@ -80,23 +75,13 @@ impl<T: Table> TableHandle<T> {
     /// requests).
     pub async fn insert_many_unordered(&self, values: &[T]) -> Result<Vec<T>> {
         let documents = documents_with_ids(values)?;
-        self.rows
-            .insert_many_unordered(&documents)
-            .await?
-            .iter()
-            .map(T::from_row)
-            .collect()
+        from_rows(&self.rows.insert_many_unordered(&documents).await?)
     }
 
     /// Checks every value, then upserts them in requests of 100 rows (values need ids).
     pub async fn upsert_many(&self, values: &[T]) -> Result<Vec<T>> {
         let documents = documents_with_ids(values)?;
-        self.rows
-            .upsert_many(&documents)
-            .await?
-            .iter()
-            .map(T::from_row)
-            .collect()
+        from_rows(&self.rows.upsert_many(&documents).await?)
     }
 
     /// The row with this id, `None` when there is none.
@@ -200,11 +185,7 @@ impl<T: Table> TableHandle<T> {
         I::Item: IntoScalar<V::Scalar>,
     {
         let values = values.into_iter().map(IntoScalar::into_scalar).collect();
-        self.rows_in(column.key(), values)
-            .await?
-            .iter()
-            .map(T::from_row)
-            .collect()
+        from_rows(&self.rows_in(column.key(), values).await?)
     }
 
     /// The rows of this table that `rows` of another model `S` refer to through `reference`
@@ -315,6 +296,11 @@ fn id_or_new<T: Table>(value: &T) -> RowId {
     value.row_id().cloned().unwrap_or_else(RowId::unique)
 }
 
+/// The typed values of rows the server answered with.
+fn from_rows<T: Table>(rows: &[Row]) -> Result<Vec<T>> {
+    rows.iter().map(T::from_row).collect()
+}
+
 fn documents_with_ids<T: Table>(values: &[T]) -> Result<Vec<Document>> {
     let mut documents = Vec::with_capacity(values.len());
     let mut invalid = Vec::new();
@@ -400,7 +386,7 @@ impl<T: Table> TableQuery<T> {
 
     /// Every matching row (at most `limit` when given), fetched page by page with cursors.
     pub async fn all(&self) -> Result<Vec<T>> {
-        self.inner.all().await?.iter().map(T::from_row).collect()
+        from_rows(&self.inner.all().await?)
     }
 
     /// The first matching row.

@@ -14,16 +14,11 @@ use std::time::Duration;
 use appwrite_orm::backend::Backend;
 use appwrite_orm::migrate::{MigrateOptions, MigrationReport};
 
-use super::{Outcome, Scenario, Settings};
+use super::{OURS_DB, Outcome, SEED_DB, Scenario, Settings};
 use crate::data::{self, TABLE};
 use crate::harness::{Measured, Server};
 use crate::print::{self, Table, count};
 use crate::{BenchResult, seed_pattern};
-
-/// The database the seed pattern works on.
-const SEED_DB: &str = "seed";
-/// The database appwrite-orm migrates.
-const OURS_DB: &str = "ours";
 
 /// Row updates per transaction: Appwrite stages at most 100 operations, and one of them is the
 /// backfill's checkpoint.
@@ -70,7 +65,7 @@ impl LowerBound {
 /// Runs the scenario.
 pub async fn run(settings: &Settings) -> BenchResult<Outcome> {
     let rows = settings.rows_or(10_000, 500);
-    let latency = settings.latency_or(30, 2);
+    let latency = settings.latency();
     let library_default = MigrateOptions::default().concurrency;
     let concurrency = settings.concurrency.unwrap_or(library_default);
     print::header(
@@ -95,11 +90,7 @@ pub async fn run(settings: &Settings) -> BenchResult<Outcome> {
 
     let server = Server::start(latency, Duration::ZERO).await?;
     // Same rows, same starting schema (version 1) on both sides, written through the engine.
-    let seed_db = server.direct(SEED_DB).await?;
-    seed_db
-        .backend()
-        .create_table(SEED_DB, &data::schema_at(1))
-        .await?;
+    let seed_db = data::database_at_v1(&server, SEED_DB).await?;
     data::fill(&seed_db.rows(TABLE), rows).await?;
     let ours_db = server.direct(OURS_DB).await?;
     data::migrator(MigrateOptions::default().target(1))
@@ -153,13 +144,12 @@ pub async fn run(settings: &Settings) -> BenchResult<Outcome> {
         .map(|(operation, n)| format!("{operation} {n}"))
         .collect();
     println!("library requests by operation: {}", by_operation.join(", "));
-    let faster = print::divide(seed.seconds, ours.seconds);
     let of_bound = print::divide(ours.seconds, bound.seconds);
     Ok(Outcome {
         scenario: Scenario::Backfill,
         summary: format!(
             "backfill: {} faster than the seed pattern, {} the lower bound",
-            print::ratio(faster),
+            print::speedup(&seed, &ours),
             print::ratio(of_bound)
         ),
         checks,

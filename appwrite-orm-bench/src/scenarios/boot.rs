@@ -18,7 +18,7 @@ const DB: &str = "app";
 /// Runs the scenario.
 pub async fn run(settings: &Settings) -> BenchResult<Outcome> {
     let boots = settings.sized(50, 10);
-    let latency = settings.latency_or(30, 2);
+    let latency = settings.latency();
     print::header(
         "boot",
         &[

@@ -6,35 +6,25 @@
 
 use std::time::Duration;
 
-use super::{Outcome, Scenario, Settings};
+use super::{OURS_DB, Outcome, SEED_DB, Scenario, Settings, start_bulk};
 use crate::BenchResult;
 use crate::data::{self, TABLE};
 use crate::harness::Server;
 use crate::print;
 use crate::seed_pattern::OneChunkAtATime;
 
-/// The database the baseline writes.
-const SEED_DB: &str = "seed";
-/// The database appwrite-orm writes.
-const OURS_DB: &str = "ours";
-
 /// Runs the scenario.
 pub async fn run(settings: &Settings) -> BenchResult<Outcome> {
-    let rows = settings.rows_or(50_000, 500);
-    let latency = settings.latency_or(30, 2);
-    print::bulk_header(
+    let (rows, latency) = start_bulk(
+        settings,
         "insert_many",
-        rows,
-        latency,
         "create_rows chunks of 100, one at a time",
     );
 
     let server = Server::start(latency, Duration::ZERO).await?;
     let mut direct = Vec::new();
     for id in [SEED_DB, OURS_DB] {
-        let db = server.direct(id).await?;
-        db.backend().create_table(id, &data::schema_at(1)).await?;
-        direct.push(db);
+        direct.push(data::database_at_v1(&server, id).await?);
     }
     // Each side gets its own copy, built before the clock starts.
     let seed_rows: Vec<_> = data::batches(rows).flatten().collect();
@@ -72,7 +62,7 @@ pub async fn run(settings: &Settings) -> BenchResult<Outcome> {
         scenario: Scenario::InsertMany,
         summary: format!(
             "insert_many: {} faster than one chunk of 100 at a time",
-            print::ratio(print::divide(seed.seconds, ours.seconds))
+            print::speedup(&seed, &ours)
         ),
         checks,
     })

@@ -12,6 +12,11 @@ use std::time::Duration;
 
 use crate::BenchResult;
 
+/// The database a scenario's baseline works on.
+pub(crate) const SEED_DB: &str = "seed";
+/// The database appwrite-orm works on, beside the baseline's on the same server.
+pub(crate) const OURS_DB: &str = "ours";
+
 /// One benchmark scenario.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Scenario {
@@ -99,13 +104,21 @@ impl Settings {
         self.rows.unwrap_or_else(|| self.sized(full, quick))
     }
 
-    /// [`latency_ms`](Self::latency_ms), else the scenario's default.
-    pub fn latency_or(&self, full_ms: u64, quick_ms: u64) -> Duration {
-        Duration::from_millis(
-            self.latency_ms
-                .unwrap_or_else(|| self.sized(full_ms, quick_ms)),
-        )
+    /// [`latency_ms`](Self::latency_ms), else the default of every scenario that goes over
+    /// HTTP: 30 ms, a same-region round trip (2 ms with [`quick`](Self::quick)).
+    pub fn latency(&self) -> Duration {
+        Duration::from_millis(self.latency_ms.unwrap_or_else(|| self.sized(30, 2)))
     }
+}
+
+/// Starts a bulk-write scenario (`insert_many`, `restore`: the same kind of work at the same
+/// sizes): prints its header and returns its rows ([`rows`](Settings::rows), else 50,000, 500
+/// quick) and latency.
+fn start_bulk(settings: &Settings, scenario: &str, baseline: &str) -> (u64, Duration) {
+    let rows = settings.rows_or(50_000, 500);
+    let latency = settings.latency();
+    crate::print::bulk_header(scenario, rows, latency, baseline);
+    (rows, latency)
 }
 
 /// A check of the data a scenario produced: a count that must come out as expected. Never a

@@ -10,7 +10,7 @@ use appwrite_orm::backup::{self, SCHEMA_FILE, SchemaFile};
 use appwrite_orm::rows::BULK_IN_FLIGHT;
 use tokio::io::AsyncBufReadExt;
 
-use super::{Outcome, Scenario, Settings};
+use super::{OURS_DB, Outcome, SEED_DB, Scenario, Settings, start_bulk};
 use crate::BenchResult;
 use crate::data::{self, TABLE};
 use crate::harness::Server;
@@ -19,28 +19,17 @@ use crate::seed_pattern::OneChunkAtATime;
 
 /// The database backed up.
 const SOURCE_DB: &str = "source";
-/// The database the baseline restores into.
-const SEED_DB: &str = "seed";
-/// The database appwrite-orm restores into.
-const OURS_DB: &str = "ours";
 
 /// Runs the scenario.
 pub async fn run(settings: &Settings) -> BenchResult<Outcome> {
-    let rows = settings.rows_or(50_000, 500);
-    let latency = settings.latency_or(30, 2);
-    print::bulk_header(
+    let (rows, latency) = start_bulk(
+        settings,
         "restore",
-        rows,
-        latency,
         "the JSONL file sent as create_rows chunks of 100, one at a time",
     );
 
     let server = Server::start(latency, Duration::ZERO).await?;
-    let source = server.direct(SOURCE_DB).await?;
-    source
-        .backend()
-        .create_table(SOURCE_DB, &data::schema_at(1))
-        .await?;
+    let source = data::database_at_v1(&server, SOURCE_DB).await?;
     data::fill(&source.rows(TABLE), rows).await?;
     // The backup is the input of both sides, taken through the engine: not measured.
     let dir = tempfile::tempdir()?;
@@ -85,7 +74,7 @@ pub async fn run(settings: &Settings) -> BenchResult<Outcome> {
         scenario: Scenario::Restore,
         summary: format!(
             "restore: {} faster than one chunk of 100 at a time",
-            print::ratio(print::divide(seed.seconds, ours.seconds))
+            print::speedup(&seed, &ours)
         ),
         checks,
     })

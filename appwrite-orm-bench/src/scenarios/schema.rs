@@ -13,7 +13,7 @@ use appwrite_orm::backend::{Backend, ColumnStatus};
 use appwrite_orm::migrate::{MigrateOptions, Migrator};
 use appwrite_orm::schema::{ColumnSchema, IndexKind, IndexSchema, TableSchema};
 
-use super::{Check, Outcome, Scenario, Settings};
+use super::{Check, OURS_DB, Outcome, SEED_DB, Scenario, Settings};
 use crate::harness::Server;
 use crate::print::{self, Table, count};
 use crate::{BenchResult, seed_pattern};
@@ -21,11 +21,6 @@ use crate::{BenchResult, seed_pattern};
 const TABLES: usize = 5;
 const COLUMNS: usize = 12;
 const INDEXES: usize = 3;
-
-/// The database the seed pattern builds.
-const SEED_DB: &str = "seed";
-/// The database appwrite-orm migrates.
-const OURS_DB: &str = "ours";
 
 /// The declared tables: `t1`..`t5`, columns `c01`..`c12` of the common kinds, and three
 /// indexes (two plain, one unique).
@@ -57,7 +52,7 @@ pub fn tables() -> Vec<TableSchema> {
 
 /// Runs the scenario.
 pub async fn run(settings: &Settings) -> BenchResult<Outcome> {
-    let latency = settings.latency_or(30, 2);
+    let latency = settings.latency();
     // Quick runs keep no delay: the seed pattern then finds every column available at its
     // first poll instead of sleeping a second per column.
     let delay = Duration::from_millis(
@@ -135,12 +130,11 @@ pub async fn run(settings: &Settings) -> BenchResult<Outcome> {
             count(report.requests),
         ]);
     table.print();
-    let faster = print::divide(seed.seconds, ours.seconds);
     Ok(Outcome {
         scenario: Scenario::Schema,
         summary: format!(
             "schema: {} faster than the seed pattern ({} vs {} requests)",
-            print::ratio(faster),
+            print::speedup(&seed, &ours),
             count(ours.requests),
             count(seed.requests)
         ),

@@ -1,6 +1,9 @@
 //! One field: system marker or column, its key, its kind, and whether its attributes fit its
 //! type. Bounds and defaults are in [`super::value`], relationships in [`super::relation`].
 
+use appwrite_orm_contract::DEFAULT_STRING_SIZE;
+use appwrite_orm_contract::ids::check_key;
+use appwrite_orm_contract::limits::{MAX_STRING_SIZE, MAX_VARCHAR_SIZE};
 use proc_macro2::Span;
 use syn::ext::IdentExt;
 use syn::{Ident, Type};
@@ -12,7 +15,6 @@ use super::version;
 use crate::attr::{Loc, Sp};
 use crate::case::screaming_snake_case;
 use crate::ctxt::Ctxt;
-use crate::keys::{DEFAULT_STRING_SIZE, MAX_STRING_SIZE, MAX_VARCHAR_SIZE, check_key};
 use crate::model::{
     Assertion, ColumnModel, FieldModel, FieldRole, KindOverride, Requirement, SystemField,
 };
@@ -232,18 +234,18 @@ fn check_kind(fcx: &mut FieldCx<'_, '_>, attrs: &ColumnAttrs) -> KindOverride {
         TextKind::Ip => KindOverride::Ip,
         TextKind::String => KindOverride::String(match size {
             Some(size) => checked_size(cx, size, "string", MAX_STRING_SIZE),
-            None => DEFAULT_STRING_SIZE as u32,
+            None => DEFAULT_STRING_SIZE,
         }),
     }
 }
 
-fn checked_size(cx: &Ctxt, size: &Sp<u64>, kind: &str, max: u64) -> u32 {
-    if !(1..=max).contains(&size.value) {
+fn checked_size(cx: &Ctxt, size: &Sp<u64>, kind: &str, max: u32) -> u32 {
+    if !(1..=u64::from(max)).contains(&size.value) {
         cx.error_at(
             size.span,
             format!("{kind} size {} is outside 1..={max}", size.value),
         );
-        return DEFAULT_STRING_SIZE as u32;
+        return DEFAULT_STRING_SIZE;
     }
     // In range, and every maximum fits in u32.
     size.value as u32

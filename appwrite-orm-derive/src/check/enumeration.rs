@@ -4,10 +4,10 @@
 use std::collections::HashMap;
 use std::collections::hash_map::Entry;
 
+use appwrite_orm_contract::limits::{MAX_ENUM_ELEMENT_LEN, MAX_ENUM_ELEMENTS};
 use proc_macro2::Span;
 
 use crate::ctxt::Ctxt;
-use crate::keys::{MAX_ENUM_ELEMENT_LEN, MAX_ENUM_ELEMENTS};
 use crate::model::EnumModel;
 use crate::parse::enumeration::ParsedEnum;
 

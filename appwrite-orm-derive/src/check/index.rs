@@ -3,11 +3,11 @@
 
 use std::collections::HashMap;
 
+use appwrite_orm_contract::ids::check_key;
 use syn::ext::IdentExt;
 
-use super::version;
+use super::{ruled_literal, version};
 use crate::ctxt::Ctxt;
-use crate::keys::check_key;
 use crate::model::{FieldModel, FieldRole, IndexKind, IndexModel, SystemField};
 use crate::parse::index::IndexAttrs;
 use crate::ty::Scalar;
@@ -47,13 +47,7 @@ fn check_index(
     attrs: &IndexAttrs,
 ) -> IndexModel {
     let key = match &attrs.key {
-        Some(lit) => {
-            let key = lit.value();
-            if let Err(reason) = check_key(&key) {
-                cx.error_spanned_by(lit, format!("index key {key:?} {reason}"));
-            }
-            key
-        }
+        Some(lit) => ruled_literal(cx, lit, "index key", check_key),
         None => {
             cx.error_at(
                 attrs.span,

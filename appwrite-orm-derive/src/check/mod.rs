@@ -15,16 +15,16 @@ mod value;
 
 use std::collections::HashMap;
 
+use appwrite_orm_contract::ids::check_id;
+use appwrite_orm_contract::limits::{MAX_NAME_LEN, MAX_PERMISSIONS};
+use syn::LitStr;
+
 use crate::attr::Loc;
 
 use crate::case::snake_case;
 use crate::ctxt::Ctxt;
-use crate::keys::{MAX_NAME_LEN, check_id};
 use crate::model::{FieldRole, TableModel};
 use crate::parse::ParsedStruct;
-
-/// Appwrite's limit on permissions per resource (`limits::MAX_PERMISSIONS`).
-const MAX_PERMISSIONS: usize = 100;
 
 /// The actions a permission string may start with.
 const PERMISSION_ACTIONS: &[&str] = &["read", "create", "update", "delete", "write"];
@@ -32,13 +32,7 @@ const PERMISSION_ACTIONS: &[&str] = &["read", "create", "update", "delete", "wri
 pub(crate) fn check_struct<'a>(cx: &Ctxt, parsed: ParsedStruct<'a>) -> TableModel<'a> {
     let attrs = parsed.table;
     let id = match &attrs.id {
-        Some(lit) => {
-            let id = lit.value();
-            if let Err(reason) = check_id(&id) {
-                cx.error_spanned_by(lit, format!("table id {id:?} {reason}"));
-            }
-            id
-        }
+        Some(lit) => ruled_literal(cx, lit, "table id", check_id),
         None => {
             let id = snake_case(&parsed.ident.to_string());
             if let Err(reason) = check_id(&id) {
@@ -94,6 +88,21 @@ pub(crate) fn check_struct<'a>(cx: &Ctxt, parsed: ParsedStruct<'a>) -> TableMode
         fields,
         indexes,
     }
+}
+
+/// The value of a literal that Appwrite's id or key rule applies to (`rule`: `check_id` or
+/// `check_key`); a value that breaks it is reported at the literal as `{what} "value" reason`.
+fn ruled_literal(
+    cx: &Ctxt,
+    lit: &LitStr,
+    what: &str,
+    rule: fn(&str) -> Result<(), String>,
+) -> String {
+    let value = lit.value();
+    if let Err(reason) = rule(&value) {
+        cx.error_spanned_by(lit, format!("{what} {value:?} {reason}"));
+    }
+    value
 }
 
 /// A `since` value: at least 1, at least `floor` (the table's), and within u32.

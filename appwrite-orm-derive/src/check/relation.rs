@@ -1,29 +1,17 @@
 //! `relation(...)`: the field type, the related table, the kind against the field's shape,
 //! and the twin key.
 
+use appwrite_orm_contract::ids::{check_id, check_key};
 use syn::ext::IdentExt;
 
 use super::column::FieldCx;
-use crate::keys::{check_id, check_key};
+use super::ruled_literal;
 use crate::model::{OnDelete, RelationKind, RelationModel, Requirement};
 use crate::parse::column::{ColumnAttrs, RelationAttrs};
 
-/// Keys that make no sense on a relationship column.
-const NOT_ON_RELATION: &[&str] = &[
-    "size",
-    "text",
-    "mediumtext",
-    "longtext",
-    "string",
-    "email",
-    "url",
-    "ip",
-    "bigint",
-    "min",
-    "max",
-    "default",
-    "required",
-];
+/// The keys of `#[column(...)]` a relationship column takes; every other one describes a
+/// scalar column (its kind, size, bounds, default, requirement) and makes no sense here.
+const ON_RELATION: &[&str] = &["rename", "renamed_from", "since", "relation"];
 
 pub(super) fn check_relation(
     fcx: &mut FieldCx<'_, '_>,
@@ -35,7 +23,7 @@ pub(super) fn check_relation(
     for key in attrs
         .column_keys
         .iter()
-        .filter(|k| NOT_ON_RELATION.contains(&k.value))
+        .filter(|k| !ON_RELATION.contains(&k.value))
     {
         cx.error_at(
             key.span,
@@ -43,13 +31,7 @@ pub(super) fn check_relation(
         );
     }
     let table = match &rel.table {
-        Some(lit) => {
-            let table = lit.value();
-            if let Err(reason) = check_id(&table) {
-                cx.error_spanned_by(lit, format!("related table id {table:?} {reason}"));
-            }
-            table
-        }
+        Some(lit) => ruled_literal(cx, lit, "related table id", check_id),
         None => {
             cx.error_at(
                 rel.span,
@@ -88,13 +70,10 @@ pub(super) fn check_relation(
         }
         None => RelationKind::ManyToOne,
     };
-    let two_way_key = rel.two_way_key.as_ref().map(|lit| {
-        let key = lit.value();
-        if let Err(reason) = check_key(&key) {
-            cx.error_spanned_by(lit, format!("two-way key {key:?} {reason}"));
-        }
-        key
-    });
+    let two_way_key = rel
+        .two_way_key
+        .as_ref()
+        .map(|lit| ruled_literal(cx, lit, "two-way key", check_key));
     RelationModel {
         table,
         kind,

@@ -8,11 +8,11 @@
 
 use std::collections::HashMap;
 
+use appwrite_orm_contract::ids::check_key;
 use syn::LitStr;
 
 use super::first_of;
 use crate::ctxt::Ctxt;
-use crate::keys::check_key;
 use crate::model::{FieldModel, FieldRole};
 
 /// The old key of the column `key`, or `None` when it breaks a rule of its own (reported), so

@@ -1,12 +1,12 @@
 //! The numbers and literals of a column: `min`/`max` against the Rust type's range and each
 //! other, and `default` against the field's type, range, bounds and size.
 
+use appwrite_orm_contract::DEFAULT_STRING_SIZE;
 use syn::ext::IdentExt;
 
 use super::column::FieldCx;
 use crate::attr::{DefaultLit, Loc, Number, Sp};
 use crate::ctxt::Ctxt;
-use crate::keys::DEFAULT_STRING_SIZE;
 use crate::model::{DefaultValue, KindOverride, Requirement};
 use crate::parse::column::ColumnAttrs;
 use crate::ty::{Scalar, type_string};
@@ -189,7 +189,7 @@ fn within_bounds(cx: &Ctxt, n: &Sp<Number>, min: Option<Number>, max: Option<Num
 
 fn check_default_length(cx: &Ctxt, span: Loc, s: &str, kind: KindOverride) {
     let size = match kind {
-        KindOverride::None => DEFAULT_STRING_SIZE as u32,
+        KindOverride::None => DEFAULT_STRING_SIZE,
         KindOverride::Varchar(size) | KindOverride::String(size) => size,
         _ => return,
     };

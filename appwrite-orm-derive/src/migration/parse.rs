@@ -1,6 +1,6 @@
 //! The attribute's arguments → [`MigrationArgs`], unchecked.
 
-use proc_macro2::{Span, TokenStream};
+use proc_macro2::TokenStream;
 use syn::LitStr;
 use syn::parse::Parser;
 
@@ -25,33 +25,25 @@ pub(crate) fn parse_args(cx: &Ctxt, args: TokenStream) -> MigrationArgs {
     let mut name = Slot::new("name");
     let mut down = Slot::new("down");
     let mut checks = Vec::new();
-    let parser = syn::meta::parser(|meta| {
-        let Some(ident) = meta.path.get_ident() else {
-            return attr::unknown_key(cx, &meta, "migration", KEYS);
-        };
-        let span: Span = ident.span();
-        match ident.to_string().as_str() {
-            "version" => {
-                if let Some(n) = attr::unsigned(cx, &meta, "version")? {
-                    version.set(cx, span, n);
+    let parser = syn::meta::parser(attr::known_keys(
+        cx,
+        "migration",
+        KEYS,
+        |meta, key, span| {
+            match key {
+                "version" => version.set_read(cx, span, attr::unsigned(cx, meta, key)?),
+                "name" => name.set_read(cx, span, attr::string(cx, meta, key)?),
+                "down" => {
+                    let path: syn::Path = meta.value()?.parse()?;
+                    let path_span = path.segments.last().map_or(span, |s| s.ident.span());
+                    down.set(cx, span, Sp::new(path, path_span));
                 }
+                "check" => checks.push(meta.value()?.parse::<syn::Path>()?),
+                _ => unreachable!("`KEYS` lists only the keys above"),
             }
-            "name" => {
-                if let Some(s) = attr::string(cx, &meta, "name")? {
-                    let lit_span = s.span();
-                    name.set(cx, span, Sp::new(s, lit_span));
-                }
-            }
-            "down" => {
-                let path: syn::Path = meta.value()?.parse()?;
-                let path_span = path.segments.last().map_or(span, |s| s.ident.span());
-                down.set(cx, span, Sp::new(path, path_span));
-            }
-            "check" => checks.push(meta.value()?.parse::<syn::Path>()?),
-            _ => return attr::unknown_key(cx, &meta, "migration", KEYS),
-        }
-        Ok(())
-    });
+            Ok(())
+        },
+    ));
     if let Err(e) = parser.parse2(args) {
         cx.syn_error(e);
     }

@@ -137,7 +137,10 @@ pub(crate) fn parse(cx: &Ctxt, attrs: &[syn::Attribute]) -> ColumnAttrs {
         since: Slot::new("since"),
     };
     for attr in attrs.iter().filter(|a| a.path().is_ident("column")) {
-        let result = attr.parse_nested_meta(|meta| parse_key(cx, &meta, &mut out, &mut slots));
+        let result =
+            attr.parse_nested_meta(attr::known_keys(cx, "column", KEYS, |meta, key, span| {
+                parse_key(cx, meta, key, span, &mut out, &mut slots)
+            }));
         if let Err(e) = result {
             cx.syn_error(e);
         }
@@ -157,74 +160,48 @@ pub(crate) fn parse(cx: &Ctxt, attrs: &[syn::Attribute]) -> ColumnAttrs {
 fn parse_key(
     cx: &Ctxt,
     meta: &syn::meta::ParseNestedMeta<'_>,
+    key: &'static str,
+    span: Span,
     out: &mut ColumnAttrs,
     slots: &mut Slots,
 ) -> syn::Result<()> {
-    let Some(ident) = meta.path.get_ident() else {
-        return attr::unknown_key(cx, meta, "column", KEYS);
-    };
-    let name = ident.to_string();
-    let span = ident.span();
-    if let Some(system) = SystemField::ALL.iter().find(|s| s.marker() == name) {
-        attr::flag(cx, meta, &name)?;
-        match &out.system {
-            Some(first) if first.value == *system => {
-                cx.error_at(span, format!("duplicate attribute `{name}`"));
-            }
-            Some(first) => cx.error_at(
-                span,
-                format!(
-                    "`{}` and `{name}` cannot be combined: a field holds one system value",
-                    first.value.marker()
-                ),
-            ),
-            None => out.system = Some(Sp::new(*system, span)),
-        }
+    if let Some(system) = SystemField::ALL.iter().find(|s| s.marker() == key) {
+        attr::flag(cx, meta, key)?;
+        let why = "a field holds one system value";
+        choose_one(
+            cx,
+            &mut out.system,
+            *system,
+            key,
+            span,
+            SystemField::marker,
+            why,
+        );
         return Ok(());
     }
-    let Some(key) = KEYS.iter().copied().find(|k| *k == name) else {
-        return attr::unknown_key(cx, meta, "column", KEYS);
-    };
     out.column_keys.push(Sp::new(key, span));
     if let Some(kind) = TextKind::from_name(key) {
         attr::flag(cx, meta, key)?;
-        match &out.text_kind {
-            Some(first) if first.value == kind => {
-                cx.error_at(span, format!("duplicate attribute `{key}`"));
-            }
-            Some(first) => cx.error_at(
-                span,
-                format!(
-                    "`{}` and `{key}` cannot be combined: a column has one kind",
-                    first.value.name()
-                ),
-            ),
-            None => out.text_kind = Some(Sp::new(kind, span)),
-        }
+        let why = "a column has one kind";
+        choose_one(cx, &mut out.text_kind, kind, key, span, TextKind::name, why);
         return Ok(());
     }
     match key {
-        "rename" => {
-            if let Some(s) = attr::string(cx, meta, key)? {
-                let lit_span = s.span();
-                slots.rename.set(cx, span, Sp::new(s, lit_span));
-            }
-        }
+        "rename" => slots
+            .rename
+            .set_read(cx, span, attr::string(cx, meta, key)?),
         "renamed_from" => {
             if let Some(s) = attr::string(cx, meta, key)? {
-                let lit_span = s.span();
                 // "Does not apply to this field" errors then underline the old key as well.
                 if let Some(given) = out.column_keys.last_mut() {
-                    given.span.end = lit_span;
+                    given.span.end = s.span.end;
                 }
-                slots.renamed_from.set(cx, span, Sp::new(s, lit_span));
+                slots.renamed_from.set(cx, span, s);
             }
         }
-        "size" => {
-            if let Some(n) = attr::unsigned(cx, meta, key)? {
-                slots.size.set(cx, span, n);
-            }
-        }
+        "size" => slots
+            .size
+            .set_read(cx, span, attr::unsigned(cx, meta, key)?),
         "bigint" => {
             attr::flag(cx, meta, key)?;
             slots.bigint.set(cx, span, Sp::new((), span));
@@ -233,26 +210,14 @@ fn parse_key(
             attr::flag(cx, meta, key)?;
             slots.required.set(cx, span, Sp::new((), span));
         }
-        "min" => {
-            if let Some(n) = attr::number(cx, meta, key)? {
-                slots.min.set(cx, span, n);
-            }
-        }
-        "max" => {
-            if let Some(n) = attr::number(cx, meta, key)? {
-                slots.max.set(cx, span, n);
-            }
-        }
-        "default" => {
-            if let Some(lit) = attr::default_lit(cx, meta)? {
-                slots.default.set(cx, span, lit);
-            }
-        }
-        "since" => {
-            if let Some(n) = attr::unsigned(cx, meta, key)? {
-                slots.since.set(cx, span, n);
-            }
-        }
+        "min" => slots.min.set_read(cx, span, attr::number(cx, meta, key)?),
+        "max" => slots.max.set_read(cx, span, attr::number(cx, meta, key)?),
+        "default" => slots
+            .default
+            .set_read(cx, span, attr::default_lit(cx, meta)?),
+        "since" => slots
+            .since
+            .set_read(cx, span, attr::unsigned(cx, meta, key)?),
         "relation" => {
             let relation = parse_relation(cx, meta, span)?;
             if out.relation.is_some() {
@@ -261,9 +226,36 @@ fn parse_key(
                 out.relation = Some(relation);
             }
         }
-        _ => return attr::unknown_key(cx, meta, "column", KEYS),
+        _ => unreachable!("`KEYS` lists only the keys above"),
     }
     Ok(())
+}
+
+/// Records the flag `key` (meaning `value`) as the one choice of a group of flags that exclude
+/// each other, such as the system markers: given twice it is a duplicate; after another of
+/// the group (named by `key_of`) it cannot be combined with it, for the reason `why`.
+fn choose_one<T: Copy + PartialEq>(
+    cx: &Ctxt,
+    chosen: &mut Option<Sp<T>>,
+    value: T,
+    key: &str,
+    span: Span,
+    key_of: fn(T) -> &'static str,
+    why: &str,
+) {
+    match chosen {
+        Some(first) if first.value == value => {
+            cx.error_at(span, format!("duplicate attribute `{key}`"));
+        }
+        Some(first) => cx.error_at(
+            span,
+            format!(
+                "`{}` and `{key}` cannot be combined: {why}",
+                key_of(first.value)
+            ),
+        ),
+        None => *chosen = Some(Sp::new(value, span)),
+    }
 }
 
 fn parse_relation(
@@ -276,60 +268,35 @@ fn parse_relation(
     let mut on_delete = Slot::new("on_delete");
     let mut two_way = Slot::new("two_way");
     let mut two_way_key = Slot::new("two_way_key");
-    meta.parse_nested_meta(|inner| {
-        let Some(ident) = inner.path.get_ident() else {
-            return attr::unknown_key(cx, &inner, "relation", RELATION_KEYS);
-        };
-        let key_span = ident.span();
-        match ident.to_string().as_str() {
-            "table" => {
-                if let Some(s) = attr::string(cx, &inner, "table")? {
-                    let lit_span = s.span();
-                    table.set(cx, key_span, Sp::new(s, lit_span));
+    meta.parse_nested_meta(attr::known_keys(
+        cx,
+        "relation",
+        RELATION_KEYS,
+        |inner, key, key_span| {
+            match key {
+                "table" => table.set_read(cx, key_span, attr::string(cx, inner, key)?),
+                "two_way_key" => two_way_key.set_read(cx, key_span, attr::string(cx, inner, key)?),
+                "two_way" => {
+                    attr::flag(cx, inner, key)?;
+                    two_way.set(cx, key_span, Sp::new((), key_span));
                 }
-            }
-            "two_way_key" => {
-                if let Some(s) = attr::string(cx, &inner, "two_way_key")? {
-                    let lit_span = s.span();
-                    two_way_key.set(cx, key_span, Sp::new(s, lit_span));
+                "kind" => {
+                    let (names, from_name) = (RelationKind::NAMES, RelationKind::from_name);
+                    if let Some(k) = named(cx, inner, "relation kind", names, from_name)? {
+                        kind.set(cx, key_span, k);
+                    }
                 }
-            }
-            "two_way" => {
-                attr::flag(cx, &inner, "two_way")?;
-                two_way.set(cx, key_span, Sp::new((), key_span));
-            }
-            "kind" => {
-                let name = choice(&inner)?;
-                match RelationKind::from_name(&name.value) {
-                    Some(k) => kind.set(cx, key_span, Sp::new(k, name.span)),
-                    None => cx.error_at(
-                        name.span,
-                        format!(
-                            "unknown relation kind `{}`; expected one of: {}",
-                            name.value,
-                            RelationKind::NAMES.join(", ")
-                        ),
-                    ),
+                "on_delete" => {
+                    let (names, from_name) = (OnDelete::NAMES, OnDelete::from_name);
+                    if let Some(k) = named(cx, inner, "`on_delete` action", names, from_name)? {
+                        on_delete.set(cx, key_span, k);
+                    }
                 }
+                _ => unreachable!("`RELATION_KEYS` lists only the keys above"),
             }
-            "on_delete" => {
-                let name = choice(&inner)?;
-                match OnDelete::from_name(&name.value) {
-                    Some(k) => on_delete.set(cx, key_span, Sp::new(k, name.span)),
-                    None => cx.error_at(
-                        name.span,
-                        format!(
-                            "unknown `on_delete` action `{}`; expected one of: {}",
-                            name.value,
-                            OnDelete::NAMES.join(", ")
-                        ),
-                    ),
-                }
-            }
-            _ => return attr::unknown_key(cx, &inner, "relation", RELATION_KEYS),
-        }
-        Ok(())
-    })?;
+            Ok(())
+        },
+    ))?;
     Ok(RelationAttrs {
         span,
         table: table.get().map(|s| s.value),
@@ -340,14 +307,34 @@ fn parse_relation(
     })
 }
 
-/// `key = name` or `key = "name"`.
-fn choice(meta: &syn::meta::ParseNestedMeta<'_>) -> syn::Result<Sp<String>> {
+/// `key = name` or `key = "name"`, one of `names` (read by `from_name`); another name is
+/// reported at it as an unknown `what`, with the names it may be.
+fn named<T>(
+    cx: &Ctxt,
+    meta: &syn::meta::ParseNestedMeta<'_>,
+    what: &str,
+    names: &[&str],
+    from_name: fn(&str) -> Option<T>,
+) -> syn::Result<Option<Sp<T>>> {
     let input = meta.value()?;
-    if input.peek(syn::LitStr) {
+    let (name, span) = if input.peek(syn::LitStr) {
         let s: LitStr = input.parse()?;
-        Ok(Sp::new(s.value(), s.span()))
+        (s.value(), s.span())
     } else {
         let ident: syn::Ident = input.parse()?;
-        Ok(Sp::new(ident.to_string(), ident.span()))
+        (ident.to_string(), ident.span())
+    };
+    match from_name(&name) {
+        Some(value) => Ok(Some(Sp::new(value, span))),
+        None => {
+            cx.error_at(
+                span,
+                format!(
+                    "unknown {what} `{name}`; expected one of: {}",
+                    names.join(", ")
+                ),
+            );
+            Ok(None)
+        }
     }
 }

@@ -95,54 +95,56 @@ fn attr_name(source: Source) -> &'static str {
 
 /// `rename_all = "…"` on the enum.
 fn container_rule(cx: &Ctxt, attrs: &[syn::Attribute], source: Source) -> Option<RenameRule> {
-    let name = attr_name(source);
     let mut rule = None;
-    for a in attrs.iter().filter(|a| a.path().is_ident(name)) {
-        let result = a.parse_nested_meta(|meta| {
-            if meta.path.is_ident("rename_all") {
-                if let Some(lit) = serialize_name(&meta)? {
-                    match RenameRule::from_str(&lit.value()) {
-                        Some(r) => rule = Some(r),
-                        None => cx.error_spanned_by(
-                            &lit,
-                            format!(
-                                "unknown `rename_all` rule {:?}; expected one of: {}",
-                                lit.value(),
-                                RenameRule::NAMES.join(", ")
-                            ),
-                        ),
-                    }
-                }
-                Ok(())
-            } else if source == Source::ColumnEnum {
-                attr::unknown_key(cx, &meta, name, &["rename_all"])
-            } else {
-                attr::skip_value(&meta)
-            }
-        });
-        if let Err(e) = result {
-            // A malformed serde attribute is reported by serde's own derive.
-            if source == Source::ColumnEnum {
-                cx.syn_error(e);
-            }
-        }
-    }
+    for_each_name(
+        cx,
+        attrs,
+        source,
+        "rename_all",
+        |lit| match RenameRule::from_str(&lit.value()) {
+            Some(r) => rule = Some(r),
+            None => cx.error_spanned_by(
+                &lit,
+                format!(
+                    "unknown `rename_all` rule {:?}; expected one of: {}",
+                    lit.value(),
+                    RenameRule::NAMES.join(", ")
+                ),
+            ),
+        },
+    );
     rule
 }
 
 /// `rename = "…"` on a variant.
 fn variant_rename(cx: &Ctxt, attrs: &[syn::Attribute], source: Source) -> Option<Sp<String>> {
-    let name = attr_name(source);
     let mut rename = None;
+    for_each_name(cx, attrs, source, "rename", |lit| {
+        rename = Some(Sp::new(lit.value(), lit.span()));
+    });
+    rename
+}
+
+/// Hands `on_name` each name that `key` gives in the `source` attributes among `attrs`, in
+/// order. Other keys are unknown in our own attribute and serde's business in serde's; so is
+/// a malformed serde attribute, which serde's own derive reports.
+fn for_each_name(
+    cx: &Ctxt,
+    attrs: &[syn::Attribute],
+    source: Source,
+    key: &'static str,
+    mut on_name: impl FnMut(LitStr),
+) {
+    let name = attr_name(source);
     for a in attrs.iter().filter(|a| a.path().is_ident(name)) {
         let result = a.parse_nested_meta(|meta| {
-            if meta.path.is_ident("rename") {
+            if meta.path.is_ident(key) {
                 if let Some(lit) = serialize_name(&meta)? {
-                    rename = Some(Sp::new(lit.value(), lit.span()));
+                    on_name(lit);
                 }
                 Ok(())
             } else if source == Source::ColumnEnum {
-                attr::unknown_key(cx, &meta, name, &["rename"])
+                attr::unknown_key(cx, &meta, name, &[key])
             } else {
                 attr::skip_value(&meta)
             }
@@ -153,7 +155,6 @@ fn variant_rename(cx: &Ctxt, attrs: &[syn::Attribute], source: Source) -> Option
             cx.syn_error(e);
         }
     }
-    rename
 }
 
 /// `key = "x"`, or serde's `key(serialize = "x", deserialize = "y")` (the stored value is the

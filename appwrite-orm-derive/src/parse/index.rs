@@ -35,63 +35,55 @@ fn parse_one(cx: &Ctxt, attr: &syn::Attribute) -> Option<IndexAttrs> {
     let mut columns = Slot::new("columns");
     let mut orders = Slot::new("orders");
     let mut since = Slot::new("since");
-    let result = attr.parse_nested_meta(|meta| {
-        let Some(ident) = meta.path.get_ident() else {
-            return attr::unknown_key(cx, &meta, "index", KEYS);
-        };
-        let key_span = ident.span();
-        match ident.to_string().as_str() {
-            "key" => {
-                if let Some(s) = attr::string(cx, &meta, "key")? {
-                    let lit_span = s.span();
-                    key.set(cx, key_span, Sp::new(s, lit_span));
-                }
-            }
-            name @ ("unique" | "fulltext") => {
-                attr::flag(cx, &meta, name)?;
-                let this = if name == "unique" {
-                    IndexKind::Unique
-                } else {
-                    IndexKind::Fulltext
-                };
-                match &kind {
-                    Some(first) if first.value == this => {
-                        cx.error_at(key_span, format!("duplicate attribute `{name}`"));
-                    }
-                    Some(_) => cx.error_at(
-                        key_span,
-                        "`unique` and `fulltext` cannot be combined: an index has one kind",
-                    ),
-                    None => kind = Some(Sp::new(this, key_span)),
-                }
-            }
-            "columns" => {
-                let list = attr::ident_list(&meta)?;
-                columns.set(cx, key_span, Sp::new(list, key_span));
-            }
-            "orders" => {
-                let mut list = Vec::new();
-                for ident in attr::ident_list(&meta)? {
-                    match ident.to_string().as_str() {
-                        "asc" => list.push(SortOrder::Asc),
-                        "desc" => list.push(SortOrder::Desc),
-                        other => cx.error_spanned_by(
-                            &ident,
-                            format!("unknown order `{other}`; expected `asc` or `desc`"),
+    let result = attr.parse_nested_meta(attr::known_keys(
+        cx,
+        "index",
+        KEYS,
+        |meta, name, key_span| {
+            match name {
+                "key" => key.set_read(cx, key_span, attr::string(cx, meta, name)?),
+                "unique" | "fulltext" => {
+                    attr::flag(cx, meta, name)?;
+                    let this = if name == "unique" {
+                        IndexKind::Unique
+                    } else {
+                        IndexKind::Fulltext
+                    };
+                    match &kind {
+                        Some(first) if first.value == this => {
+                            cx.error_at(key_span, format!("duplicate attribute `{name}`"));
+                        }
+                        Some(_) => cx.error_at(
+                            key_span,
+                            "`unique` and `fulltext` cannot be combined: an index has one kind",
                         ),
+                        None => kind = Some(Sp::new(this, key_span)),
                     }
                 }
-                orders.set(cx, key_span, Sp::new(list, key_span));
-            }
-            "since" => {
-                if let Some(n) = attr::unsigned(cx, &meta, "since")? {
-                    since.set(cx, key_span, n);
+                "columns" => {
+                    let list = attr::ident_list(meta)?;
+                    columns.set(cx, key_span, Sp::new(list, key_span));
                 }
+                "orders" => {
+                    let mut list = Vec::new();
+                    for ident in attr::ident_list(meta)? {
+                        match ident.to_string().as_str() {
+                            "asc" => list.push(SortOrder::Asc),
+                            "desc" => list.push(SortOrder::Desc),
+                            other => cx.error_spanned_by(
+                                &ident,
+                                format!("unknown order `{other}`; expected `asc` or `desc`"),
+                            ),
+                        }
+                    }
+                    orders.set(cx, key_span, Sp::new(list, key_span));
+                }
+                "since" => since.set_read(cx, key_span, attr::unsigned(cx, meta, name)?),
+                _ => unreachable!("`KEYS` lists only the keys above"),
             }
-            _ => return attr::unknown_key(cx, &meta, "index", KEYS),
-        }
-        Ok(())
-    });
+            Ok(())
+        },
+    ));
     if let Err(e) = result {
         cx.syn_error(e);
         return None;

@@ -1,6 +1,5 @@
 //! `#[table(...)]` on the struct → [`TableAttrs`].
 
-use proc_macro2::Span;
 use syn::LitStr;
 
 use crate::attr::{self, Slot, Sp};
@@ -25,39 +24,24 @@ pub(crate) fn parse(cx: &Ctxt, attrs: &[syn::Attribute]) -> TableAttrs {
     let mut row_security = Slot::new("row_security");
     let mut permissions = Slot::new("permissions");
     for attr in attrs.iter().filter(|a| a.path().is_ident("table")) {
-        let result = attr.parse_nested_meta(|meta| {
-            let Some(ident) = meta.path.get_ident() else {
-                return attr::unknown_key(cx, &meta, "table", KEYS);
-            };
-            let span = ident.span();
-            match ident.to_string().as_str() {
-                "id" => {
-                    if let Some(s) = attr::string(cx, &meta, "id")? {
-                        id.set(cx, span, spanned(s));
+        let result =
+            attr.parse_nested_meta(attr::known_keys(cx, "table", KEYS, |meta, key, span| {
+                match key {
+                    "id" => id.set_read(cx, span, attr::string(cx, meta, key)?),
+                    "name" => name.set_read(cx, span, attr::string(cx, meta, key)?),
+                    "since" => since.set_read(cx, span, attr::unsigned(cx, meta, key)?),
+                    "row_security" => {
+                        attr::flag(cx, meta, key)?;
+                        row_security.set(cx, span, Sp::new((), span));
                     }
-                }
-                "name" => {
-                    if let Some(s) = attr::string(cx, &meta, "name")? {
-                        name.set(cx, span, spanned(s));
+                    "permissions" => {
+                        let list = attr::string_list(meta)?;
+                        permissions.set(cx, span, Sp::new(list, span));
                     }
+                    _ => unreachable!("`KEYS` lists only the keys above"),
                 }
-                "since" => {
-                    if let Some(n) = attr::unsigned(cx, &meta, "since")? {
-                        since.set(cx, span, n);
-                    }
-                }
-                "row_security" => {
-                    attr::flag(cx, &meta, "row_security")?;
-                    row_security.set(cx, span, Sp::new((), span));
-                }
-                "permissions" => {
-                    let list = attr::string_list(&meta)?;
-                    permissions.set(cx, span, Sp::new(list, span));
-                }
-                _ => return attr::unknown_key(cx, &meta, "table", KEYS),
-            }
-            Ok(())
-        });
+                Ok(())
+            }));
         if let Err(e) = result {
             cx.syn_error(e);
         }
@@ -69,9 +53,4 @@ pub(crate) fn parse(cx: &Ctxt, attrs: &[syn::Attribute]) -> TableAttrs {
         row_security: row_security.get().is_some(),
         permissions: permissions.get().map(|s| s.value).unwrap_or_default(),
     }
-}
-
-fn spanned(s: LitStr) -> Sp<LitStr> {
-    let span: Span = s.span();
-    Sp::new(s, span)
 }

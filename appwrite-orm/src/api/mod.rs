@@ -6,11 +6,19 @@
 //! - [`models`]: the resources (database, table, column, index, row, transaction) as Appwrite's
 //!   JSON models;
 //! - [`error`]: Appwrite's error shape and type identifiers;
-//! - [`request`]: every operation as data, a [`Request`] and the [`Response`] it answers.
+//! - [`request`]: every operation as data, a [`Request`] and the [`Response`] it answers;
+//! - [`ids`]: the id and key rule, and the words a server refuses a broken id with;
+//! - [`limits`]: Appwrite's limits (key length, sizes, batch and query bounds).
+//!
+//! [`ids`] and [`limits`] live in the dependency-free `appwrite-orm-contract` crate, so that
+//! `#[derive(Table)]` checks a table at compile time by the very same rules.
 
 pub mod error;
 pub mod models;
 pub mod request;
+
+#[doc(inline)]
+pub use appwrite_orm_contract::{ids, limits};
 
 pub use error::{AppwriteError, types};
 pub use models::{

@@ -113,10 +113,7 @@ pub async fn run(
         }
         Command::Backup { dir, tables } => {
             let only = (!tables.is_empty()).then_some(tables.as_slice());
-            let progress = Spinner::start("backing up");
-            let report = crate::backup::backup(db, dir, only).await;
-            progress.finish();
-            let report = report?;
+            let report = spinning("backing up", crate::backup::backup(db, dir, only)).await?;
             out.either(&report, || {
                 format!(
                     "backed up {} row(s) of {} table(s) into {} ({} bytes)\n",
@@ -144,10 +141,8 @@ pub async fn run(
             let options = crate::backup::RestoreOptions::default()
                 .replace(*replace)
                 .in_flight(*in_flight);
-            let progress = Spinner::start("restoring");
-            let report = crate::backup::restore_with(db, dir, &options).await;
-            progress.finish();
-            let report = report?;
+            let report =
+                spinning("restoring", crate::backup::restore_with(db, dir, &options)).await?;
             out.either(&report, || {
                 format!(
                     "restored {} row(s) of {} table(s) from {}\n",
@@ -176,10 +171,7 @@ async fn up(
         None => migrator.clone(),
     };
     if dry_run {
-        let progress = Spinner::start("dry run");
-        let report = migrator.dry_run(db).await;
-        progress.finish();
-        let report = report?;
+        let report = spinning("dry run", migrator.dry_run(db)).await?;
         write_report(report_file, &report)?;
         out.either(&report, || render::dry_run(&report))?;
         return Ok(Exit::Ok);
@@ -284,6 +276,15 @@ async fn verify(migrator: &Migrator, db: &Database, out: &mut Out<'_>) -> Result
         },
     )?;
     Ok(exit)
+}
+
+/// Awaits `work` with a spinner showing `message` on stderr, cleared before the result is used
+/// (printed or reported as an error).
+async fn spinning<T>(message: &str, work: impl Future<Output = T>) -> T {
+    let progress = Spinner::start(message);
+    let result = work.await;
+    progress.finish();
+    result
 }
 
 fn write_report<T: Serialize>(path: Option<&Path>, report: &T) -> Result<()> {

@@ -74,7 +74,7 @@ pub(crate) fn type_error(expected: &str, value: &Value) -> String {
 
 impl ColumnType for String {
     fn column(key: &str) -> ColumnSchema {
-        ColumnSchema::varchar(key, 255).required()
+        ColumnSchema::varchar(key, appwrite_orm_contract::DEFAULT_STRING_SIZE).required()
     }
     fn to_value(&self) -> Value {
         Value::String(self.clone())

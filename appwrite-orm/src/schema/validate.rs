@@ -8,7 +8,9 @@ use std::collections::HashSet;
 use std::fmt;
 
 use super::value::{check_value, format_thousands, integer_bits};
-use super::{ColumnKind, ColumnSchema, IndexKind, IndexSchema, TableSchema, limits};
+use super::{
+    ColumnKind, ColumnSchema, IndexKind, IndexSchema, TableSchema, check_id, check_key, limits,
+};
 
 /// The system columns an index may name besides the user columns.
 const SYSTEM_INDEX_COLUMNS: [&str; 3] = ["$id", "$createdAt", "$updatedAt"];
@@ -131,42 +133,6 @@ impl fmt::Display for SchemaViolation {
         }
         write!(f, ": {}", self.message)
     }
-}
-
-/// Checks an id (database, table, row) against Appwrite's rule; `Err` says what is wrong.
-///
-/// The `unique()` placeholder of create requests is not an id and is refused here.
-pub fn check_id(id: &str) -> Result<(), String> {
-    let len = id.chars().count();
-    if !(1..=limits::MAX_KEY_LEN).contains(&len) {
-        return Err(format!(
-            "must be 1 to {} characters, got {len}",
-            limits::MAX_KEY_LEN
-        ));
-    }
-    if let Some(first @ ('_' | '.' | '-')) = id.chars().next() {
-        return Err(format!("must not start with '{first}'"));
-    }
-    match id
-        .chars()
-        .find(|c| !(c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-')))
-    {
-        Some(bad) => Err(format!(
-            "contains {bad:?} which is not one of A-Z a-z 0-9 . _ -"
-        )),
-        None => Ok(()),
-    }
-}
-
-/// Checks a column or index key against Appwrite's rule; `Err` says what is wrong.
-///
-/// Same rule as [`check_id`]; a leading `$` gets its own message because those keys are
-/// reserved for Appwrite's system fields.
-pub fn check_key(key: &str) -> Result<(), String> {
-    if key.starts_with('$') {
-        return Err("must not start with '$' (reserved for system fields)".to_owned());
-    }
-    check_id(key)
 }
 
 /// Bytes a column takes in a row (Appwrite's MariaDB width rules).
@@ -384,12 +350,7 @@ fn thousands(n: u64) -> String {
 
 fn check_column(table: &TableSchema, column: &ColumnSchema, report: &mut Report) {
     let key = column.key.as_str();
-    if let Err(reason) = check_key(key) {
-        report.column(key, SchemaRule::IdFormat, format!("column key {reason}"));
-    }
-    check_since(table.since, column.since, report, |r, rule, msg| {
-        r.column(key, rule, msg)
-    });
+    check_key_and_since(table, "column", key, column.since, report, Report::column);
     check_kind(column, report);
     check_default(column, report);
 }
@@ -537,6 +498,30 @@ fn check_default(column: &ColumnSchema, report: &mut Report) {
 }
 
 /// `since` must be at least 1 and not lower than the table's.
+/// The rules a column and an index each follow on their own: Appwrite's key rule, and a
+/// version no older than the table's. `push` files a violation under the column or the index
+/// (`what`).
+fn check_key_and_since(
+    table: &TableSchema,
+    what: &str,
+    key: &str,
+    since: u32,
+    report: &mut Report,
+    push: fn(&mut Report, &str, SchemaRule, String),
+) {
+    if let Err(reason) = check_key(key) {
+        push(
+            report,
+            key,
+            SchemaRule::IdFormat,
+            format!("{what} key {reason}"),
+        );
+    }
+    check_since(table.since, since, report, |r, rule, msg| {
+        push(r, key, rule, msg)
+    });
+}
+
 fn check_since(
     table_since: u32,
     since: u32,
@@ -654,12 +639,7 @@ fn duplicates<'a>(
 
 fn check_index(table: &TableSchema, index: &IndexSchema, report: &mut Report) {
     let key = index.key.as_str();
-    if let Err(reason) = check_key(key) {
-        report.index(key, SchemaRule::IdFormat, format!("index key {reason}"));
-    }
-    check_since(table.since, index.since, report, |r, rule, msg| {
-        r.index(key, rule, msg)
-    });
+    check_key_and_since(table, "index", key, index.since, report, Report::index);
     check_index_shape(index, report);
     for column in &index.columns {
         check_index_column(table, index, column, report);
@@ -817,44 +797,6 @@ mod tests {
     fn the_base_table_is_valid() {
         assert_valid(&base());
         assert!(base().validate().is_ok());
-    }
-
-    #[test]
-    fn check_id_reasons() {
-        assert_eq!(check_id("a"), Ok(()));
-        assert_eq!(check_id("A.b_c-9"), Ok(()));
-        assert_eq!(check_id(&"a".repeat(36)), Ok(()));
-        assert_eq!(
-            check_id(&"a".repeat(40)),
-            Err("must be 1 to 36 characters, got 40".into())
-        );
-        assert_eq!(
-            check_id(""),
-            Err("must be 1 to 36 characters, got 0".into())
-        );
-        assert_eq!(check_id("_a"), Err("must not start with '_'".into()));
-        assert_eq!(check_id(".a"), Err("must not start with '.'".into()));
-        assert_eq!(check_id("-a"), Err("must not start with '-'".into()));
-        assert_eq!(
-            check_id("a/b"),
-            Err("contains '/' which is not one of A-Z a-z 0-9 . _ -".into())
-        );
-        assert!(check_id("unique()").is_err());
-        assert!(check_id("é").is_err());
-        assert!(check_id("$id").is_err());
-    }
-
-    #[test]
-    fn check_key_rejects_a_leading_dollar() {
-        assert_eq!(check_key("name"), Ok(()));
-        assert_eq!(
-            check_key("$id"),
-            Err("must not start with '$' (reserved for system fields)".into())
-        );
-        assert_eq!(
-            check_key("a b"),
-            Err("contains ' ' which is not one of A-Z a-z 0-9 . _ -".into())
-        );
     }
 
     #[test]

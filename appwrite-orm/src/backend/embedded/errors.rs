@@ -1,6 +1,6 @@
 //! Appwrite's errors as the engine answers them: the same `code`, `type` and message forms.
 
-use crate::api::{AppwriteError, types};
+use crate::api::{AppwriteError, ids, types};
 use crate::{Error, Result};
 
 pub(super) fn err<T>(code: u16, error_type: &str, message: impl Into<String>) -> Result<T> {
@@ -100,12 +100,11 @@ pub(super) fn transaction_conflict() -> Error {
 
 /// Checks an id that goes into a route, as Appwrite's `UID` validator does.
 pub(super) fn check_id(param: &str, id: &str) -> Result<()> {
-    crate::schema::check_id(id).or_else(|reason| {
-        argument(
-            param,
-            format!(
-                "UID must contain at most 36 chars. Valid chars are a-z, A-Z, 0-9, period, hyphen, and underscore. Can't start with a special char ({reason})"
-            ),
+    ids::check_id(id).or_else(|reason| {
+        err(
+            400,
+            types::GENERAL_ARGUMENT_INVALID,
+            ids::invalid_id_message(param, &reason),
         )
     })
 }

@@ -1,7 +1,7 @@
 //! Ids: checked before they go into a URL, and made on the client so that creates can be
 //! retried safely.
 
-use crate::api::{AppwriteError, types};
+use crate::api::{AppwriteError, ids, types};
 use crate::backend::UNIQUE_ID;
 use crate::{Error, Result};
 
@@ -19,12 +19,12 @@ pub(crate) fn new_id() -> String {
 /// (`400 general_argument_invalid`, naming the parameter), without sending anything. Checked
 /// ids cannot contain `/` or start with `.`, so they cannot change the route they go into.
 pub(crate) fn check_id(param: &str, id: &str) -> Result<()> {
-    crate::schema::check_id(id).map_err(|reason| invalid(param, "UID", &reason))
+    ids::check_id(id).map_err(|reason| argument_invalid(ids::invalid_id_message(param, &reason)))
 }
 
 /// Like [`check_id`] for column and index keys (which also may not start with `$`).
 pub(crate) fn check_key(param: &str, key: &str) -> Result<()> {
-    crate::schema::check_key(key).map_err(|reason| invalid(param, "Parameter", &reason))
+    ids::check_key(key).map_err(|reason| argument_invalid(ids::invalid_key_message(param, &reason)))
 }
 
 /// An id that may be [`UNIQUE_ID`]: that becomes a client-made id, others are checked.
@@ -37,17 +37,12 @@ pub(crate) fn custom_id(param: &str, id: &str) -> Result<String> {
     }
 }
 
-/// The server's wording: its `UID` validator (ids) or `Key` validator (keys), plus which part
-/// of the rule broke.
-fn invalid(param: &str, subject: &str, reason: &str) -> Error {
+/// The `400 general_argument_invalid` the server answers a broken id or key with.
+fn argument_invalid(message: String) -> Error {
     Error::Appwrite(AppwriteError::new(
         400,
         types::GENERAL_ARGUMENT_INVALID,
-        format!(
-            "Invalid `{param}` param: {subject} must contain at most 36 chars. Valid chars are \
-             a-z, A-Z, 0-9, period, hyphen, and underscore. Can't start with a special char \
-             ({reason})"
-        ),
+        message,
     ))
 }
 
