@@ -5,10 +5,18 @@
 //! [HTTP backend](crate::backend), the emulator crate, the migration runner) speaks through it:
 //! - [`models`]: the resources (database, table, column, index, row, transaction) as Appwrite's
 //!   JSON models;
-//! - [`error`]: Appwrite's error shape and type identifiers.
+//! - [`error`]: Appwrite's error shape and type identifiers;
+//! - [`listing`]: paging of the meta lists (databases, tables, columns, indexes, transactions)
+//!   by their queries;
+//! - [`legacy`]: the legacy Databases API's names (collection, document, attribute) beside
+//!   TablesDB's, and the renaming between them;
+//! - [`schema_json`]: column and index schemas in Appwrite's JSON forms, both directions.
 
 pub mod error;
+pub mod legacy;
+pub mod listing;
 pub mod models;
+pub mod schema_json;
 
 pub use error::{AppwriteError, types};
 pub use models::{

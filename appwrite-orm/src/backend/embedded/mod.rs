@@ -255,16 +255,8 @@ impl Backend for EmbeddedBackend {
 
     async fn list_databases(&self, queries: &[Query]) -> Result<List<Database>> {
         let queries = owned(queries);
-        self.run(move |c, _| {
-            let all = catalog::list_databases(c)?;
-            transactions::page(
-                all,
-                &queries,
-                |d| d.id.clone(),
-                |d| serde_json::to_value(d).unwrap_or_default(),
-            )
-        })
-        .await
+        self.run(move |c, _| catalog::list_databases(c, &queries))
+            .await
     }
 
     async fn delete_database(&self, id: &str) -> Result<()> {
@@ -290,11 +282,7 @@ impl Backend for EmbeddedBackend {
         self.run(move |c, _| {
             errors::check_id("databaseId", &database)?;
             catalog::get_database(c, &database)?;
-            let mut all = Vec::new();
-            for seq in catalog::table_seqs(c, &database)? {
-                all.push(catalog::load_table_by_seq(c, seq)?.to_table());
-            }
-            transactions::page(all, &queries, |t| t.id.clone(), Table::to_json)
+            catalog::list_tables(c, &database, &queries)
         })
         .await
     }
