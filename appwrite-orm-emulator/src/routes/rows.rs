@@ -83,6 +83,20 @@ async fn check_row(
     }
 }
 
+/// Whether the caller may change an existing row (`action` update or delete): the table's or
+/// the row's grant for a guest, then the `X-Appwrite-Timestamp` check.
+async fn may_change(
+    state: &AppState,
+    caller: Option<Extension<Caller>>,
+    headers: &HeaderMap,
+    (db, table, row_id): (&str, &str, &str),
+    action: Action,
+) -> ApiResult<()> {
+    let access = access(state, caller, db, table, action).await?;
+    check_row(state, &access, db, table, row_id, action).await?;
+    check_timestamp(state, headers, db, table, row_id).await
+}
+
 /// With `X-Appwrite-Timestamp`: 409 when the stored row changed after it. A missing row
 /// passes (the write then creates it or answers 404 itself).
 async fn check_timestamp(
@@ -450,9 +464,8 @@ pub(crate) async fn update(
         ));
     }
     reject_operators(&data)?;
-    let access = access(&state, caller, &db, &table, Action::Update).await?;
-    check_row(&state, &access, &db, &table, &row_id, Action::Update).await?;
-    check_timestamp(&state, &headers, &db, &table, &row_id).await?;
+    let target = (db.as_str(), table.as_str(), row_id.as_str());
+    may_change(&state, caller, &headers, target, Action::Update).await?;
     let write = SingleWrite::new(&db, &table, &row_id, &data, permissions.as_deref());
     let statuses = (StatusCode::OK, StatusCode::OK);
     write_row(&state, family, tx, OperationAction::Update, write, statuses).await
@@ -501,9 +514,8 @@ pub(crate) async fn delete(
     p: Params,
 ) -> ApiResult<Response> {
     let tx = p.optional_str("transactionId", 0)?;
-    let access = access(&state, caller, &db, &table, Action::Delete).await?;
-    check_row(&state, &access, &db, &table, &row_id, Action::Delete).await?;
-    check_timestamp(&state, &headers, &db, &table, &row_id).await?;
+    let target = (db.as_str(), table.as_str(), row_id.as_str());
+    may_change(&state, caller, &headers, target, Action::Delete).await?;
     match tx {
         Some(tx) => {
             stage(
@@ -642,9 +654,8 @@ pub(crate) async fn add(
     let value = p.optional_number("value")?.unwrap_or_else(|| 1.into());
     let bound = p.optional_number(bound_name)?;
     let tx = p.optional_str("transactionId", 0)?;
-    let access = access(&state, caller, &db, &table, Action::Update).await?;
-    check_row(&state, &access, &db, &table, &row_id, Action::Update).await?;
-    check_timestamp(&state, &headers, &db, &table, &row_id).await?;
+    let target = (db.as_str(), table.as_str(), row_id.as_str());
+    may_change(&state, caller, &headers, target, Action::Update).await?;
     if let Some(tx) = tx {
         let mut data = serde_json::Map::new();
         data.insert("column".into(), json!(column));
