@@ -382,26 +382,7 @@ pub(crate) fn text_desc(max: usize) -> String {
     }
 }
 
-/// Utopia's `Range` validator description (numbers with thousands separators).
-pub(crate) fn range_desc(min: i64, max: i64) -> String {
-    format!(
-        "Value must be a valid range between {} and {}",
-        thousands(min),
-        thousands(max)
-    )
-}
-
-fn thousands(n: i64) -> String {
-    let digits = n.unsigned_abs().to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    if n < 0 { format!("-{out}") } else { out }
-}
+pub(crate) use appwrite_orm::api::error::range_description as range_desc;
 
 /// Parses `application/x-www-form-urlencoded` data with PHP's rules for bracketed keys:
 /// `a[]=x` appends to list `a`, `a[3]=x` sets position `3` of list `a` (kept in arrival order),
@@ -593,7 +574,7 @@ mod tests {
         assert!(p.required_bool("required").unwrap());
         assert!(p.optional_i64("min").is_err());
         assert_eq!(
-            thousands(-9_223_372_036_854_775_808),
+            appwrite_orm::api::error::thousands(-9_223_372_036_854_775_808),
             "-9,223,372,036,854,775,808"
         );
     }

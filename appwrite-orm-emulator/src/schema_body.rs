@@ -1,17 +1,21 @@
 //! Request bodies to schema types: the parameters of `POST …/columns/{type}`, `PATCH
-//! …/columns/{type}/{key}`, `POST …/indexes`, and the inline `columns`/`indexes` of a table
-//! create, validated with Appwrite's parameter messages. Value-level rules (key syntax, size
+//! …/columns/{type}/{key}`, `POST …/indexes`, validated with Appwrite's parameter messages, and
+//! the inline `columns`/`indexes` of a table create, read by the contract's codec
+//! ([`appwrite_orm::api::schema_json`]). Value-level rules (key syntax, size
 //! and range limits, default values against the column) are left to the engine, which answers
 //! with Appwrite's error types.
 
-use appwrite_orm::schema::{
-    ColumnKind, ColumnSchema, DEFAULT_SINCE, IndexKind, IndexSchema, OnDelete, RelationType,
-    Relationship, SortOrder, limits,
+use appwrite_orm::api::schema_json::{
+    InlineError, index_kind, is_spatial_type, lengths_from_json, orders_from_json,
 };
-use serde_json::{Map, Value};
+use appwrite_orm::schema::{
+    ColumnKind, ColumnSchema, DEFAULT_SINCE, IndexSchema, OnDelete, RelationType, Relationship,
+    limits,
+};
+use serde_json::Value;
 
 use crate::errors::{ApiError, ApiResult, argument, not_supported, route_not_found};
-use crate::params::{Params, range_desc};
+use crate::params::Params;
 
 /// Every `{type}` of `POST …/columns/{type}` (spatial ones are refused as unsupported).
 pub(crate) const COLUMN_TYPES: &[&str] = &[
@@ -38,10 +42,6 @@ pub(crate) const COLUMN_TYPES: &[&str] = &[
 const RELATION_TYPES: &str = "oneToOne, oneToMany, manyToOne, manyToMany";
 const ON_DELETE: &str = "restrict, cascade, setNull";
 
-fn is_spatial(route_type: &str) -> bool {
-    matches!(route_type, "point" | "line" | "linestring" | "polygon")
-}
-
 fn to_u32(n: i64) -> u32 {
     u32::try_from(n).unwrap_or(u32::MAX)
 }
@@ -51,7 +51,7 @@ pub(crate) fn create_column(route_type: &str, p: &Params) -> ApiResult<ColumnSch
     if route_type == "relationship" {
         return create_relationship(p);
     }
-    if is_spatial(route_type) {
+    if is_spatial_type(route_type) {
         return Err(not_supported("Spatial columns (point, line, polygon)"));
     }
     if !COLUMN_TYPES.contains(&route_type) {
@@ -219,7 +219,7 @@ pub(crate) fn update_column(
     p: &Params,
     current: &ColumnSchema,
 ) -> ApiResult<ColumnSchema> {
-    if is_spatial(route_type) {
+    if is_spatial_type(route_type) {
         return Err(not_supported("Spatial columns (point, line, polygon)"));
     }
     if route_type == "relationship" || !COLUMN_TYPES.contains(&route_type) {
@@ -268,21 +268,18 @@ pub(crate) fn update_relationship(p: &Params, current: &ColumnSchema) -> ApiResu
 pub(crate) fn create_index(p: &Params) -> ApiResult<IndexSchema> {
     let key = p.required_str("key", 0)?;
     let kind = match p.required_str("type", 0)?.as_str() {
-        "key" => IndexKind::Key,
-        "unique" => IndexKind::Unique,
-        "fulltext" => IndexKind::Fulltext,
         "spatial" => return Err(not_supported("Spatial indexes")),
-        _ => {
-            return Err(argument(
+        ty => index_kind(ty).ok_or_else(|| {
+            argument(
                 p.name("type"),
                 "Value must be one of (key, fulltext, unique, spatial)",
-            ));
-        }
+            )
+        })?,
     };
     let columns = p.required_strings("columns", 0)?;
     let orders = match p.get("orders") {
         None => Vec::new(),
-        Some(v) => parse_orders(v).ok_or_else(|| {
+        Some(v) => orders_from_json(v).ok_or_else(|| {
             argument(
                 p.name("orders"),
                 "Value must a valid array no longer than 100 items and Value must be one of (ASC, DESC)",
@@ -291,7 +288,7 @@ pub(crate) fn create_index(p: &Params) -> ApiResult<IndexSchema> {
     };
     let lengths = match p.get("lengths") {
         None => Vec::new(),
-        Some(v) => parse_lengths(v).ok_or_else(|| {
+        Some(v) => lengths_from_json(v).ok_or_else(|| {
             argument(
                 p.name("lengths"),
                 "Value must a valid array no longer than 100 items and Value must be a valid integer",
@@ -308,312 +305,23 @@ pub(crate) fn create_index(p: &Params) -> ApiResult<IndexSchema> {
     })
 }
 
-fn parse_orders(value: &Value) -> Option<Vec<SortOrder>> {
-    let items = value.as_array()?;
-    if items.len() > limits::MAX_BATCH {
-        return None;
-    }
-    items
-        .iter()
-        .map(|o| match o.as_str()?.to_ascii_uppercase().as_str() {
-            "ASC" => Some(SortOrder::Asc),
-            "DESC" => Some(SortOrder::Desc),
-            _ => None,
-        })
-        .collect()
-}
-
-fn parse_lengths(value: &Value) -> Option<Vec<Option<u32>>> {
-    let items = value.as_array()?;
-    if items.len() > limits::MAX_BATCH {
-        return None;
-    }
-    items
-        .iter()
-        .map(|l| match l {
-            Value::Null => Some(None),
-            other => other.as_u64().and_then(|n| u32::try_from(n).ok()).map(Some),
-        })
-        .collect()
-}
-
-/// One inline column of a table create (Appwrite's `Attributes` validator): `key`, `type`
-/// (`string varchar text mediumtext longtext integer bigint double boolean datetime` or the
-/// shorthands `email enum ip url`), `size`, `required`, `array`, `format`, `elements`, `min`,
-/// `max`, `default`.
+/// One inline column of a table create, read by the contract's codec (Appwrite's
+/// `Attributes` validator messages) and answered as a parameter error of `param`.
 pub(crate) fn inline_column(param: &str, index: usize, value: &Value) -> ApiResult<ColumnSchema> {
-    let fail = |message: String| argument(param, message);
-    let Value::Object(obj) = value else {
-        return Err(fail(format!(
-            "Attribute at index {index} must be an object"
-        )));
-    };
-    let Some(key) = obj.get("key").filter(|v| !v.is_null()) else {
-        return Err(fail(format!(
-            "Attribute at index {index} is missing required field 'key'"
-        )));
-    };
-    let Some(ty) = obj.get("type").filter(|v| !v.is_null()) else {
-        return Err(fail(format!(
-            "Attribute at index {index} is missing required field 'type'"
-        )));
-    };
-    let Some(key) = key.as_str().map(str::to_owned) else {
-        return Err(fail(format!(
-            "Invalid key for attribute at index {index}: Parameter must contain at most 36 chars. Valid chars are a-z, A-Z, 0-9, period, hyphen, and underscore. Can't start with a special char"
-        )));
-    };
-    let ty = ty.as_str().unwrap_or_default();
-    let (ty, format) = match ty {
-        "email" | "enum" | "ip" | "url" => ("string", ty.to_owned()),
-        "biginteger" => ("bigint", str_of(obj, "format")),
-        _ => (ty, str_of(obj, "format")),
-    };
-    if is_spatial(ty) {
-        return Err(not_supported(
-            "Spatial columns (point, linestring, polygon)",
-        ));
-    }
-    let known = [
-        "string",
-        "varchar",
-        "text",
-        "mediumtext",
-        "longtext",
-        "integer",
-        "bigint",
-        "double",
-        "boolean",
-        "datetime",
-    ];
-    if !known.contains(&ty) {
-        return Err(fail(format!("Invalid type for attribute '{key}': {ty}")));
-    }
-    let size = match obj.get("size").filter(|v| !v.is_null()) {
-        None => None,
-        Some(v) => Some(v.as_i64().ok_or_else(|| {
-            fail(format!(
-                "Invalid size for attribute '{key}': must be an integer"
-            ))
-        })?),
-    };
-    let sized = matches!(ty, "string" | "varchar");
-    if !format.is_empty() {
-        if !sized {
-            return Err(fail(format!(
-                "Format is only allowed for string type for attribute '{key}'"
-            )));
-        }
-        if !matches!(format.as_str(), "email" | "enum" | "ip" | "url") {
-            return Err(fail(format!(
-                "Invalid format for attribute '{key}': {format}"
-            )));
-        }
-    }
-    let flag = |name: &str| -> ApiResult<bool> {
-        match obj.get(name).filter(|v| !v.is_null()) {
-            None => Ok(false),
-            Some(Value::Bool(b)) => Ok(*b),
-            Some(_) => Err(fail(format!(
-                "Invalid '{name}' value for attribute '{key}': must be a boolean"
-            ))),
-        }
-    };
-    let required = flag("required")?;
-    let array = flag("array")?;
-    let default = obj.get("default").filter(|v| !v.is_null()).cloned();
-    if default.is_some() && required {
-        return Err(fail(format!(
-            "Attribute '{key}' cannot have a default value when required is true"
-        )));
-    }
-    if default.is_some() && array {
-        return Err(fail(format!(
-            "Attribute '{key}' cannot have a default value when array is true"
-        )));
-    }
-    let int_bound = |name: &str| -> ApiResult<Option<i64>> {
-        match obj.get(name).filter(|v| !v.is_null()) {
-            None => Ok(None),
-            Some(v) => v.as_i64().map(Some).ok_or_else(|| {
-                fail(format!(
-                    "Attribute '{key}': {name} is invalid. Value must be a valid integer"
-                ))
-            }),
-        }
-    };
-    let float_bound = |name: &str| -> ApiResult<Option<f64>> {
-        match obj.get(name).filter(|v| !v.is_null()) {
-            None => Ok(None),
-            Some(v) => v
-                .as_f64()
-                .filter(|f| f.is_finite())
-                .map(Some)
-                .ok_or_else(|| {
-                    fail(format!(
-                        "Attribute '{key}': {name} is invalid. Value must be a valid float"
-                    ))
-                }),
-        }
-    };
-    if !matches!(ty, "integer" | "bigint" | "double")
-        && (obj.get("min").is_some_and(|v| !v.is_null())
-            || obj.get("max").is_some_and(|v| !v.is_null()))
-    {
-        return Err(fail(format!(
-            "Attribute '{key}': min/max can only be used with integer, bigint or float types"
-        )));
-    }
-    let kind = match (ty, format.as_str()) {
-        (_, "email") => ColumnKind::Email,
-        (_, "ip") => ColumnKind::Ip,
-        (_, "url") => ColumnKind::Url,
-        (_, "enum") => ColumnKind::Enum {
-            elements: obj
-                .get("elements")
-                .and_then(Value::as_array)
-                .map(|a| {
-                    a.iter()
-                        .filter_map(|e| e.as_str().map(str::to_owned))
-                        .collect()
-                })
-                .ok_or_else(|| {
-                    fail(format!(
-                        "Attribute '{key}': enum attributes need a list of string elements"
-                    ))
-                })?,
-        },
-        ("string" | "varchar", _) => {
-            let max = if ty == "string" {
-                limits::MAX_STRING_SIZE
-            } else {
-                limits::MAX_VARCHAR_SIZE
-            };
-            let size = size
-                .filter(|s| (1..=i64::from(max)).contains(s))
-                .ok_or_else(|| {
-                    fail(format!(
-                        "Invalid or missing size for string attribute '{key}'. {}",
-                        range_desc(1, i64::from(max))
-                            .replace("Value must be a valid range", "Size must be")
-                    ))
-                })?;
-            if ty == "string" {
-                ColumnKind::String { size: to_u32(size) }
-            } else {
-                ColumnKind::Varchar { size: to_u32(size) }
-            }
-        }
-        ("text", _) => ColumnKind::Text,
-        ("mediumtext", _) => ColumnKind::MediumText,
-        ("longtext", _) => ColumnKind::LongText,
-        ("integer", _) => ColumnKind::Integer {
-            min: int_bound("min")?,
-            max: int_bound("max")?,
-        },
-        ("bigint", _) => ColumnKind::BigInt {
-            min: int_bound("min")?,
-            max: int_bound("max")?,
-        },
-        ("double", _) => ColumnKind::Float {
-            min: float_bound("min")?,
-            max: float_bound("max")?,
-        },
-        ("boolean", _) => ColumnKind::Boolean,
-        _ => ColumnKind::Datetime,
-    };
-    if let Some(d) = &default {
-        let ok = match &kind {
-            ColumnKind::Integer { .. } | ColumnKind::BigInt { .. } => d.as_i64().is_some(),
-            ColumnKind::Float { .. } => d.is_number(),
-            ColumnKind::Boolean => d.is_boolean(),
-            _ => d.is_string(),
-        };
-        if !ok {
-            return Err(fail(format!(
-                "Default value for attribute '{key}' does not match its type {ty}"
-            )));
-        }
-    }
-    if obj.get("encrypt").and_then(Value::as_bool) == Some(true) {
-        return Err(not_supported("Encrypted columns"));
-    }
-    Ok(ColumnSchema {
-        key,
-        kind,
-        required,
-        array,
-        default,
-        since: DEFAULT_SINCE,
-        renamed_from: None,
-    })
-}
-
-fn str_of(obj: &Map<String, Value>, name: &str) -> String {
-    obj.get(name)
-        .and_then(Value::as_str)
-        .unwrap_or_default()
-        .to_owned()
+    ColumnSchema::from_inline(index, value).map_err(|e| inline_error(param, e))
 }
 
 /// One inline index of a table create: `key`, `type`, `columns` (legacy `attributes`),
 /// `orders`, `lengths`.
 pub(crate) fn inline_index(param: &str, index: usize, value: &Value) -> ApiResult<IndexSchema> {
-    let fail = |message: String| argument(param, message);
-    let Value::Object(obj) = value else {
-        return Err(fail(format!("Index at index {index} must be an object")));
-    };
-    let key = obj
-        .get("key")
-        .and_then(Value::as_str)
-        .ok_or_else(|| {
-            fail(format!(
-                "Index at index {index} is missing required field 'key'"
-            ))
-        })?
-        .to_owned();
-    let kind = match obj.get("type").and_then(Value::as_str) {
-        Some("key") => IndexKind::Key,
-        Some("unique") => IndexKind::Unique,
-        Some("fulltext") => IndexKind::Fulltext,
-        Some("spatial") => return Err(not_supported("Spatial indexes")),
-        _ => {
-            return Err(fail(format!(
-                "Index '{key}' has an invalid type: must be one of (key, fulltext, unique, spatial)"
-            )));
-        }
-    };
-    let columns = obj
-        .get("columns")
-        .or_else(|| obj.get("attributes"))
-        .and_then(Value::as_array)
-        .and_then(|a| {
-            a.iter()
-                .map(|c| c.as_str().map(str::to_owned))
-                .collect::<Option<Vec<_>>>()
-        })
-        .ok_or_else(|| fail(format!("Index '{key}' needs a list of column keys")))?;
-    let orders = match obj.get("orders").filter(|v| !v.is_null()) {
-        None => Vec::new(),
-        Some(v) => parse_orders(v)
-            .ok_or_else(|| fail(format!("Index '{key}' has invalid orders: use ASC or DESC")))?,
-    };
-    let lengths = match obj.get("lengths").filter(|v| !v.is_null()) {
-        None => Vec::new(),
-        Some(v) => parse_lengths(v).ok_or_else(|| {
-            fail(format!(
-                "Index '{key}' has invalid lengths: use non-negative integers or null"
-            ))
-        })?,
-    };
-    Ok(IndexSchema {
-        key,
-        kind,
-        columns,
-        orders,
-        lengths,
-        since: DEFAULT_SINCE,
-    })
+    IndexSchema::from_inline(index, value).map_err(|e| inline_error(param, e))
+}
+
+fn inline_error(param: &str, error: InlineError) -> ApiError {
+    match error {
+        InlineError::Invalid(message) => argument(param, message),
+        InlineError::Unsupported(what) => not_supported(what),
+    }
 }
 
 #[cfg(test)]
@@ -636,7 +344,7 @@ mod tests {
                 _ => json!({"key": "c", "required": false}),
             };
             let parsed = create_column(ty, &params(body));
-            if is_spatial(ty) {
+            if is_spatial_type(ty) {
                 assert_eq!(parsed.unwrap_err().error.code, 501);
             } else {
                 let column = parsed.unwrap_or_else(|e| panic!("{ty}: {e:?}"));
@@ -733,6 +441,6 @@ mod tests {
             &json!({"key": "i", "type": "unique", "attributes": ["a"], "orders": ["desc"]}),
         )
         .unwrap();
-        assert_eq!(i.orders, vec![SortOrder::Desc]);
+        assert_eq!(i.orders, vec![appwrite_orm::schema::SortOrder::Desc]);
     }
 }

@@ -219,6 +219,7 @@ macro_rules! conformance_suite {
                 duplicate_table_id_is_conflict,
                 get_missing_table_is_not_found,
                 list_tables_counts_all_and_filters_by_name,
+                list_tables_sorts_by_every_order_in_turn,
                 update_table_changes_settings_and_keeps_columns,
                 update_missing_table_is_not_found,
                 delete_table_removes_its_rows,

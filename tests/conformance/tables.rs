@@ -78,6 +78,34 @@ pub async fn list_tables_counts_all_and_filters_by_name(env: Env) {
     assert_eq!(one.items[0].id, "b");
 }
 
+/// Several orders sort as Appwrite sorts any list: the first order is the primary key, each
+/// later one breaks the ties of those before it.
+pub async fn list_tables_sorts_by_every_order_in_turn(env: Env) {
+    let fx = env.fixture().await;
+    let b = fx.b();
+    new_db(b).await;
+    let tables = [
+        ("a", "Apples", false),
+        ("b", "Bananas", true),
+        ("c", "Cherries", false),
+        ("d", "Dates", true),
+    ];
+    for (id, name, row_security) in tables {
+        let mut schema = TableSchema::new(id, name);
+        schema.row_security = row_security;
+        b.create_table(DB, &schema).await.unwrap();
+    }
+    let ids = |list: appwrite_orm::backend::List<appwrite_orm::backend::Table>| -> Vec<String> {
+        list.items.into_iter().map(|t| t.id).collect()
+    };
+    let by_security_then_name = [Query::order_asc("rowSecurity"), Query::order_desc("name")];
+    let list = b.list_tables(DB, &by_security_then_name).await.unwrap();
+    assert_eq!(ids(list), strings(&["c", "a", "d", "b"]));
+    let by_security_then_id = [Query::order_desc("rowSecurity"), Query::order_asc("$id")];
+    let list = b.list_tables(DB, &by_security_then_id).await.unwrap();
+    assert_eq!(ids(list), strings(&["b", "d", "a", "c"]));
+}
+
 pub async fn update_table_changes_settings_and_keeps_columns(env: Env) {
     let fx = env.fixture().await;
     let b = fx.b();

@@ -3,6 +3,7 @@
 //! The trait has no database update and no database type, so a rename, `enabled` and the
 //! `legacy` type are kept in the emulator's [overlay](crate::state::DatabaseOverlay).
 
+use appwrite_orm::api::listing;
 use appwrite_orm::backend::Database;
 use appwrite_orm::query::Query;
 use appwrite_orm::schema::limits;
@@ -11,10 +12,10 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use serde_json::{Value, json};
 
-use super::{P, json_response, list_body, no_content, now};
+use super::{P, json_response, no_content, now};
 use crate::errors::ApiResult;
 use crate::legacy::Family;
-use crate::listing;
+use crate::listing::ListRequest;
 use crate::params::Params;
 use crate::state::AppState;
 
@@ -65,40 +66,17 @@ pub(crate) async fn list(
     family: Family,
     p: Params,
 ) -> ApiResult<Response> {
-    let queries = p.queries()?;
-    let search = p.optional_str("search", 256)?;
-    let count = p.total()?;
+    let request = ListRequest::read(&p, true)?;
     let all = state
         .backend
         .list_databases(&[Query::limit(u64::MAX)])
         .await?;
-    let items: Vec<Value> = all
+    let items = all
         .items
         .iter()
         .map(|db| database_json(&state, db))
-        .filter(|item| matches_search(item, search.as_deref()))
         .collect();
-    let (total, page) = listing::page(items, &queries, listing::DATABASES, count)?;
-    Ok(json_response(
-        StatusCode::OK,
-        &list_body(family, "databases", total, page),
-    ))
-}
-
-/// Whether `search` words appear in the item's id or name (case-insensitive).
-pub(crate) fn matches_search(item: &Value, search: Option<&str>) -> bool {
-    let Some(search) = search.map(str::trim).filter(|s| !s.is_empty()) else {
-        return true;
-    };
-    let haystack = format!(
-        "{} {}",
-        item["$id"].as_str().unwrap_or_default(),
-        item["name"].as_str().unwrap_or_default()
-    )
-    .to_lowercase();
-    search
-        .split_whitespace()
-        .any(|word| haystack.contains(&word.to_lowercase()))
+    request.answer(family, "databases", items, listing::DATABASES)
 }
 
 /// `PUT /tablesdb/{db}`: `name` o, `enabled` o (reset to true when left out).

@@ -4,10 +4,12 @@ mod columns;
 mod databases;
 mod health;
 mod indexes;
+mod parts;
 mod rows;
 mod tables;
 mod transactions;
 
+use appwrite_orm::api::legacy;
 use appwrite_orm::backend::{Column, Index};
 use axum::Router;
 use axum::extract::{FromRequestParts, Path};
@@ -26,10 +28,9 @@ pub(crate) use health::version;
 
 /// The routes of one family under its prefix (`/v1/tablesdb` or `/v1/databases`).
 pub(crate) fn family_routes(family: Family) -> Router<AppState> {
-    let (tables, columns, rows) = match family {
-        Family::TablesDb => ("tables", "columns", "rows"),
-        Family::Legacy => ("collections", "attributes", "documents"),
-    };
+    let tables = family.name(legacy::TABLES);
+    let columns = family.name(legacy::COLUMNS);
+    let rows = family.name(legacy::ROWS);
     let table = format!("/{{db}}/{tables}/{{table}}");
     Router::new()
         .route("/", get(databases::list).post(databases::create))
@@ -58,12 +59,12 @@ pub(crate) fn family_routes(family: Family) -> Router<AppState> {
             &table,
             get(tables::get).put(tables::update).delete(tables::delete),
         )
-        .route(&format!("{table}/{columns}"), get(columns::list))
+        .route(&format!("{table}/{columns}"), get(parts::list::<Column>))
         .route(
             &format!("{table}/{columns}/{{a}}"),
-            get(columns::get)
+            get(parts::get::<Column>)
                 .post(columns::create)
-                .delete(columns::delete),
+                .delete(parts::delete::<Column>),
         )
         .route(
             &format!("{table}/{columns}/{{a}}/{{b}}"),
@@ -71,11 +72,11 @@ pub(crate) fn family_routes(family: Family) -> Router<AppState> {
         )
         .route(
             &format!("{table}/indexes"),
-            get(indexes::list).post(indexes::create),
+            get(parts::list::<Index>).post(indexes::create),
         )
         .route(
             &format!("{table}/indexes/{{key}}"),
-            get(indexes::get).delete(indexes::delete),
+            get(parts::get::<Index>).delete(parts::delete::<Index>),
         )
         .route(
             &format!("{table}/{rows}"),
@@ -137,16 +138,6 @@ pub(crate) fn list_body(family: Family, key: &'static str, total: u64, items: Ve
     body.insert("total".into(), json!(total));
     body.insert(family.list_key(key).into(), Value::Array(items));
     Value::Object(body)
-}
-
-/// A column model in the family's terms.
-pub(crate) fn column_json(family: Family, column: &Column) -> Value {
-    family.model(column.to_json())
-}
-
-/// An index model in the family's terms.
-pub(crate) fn index_json(family: Family, index: &Index) -> Value {
-    family.model(index.to_json())
 }
 
 /// Now, as Appwrite formats times (`2026-01-02T03:04:05.678+00:00`).

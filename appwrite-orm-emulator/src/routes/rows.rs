@@ -5,7 +5,7 @@
 //! Queries are parsed from their wire form and passed to the engine as they are.
 
 use appwrite_orm::backend::{
-    Document, ListOptions, Operation, OperationAction, Row, Table, UNIQUE_ID,
+    Document, List, ListOptions, Operation, OperationAction, Row, Table, UNIQUE_ID,
 };
 use appwrite_orm::error::types;
 use appwrite_orm::query::{Query, QueryClass};
@@ -83,6 +83,20 @@ async fn check_row(
     }
 }
 
+/// Whether the caller may change an existing row (`action` update or delete): the table's or
+/// the row's grant for a guest, then the `X-Appwrite-Timestamp` check.
+async fn may_change(
+    state: &AppState,
+    caller: Option<Extension<Caller>>,
+    headers: &HeaderMap,
+    (db, table, row_id): (&str, &str, &str),
+    action: Action,
+) -> ApiResult<()> {
+    let access = access(state, caller, db, table, action).await?;
+    check_row(state, &access, db, table, row_id, action).await?;
+    check_timestamp(state, headers, db, table, row_id).await
+}
+
 /// With `X-Appwrite-Timestamp`: 409 when the stored row changed after it. A missing row
 /// passes (the write then creates it or answers 404 itself).
 async fn check_timestamp(
@@ -106,9 +120,38 @@ fn row_json(family: Family, row: Row) -> Value {
     family.model(row.into_value())
 }
 
-fn rows_json(family: Family, total: u64, rows: Vec<Row>) -> Value {
-    let items = rows.into_iter().map(|r| row_json(family, r)).collect();
-    list_body(family, "rows", total, items)
+/// A list answer `{total, rows}` in the family's terms.
+fn rows_answer(status: StatusCode, family: Family, list: List<Row>) -> Response {
+    let items = list
+        .items
+        .into_iter()
+        .map(|r| row_json(family, r))
+        .collect();
+    json_response(status, &list_body(family, "rows", list.total, items))
+}
+
+/// Rows as the JSON list a staged bulk write carries.
+fn objects(rows: Vec<Document>) -> Value {
+    Value::Array(rows.into_iter().map(Value::Object).collect())
+}
+
+/// Stages bulk `action` over `data` in transaction `tx`. The answer has no rows (they are
+/// written on commit) and the `total` given with its status.
+async fn stage_bulk(
+    state: &AppState,
+    family: Family,
+    tx: &str,
+    action: OperationAction,
+    (db, table): (&str, &str),
+    data: Value,
+    (status, total): (StatusCode, u64),
+) -> ApiResult<Response> {
+    stage(state, tx, action, db, table, None, Some(data)).await?;
+    let empty = List {
+        total,
+        items: Vec::new(),
+    };
+    Ok(rows_answer(status, family, empty))
 }
 
 /// A 20-hex-character id as Appwrite makes them (13 from the clock, 7 random).
@@ -139,30 +182,22 @@ async fn read_within(state: &AppState, db: &str, table: &str, id: &str, tx: &str
 
 /// What a staged single-row write answers: the row as the transaction will leave it, or a
 /// stand-in built from the request when it cannot be read there yet.
-async fn staged_row(
-    state: &AppState,
-    db: &str,
-    table: &str,
-    id: &str,
-    tx: &str,
-    data: &Document,
-    permissions: Option<&[String]>,
-) -> Row {
-    if let Some(row) = read_within(state, db, table, id, tx).await {
+async fn staged_row(state: &AppState, tx: &str, w: &SingleWrite<'_>) -> Row {
+    if let Some(row) = read_within(state, w.db, w.table, w.row_id, tx).await {
         return row;
     }
-    let mut row = data.clone();
+    let mut row = w.data.clone();
     let now = now();
-    row.insert("$id".into(), json!(id));
+    row.insert("$id".into(), json!(w.row_id));
     row.insert("$sequence".into(), json!("0"));
     row.insert("$createdAt".into(), json!(now));
     row.insert("$updatedAt".into(), json!(now));
     row.insert(
         "$permissions".into(),
-        json!(permissions.unwrap_or_default()),
+        json!(w.permissions.unwrap_or_default()),
     );
-    row.insert("$databaseId".into(), json!(db));
-    row.insert("$tableId".into(), json!(table));
+    row.insert("$databaseId".into(), json!(w.db));
+    row.insert("$tableId".into(), json!(w.table));
     Row(row)
 }
 
@@ -186,25 +221,77 @@ async fn stage(
     Ok(())
 }
 
-/// Row data with `$permissions` folded in, as staged operations carry it.
-/// Stages a single-row write in transaction `tx` and answers the row as it will read once the
-/// transaction commits.
-#[allow(clippy::too_many_arguments)]
-async fn stage_row_write(
-    state: &AppState,
-    tx: &str,
-    action: OperationAction,
-    db: &str,
-    table: &str,
-    row_id: &str,
-    data: &Document,
-    permissions: Option<&[String]>,
-) -> ApiResult<Row> {
-    let staged = with_permissions(data.clone(), permissions);
-    stage(state, tx, action, db, table, Some(row_id), Some(staged)).await?;
-    Ok(staged_row(state, db, table, row_id, tx, data, permissions).await)
+/// One single-row write of a request: where it goes and what it carries.
+struct SingleWrite<'a> {
+    db: &'a str,
+    table: &'a str,
+    row_id: &'a str,
+    data: &'a Document,
+    permissions: Option<&'a [String]>,
 }
 
+impl<'a> SingleWrite<'a> {
+    fn new(
+        db: &'a str,
+        table: &'a str,
+        row_id: &'a str,
+        data: &'a Document,
+        permissions: Option<&'a [String]>,
+    ) -> Self {
+        Self {
+            db,
+            table,
+            row_id,
+            data,
+            permissions,
+        }
+    }
+}
+
+/// Applies `action` (create, update or upsert) now, or stages it in transaction `tx`, and
+/// answers the row: with `status`, or `staged_status` when staged.
+async fn write_row(
+    state: &AppState,
+    family: Family,
+    tx: Option<String>,
+    action: OperationAction,
+    w: SingleWrite<'_>,
+    (status, staged_status): (StatusCode, StatusCode),
+) -> ApiResult<Response> {
+    if let Some(tx) = tx {
+        let staged = with_permissions(w.data.clone(), w.permissions);
+        stage(
+            state,
+            &tx,
+            action,
+            w.db,
+            w.table,
+            Some(w.row_id),
+            Some(staged),
+        )
+        .await?;
+        let row = staged_row(state, &tx, &w).await;
+        return Ok(json_response(staged_status, &row_json(family, row)));
+    }
+    let (
+        b,
+        SingleWrite {
+            db,
+            table,
+            row_id,
+            data,
+            permissions,
+        },
+    ) = (&state.backend, w);
+    let row = match action {
+        OperationAction::Create => b.create_row(db, table, row_id, data, permissions).await?,
+        OperationAction::Update => b.update_row(db, table, row_id, data, permissions).await?,
+        _ => b.upsert_row(db, table, row_id, data, permissions).await?,
+    };
+    Ok(json_response(status, &row_json(family, row)))
+}
+
+/// Row data with `$permissions` folded in, as staged operations carry it.
 fn with_permissions(mut data: Document, permissions: Option<&[String]>) -> Value {
     if let Some(p) = permissions {
         data.insert("$permissions".into(), json!(p));
@@ -251,57 +338,27 @@ pub(crate) async fn create(
         }
         key_only(caller)?;
         if let Some(tx) = tx {
-            let n = rows.len() as u64;
-            let data = Value::Array(rows.into_iter().map(Value::Object).collect());
-            stage(
-                &state,
-                &tx,
-                OperationAction::BulkCreate,
-                &db,
-                &table,
-                None,
-                Some(data),
-            )
-            .await?;
-            return Ok(json_response(
-                StatusCode::CREATED,
-                &rows_json(family, n, Vec::new()),
-            ));
+            let answer = (StatusCode::CREATED, rows.len() as u64);
+            let data = objects(rows);
+            let action = OperationAction::BulkCreate;
+            return stage_bulk(&state, family, &tx, action, (&db, &table), data, answer).await;
         }
         let list = state.backend.create_rows(&db, &table, &rows).await?;
-        return Ok(json_response(
-            StatusCode::CREATED,
-            &rows_json(family, list.total, list.items),
-        ));
+        return Ok(rows_answer(StatusCode::CREATED, family, list));
     }
     let Some(row_id) = row_id.filter(|_| !data.is_empty()) else {
         return Err(missing_data());
     };
     access(&state, caller, &db, &table, Action::Create).await?;
-    if let Some(tx) = tx {
-        let id = if row_id == UNIQUE_ID {
-            unique_id()
-        } else {
-            row_id
-        };
-        let row = stage_row_write(
-            &state,
-            &tx,
-            OperationAction::Create,
-            &db,
-            &table,
-            &id,
-            &data,
-            permissions.as_deref(),
-        )
-        .await?;
-        return Ok(json_response(StatusCode::CREATED, &row_json(family, row)));
-    }
-    let row = state
-        .backend
-        .create_row(&db, &table, &row_id, &data, permissions.as_deref())
-        .await?;
-    Ok(json_response(StatusCode::CREATED, &row_json(family, row)))
+    // A staged create needs its id now; a direct one lets the engine make it.
+    let row_id = if tx.is_some() && row_id == UNIQUE_ID {
+        unique_id()
+    } else {
+        row_id
+    };
+    let write = SingleWrite::new(&db, &table, &row_id, &data, permissions.as_deref());
+    let statuses = (StatusCode::CREATED, StatusCode::CREATED);
+    write_row(&state, family, tx, OperationAction::Create, write, statuses).await
 }
 
 /// `GET …/rows/{id}`: `queries` (select only), `transactionId`.
@@ -384,10 +441,7 @@ pub(crate) async fn list(
         // `limit` and `total` counts rows the guest cannot read.
         list.items.retain(|row| row_grants(t, row, Action::Read));
     }
-    Ok(json_response(
-        StatusCode::OK,
-        &rows_json(family, list.total, list.items),
-    ))
+    Ok(rows_answer(StatusCode::OK, family, list))
 }
 
 /// `PATCH …/rows/{id}`: `data` (partial) and/or `permissions`; 200.
@@ -410,28 +464,11 @@ pub(crate) async fn update(
         ));
     }
     reject_operators(&data)?;
-    let access = access(&state, caller, &db, &table, Action::Update).await?;
-    check_row(&state, &access, &db, &table, &row_id, Action::Update).await?;
-    check_timestamp(&state, &headers, &db, &table, &row_id).await?;
-    if let Some(tx) = tx {
-        let row = stage_row_write(
-            &state,
-            &tx,
-            OperationAction::Update,
-            &db,
-            &table,
-            &row_id,
-            &data,
-            permissions.as_deref(),
-        )
-        .await?;
-        return Ok(json_response(StatusCode::OK, &row_json(family, row)));
-    }
-    let row = state
-        .backend
-        .update_row(&db, &table, &row_id, &data, permissions.as_deref())
-        .await?;
-    Ok(json_response(StatusCode::OK, &row_json(family, row)))
+    let target = (db.as_str(), table.as_str(), row_id.as_str());
+    may_change(&state, caller, &headers, target, Action::Update).await?;
+    let write = SingleWrite::new(&db, &table, &row_id, &data, permissions.as_deref());
+    let statuses = (StatusCode::OK, StatusCode::OK);
+    write_row(&state, family, tx, OperationAction::Update, write, statuses).await
 }
 
 /// `PUT …/rows/{id}`: insert or merge; 200 (201 when staged in a transaction).
@@ -463,25 +500,9 @@ pub(crate) async fn upsert(
         check_row(&state, &access, &db, &table, &row_id, action).await?;
     }
     check_timestamp(&state, &headers, &db, &table, &row_id).await?;
-    if let Some(tx) = tx {
-        let row = stage_row_write(
-            &state,
-            &tx,
-            OperationAction::Upsert,
-            &db,
-            &table,
-            &row_id,
-            &data,
-            permissions.as_deref(),
-        )
-        .await?;
-        return Ok(json_response(StatusCode::CREATED, &row_json(family, row)));
-    }
-    let row = state
-        .backend
-        .upsert_row(&db, &table, &row_id, &data, permissions.as_deref())
-        .await?;
-    Ok(json_response(StatusCode::OK, &row_json(family, row)))
+    let write = SingleWrite::new(&db, &table, &row_id, &data, permissions.as_deref());
+    let statuses = (StatusCode::OK, StatusCode::CREATED);
+    write_row(&state, family, tx, OperationAction::Upsert, write, statuses).await
 }
 
 /// `DELETE …/rows/{id}`: 204.
@@ -493,9 +514,8 @@ pub(crate) async fn delete(
     p: Params,
 ) -> ApiResult<Response> {
     let tx = p.optional_str("transactionId", 0)?;
-    let access = access(&state, caller, &db, &table, Action::Delete).await?;
-    check_row(&state, &access, &db, &table, &row_id, Action::Delete).await?;
-    check_timestamp(&state, &headers, &db, &table, &row_id).await?;
+    let target = (db.as_str(), table.as_str(), row_id.as_str());
+    may_change(&state, caller, &headers, target, Action::Delete).await?;
     match tx {
         Some(tx) => {
             stage(
@@ -529,28 +549,13 @@ pub(crate) async fn upsert_many(
     key_only(caller)?;
     rows.iter().try_for_each(reject_operators)?;
     if let Some(tx) = tx {
-        let n = rows.len() as u64;
-        let data = Value::Array(rows.into_iter().map(Value::Object).collect());
-        stage(
-            &state,
-            &tx,
-            OperationAction::BulkUpsert,
-            &db,
-            &table,
-            None,
-            Some(data),
-        )
-        .await?;
-        return Ok(json_response(
-            StatusCode::CREATED,
-            &rows_json(family, n, Vec::new()),
-        ));
+        let answer = (StatusCode::CREATED, rows.len() as u64);
+        let data = objects(rows);
+        let action = OperationAction::BulkUpsert;
+        return stage_bulk(&state, family, &tx, action, (&db, &table), data, answer).await;
     }
     let list = state.backend.upsert_rows(&db, &table, &rows).await?;
-    Ok(json_response(
-        StatusCode::OK,
-        &rows_json(family, list.total, list.items),
-    ))
+    Ok(rows_answer(StatusCode::OK, family, list))
 }
 
 /// How many rows match `queries` inside a transaction (0 when that cannot be read).
@@ -592,31 +597,19 @@ pub(crate) async fn update_many(
     key_only(caller)?;
     reject_operators(&data)?;
     if let Some(tx) = tx {
-        let n = count_within(&state, &db, &table, &queries, &tx).await;
-        let staged = json!({"data": data, "queries": raw_queries(&p)});
-        stage(
-            &state,
-            &tx,
-            OperationAction::BulkUpdate,
-            &db,
-            &table,
-            None,
-            Some(staged),
-        )
-        .await?;
-        return Ok(json_response(
+        let answer = (
             StatusCode::OK,
-            &rows_json(family, n, Vec::new()),
-        ));
+            count_within(&state, &db, &table, &queries, &tx).await,
+        );
+        let staged = json!({"data": data, "queries": raw_queries(&p)});
+        let action = OperationAction::BulkUpdate;
+        return stage_bulk(&state, family, &tx, action, (&db, &table), staged, answer).await;
     }
     let list = state
         .backend
         .update_rows(&db, &table, &data, &queries)
         .await?;
-    Ok(json_response(
-        StatusCode::OK,
-        &rows_json(family, list.total, list.items),
-    ))
+    Ok(rows_answer(StatusCode::OK, family, list))
 }
 
 /// `DELETE …/rows`: deletes every row matching `queries` (JSON body); 200 `{total, rows}`.
@@ -631,28 +624,16 @@ pub(crate) async fn delete_many(
     let tx = p.optional_str("transactionId", 0)?;
     key_only(caller)?;
     if let Some(tx) = tx {
-        let n = count_within(&state, &db, &table, &queries, &tx).await;
-        let staged = json!({"queries": raw_queries(&p)});
-        stage(
-            &state,
-            &tx,
-            OperationAction::BulkDelete,
-            &db,
-            &table,
-            None,
-            Some(staged),
-        )
-        .await?;
-        return Ok(json_response(
+        let answer = (
             StatusCode::OK,
-            &rows_json(family, n, Vec::new()),
-        ));
+            count_within(&state, &db, &table, &queries, &tx).await,
+        );
+        let staged = json!({"queries": raw_queries(&p)});
+        let action = OperationAction::BulkDelete;
+        return stage_bulk(&state, family, &tx, action, (&db, &table), staged, answer).await;
     }
     let list = state.backend.delete_rows(&db, &table, &queries).await?;
-    Ok(json_response(
-        StatusCode::OK,
-        &rows_json(family, list.total, list.items),
-    ))
+    Ok(rows_answer(StatusCode::OK, family, list))
 }
 
 /// `PATCH …/rows/{id}/{column}/increment|decrement`: `value` (default 1) and `max`/`min`.
@@ -673,9 +654,8 @@ pub(crate) async fn add(
     let value = p.optional_number("value")?.unwrap_or_else(|| 1.into());
     let bound = p.optional_number(bound_name)?;
     let tx = p.optional_str("transactionId", 0)?;
-    let access = access(&state, caller, &db, &table, Action::Update).await?;
-    check_row(&state, &access, &db, &table, &row_id, Action::Update).await?;
-    check_timestamp(&state, &headers, &db, &table, &row_id).await?;
+    let target = (db.as_str(), table.as_str(), row_id.as_str());
+    may_change(&state, caller, &headers, target, Action::Update).await?;
     if let Some(tx) = tx {
         let mut data = serde_json::Map::new();
         data.insert("column".into(), json!(column));
@@ -698,7 +678,9 @@ pub(crate) async fn add(
             Some(Value::Object(data)),
         )
         .await?;
-        let row = staged_row(&state, &db, &table, &row_id, &tx, &Document::new(), None).await;
+        let no_data = Document::new();
+        let write = SingleWrite::new(&db, &table, &row_id, &no_data, None);
+        let row = staged_row(&state, &tx, &write).await;
         return Ok(json_response(StatusCode::OK, &row_json(family, row)));
     }
     let row = if increment {

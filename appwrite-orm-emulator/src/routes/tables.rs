@@ -1,6 +1,7 @@
 //! `…/tables` (legacy `…/collections`): create (with inline columns and indexes), get, list,
 //! update, delete.
 
+use appwrite_orm::api::listing;
 use appwrite_orm::backend::{Table, TableUpdate};
 use appwrite_orm::query::Query;
 use appwrite_orm::schema::TableSchema;
@@ -9,11 +10,10 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use serde_json::Value;
 
-use super::databases::matches_search;
-use super::{P, json_response, list_body, no_content};
+use super::{P, json_response, no_content};
 use crate::errors::{ApiResult, argument};
 use crate::legacy::Family;
-use crate::listing;
+use crate::listing::ListRequest;
 use crate::params::{MAX_ELEMENT_LEN, Params};
 use crate::schema_body::{inline_column, inline_index};
 use crate::state::AppState;
@@ -89,25 +89,14 @@ pub(crate) async fn list(
     P(db): P<String>,
     p: Params,
 ) -> ApiResult<Response> {
-    let queries: Vec<Query> = p.queries()?.into_iter().map(rename_security).collect();
-    let search = p.optional_str("search", 256)?;
-    let count = p.total()?;
+    let mut request = ListRequest::read(&p, true)?;
+    request.queries = request.queries.into_iter().map(rename_security).collect();
     let all = state
         .backend
         .list_tables(&db, &[Query::limit(u64::MAX)])
         .await?;
-    let items: Vec<Value> = all
-        .items
-        .iter()
-        .map(Table::to_json)
-        .filter(|item| matches_search(item, search.as_deref()))
-        .collect();
-    let (total, page) = listing::page(items, &queries, listing::TABLES, count)?;
-    let page = page.into_iter().map(|t| family.model(t)).collect();
-    Ok(json_response(
-        StatusCode::OK,
-        &list_body(family, "tables", total, page),
-    ))
+    let items = all.items.iter().map(Table::to_json).collect();
+    request.answer(family, "tables", items, listing::TABLES)
 }
 
 /// Legacy queries name `documentSecurity`; the list is filtered in TablesDB terms.

@@ -4,6 +4,7 @@
 //! The trait can neither list nor delete transactions: the emulator remembers the ids it
 //! created, and a delete rolls back a pending transaction and hides it from then on.
 
+use appwrite_orm::api::{legacy, listing};
 use appwrite_orm::backend::{Operation, Transaction, TransactionStatus};
 use appwrite_orm::error::types;
 use axum::extract::State;
@@ -11,10 +12,10 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use serde_json::Value;
 
-use super::{P, json_response, list_body, no_content};
+use super::{P, json_response, no_content};
 use crate::errors::{ApiError, ApiResult, argument, bad_request};
 use crate::legacy::Family;
-use crate::listing;
+use crate::listing::ListRequest;
 use crate::params::Params;
 use crate::state::AppState;
 
@@ -53,8 +54,7 @@ pub(crate) async fn list(
     family: Family,
     p: Params,
 ) -> ApiResult<Response> {
-    let queries = p.queries()?;
-    let count = p.total()?;
+    let request = ListRequest::read(&p, false)?;
     let ids: Vec<String> = {
         let log = state.transactions();
         log.created
@@ -69,11 +69,7 @@ pub(crate) async fn list(
             items.push(transaction_json(&tx));
         }
     }
-    let (total, page) = listing::page(items, &queries, listing::TRANSACTIONS, count)?;
-    Ok(json_response(
-        StatusCode::OK,
-        &list_body(family, "transactions", total, page),
-    ))
+    request.answer(family, "transactions", items, listing::TRANSACTIONS)
 }
 
 /// `GET /transactions/{id}`.
@@ -143,11 +139,11 @@ fn operation(family: Family, index: usize, item: &Value) -> ApiResult<Operation>
         ));
     };
     let mut obj = obj.clone();
-    for (old, new) in [("collectionId", "tableId"), ("documentId", "rowId")] {
-        if (family.is_legacy() || !obj.contains_key(new))
-            && let Some(v) = obj.remove(old)
+    for renamed in [legacy::TABLE_ID, legacy::ROW_ID] {
+        if (family.is_legacy() || !obj.contains_key(renamed.tables_db))
+            && let Some(v) = obj.remove(renamed.legacy)
         {
-            obj.insert(new.to_owned(), v);
+            obj.insert(renamed.tables_db.to_owned(), v);
         }
     }
     serde_json::from_value(Value::Object(obj)).map_err(|e| {

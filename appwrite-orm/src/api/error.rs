@@ -39,6 +39,29 @@ impl fmt::Display for AppwriteError {
 
 impl std::error::Error for AppwriteError {}
 
+/// Utopia's `Range` validator description: `Value must be a valid range between 1 and
+/// 16,381` (numbers with thousands separators).
+pub fn range_description(min: i64, max: i64) -> String {
+    format!(
+        "Value must be a valid range between {} and {}",
+        thousands(min),
+        thousands(max)
+    )
+}
+
+/// A number as Utopia's messages print it: `16,381`.
+pub fn thousands(n: i64) -> String {
+    let digits = n.unsigned_abs().to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    if n < 0 { format!("-{out}") } else { out }
+}
+
 /// Appwrite error type identifiers (TablesDB names) used by this crate.
 pub mod types {
     #![allow(missing_docs)]

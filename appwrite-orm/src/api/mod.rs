@@ -7,6 +7,11 @@
 //!   JSON models;
 //! - [`error`]: Appwrite's error shape and type identifiers;
 //! - [`request`]: every operation as data, a [`Request`] and the [`Response`] it answers;
+//! - [`schema_json`]: column and index schemas in Appwrite's JSON forms, both directions;
+//! - [`listing`]: paging of the meta lists (databases, tables, columns, indexes, transactions)
+//!   by their queries;
+//! - [`legacy`]: the legacy Databases API's names (collection, document, attribute) beside
+//!   TablesDB's, and the renaming between them;
 //! - [`ids`]: the id and key rule, and the words a server refuses a broken id with;
 //! - [`limits`]: Appwrite's limits (key length, sizes, batch and query bounds).
 //!
@@ -14,8 +19,11 @@
 //! `#[derive(Table)]` checks a table at compile time by the very same rules.
 
 pub mod error;
+pub mod legacy;
+pub mod listing;
 pub mod models;
 pub mod request;
+pub mod schema_json;
 
 #[doc(inline)]
 pub use appwrite_orm_contract::{ids, limits};

@@ -13,9 +13,11 @@ use rusqlite::{Connection, OptionalExtension, params};
 
 use super::clock;
 use super::errors;
-use crate::Result;
-use crate::backend::{Column, ColumnStatus, Database, Index, Table};
+use crate::api::listing;
+use crate::backend::{Column, ColumnStatus, Database, Index, List, Table};
+use crate::query::Query;
 use crate::schema::{ColumnKind, ColumnSchema, IndexKind, IndexSchema};
+use crate::{Error, Result};
 
 /// Creates the catalog tables when they are missing.
 pub(super) fn init(conn: &Connection) -> Result<()> {
@@ -202,12 +204,28 @@ pub(super) fn get_database(conn: &Connection, id: &str) -> Result<Database> {
     .ok_or_else(errors::database_not_found)
 }
 
-pub(super) fn list_databases(conn: &Connection) -> Result<Vec<Database>> {
+/// One page of the databases, in creation order before `queries` apply.
+pub(super) fn list_databases(conn: &Connection, queries: &[Query]) -> Result<List<Database>> {
     let mut stmt = conn.prepare_cached(
         "SELECT id, name, enabled, created_at, updated_at FROM aw_databases ORDER BY rowid",
     )?;
     let rows = stmt.query_map([], database_from_row)?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
+    let all = rows.collect::<rusqlite::Result<Vec<_>>>()?;
+    let json = |d: &Database| serde_json::to_value(d).unwrap_or_default();
+    listing::page_by(all, json, queries, listing::DATABASES, true).map_err(Error::Appwrite)
+}
+
+/// One page of the tables of a database, in creation order before `queries` apply.
+pub(super) fn list_tables(
+    conn: &Connection,
+    database: &str,
+    queries: &[Query],
+) -> Result<List<Table>> {
+    let all = table_seqs(conn, database)?
+        .into_iter()
+        .map(|seq| Ok(load_table_by_seq(conn, seq)?.to_table()))
+        .collect::<Result<Vec<_>>>()?;
+    listing::page_by(all, Table::to_json, queries, listing::TABLES, true).map_err(Error::Appwrite)
 }
 
 fn database_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Database> {

@@ -47,7 +47,7 @@ use rusqlite::functions::FunctionFlags;
 
 use self::catalog::Session;
 use self::transactions::Transactions;
-use super::{Backend, Database, Document, List, ListOptions, Table};
+use super::{Backend, Document, List, ListOptions};
 use crate::api::request::Group;
 use crate::api::{Request, Response};
 use crate::query::Query;
@@ -267,13 +267,9 @@ impl EmbeddedBackend {
             }
             R::ListDatabases { queries } => {
                 let queries = owned(queries);
-                self.run(move |c, _| {
-                    let all = catalog::list_databases(c)?;
-                    let json = |d: &Database| serde_json::to_value(d).unwrap_or_default();
-                    transactions::page(all, &queries, |d| d.id.clone(), json)
-                })
-                .await
-                .map(Response::Databases)
+                self.run(move |c, _| catalog::list_databases(c, &queries))
+                    .await
+                    .map(Response::Databases)
             }
             R::DeleteDatabase { id } => {
                 let id = id.to_owned();
@@ -296,11 +292,7 @@ impl EmbeddedBackend {
                 self.run(move |c, _| {
                     errors::check_id("databaseId", &database)?;
                     catalog::get_database(c, &database)?;
-                    let mut all = Vec::new();
-                    for seq in catalog::table_seqs(c, &database)? {
-                        all.push(catalog::load_table_by_seq(c, seq)?.to_table());
-                    }
-                    transactions::page(all, &queries, |t| t.id.clone(), Table::to_json)
+                    catalog::list_tables(c, &database, &queries)
                 })
                 .await
                 .map(Response::Tables)

@@ -37,14 +37,16 @@ use serde_json::{Number, Value};
 use super::catalog::{Session, TableMeta};
 use super::{clock, ddl, errors, in_transaction, select, write};
 use crate::api::types;
-use crate::backend::{
-    Document, List, Operation, OperationAction, Row, Transaction, TransactionStatus,
-};
-use crate::query::{Query, QueryClass};
+use crate::backend::{Document, Operation, OperationAction, Row, Transaction, TransactionStatus};
+use crate::query::Query;
 use crate::schema::limits;
 use crate::{Error, Result};
 
 const DEFAULT_TTL: u32 = 300;
+
+/// `write::create_row`, `update_row` or `upsert_row`.
+type WholeRowWrite =
+    fn(&rusqlite::Connection, &TableMeta, &str, &Document, Option<&[String]>) -> Result<Row>;
 
 /// One single-row write, owned so it can move to the blocking pool or sit in a transaction.
 pub(super) struct RowWrite {
@@ -76,30 +78,21 @@ impl RowWrite {
         // Appwrite checks the id and the presence of data before it looks for the table.
         errors::check_custom_id("rowId", &self.row_id)?;
         write::require_data(&self.data)?;
-        let meta = ddl::load(c, &self.database, &self.table)?;
-        write::create_row(
-            c,
-            &meta,
-            &self.row_id,
-            &self.data,
-            self.permissions.as_deref(),
-        )
+        self.whole_row(c, write::create_row)
     }
 
     pub(super) fn update(&self, c: &Session) -> Result<Row> {
-        let meta = ddl::load(c, &self.database, &self.table)?;
-        write::update_row(
-            c,
-            &meta,
-            &self.row_id,
-            &self.data,
-            self.permissions.as_deref(),
-        )
+        self.whole_row(c, write::update_row)
     }
 
     pub(super) fn upsert(&self, c: &Session) -> Result<Row> {
+        self.whole_row(c, write::upsert_row)
+    }
+
+    /// Runs one of the writes that take the whole row (create, update, upsert) on its table.
+    fn whole_row(&self, c: &Session, write: WholeRowWrite) -> Result<Row> {
         let meta = ddl::load(c, &self.database, &self.table)?;
-        write::upsert_row(
+        write(
             c,
             &meta,
             &self.row_id,
@@ -545,140 +538,6 @@ fn apply_add(conn: &Session, op: &Operation, d: &Document) -> Result<()> {
     )
     .add(conn, &column, &value, bound.as_ref(), decrement)
     .map(drop)
-}
-
-/// Filters, orders and pages an in-memory list (databases, tables) as the meta-list routes
-/// do: `equal`, `notEqual`, `startsWith`, `endsWith` and `contains` on the model's JSON
-/// attributes (`name`, `$id`, `enabled`, …), `orderAsc`/`orderDesc`, `limit`, `offset` and
-/// cursors. `total` counts the matches before paging.
-pub(super) fn page<T>(
-    all: Vec<T>,
-    queries: &[Query],
-    id: impl Fn(&T) -> String,
-    json: impl Fn(&T) -> Value,
-) -> Result<List<T>> {
-    let mut items: Vec<(T, Value)> = all
-        .into_iter()
-        .map(|t| {
-            let j = json(&t);
-            (t, j)
-        })
-        .collect();
-    for q in queries.iter().filter(|q| q.class() == QueryClass::Filter) {
-        let mut kept = Vec::with_capacity(items.len());
-        for (t, j) in items {
-            if meta_filter(q, &j)? {
-                kept.push((t, j));
-            }
-        }
-        items = kept;
-    }
-    for q in queries.iter().filter(|q| q.class() == QueryClass::Order) {
-        let (attr, desc) = match q {
-            Query::OrderAsc { attribute } => (attribute, false),
-            Query::OrderDesc { attribute } => (attribute, true),
-            _ => {
-                return Err(errors::query_invalid(
-                    "orderRandom is not supported on this list",
-                ));
-            }
-        };
-        items.sort_by(|(_, a), (_, b)| {
-            let ord = compare(&a[attr.as_str()], &b[attr.as_str()]);
-            if desc { ord.reverse() } else { ord }
-        });
-    }
-    let total = items.len() as u64;
-    let mut limit = limits::DEFAULT_LIMIT as usize;
-    let mut offset = 0usize;
-    let mut items: Vec<T> = items.into_iter().map(|(t, _)| t).collect();
-    for q in queries {
-        match q {
-            Query::Limit(n) => limit = usize::try_from(*n).unwrap_or(usize::MAX),
-            Query::Offset(n) => offset = usize::try_from(*n).unwrap_or(usize::MAX),
-            _ => {}
-        }
-    }
-    for q in queries {
-        if let Query::CursorAfter(c) | Query::CursorBefore(c) = q {
-            let Some(pos) = items.iter().position(|t| &id(t) == c) else {
-                return errors::err(
-                    400,
-                    types::GENERAL_CURSOR_NOT_FOUND,
-                    format!("Cursor '{c}' not found."),
-                );
-            };
-            items = if matches!(q, Query::CursorAfter(_)) {
-                items.into_iter().skip(pos + 1).collect()
-            } else {
-                let start = pos.saturating_sub(limit);
-                items.into_iter().skip(start).take(pos - start).collect()
-            };
-        }
-    }
-    Ok(List {
-        total,
-        items: items.into_iter().skip(offset).take(limit).collect(),
-    })
-}
-
-fn compare(a: &Value, b: &Value) -> std::cmp::Ordering {
-    match (a, b) {
-        (Value::Number(x), Value::Number(y)) => x
-            .as_f64()
-            .partial_cmp(&y.as_f64())
-            .unwrap_or(std::cmp::Ordering::Equal),
-        (Value::String(x), Value::String(y)) => x.cmp(y),
-        (Value::Bool(x), Value::Bool(y)) => x.cmp(y),
-        (Value::Null, Value::Null) => std::cmp::Ordering::Equal,
-        (Value::Null, _) => std::cmp::Ordering::Less,
-        (_, Value::Null) => std::cmp::Ordering::Greater,
-        _ => std::cmp::Ordering::Equal,
-    }
-}
-
-fn meta_filter(q: &Query, item: &Value) -> Result<bool> {
-    let field = |attribute: &str| item.get(attribute).cloned().unwrap_or(Value::Null);
-    let text = |v: &Value| v.as_str().map(str::to_owned);
-    Ok(match q {
-        Query::Equal { attribute, values } => values.contains(&field(attribute)),
-        Query::NotEqual { attribute, value } => {
-            let f = field(attribute);
-            !f.is_null() && &f != value
-        }
-        Query::StartsWith { attribute, value } => match (text(&field(attribute)), text(value)) {
-            (Some(f), Some(p)) => f.starts_with(&p),
-            _ => false,
-        },
-        Query::EndsWith { attribute, value } => match (text(&field(attribute)), text(value)) {
-            (Some(f), Some(p)) => f.ends_with(&p),
-            _ => false,
-        },
-        Query::Contains { attribute, values } => match text(&field(attribute)) {
-            Some(f) => values.iter().filter_map(text).any(|v| f.contains(&v)),
-            None => false,
-        },
-        Query::And(qs) => {
-            let mut all = true;
-            for q in qs {
-                all &= meta_filter(q, item)?;
-            }
-            all
-        }
-        Query::Or(qs) => {
-            let mut any = false;
-            for q in qs {
-                any |= meta_filter(q, item)?;
-            }
-            any
-        }
-        other => {
-            return Err(errors::query_invalid(format!(
-                "Query method {} is not supported on this list",
-                other.method()
-            )));
-        }
-    })
 }
 
 #[cfg(test)]

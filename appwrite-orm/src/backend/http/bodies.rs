@@ -10,11 +10,10 @@ use serde_json::{Map, Value, json};
 
 use super::routes::Api;
 use super::version::{BIGINT, ServerVersion, TEXT_TYPES};
+use crate::api::legacy::{self, Renamed};
 use crate::backend::{Document, TableUpdate};
 use crate::query::Query;
-use crate::schema::limits::{
-    EMAIL_SIZE, ENUM_SIZE, IP_SIZE, MAX_STRING_SIZE, MEDIUMTEXT_SIZE, TEXT_SIZE, URL_SIZE,
-};
+use crate::schema::limits::{MAX_STRING_SIZE, MEDIUMTEXT_SIZE, TEXT_SIZE};
 use crate::schema::{ColumnKind, ColumnSchema, IndexSchema, TableSchema};
 
 /// The column as a server of `version` can create it.
@@ -50,12 +49,16 @@ pub(crate) fn server_column(column: &ColumnSchema, version: ServerVersion) -> Co
 
 /// Body of `POST …/columns/{type}`.
 pub(crate) fn column_create(column: &ColumnSchema, api: Api) -> Value {
-    let mut body = column.create_body();
+    in_names_of(api, column.create_body(), legacy::RELATED_TABLE_ID)
+}
+
+/// `body` with the parameter `param` (sent under its TablesDB name) renamed for `api`.
+fn in_names_of(api: Api, mut body: Value, param: Renamed) -> Value {
     if api == Api::Legacy
         && let Some(obj) = body.as_object_mut()
-        && let Some(related) = obj.remove("relatedTableId")
+        && let Some(value) = obj.remove(param.tables_db)
     {
-        obj.insert(api.names().related_table_id.into(), related);
+        obj.insert(param.legacy.into(), value);
     }
     body
 }
@@ -85,98 +88,16 @@ pub(crate) fn relationship_update(column: &ColumnSchema, old_key: &str) -> Value
 
 /// Body of `POST …/indexes` (legacy servers name the column list `attributes`).
 pub(crate) fn index_create(index: &IndexSchema, api: Api) -> Value {
-    let mut body = index.create_body();
-    if api == Api::Legacy
-        && let Some(obj) = body.as_object_mut()
-        && let Some(columns) = obj.remove("columns")
-    {
-        obj.insert(api.names().columns.into(), columns);
-    }
-    body
-}
-
-/// A column in the inline form of create-table (1.9+): `type` is the stored type (`string`,
-/// `integer`, `bigint`, `double`, `boolean`, `datetime`) with `format` and `size` for the
-/// formatted strings. `None` for kinds the reference does not list as accepted inline
-/// (`varchar` and the text family, relationships); those are created one by one.
-pub(crate) fn inline_column(column: &ColumnSchema) -> Option<Value> {
-    let (ty, format, size) = match &column.kind {
-        ColumnKind::String { size } => ("string", None, Some(*size)),
-        ColumnKind::Email => ("string", Some("email"), Some(EMAIL_SIZE)),
-        ColumnKind::Url => ("string", Some("url"), Some(URL_SIZE)),
-        ColumnKind::Ip => ("string", Some("ip"), Some(IP_SIZE)),
-        ColumnKind::Enum { .. } => ("string", Some("enum"), Some(ENUM_SIZE)),
-        ColumnKind::Integer { .. } => ("integer", None, None),
-        ColumnKind::BigInt { .. } => ("bigint", None, None),
-        ColumnKind::Float { .. } => ("double", None, None),
-        ColumnKind::Boolean => ("boolean", None, None),
-        ColumnKind::Datetime => ("datetime", None, None),
-        ColumnKind::Varchar { .. }
-        | ColumnKind::Text
-        | ColumnKind::MediumText
-        | ColumnKind::LongText
-        | ColumnKind::Relationship(_) => return None,
-    };
-    let mut m = Map::new();
-    m.insert("key".into(), json!(column.key));
-    m.insert("type".into(), json!(ty));
-    if let Some(size) = size {
-        m.insert("size".into(), json!(size));
-    }
-    if let Some(format) = format {
-        m.insert("format".into(), json!(format));
-    }
-    m.insert("required".into(), json!(column.required));
-    if column.array {
-        m.insert("array".into(), json!(true));
-    }
-    if let Some(default) = &column.default {
-        m.insert("default".into(), default.clone());
-    }
-    match &column.kind {
-        ColumnKind::Enum { elements } => {
-            m.insert("elements".into(), json!(elements));
-        }
-        ColumnKind::Integer { min, max } | ColumnKind::BigInt { min, max } => {
-            if let Some(min) = min {
-                m.insert("min".into(), json!(min));
-            }
-            if let Some(max) = max {
-                m.insert("max".into(), json!(max));
-            }
-        }
-        ColumnKind::Float { min, max } => {
-            if let Some(min) = min {
-                m.insert("min".into(), json!(min));
-            }
-            if let Some(max) = max {
-                m.insert("max".into(), json!(max));
-            }
-        }
-        _ => {}
-    }
-    Some(Value::Object(m))
-}
-
-/// An index in the inline form of create-table: `key`, `type`, `attributes`, `orders`,
-/// `lengths`.
-pub(crate) fn inline_index(index: &IndexSchema) -> Value {
-    let mut body = index.create_body();
-    if let Some(obj) = body.as_object_mut()
-        && let Some(columns) = obj.remove("columns")
-    {
-        obj.insert("attributes".into(), columns);
-    }
-    body
+    in_names_of(api, index.create_body(), legacy::COLUMNS)
 }
 
 /// How many leading columns and indexes can go inline into create-table: the longest prefix of
-/// columns [`inline_column`] accepts, then the longest prefix of indexes over those columns or
+/// columns [`ColumnSchema::inline_body`] accepts, then the longest prefix of indexes over those columns or
 /// system fields. Prefixes keep the declared order, which Appwrite keeps as creation order.
 pub(crate) fn inline_split(columns: &[ColumnSchema], indexes: &[IndexSchema]) -> (usize, usize) {
     let n_columns = columns
         .iter()
-        .take_while(|c| inline_column(c).is_some())
+        .take_while(|c| c.inline_body().is_some())
         .count();
     let inlined: HashSet<&str> = columns[..n_columns]
         .iter()
@@ -207,11 +128,14 @@ pub(crate) fn table_create(
     }
     body.insert(names.row_security.into(), json!(schema.row_security));
     if !columns.is_empty() {
-        let columns: Vec<Value> = columns.iter().filter_map(inline_column).collect();
+        let columns: Vec<Value> = columns
+            .iter()
+            .filter_map(ColumnSchema::inline_body)
+            .collect();
         body.insert("columns".into(), Value::Array(columns));
     }
     if !indexes.is_empty() {
-        let indexes: Vec<Value> = indexes.iter().map(inline_index).collect();
+        let indexes: Vec<Value> = indexes.iter().map(IndexSchema::inline_body).collect();
         body.insert("indexes".into(), Value::Array(indexes));
     }
     Value::Object(body)
@@ -348,13 +272,13 @@ mod tests {
             IndexSchema::new("i3", IndexKind::Key, ["a"]),
         ];
         assert_eq!(inline_split(&columns, &indexes), (2, 1));
-        let email = inline_column(&columns[1]).unwrap();
+        let email = columns[1].inline_body().unwrap();
         assert_eq!(
             email,
             json!({"key":"e","type":"string","size":254,"format":"email","required":false})
         );
         assert_eq!(
-            inline_index(&indexes[0]),
+            indexes[0].inline_body(),
             json!({"key":"i1","type":"key","attributes":["a","$createdAt"]})
         );
     }
@@ -386,7 +310,7 @@ mod tests {
             column_create(&c, Api::TablesDb),
             column_create(&c, Api::Legacy),
             column_update(&c, "name"),
-            inline_column(&email).unwrap_or_default(),
+            email.inline_body().unwrap_or_default(),
         ];
         for body in bodies {
             let text = body.to_string();

@@ -5,7 +5,7 @@ use serde::de::DeserializeOwned;
 use serde_json::Value;
 
 use super::routes::Api;
-use crate::api::AppwriteError;
+use crate::api::{AppwriteError, legacy};
 use crate::backend::{Column, Index, List, Row, Table};
 use crate::{Error, Result};
 
@@ -154,10 +154,8 @@ pub(crate) fn parse_model<T: DeserializeOwned>(
 /// One vocabulary whatever the server: legacy `$collectionId` becomes `$tableId`, and a
 /// `$sequence` in the pre-1.9 integer format becomes the string the 1.9 format sends.
 pub(crate) fn normalize_row(mut row: Row, api: Api) -> Row {
-    if api == Api::Legacy
-        && let Some(table) = row.0.remove("$collectionId")
-    {
-        row.0.insert("$tableId".into(), table);
+    if api == Api::Legacy {
+        legacy::row_from_legacy(&mut row.0);
     }
     if let Some(seq) = row.0.get_mut("$sequence")
         && let Value::Number(n) = seq
@@ -179,7 +177,7 @@ pub(crate) fn error_from(status: u16, body: &[u8], request: &str, api: Api) -> E
         )
     {
         let error_type = match api {
-            Api::Legacy => translate_legacy_type(error_type),
+            Api::Legacy => legacy::error_type_from_legacy(error_type),
             // TablesDB routes answer in TablesDB names, apart from a few types Appwrite keeps
             // under their old name on both APIs (e.g. increment's `attribute_type_invalid`);
             // translating those would make the two APIs disagree with the server.
@@ -214,25 +212,6 @@ pub(crate) fn success_body(status: u16, body: &[u8], request: &str) -> Result<Op
         })
 }
 
-/// Legacy error types in TablesDB names, so that callers see one vocabulary:
-/// `collection_*` → `table_*`, `document_*` → `row_*`, `attribute_*` → `column_*`,
-/// `index_*` → `column_index_*` (and the upper-case `ATTRIBUTE_TYPE_NOT_SUPPORTED`).
-pub(crate) fn translate_legacy_type(error_type: &str) -> String {
-    const PREFIXES: [(&str, &str); 5] = [
-        ("collection_", "table_"),
-        ("document_", "row_"),
-        ("attribute_", "column_"),
-        ("index_", "column_index_"),
-        ("ATTRIBUTE_", "COLUMN_"),
-    ];
-    for (old, new) in PREFIXES {
-        if let Some(rest) = error_type.strip_prefix(old) {
-            return format!("{new}{rest}");
-        }
-    }
-    error_type.to_owned()
-}
-
 /// The start of a body, as text, for error messages: at most [`EXCERPT_CHARS`] characters,
 /// invalid UTF-8 replaced, control characters dropped.
 pub(crate) fn excerpt(body: &[u8]) -> String {
@@ -251,31 +230,6 @@ pub(crate) fn excerpt(body: &[u8]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn legacy_types_are_translated() {
-        assert_eq!(translate_legacy_type("document_not_found"), "row_not_found");
-        assert_eq!(
-            translate_legacy_type("collection_already_exists"),
-            "table_already_exists"
-        );
-        assert_eq!(
-            translate_legacy_type("attribute_limit_exceeded"),
-            "column_limit_exceeded"
-        );
-        assert_eq!(
-            translate_legacy_type("index_not_found"),
-            "column_index_not_found"
-        );
-        assert_eq!(
-            translate_legacy_type("ATTRIBUTE_TYPE_NOT_SUPPORTED"),
-            "COLUMN_TYPE_NOT_SUPPORTED"
-        );
-        assert_eq!(
-            translate_legacy_type("general_argument_invalid"),
-            "general_argument_invalid"
-        );
-    }
 
     #[test]
     fn bodies_that_are_not_appwrite_errors() {

@@ -6,6 +6,7 @@
 //! check still cannot reach another route.
 
 use super::version::{ServerVersion, TABLES_DB};
+use crate::api::legacy;
 use crate::query::Query;
 
 /// Which of Appwrite's database APIs a server gets.
@@ -31,29 +32,23 @@ pub(crate) struct Names {
     pub tables: &'static str,
     /// List key of columns; index parameter with the column list.
     pub columns: &'static str,
-    /// Body parameter of a relationship's other table.
-    pub related_table_id: &'static str,
 }
 
-const TABLES_DB_NAMES: Names = Names {
-    table_id: "tableId",
-    row_id: "rowId",
-    row_security: "rowSecurity",
-    rows: "rows",
-    tables: "tables",
-    columns: "columns",
-    related_table_id: "relatedTableId",
-};
+/// The names of one API, from the contract's renaming table.
+const fn names(legacy: bool) -> Names {
+    Names {
+        table_id: legacy::TABLE_ID.pick(legacy),
+        row_id: legacy::ROW_ID.pick(legacy),
+        row_security: legacy::ROW_SECURITY.pick(legacy),
+        rows: legacy::ROWS.pick(legacy),
+        tables: legacy::TABLES.pick(legacy),
+        columns: legacy::COLUMNS.pick(legacy),
+    }
+}
 
-const LEGACY_NAMES: Names = Names {
-    table_id: "collectionId",
-    row_id: "documentId",
-    row_security: "documentSecurity",
-    rows: "documents",
-    tables: "collections",
-    columns: "attributes",
-    related_table_id: "relatedCollectionId",
-};
+const TABLES_DB_NAMES: Names = names(false);
+
+const LEGACY_NAMES: Names = names(true);
 
 impl Api {
     /// TablesDB from 1.8 on, legacy before.
@@ -88,11 +83,7 @@ impl Api {
 
     /// The tables (collections) of a database.
     pub fn tables(self, db: &str) -> String {
-        let tables = match self {
-            Api::TablesDb => "tables",
-            Api::Legacy => "collections",
-        };
-        format!("{}/{tables}", self.database(db))
+        format!("{}/{}", self.database(db), self.names().tables)
     }
 
     /// One table.
@@ -102,11 +93,7 @@ impl Api {
 
     /// The columns (attributes) of a table.
     pub fn columns(self, db: &str, table: &str) -> String {
-        let columns = match self {
-            Api::TablesDb => "columns",
-            Api::Legacy => "attributes",
-        };
-        format!("{}/{columns}", self.table(db, table))
+        format!("{}/{}", self.table(db, table), self.names().columns)
     }
 
     /// Create route of a column type: `…/columns/{type}`.
@@ -147,11 +134,7 @@ impl Api {
 
     /// The rows (documents) of a table.
     pub fn rows(self, db: &str, table: &str) -> String {
-        let rows = match self {
-            Api::TablesDb => "rows",
-            Api::Legacy => "documents",
-        };
-        format!("{}/{rows}", self.table(db, table))
+        format!("{}/{}", self.table(db, table), self.names().rows)
     }
 
     /// One row.
