@@ -3,7 +3,7 @@
 use std::fmt;
 use std::path::PathBuf;
 
-use super::plan::PlanError;
+use crate::migrate::planning::plan::PlanError;
 
 /// A migration run stopped. Carried by [`Error::Migrate`](crate::Error::Migrate).
 #[derive(Debug, thiserror::Error)]

@@ -77,49 +77,36 @@
 //! indexes, columns and tables) is dropped too, after a full backup of the tables that lose
 //! data; [`Migrator::revert_plan`] says beforehand what would run and what would be dropped.
 
-mod apply;
-mod backfill;
-mod backup;
-mod baseline;
-mod check;
-mod compare;
-mod context;
-pub mod dry_run;
 mod error;
-mod exec;
-mod guard;
-mod history;
-mod lock;
 mod options;
-pub mod plan;
-pub mod progress;
+mod planning;
+mod records;
 mod registry;
-mod renames;
-mod report;
-mod revert;
-mod revert_plan;
-mod versions;
-mod wait;
+mod reverting;
+mod running;
 
-pub use apply::MigrationStatus;
-pub use backup::BackupReport;
-pub use context::{Migration, StepRows, StepTable};
+pub use planning::plan;
+pub use running::{dry_run, progress};
+
 pub use dry_run::{DRY_RUN_SAMPLE, DryRunReport, DryRunVersion};
 pub use error::{HistoryIssue, MigrateError};
-pub use history::{HistoryEntry, VersionStatus};
 pub use options::{DEFAULT_BACKUP_DIR, DEFAULT_HISTORY_TABLE, MigrateOptions, RevertOptions};
 pub use plan::{ColumnRename, OpClass, Plan, PlanError};
+pub use planning::versions::{VersionLine, VersionState};
 pub use progress::{Direction, LogLines, MigrationProgress, ProgressEvent};
+pub use records::history::{HistoryEntry, VersionStatus};
+pub use records::report::{
+    BackfillReport, ConversionReport, FailedRun, MigrationReport, OpReport, RunStatus,
+    Unconvertible, VersionReport,
+};
 pub use registry::{
     MigrationDef, MigrationRegistration, Step, StepFn, StepFuture, check_failed, checksum_of,
     registered_in, registered_migrations,
 };
-pub use report::{
-    BackfillReport, ConversionReport, FailedRun, MigrationReport, OpReport, RunStatus,
-    Unconvertible, VersionReport,
-};
-pub use revert_plan::{DropOp, PlannedDrop, RevertPlan, RevertVersion};
-pub use versions::{VersionLine, VersionState};
+pub use reverting::revert_plan::{DropOp, PlannedDrop, RevertPlan, RevertVersion};
+pub use running::apply::MigrationStatus;
+pub use running::backup::BackupReport;
+pub use running::context::{Migration, StepRows, StepTable};
 
 use crate::schema::TableSchema;
 

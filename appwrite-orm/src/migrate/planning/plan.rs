@@ -30,9 +30,9 @@ use std::fmt;
 use serde::Serialize;
 use serde_json::Value;
 
-use super::compare::{self, ColumnDiff};
-use super::registry::MigrationDef;
 use crate::api::{ColumnStatus, Table};
+use crate::migrate::planning::compare::{self, ColumnDiff};
+use crate::migrate::registry::MigrationDef;
 use crate::schema::{ColumnKind, ColumnSchema, IndexSchema, TableSchema, schema_fingerprint};
 
 /// One version the binary knows: from a migration, from `since` values, or both.

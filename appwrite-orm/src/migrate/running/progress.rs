@@ -1,5 +1,5 @@
 //! Progress while migrations run: [`ProgressEvent`]s sent to a [`MigrationProgress`] given to
-//! [`Migrator::with_progress`](super::Migrator::with_progress).
+//! [`Migrator::with_progress`](crate::migrate::Migrator::with_progress).
 //!
 //! A run sends [`ProgressEvent::Planned`] once it knows the pending versions (again when a step
 //! changed the schema and the rest was planned anew), then for each version
@@ -38,8 +38,8 @@ use std::io::Write;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use super::report::VersionReport;
 use crate::Error;
+use crate::migrate::records::report::VersionReport;
 
 /// Whether versions are being applied or reverted.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -3,11 +3,11 @@
 
 use std::sync::Arc;
 
-use super::Migrator;
-use super::error::MigrateError;
-use super::history::{History, HistoryEntry, VersionStatus, now};
-use super::lock::Lock;
-use super::plan;
+use crate::migrate::Migrator;
+use crate::migrate::error::MigrateError;
+use crate::migrate::planning::plan;
+use crate::migrate::records::history::{History, HistoryEntry, VersionStatus, now};
+use crate::migrate::records::lock::Lock;
 use crate::schema::schema_fingerprint;
 use crate::{Database, Result};
 

@@ -13,13 +13,13 @@ use std::collections::BTreeMap;
 use futures_util::{StreamExt, TryStreamExt, stream};
 use serde_json::Value;
 
-use super::error::MigrateError;
-use super::options::MigrateOptions;
-use super::plan::{PlannedOp, SchemaOp};
-use super::report::OpReport;
-use super::wait::{self, Pending};
 use crate::api::types;
 use crate::api::{ColumnStatus, Document, TableUpdate};
+use crate::migrate::error::MigrateError;
+use crate::migrate::options::MigrateOptions;
+use crate::migrate::planning::plan::{PlannedOp, SchemaOp};
+use crate::migrate::records::report::OpReport;
+use crate::migrate::running::wait::{self, Pending};
 use crate::query::Query;
 use crate::schema::TableSchema;
 use crate::{Database, Result};

@@ -14,18 +14,18 @@
 //!
 //! Only what exists live is listed; what is being deleted already is left to finish.
 //!
-//! [`Migrator::revert_with`]: super::Migrator::revert_with
-//! [`Migrator::revert_plan`]: super::Migrator::revert_plan
+//! [`Migrator::revert_with`]: crate::migrate::Migrator::revert_with
+//! [`Migrator::revert_plan`]: crate::migrate::Migrator::revert_plan
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 
 use serde::Serialize;
 
-use super::error::MigrateError;
-use super::history::{HistoryEntry, VersionStatus};
-use super::registry::MigrationDef;
 use crate::api::{ColumnStatus, Table};
+use crate::migrate::error::MigrateError;
+use crate::migrate::records::history::{HistoryEntry, VersionStatus};
+use crate::migrate::registry::MigrationDef;
 use crate::schema::TableSchema;
 
 /// One drop of a revert.
@@ -109,7 +109,7 @@ pub struct RevertVersion {
     /// Why it cannot be reverted (it runs a step that has no `down`); `None` when it can.
     pub refused: Option<String>,
     /// Its schema additions that exist live, in the order they are dropped (only with
-    /// [`RevertOptions::drop_schema`](super::RevertOptions::drop_schema); kept otherwise).
+    /// [`RevertOptions::drop_schema`](crate::migrate::RevertOptions::drop_schema); kept otherwise).
     pub drops: Vec<PlannedDrop>,
 }
 

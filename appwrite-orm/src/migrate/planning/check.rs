@@ -3,10 +3,10 @@
 
 use std::collections::BTreeMap;
 
-use super::error::HistoryIssue;
-use super::history::{HistoryEntry, VersionStatus};
-use super::plan::VersionInfo;
-use super::registry::MigrationDef;
+use crate::migrate::error::HistoryIssue;
+use crate::migrate::planning::plan::VersionInfo;
+use crate::migrate::records::history::{HistoryEntry, VersionStatus};
+use crate::migrate::registry::MigrationDef;
 
 /// What the history says, checked.
 #[derive(Debug, Clone, PartialEq)]

@@ -8,8 +8,8 @@
 
 use std::time::{Duration, Instant};
 
-use super::options::MigrateOptions;
 use crate::api::{ColumnStatus, Table};
+use crate::migrate::options::MigrateOptions;
 use crate::{Database, Error, Result};
 
 /// What to wait for on one table.

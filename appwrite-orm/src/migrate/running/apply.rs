@@ -8,23 +8,25 @@ use std::time::Instant;
 
 use sha2::{Digest, Sha256};
 
-use super::backfill::Checkpoint;
-use super::check::{self, Checked};
-use super::context::{Migration, StepState};
-use super::error::MigrateError;
-use super::exec;
-use super::guard;
-use super::history::{History, HistoryEntry, VersionStatus, now};
-use super::lock::Lock;
-use super::plan::{self, ColumnRename, Plan, PlanInput, VersionInfo, VersionPlan};
-use super::progress::{Direction, ProgressEvent};
-use super::registry::{MigrationDef, first_duplicate};
-use super::renames;
-use super::report::{FailedRun, MigrationReport, RunStatus, VersionReport};
-use super::{MigrateOptions, Migrator};
 use crate::api::Table;
 use crate::backend::Backend;
 use crate::backend::counting::CountingBackend;
+use crate::migrate::error::MigrateError;
+use crate::migrate::planning::check::{self, Checked};
+use crate::migrate::planning::plan::{
+    self, ColumnRename, Plan, PlanInput, VersionInfo, VersionPlan,
+};
+use crate::migrate::planning::renames;
+use crate::migrate::records::history::{History, HistoryEntry, VersionStatus, now};
+use crate::migrate::records::lock::Lock;
+use crate::migrate::records::report::{FailedRun, MigrationReport, RunStatus, VersionReport};
+use crate::migrate::registry::{MigrationDef, first_duplicate};
+use crate::migrate::running::backfill::Checkpoint;
+use crate::migrate::running::context::{Migration, StepState};
+use crate::migrate::running::exec;
+use crate::migrate::running::guard;
+use crate::migrate::running::progress::{Direction, ProgressEvent};
+use crate::migrate::{MigrateOptions, Migrator};
 use crate::query::Query;
 use crate::schema::{SchemaViolation, TableSchema, schema_fingerprint};
 use crate::{Database, Error, Result};
@@ -59,13 +61,13 @@ pub struct MigrationStatus {
     /// The history rows, by version.
     pub history: Vec<HistoryEntry>,
     /// Disagreements between the history and the binary.
-    pub issues: Vec<super::HistoryIssue>,
+    pub issues: Vec<crate::migrate::HistoryIssue>,
     /// What a run would do to the schema (empty when there are issues).
     pub plan: Option<Plan>,
     /// True when the head row matches this binary: a run would make one request.
     pub up_to_date: bool,
     /// Every version the binary or the database knows, with where it stands.
-    pub versions: Vec<super::VersionLine>,
+    pub versions: Vec<crate::migrate::VersionLine>,
 }
 
 impl Migrator {
@@ -151,7 +153,7 @@ impl Migrator {
         Ok(self.prepare()?.fingerprint)
     }
 
-    /// Applies every pending version (see the [module](super) docs). Returns what was done;
+    /// Applies every pending version (see the [module](crate::migrate) docs). Returns what was done;
     /// a boot with nothing to do makes one request. [`try_run`](Self::try_run) also gives the
     /// report of a run that failed.
     pub async fn run(&self, db: &Database) -> Result<MigrationReport> {
@@ -283,7 +285,10 @@ impl Migrator {
             up_to_date: snapshot.head.is_some_and(|h| {
                 h.version == prepared.target && h.fingerprint == prepared.fingerprint
             }),
-            versions: super::versions::lines(&prepared.versions, &snapshot.versions),
+            versions: crate::migrate::planning::versions::lines(
+                &prepared.versions,
+                &snapshot.versions,
+            ),
             history: snapshot.versions.into_values().collect(),
             issues,
             plan,
@@ -373,7 +378,12 @@ impl Migrator {
         .await
     }
 
-    pub(super) fn plan_with(&self, prepared: &Prepared, live: &[Table], applied: u32) -> Plan {
+    pub(in crate::migrate) fn plan_with(
+        &self,
+        prepared: &Prepared,
+        live: &[Table],
+        applied: u32,
+    ) -> Plan {
         plan::plan(&PlanInput {
             declared: &prepared.tables,
             live,
@@ -390,7 +400,7 @@ impl Migrator {
 /// Fills in what the counters and the clock say at the end of a run: requests, rows read and
 /// written per table (the history table apart), the end time and the duration; and the status
 /// of a run that did not fail.
-pub(super) fn finish(
+pub(in crate::migrate) fn finish(
     report: &mut MigrationReport,
     counter: &CountingBackend,
     started: Instant,
@@ -456,7 +466,7 @@ fn fingerprint(
 }
 
 /// Every live table with its columns and indexes, page by page.
-pub(super) async fn read_live(db: &Database) -> Result<Vec<Table>> {
+pub(in crate::migrate) async fn read_live(db: &Database) -> Result<Vec<Table>> {
     let mut out = Vec::new();
     let mut cursor: Option<String> = None;
     loop {
@@ -475,19 +485,19 @@ pub(super) async fn read_live(db: &Database) -> Result<Vec<Table>> {
 }
 
 /// One locked run.
-pub(super) struct Run<'r> {
-    pub(super) migrator: &'r Migrator,
-    pub(super) prepared: &'r Prepared,
-    pub(super) db: &'r Database,
-    pub(super) history: &'r History,
-    pub(super) lock: &'r Lock,
-    pub(super) counter: &'r Arc<CountingBackend>,
+pub(in crate::migrate) struct Run<'r> {
+    pub(in crate::migrate) migrator: &'r Migrator,
+    pub(in crate::migrate) prepared: &'r Prepared,
+    pub(in crate::migrate) db: &'r Database,
+    pub(in crate::migrate) history: &'r History,
+    pub(in crate::migrate) lock: &'r Lock,
+    pub(in crate::migrate) counter: &'r Arc<CountingBackend>,
     /// Applied versions whose backfills left chunk markers, deleted at the end of the run.
-    pub(super) with_markers: std::sync::Mutex<Vec<u32>>,
+    pub(in crate::migrate) with_markers: std::sync::Mutex<Vec<u32>>,
 }
 
 impl Run<'_> {
-    pub(super) fn options(&self) -> &MigrateOptions {
+    pub(in crate::migrate) fn options(&self) -> &MigrateOptions {
         &self.migrator.options
     }
 
@@ -587,11 +597,9 @@ impl Run<'_> {
         });
         let with_markers =
             std::mem::take(&mut *self.with_markers.lock().unwrap_or_else(|p| p.into_inner()));
-        let delete_markers = futures_util::future::join_all(
-            with_markers
-                .iter()
-                .map(|v| super::backfill::markers::delete_of_version(self.history, *v)),
-        );
+        let delete_markers = futures_util::future::join_all(with_markers.iter().map(|v| {
+            crate::migrate::running::backfill::markers::delete_of_version(self.history, *v)
+        }));
         let write_head = async {
             if head_ok {
                 Ok(())
@@ -793,7 +801,7 @@ impl Run<'_> {
         plan: &VersionPlan,
         checkpoint: Checkpoint,
         report: &mut VersionReport,
-    ) -> (Result<Vec<super::OpReport>>, Option<StepState>) {
+    ) -> (Result<Vec<crate::migrate::OpReport>>, Option<StepState>) {
         let failed_before = |e, checkpoint| {
             (
                 Err(e),
@@ -911,7 +919,7 @@ impl Run<'_> {
 
     /// Awaits `body`, telling the progress sink a few times a second how many rows the
     /// version has written (counted from `rows_before`). Without a sink it only awaits.
-    pub(super) async fn with_row_ticks<F: Future>(
+    pub(in crate::migrate) async fn with_row_ticks<F: Future>(
         &self,
         version: u32,
         rows_before: u64,
@@ -939,13 +947,13 @@ impl Run<'_> {
     }
 
     /// Tells the progress sink, when there is one.
-    pub(super) fn emit(&self, event: ProgressEvent<'_>) {
+    pub(in crate::migrate) fn emit(&self, event: ProgressEvent<'_>) {
         if let Some(sink) = &self.migrator.progress {
             sink.0.event(&event);
         }
     }
 
-    pub(super) fn rows_written(&self) -> u64 {
+    pub(in crate::migrate) fn rows_written(&self) -> u64 {
         self.counter.rows_written_except(&[self.history.table_id()])
     }
 }

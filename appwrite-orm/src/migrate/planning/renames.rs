@@ -1,5 +1,5 @@
 //! The column renames a run plans with: those given at run time
-//! ([`MigrateOptions::rename_column`](super::MigrateOptions::rename_column)) and those declared
+//! ([`MigrateOptions::rename_column`](crate::migrate::MigrateOptions::rename_column)) and those declared
 //! next to the field (`#[column(renamed_from = "…")]`, [`ColumnSchema::renamed_from`]), each
 //! once. Pure.
 //!
@@ -8,7 +8,7 @@
 //!
 //! [`ColumnSchema::renamed_from`]: crate::schema::ColumnSchema::renamed_from
 
-use super::plan::ColumnRename;
+use crate::migrate::planning::plan::ColumnRename;
 use crate::schema::TableSchema;
 
 /// The options' renames, then the declared ones, without repeats: a rename declared both

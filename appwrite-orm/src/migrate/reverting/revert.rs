@@ -2,29 +2,31 @@
 //! first. Each version's `down` step runs; with [`RevertOptions::drop_schema`] the schema the
 //! version added is then dropped (after one full backup of every table that loses data, taken
 //! before the first drop); its history row is deleted. What to drop comes from the pure
-//! [revert plan](super::revert_plan); the I/O is here.
+//! [revert plan](crate::migrate::reverting::revert_plan); the I/O is here.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Instant;
 
-use super::Migrator;
-use super::apply::{Prepared, Run, finish, read_live};
-use super::backfill::Checkpoint;
-use super::backup::BackupReport;
-use super::context::Migration;
-use super::error::MigrateError;
-use super::history::{History, HistoryEntry, Snapshot, now};
-use super::lock::Lock;
-use super::options::RevertOptions;
-use super::plan::OpClass;
-use super::progress::{Direction, ProgressEvent};
-use super::report::{MigrationReport, OpReport, VersionReport};
-use super::revert_plan::{self, DropOp, PlannedDrop, RevertInput, RevertPlan, RevertVersion};
-use super::wait;
 use crate::api::Table;
 use crate::backend::Backend;
 use crate::backend::counting::CountingBackend;
+use crate::migrate::Migrator;
+use crate::migrate::error::MigrateError;
+use crate::migrate::options::RevertOptions;
+use crate::migrate::planning::plan::OpClass;
+use crate::migrate::records::history::{History, HistoryEntry, Snapshot, now};
+use crate::migrate::records::lock::Lock;
+use crate::migrate::records::report::{MigrationReport, OpReport, VersionReport};
+use crate::migrate::reverting::revert_plan::{
+    self, DropOp, PlannedDrop, RevertInput, RevertPlan, RevertVersion,
+};
+use crate::migrate::running::apply::{Prepared, Run, finish, read_live};
+use crate::migrate::running::backfill::Checkpoint;
+use crate::migrate::running::backup::BackupReport;
+use crate::migrate::running::context::Migration;
+use crate::migrate::running::progress::{Direction, ProgressEvent};
+use crate::migrate::running::wait;
 use crate::{Database, Result};
 
 impl Migrator {
@@ -46,8 +48,8 @@ impl Migrator {
     /// Right before the revert's first drop, every table that will lose a column or be dropped
     /// is backed up ([`crate::backup::backup`], restorable with [`crate::backup::restore`]) into
     /// `<dir>/revert-to-v<to>-<UTC time>/`, where `<dir>` is
-    /// [`MigrateOptions::backup_before_destructive`](super::MigrateOptions::backup_before_destructive),
-    /// else [`MigrateOptions::backups`](super::MigrateOptions::backups); with neither, a revert
+    /// [`MigrateOptions::backup_before_destructive`](crate::migrate::MigrateOptions::backup_before_destructive),
+    /// else [`MigrateOptions::backups`](crate::migrate::MigrateOptions::backups); with neither, a revert
     /// that would drop data is refused before anything changed
     /// ([`MigrateError::RevertWithoutBackup`]). The report lists the drops in each version's
     /// `schema` and the backup in its `backups` and `warnings`.
@@ -147,7 +149,7 @@ fn plan_revert(prepared: &Prepared, live: &[Table], snapshot: &Snapshot, to: u32
 }
 
 impl Run<'_> {
-    pub(super) async fn revert(
+    pub(in crate::migrate) async fn revert(
         &self,
         to: u32,
         options: &RevertOptions,

@@ -25,18 +25,18 @@ use std::time::{Duration, Instant};
 
 use serde::Serialize;
 
-use super::Migrator;
-use super::apply::read_live;
-use super::backfill::Checkpoint;
-use super::check::{self, Checked};
-use super::context::Migration;
-use super::error::MigrateError;
-use super::history::History;
-use super::lock::Lock;
-use super::plan::{PlanError, PlannedOp, SchemaOp};
 use crate::api::ListOptions;
 use crate::backend::Backend;
 use crate::backend::recording::{RecordedWrite, RecordingBackend};
+use crate::migrate::Migrator;
+use crate::migrate::error::MigrateError;
+use crate::migrate::planning::check::{self, Checked};
+use crate::migrate::planning::plan::{PlanError, PlannedOp, SchemaOp};
+use crate::migrate::records::history::History;
+use crate::migrate::records::lock::Lock;
+use crate::migrate::running::apply::read_live;
+use crate::migrate::running::backfill::Checkpoint;
+use crate::migrate::running::context::Migration;
 use crate::query::Query;
 use crate::{Database, Result};
 
@@ -115,7 +115,7 @@ pub struct DryRunVersion {
 impl Migrator {
     /// What [`run`](Migrator::run) would do, with nothing written: the schema operations of
     /// every pending version with their class, and what each step would write (see the
-    /// [`dry_run` module](super::dry_run) docs for what it cannot see). Stops with the history's issues
+    /// [`dry_run` module](crate::migrate::running::dry_run) docs for what it cannot see). Stops with the history's issues
     /// when the history does not match the binary, as a run would.
     pub async fn dry_run(&self, db: &Database) -> Result<DryRunReport> {
         let started = Instant::now();

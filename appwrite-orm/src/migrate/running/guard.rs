@@ -4,9 +4,9 @@
 
 use std::path::{Path, PathBuf};
 
-use super::options::MigrateOptions;
-use super::plan::{OpClass, SchemaOp, VersionPlan};
 use crate::backup::{self, RestoreOptions};
+use crate::migrate::options::MigrateOptions;
+use crate::migrate::planning::plan::{OpClass, SchemaOp, VersionPlan};
 use crate::{Database, Result};
 
 /// True when the version runs a step (code the planner cannot see into) or plans a schema
@@ -99,7 +99,7 @@ pub(crate) async fn restore(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::migrate::plan::PlannedOp;
+    use crate::migrate::planning::plan::PlannedOp;
     use crate::schema::ColumnSchema;
 
     fn version(has_step: bool, ops: Vec<PlannedOp>) -> VersionPlan {
