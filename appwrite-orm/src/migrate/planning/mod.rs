@@ -6,4 +6,5 @@ pub(crate) mod check;
 pub(crate) mod compare;
 pub mod plan;
 pub(crate) mod renames;
+mod table_diff;
 pub(crate) mod versions;
