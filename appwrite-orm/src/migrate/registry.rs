@@ -151,10 +151,11 @@ impl MigrationDef {
         self
     }
 
-    /// Adds a validation check, run after the version's step and schema changes and before
-    /// the version is recorded. A check that returns an error (for example
+    /// Adds a validation check, run after the version's step and schema changes and before the
+    /// version is recorded. A check that returns an error (for example
     /// [`check_failed`](crate::migrate::check_failed)) fails the version with the check's name and
-    /// message; with [`MigrateOptions::restore_on_failed_check`](crate::migrate::MigrateOptions::restore_on_failed_check)
+    /// message; with
+    /// [`MigrateOptions::restore_on_failed_check`](crate::migrate::MigrateOptions::restore_on_failed_check)
     /// the backup taken before the version is restored first.
     ///
     /// ```

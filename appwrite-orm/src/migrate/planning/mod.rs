@@ -5,6 +5,7 @@
 pub(crate) mod check;
 pub(crate) mod compare;
 pub mod plan;
+pub(crate) mod prepare;
 pub(crate) mod renames;
 mod table_diff;
 pub(crate) mod versions;

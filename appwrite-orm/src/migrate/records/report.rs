@@ -40,8 +40,9 @@ impl RunStatus {
     }
 }
 
-/// What `migrate()` did. A failed run has one too ([`Migrator::try_run`](crate::migrate::Migrator::try_run)):
-/// what it did before the error, with the error.
+/// What `migrate()` did. A failed run has one too
+/// ([`Migrator::try_run`](crate::migrate::Migrator::try_run)): what it did before the error, with
+/// the error.
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct MigrationReport {
     /// How the run ended.

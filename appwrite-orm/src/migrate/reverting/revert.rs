@@ -15,126 +15,55 @@ use crate::migrate::Migrator;
 use crate::migrate::error::MigrateError;
 use crate::migrate::options::RevertOptions;
 use crate::migrate::planning::plan::OpClass;
-use crate::migrate::records::history::{History, HistoryEntry, Snapshot, now};
-use crate::migrate::records::lock::Lock;
+use crate::migrate::planning::prepare::Prepared;
+use crate::migrate::records::history::{History, HistoryEntry, Snapshot};
+use crate::migrate::records::locked::LockedHistory;
 use crate::migrate::records::report::{MigrationReport, OpReport, VersionReport};
 use crate::migrate::reverting::revert_plan::{
     self, DropOp, PlannedDrop, RevertInput, RevertPlan, RevertVersion,
 };
-use crate::migrate::running::apply::{Prepared, Run, finish, read_live};
+use crate::migrate::running::apply::{Run, finish, new_report};
 use crate::migrate::running::backfill::Checkpoint;
 use crate::migrate::running::backup::BackupReport;
-use crate::migrate::running::context::Migration;
 use crate::migrate::running::progress::{Direction, ProgressEvent};
 use crate::migrate::running::wait;
 use crate::{Database, Result};
 
-impl Migrator {
-    /// Reverts the applied versions above `to` with the default [`RevertOptions`]: runs their
-    /// `down` steps, newest first, and deletes their history rows; the schema they added is
-    /// kept (the report names it). The next `migrate()` applies those versions again unless
-    /// the binary no longer declares them.
-    pub async fn revert(&self, db: &Database, to: u32) -> Result<MigrationReport> {
-        self.revert_with(db, to, &RevertOptions::default()).await
-    }
-
-    /// Reverts the applied versions above `to`, newest first. Every version is checked first:
-    /// one that runs a step without a `down` stops the revert before anything changed
-    /// ([`MigrateError::NoDown`]). Then per version: its `down` step runs (it may move data
-    /// back out of the version's new columns); with [`RevertOptions::drop_schema`], what the
-    /// version added (`since = V` indexes, columns, tables) and still exists is dropped and
-    /// awaited until gone; its history row is deleted.
-    ///
-    /// Right before the revert's first drop, every table that will lose a column or be dropped
-    /// is backed up ([`crate::backup::backup`], restorable with [`crate::backup::restore`]) into
-    /// `<dir>/revert-to-v<to>-<UTC time>/`, where `<dir>` is
-    /// [`MigrateOptions::backup_before_destructive`](crate::migrate::MigrateOptions::backup_before_destructive),
-    /// else [`MigrateOptions::backups`](crate::migrate::MigrateOptions::backups); with neither, a revert
-    /// that would drop data is refused before anything changed
-    /// ([`MigrateError::RevertWithoutBackup`]). The report lists the drops in each version's
-    /// `schema` and the backup in its `backups` and `warnings`.
-    ///
-    /// ```
-    /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
-    /// use appwrite_orm::migrate::{Migrator, RevertOptions};
-    /// use appwrite_orm::schema::{ColumnSchema, TableSchema};
-    /// use appwrite_orm::Database;
-    ///
-    /// let v2 = TableSchema::new("notes", "Notes")
-    ///     .column(ColumnSchema::varchar("text", 100))
-    ///     .column(ColumnSchema::integer("rank").since(2));
-    /// let dir = tempfile::tempdir().unwrap();
-    /// let options = appwrite_orm::migrate::MigrateOptions::default().backups_in(dir.path());
-    /// let db = Database::in_memory().await?;
-    /// let binary = Migrator::new([&v2], []).with_options(options);
-    /// binary.run(&db).await?;
-    ///
-    /// let plan = binary.revert_plan(&db, 1).await?;
-    /// assert_eq!(plan.versions[0].drops[0].op.to_string(), "drop column notes.rank");
-    /// let report = binary.revert_with(&db, 1, &RevertOptions::default().drop_schema(true)).await?;
-    /// assert_eq!(report.to_version, 1);
-    /// let notes = db.backend().get_table(db.id(), "notes").await?;
-    /// assert!(notes.column("rank").is_none());
-    /// # Ok::<(), appwrite_orm::Error>(())
-    /// # }).unwrap();
-    /// ```
-    pub async fn revert_with(
-        &self,
-        db: &Database,
-        to: u32,
-        options: &RevertOptions,
-    ) -> Result<MigrationReport> {
-        let started = Instant::now();
-        let prepared = self.prepare()?;
-        let counter = Arc::new(CountingBackend::new(Arc::clone(db.backend())));
-        let cdb = Database::new(Arc::clone(&counter) as Arc<dyn Backend>, db.id());
-        let history = History::new(
-            Arc::clone(&counter) as Arc<dyn Backend>,
-            db.id(),
-            &self.options.history_table,
-        );
-        history.ensure().await?;
-        let lock = Lock::acquire(&history, &self.options).await?;
-        let mut report = MigrationReport {
-            started_at: now(),
-            host: self.options.host.clone(),
-            backend: db.backend().name().to_owned(),
-            database: db.id().to_owned(),
-            ..MigrationReport::default()
-        };
-        let result = Run {
-            migrator: self,
-            prepared: &prepared,
-            db: &cdb,
-            history: &history,
-            lock: &lock,
-            counter: &counter,
-            with_markers: Default::default(),
-        }
+/// Reverts the applied versions of `db` above `to`, newest first, under the migration lock,
+/// counting requests and rows for the report.
+pub(crate) async fn revert_with(
+    migrator: &Migrator,
+    db: &Database,
+    to: u32,
+    options: &RevertOptions,
+) -> Result<MigrationReport> {
+    let started = Instant::now();
+    let prepared = migrator.prepare()?;
+    let counter = Arc::new(CountingBackend::new(Arc::clone(db.backend())));
+    let cdb = Database::new(Arc::clone(&counter) as Arc<dyn Backend>, db.id());
+    let locked = LockedHistory::open(&cdb, migrator.options()).await?;
+    let mut report = new_report(migrator, db);
+    let result = Run::new(migrator, &prepared, &cdb, &locked, &counter)
         .revert(to, options, &mut report)
         .await;
-        let released = lock.release().await;
-        result?;
-        released?;
-        finish(&mut report, &counter, started, &self.options.history_table);
-        Ok(report)
-    }
+    locked.release_with(result).await?;
+    finish(
+        &mut report,
+        &counter,
+        started,
+        &migrator.options().history_table,
+    );
+    Ok(report)
+}
 
-    /// What [`revert_with`](Self::revert_with) to `to` would do, per version newest first:
-    /// whether it runs a `down` step or is refused, and the schema it added that exists live
-    /// (dropped only with [`RevertOptions::drop_schema`]). Reads the history and the live
-    /// schema; takes no lock and writes nothing.
-    pub async fn revert_plan(&self, db: &Database, to: u32) -> Result<RevertPlan> {
-        let prepared = self.prepare()?;
-        let history = History::new(
-            Arc::clone(db.backend()),
-            db.id(),
-            &self.options.history_table,
-        );
-        let snapshot = history.read_all().await?;
-        let live = read_live(db).await?;
-        Ok(plan_revert(&prepared, &live, &snapshot, to))
-    }
+/// What reverting `db` to `to` would do; reads the history and the live schema only.
+pub(crate) async fn revert_plan(migrator: &Migrator, db: &Database, to: u32) -> Result<RevertPlan> {
+    let prepared = migrator.prepare()?;
+    let snapshot = History::of(db, &migrator.options().history_table)
+        .read_all()
+        .await?;
+    let live = db.live_tables().await?;
+    Ok(plan_revert(&prepared, &live, &snapshot, to))
 }
 
 fn plan_revert(prepared: &Prepared, live: &[Table], snapshot: &Snapshot, to: u32) -> RevertPlan {
@@ -156,7 +85,7 @@ impl Run<'_> {
         report: &mut MigrationReport,
     ) -> Result<()> {
         let snapshot = self.history.read_all().await?;
-        let live = read_live(self.db).await?;
+        let live = self.db.live_tables().await?;
         let plan = plan_revert(self.prepared, &live, &snapshot, to);
         report.from_version = plan.from;
         // Every version must be revertible, and every drop backed up, before anything changes.
@@ -254,7 +183,7 @@ impl Run<'_> {
         // Nothing of the version existed before its down step: nothing can exist after it.
         if !version.drops.is_empty() {
             // The down step may have dropped some of it already: plan against a fresh read.
-            let live = read_live(self.db).await?;
+            let live = self.db.live_tables().await?;
             let remaining: Vec<u32> = step.plan.versions[step.index..]
                 .iter()
                 .map(|v| v.version)
@@ -293,15 +222,7 @@ impl Run<'_> {
         else {
             return Ok(());
         };
-        let mut m = Migration::new(
-            self.db.clone(),
-            version.version,
-            self.options(),
-            self.history,
-            self.lock,
-            Checkpoint::default(),
-            false,
-        );
+        let mut m = self.context(version.version, Checkpoint::default(), false);
         if let Some(step) = def.run_down(&mut m) {
             step.await.map_err(|e| MigrateError::VersionFailed {
                 version: version.version,

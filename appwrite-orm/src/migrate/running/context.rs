@@ -1,5 +1,6 @@
 //! The step context: what a `#[migration]` function gets.
 
+use std::collections::HashMap;
 use std::ops::Deref;
 use std::sync::{Arc, Mutex, MutexGuard};
 
@@ -301,14 +302,19 @@ impl<'a> Migration<'a> {
 
     // --- schema helpers --------------------------------------------------------------------------
 
+    /// The live table `table`, which the step helper `helper` needs to exist.
+    async fn existing_table(&self, helper: &str, table: &str) -> Result<LiveTable> {
+        match self.live_table(table).await? {
+            Some(live) => Ok(live),
+            None => {
+                Err(MigrateError::Step(format!("{helper}: table {table:?} does not exist")).into())
+            }
+        }
+    }
+
     /// Creates a column (and waits until it is available) unless it exists with the same type.
     pub async fn create_column(&self, table: &str, column: ColumnSchema) -> Result<()> {
-        let Some(live) = self.live_table(table).await? else {
-            return Err(MigrateError::Step(format!(
-                "create_column: table {table:?} does not exist"
-            ))
-            .into());
-        };
+        let live = self.existing_table("create_column", table).await?;
         if let Some(existing) = live.column(&column.key) {
             if let compare::ColumnDiff::Incompatible(why) =
                 compare::compare_column(&column, &existing.schema)
@@ -337,21 +343,12 @@ impl<'a> Migration<'a> {
                 "explicit in a step",
             );
         }
-        let pending = Pending {
-            columns: vec![column.key.clone()],
-            indexes: Vec::new(),
-        };
-        wait::until_available(&self.db, table, &pending, self.options).await
+        wait::until_available(&self.db, table, &Pending::column(&column.key), self.options).await
     }
 
     /// Creates an index (and waits until it is available) unless it exists as declared.
     pub async fn create_index(&self, table: &str, index: IndexSchema) -> Result<()> {
-        let Some(live) = self.live_table(table).await? else {
-            return Err(MigrateError::Step(format!(
-                "create_index: table {table:?} does not exist"
-            ))
-            .into());
-        };
+        let live = self.existing_table("create_index", table).await?;
         if let Some(existing) = live.index(&index.key) {
             if !compare::same_index(&index, &existing.schema) {
                 return Err(MigrateError::Step(format!(
@@ -376,11 +373,7 @@ impl<'a> Migration<'a> {
                 "explicit in a step",
             );
         }
-        let pending = Pending {
-            columns: Vec::new(),
-            indexes: vec![index.key.clone()],
-        };
-        wait::until_available(&self.db, table, &pending, self.options).await
+        wait::until_available(&self.db, table, &Pending::index(&index.key), self.options).await
     }
 
     /// Renames a column in place (Appwrite 1.6+; indexes follow). Does nothing when the new
@@ -559,7 +552,7 @@ impl<'a> Migration<'a> {
         target.required = false;
         self.create_column(table, target.clone()).await?;
 
-        let mut reasons: std::collections::HashMap<String, String> = Default::default();
+        let mut reasons: HashMap<String, String> = HashMap::new();
         let to_key = to.key.clone();
         let from_key = from.to_owned();
         let mut per_row = |row: &Row| -> Result<Option<Document>> {
@@ -592,38 +585,14 @@ impl<'a> Migration<'a> {
         let rows = self.db.rows(table);
         report.unconvertible_total = rows.query().with_all(filters.clone()).count().await?;
         if report.unconvertible_total > 0 {
-            let mut queries = filters;
-            queries.push(Query::order_asc("$sequence"));
-            queries.push(Query::limit(report.unconvertible_total.min(MAX_LISTED)));
-            let listed = self
-                .db
-                .backend()
-                .list_rows(
-                    self.db.id(),
-                    table,
-                    &queries,
-                    &ListOptions {
-                        total: false,
-                        transaction_id: None,
-                    },
-                )
-                .await?
-                .items;
-            for row in listed {
-                let value = row.get(from).cloned().unwrap_or(Value::Null);
-                let reason = match reasons.remove(row.id()) {
-                    Some(reason) => reason,
-                    None => match convert(&value).and_then(|v| check_value(&target, &v)) {
-                        Err(reason) => reason,
-                        Ok(_) => "left unconverted by an earlier attempt".to_owned(),
-                    },
-                };
-                report.unconvertible.push(Unconvertible {
-                    row_id: row.id().to_owned(),
-                    value,
-                    reason,
-                });
-            }
+            let left = Unconverted {
+                table,
+                from,
+                target: &target,
+                filters,
+                total: report.unconvertible_total,
+            };
+            report.unconvertible = self.unconvertible(&left, reasons, &mut convert).await?;
         }
         tracing::info!(
             version = self.version,
@@ -637,6 +606,64 @@ impl<'a> Migration<'a> {
         self.state().conversions.push(report.clone());
         Ok(report)
     }
+
+    /// The first rows `left` describes (at most [`MAX_LISTED`]), each with why it was not
+    /// converted: the reason this attempt met, or the conversion tried again for rows an
+    /// earlier attempt left.
+    async fn unconvertible<F>(
+        &self,
+        left: &Unconverted<'_>,
+        mut reasons: HashMap<String, String>,
+        convert: &mut F,
+    ) -> Result<Vec<Unconvertible>>
+    where
+        F: FnMut(&Value) -> std::result::Result<Value, String> + Send,
+    {
+        let mut queries = left.filters.clone();
+        queries.push(Query::order_asc("$sequence"));
+        queries.push(Query::limit(left.total.min(MAX_LISTED)));
+        let listed = self
+            .db
+            .backend()
+            .list_rows(
+                self.db.id(),
+                left.table,
+                &queries,
+                &ListOptions {
+                    total: false,
+                    transaction_id: None,
+                },
+            )
+            .await?
+            .items;
+        Ok(listed
+            .into_iter()
+            .map(|row| {
+                let value = row.get(left.from).cloned().unwrap_or(Value::Null);
+                let reason = match reasons.remove(row.id()) {
+                    Some(reason) => reason,
+                    None => match convert(&value).and_then(|v| check_value(left.target, &v)) {
+                        Err(reason) => reason,
+                        Ok(_) => "left unconverted by an earlier attempt".to_owned(),
+                    },
+                };
+                Unconvertible {
+                    row_id: row.id().to_owned(),
+                    value,
+                    reason,
+                }
+            })
+            .collect())
+    }
+}
+
+/// The rows of a conversion left unconverted: those its filters still match.
+struct Unconverted<'u> {
+    table: &'u str,
+    from: &'u str,
+    target: &'u ColumnSchema,
+    filters: Vec<Query>,
+    total: u64,
 }
 
 fn destroyed_reason(backup: Option<&BackupReport>) -> String {

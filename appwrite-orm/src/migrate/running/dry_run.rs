@@ -28,15 +28,15 @@ use serde::Serialize;
 use crate::api::ListOptions;
 use crate::backend::Backend;
 use crate::backend::recording::{RecordedWrite, RecordingBackend};
-use crate::migrate::Migrator;
 use crate::migrate::error::MigrateError;
 use crate::migrate::planning::check::{self, Checked};
-use crate::migrate::planning::plan::{PlanError, PlannedOp, SchemaOp};
+use crate::migrate::planning::plan::{PlanError, PlannedOp, SchemaOp, VersionPlan};
 use crate::migrate::records::history::History;
 use crate::migrate::records::lock::Lock;
-use crate::migrate::running::apply::read_live;
+use crate::migrate::registry::MigrationDef;
 use crate::migrate::running::backfill::Checkpoint;
 use crate::migrate::running::context::Migration;
+use crate::migrate::{MigrateOptions, Migrator};
 use crate::query::Query;
 use crate::{Database, Result};
 
@@ -112,126 +112,155 @@ pub struct DryRunVersion {
     pub sample: Vec<RecordedWrite>,
 }
 
-impl Migrator {
-    /// What [`run`](Migrator::run) would do, with nothing written: the schema operations of
-    /// every pending version with their class, and what each step would write (see the
-    /// [`dry_run` module](crate::migrate::running::dry_run) docs for what it cannot see). Stops with the history's issues
-    /// when the history does not match the binary, as a run would.
-    pub async fn dry_run(&self, db: &Database) -> Result<DryRunReport> {
-        let started = Instant::now();
-        let prepared = self.prepare()?;
-        let real_history = History::new(
-            Arc::clone(db.backend()),
-            db.id(),
-            &self.options.history_table,
+/// The dry run of `migrator` on `db`.
+pub(crate) async fn dry_run(migrator: &Migrator, db: &Database) -> Result<DryRunReport> {
+    let started = Instant::now();
+    let prepared = migrator.prepare()?;
+    let snapshot = History::of(db, &migrator.options().history_table)
+        .read_all()
+        .await?;
+    let Checked { applied, issues } =
+        check::check_history(&prepared.versions, &prepared.migrations, &snapshot.versions);
+    if !issues.is_empty() {
+        return Err(MigrateError::History(issues).into());
+    }
+    let live = db.live_tables().await?;
+    let plan = prepared.plan(&live, applied, migrator.options());
+    let mut report = DryRunReport {
+        backend: db.backend().name().to_owned(),
+        database: db.id().to_owned(),
+        from_version: applied,
+        to_version: prepared.target.max(applied),
+        nothing_pending: plan.is_empty(),
+        plan_errors: plan.errors.clone(),
+        ..DryRunReport::default()
+    };
+    if let Some(lock) = &snapshot.lock {
+        report.notes.push(format!(
+            "the migration lock is held by {} (expires {}): a run would wait for it",
+            lock.owner, lock.expires_at
+        ));
+    }
+    let simulator = Simulator::start(db, migrator.options()).await?;
+    for version in &plan.versions {
+        let def = prepared
+            .migrations
+            .iter()
+            .find(|m| m.version == version.version);
+        report.versions.push(simulator.version(version, def).await);
+    }
+    drop(simulator);
+    if report
+        .versions
+        .iter()
+        .any(|v| v.step_error.is_some() && !v.schema.is_empty())
+    {
+        report.notes.push(
+            "a step stopped in the dry run; schema changes are not applied in a dry run, so a \
+             step that reads a column its version creates cannot be simulated"
+                .to_owned(),
         );
-        let snapshot = real_history.read_all().await?;
-        let Checked { applied, issues } =
-            check::check_history(&prepared.versions, &prepared.migrations, &snapshot.versions);
-        if !issues.is_empty() {
-            return Err(MigrateError::History(issues).into());
-        }
-        let live = read_live(db).await?;
-        let plan = self.plan_with(&prepared, &live, applied);
-        let mut report = DryRunReport {
-            backend: db.backend().name().to_owned(),
-            database: db.id().to_owned(),
-            from_version: applied,
-            to_version: prepared.target.max(applied),
-            nothing_pending: plan.is_empty(),
-            plan_errors: plan.errors.clone(),
-            ..DryRunReport::default()
-        };
-        if let Some(lock) = &snapshot.lock {
-            report.notes.push(format!(
-                "the migration lock is held by {} (expires {}): a run would wait for it",
-                lock.owner, lock.expires_at
-            ));
-        }
+    }
+    report.duration = started.elapsed();
+    tracing::info!(
+        from = report.from_version,
+        to = report.to_version,
+        versions = report.versions.len(),
+        "dry run done; nothing written"
+    );
+    Ok(report)
+}
+
+/// Steps run against a recording backend: reads go to the database, writes are recorded.
+struct Simulator {
+    /// The database itself, for counts.
+    db: Database,
+    recorder: Arc<RecordingBackend>,
+    /// The database through the recorder.
+    recorded: Database,
+    history: History,
+    options: MigrateOptions,
+    lock: Lock,
+}
+
+impl Simulator {
+    /// Takes the lock, recorded rather than written: nothing of it reaches the database.
+    async fn start(db: &Database, options: &MigrateOptions) -> Result<Self> {
         let recorder = Arc::new(RecordingBackend::new(Arc::clone(db.backend())));
-        let rdb = Database::new(Arc::clone(&recorder) as Arc<dyn Backend>, db.id());
-        let history = History::new(
-            Arc::clone(&recorder) as Arc<dyn Backend>,
-            db.id(),
-            &self.options.history_table,
-        );
+        let recorded = Database::new(Arc::clone(&recorder) as Arc<dyn Backend>, db.id());
+        let history = History::of(&recorded, &options.history_table);
         // The lock row is recorded, not written; its heartbeat must not run during the dry run.
-        let mut options = self.options.clone();
+        let mut options = options.clone();
         options.heartbeat = Duration::from_secs(365 * 24 * 3600);
         let lock = Lock::acquire(&history, &options).await?;
-        for version in &plan.versions {
-            let mut out = DryRunVersion {
-                version: version.version,
-                name: version.name.clone(),
-                reconcile: version.reconcile,
-                schema: version
-                    .before
-                    .iter()
-                    .chain(&version.after)
-                    .cloned()
-                    .collect(),
-                has_step: version.has_step,
-                ..DryRunVersion::default()
-            };
-            for op in &version.before {
-                if let SchemaOp::FillDefault { table, .. } = &op.op {
-                    let n = count_rows(db, table).await;
-                    *out.rows_by_table.entry(table.clone()).or_insert(0) += n;
-                }
+        Ok(Self {
+            db: db.clone(),
+            recorder,
+            recorded,
+            history,
+            options,
+            lock,
+        })
+    }
+
+    /// What `version` would do: its schema operations, the rows its default fills would
+    /// write, and what its step (`def`) would write.
+    async fn version(&self, version: &VersionPlan, def: Option<&MigrationDef>) -> DryRunVersion {
+        let mut out = DryRunVersion {
+            version: version.version,
+            name: version.name.clone(),
+            reconcile: version.reconcile,
+            schema: version
+                .before
+                .iter()
+                .chain(&version.after)
+                .cloned()
+                .collect(),
+            has_step: version.has_step,
+            ..DryRunVersion::default()
+        };
+        for op in &version.before {
+            if let SchemaOp::FillDefault { table, .. } = &op.op {
+                let n = count_rows(&self.db, table).await;
+                *out.rows_by_table.entry(table.clone()).or_insert(0) += n;
             }
-            if version.has_step
-                && let Some(def) = prepared
-                    .migrations
-                    .iter()
-                    .find(|m| m.version == version.version)
-            {
-                let mut m = Migration::new(
-                    rdb.clone(),
-                    version.version,
-                    &options,
-                    &history,
-                    &lock,
-                    Checkpoint::default(),
-                    false,
-                );
-                if let Err(e) = def.run_step(&mut m).await {
-                    tracing::info!(version = version.version, error = %e, "dry run: the step stopped");
-                    out.step_error = Some(e.to_string());
-                }
-                drop(m);
-            }
-            let writes: Vec<RecordedWrite> = recorder
-                .take()
-                .into_iter()
-                .filter(|w| w.table != self.options.history_table)
-                .collect();
-            for w in writes.iter().filter(|w| w.rows > 0) {
-                *out.rows_by_table.entry(w.table.clone()).or_insert(0) += w.rows;
-            }
-            out.writes = writes.len();
-            out.sample = writes.into_iter().take(DRY_RUN_SAMPLE).collect();
-            report.versions.push(out);
         }
-        drop(lock);
-        if report
-            .versions
-            .iter()
-            .any(|v| v.step_error.is_some() && !v.schema.is_empty())
+        if version.has_step
+            && let Some(def) = def
         {
-            report.notes.push(
-                "a step stopped in the dry run; schema changes are not applied in a dry run, so a \
-                 step that reads a column its version creates cannot be simulated"
-                    .to_owned(),
-            );
+            out.step_error = self.step(version.version, def).await;
         }
-        report.duration = started.elapsed();
-        tracing::info!(
-            from = report.from_version,
-            to = report.to_version,
-            versions = report.versions.len(),
-            "dry run done; nothing written"
+        let writes: Vec<RecordedWrite> = self
+            .recorder
+            .take()
+            .into_iter()
+            .filter(|w| w.table != self.options.history_table)
+            .collect();
+        for w in writes.iter().filter(|w| w.rows > 0) {
+            *out.rows_by_table.entry(w.table.clone()).or_insert(0) += w.rows;
+        }
+        out.writes = writes.len();
+        out.sample = writes.into_iter().take(DRY_RUN_SAMPLE).collect();
+        out
+    }
+
+    /// Runs the step of `version` against the recorder; why it stopped, when it did.
+    async fn step(&self, version: u32, def: &MigrationDef) -> Option<String> {
+        let mut m = Migration::new(
+            self.recorded.clone(),
+            version,
+            &self.options,
+            &self.history,
+            &self.lock,
+            Checkpoint::default(),
+            false,
         );
-        Ok(report)
+        let result = def.run_step(&mut m).await;
+        drop(m);
+        result.err().map(|e| {
+            tracing::info!(version, error = %e, "dry run: the step stopped");
+            e.to_string()
+        })
     }
 }
 

@@ -33,11 +33,7 @@ pub(crate) async fn backup_before(
     if plan.reconcile || !is_destructive(plan) {
         return Ok(None);
     }
-    let live: Vec<String> = backup::all_tables(db)
-        .await?
-        .into_iter()
-        .map(|t| t.id)
-        .collect();
+    let live: Vec<String> = db.live_tables().await?.into_iter().map(|t| t.id).collect();
     let tables = tables_to_back_up(plan, &live, &options.history_table);
     let stamp = chrono::Utc::now().format("%Y%m%dT%H%M%S%.3fZ");
     let dir = root.join(format!("v{}-{stamp}", plan.version));

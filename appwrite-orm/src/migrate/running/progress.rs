@@ -3,10 +3,10 @@
 //!
 //! A run sends [`ProgressEvent::Planned`] once it knows the pending versions (again when a step
 //! changed the schema and the rest was planned anew), then for each version
-//! [`VersionStarted`](ProgressEvent::VersionStarted), [`Rows`](ProgressEvent::Rows) a few
-//! times a second while rows are being written, and [`VersionApplied`](ProgressEvent::VersionApplied)
-//! or [`VersionFailed`](ProgressEvent::VersionFailed). A boot with nothing pending sends
-//! nothing. Reverts send the same events with [`Direction::Down`].
+//! [`VersionStarted`](ProgressEvent::VersionStarted), [`Rows`](ProgressEvent::Rows) a few times a
+//! second while rows are being written, and [`VersionApplied`](ProgressEvent::VersionApplied) or
+//! [`VersionFailed`](ProgressEvent::VersionFailed). A boot with nothing pending sends nothing.
+//! Reverts send the same events with [`Direction::Down`].
 //!
 //! [`LogLines`] writes one plain line per event (for logs and pipes); the command line
 //! (feature `cli`) draws progress bars on a terminal. Any `Fn(&ProgressEvent)` closure is a

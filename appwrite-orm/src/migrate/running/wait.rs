@@ -20,6 +20,46 @@ pub(crate) struct Pending {
 }
 
 impl Pending {
+    /// One column.
+    pub(crate) fn column(key: &str) -> Self {
+        Self {
+            columns: vec![key.to_owned()],
+            indexes: Vec::new(),
+        }
+    }
+
+    /// One index.
+    pub(crate) fn index(key: &str) -> Self {
+        Self {
+            columns: Vec::new(),
+            indexes: vec![key.to_owned()],
+        }
+    }
+
+    /// The columns and indexes of a live table that are not `available` yet.
+    pub(crate) fn of_table(table: &Table) -> Self {
+        fn not_available<'i>(items: impl Iterator<Item = (ColumnStatus, &'i str)>) -> Vec<String> {
+            items
+                .filter(|(status, _)| *status != ColumnStatus::Available)
+                .map(|(_, key)| key.to_owned())
+                .collect()
+        }
+        Self {
+            columns: not_available(
+                table
+                    .columns
+                    .iter()
+                    .map(|c| (c.status, c.schema.key.as_str())),
+            ),
+            indexes: not_available(
+                table
+                    .indexes
+                    .iter()
+                    .map(|i| (i.status, i.schema.key.as_str())),
+            ),
+        }
+    }
+
     pub(crate) fn is_empty(&self) -> bool {
         self.columns.is_empty() && self.indexes.is_empty()
     }
