@@ -243,3 +243,15 @@ impl From<MigrateError> for crate::Error {
         crate::Error::Migrate(Box::new(e))
     }
 }
+
+// The accessor lives with the type it returns, so that the crate's error module does not
+// reach into this one beyond naming the variant.
+impl crate::Error {
+    /// The migration error, when this is one.
+    pub fn migrate(&self) -> Option<&MigrateError> {
+        match self {
+            crate::Error::Migrate(e) => Some(e),
+            _ => None,
+        }
+    }
+}
