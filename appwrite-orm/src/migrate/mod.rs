@@ -91,6 +91,8 @@ mod records;
 mod registry;
 mod reverting;
 mod running;
+#[cfg(test)]
+mod test_support;
 
 pub use planning::plan;
 pub use running::{dry_run, progress};

@@ -692,50 +692,10 @@ fn diff(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::api::{Column, Index};
+    use crate::api::Column;
+    use crate::migrate::test_support::live_table;
     use crate::schema::{IndexKind, OnDelete, RelationType, Relationship};
     use serde_json::json;
-
-    fn live_table(schema: &TableSchema) -> Table {
-        Table {
-            id: schema.id.clone(),
-            name: schema.name.clone(),
-            database_id: "db".into(),
-            created_at: String::new(),
-            updated_at: String::new(),
-            permissions: schema.permissions.clone(),
-            row_security: schema.row_security,
-            enabled: true,
-            columns: schema
-                .columns
-                .iter()
-                .map(|c| Column {
-                    schema: ColumnSchema {
-                        since: 1,
-                        ..c.clone()
-                    },
-                    status: ColumnStatus::Available,
-                    error: String::new(),
-                    created_at: String::new(),
-                    updated_at: String::new(),
-                })
-                .collect(),
-            indexes: schema
-                .indexes
-                .iter()
-                .map(|i| Index {
-                    schema: IndexSchema {
-                        since: 1,
-                        ..i.clone()
-                    },
-                    status: ColumnStatus::Available,
-                    error: String::new(),
-                    created_at: String::new(),
-                    updated_at: String::new(),
-                })
-                .collect(),
-        }
-    }
 
     fn users() -> TableSchema {
         TableSchema::new("users", "Users")
@@ -777,6 +737,15 @@ mod tests {
         fn applied(mut self, v: u32) -> Self {
             self.applied = v;
             self
+        }
+
+        /// Declares column `from` of table `t` renamed to `to`.
+        fn rename(&mut self, from: &str, to: &str) {
+            self.renames.push(ColumnRename {
+                table: "t".into(),
+                from: from.into(),
+                to: to.into(),
+            });
         }
 
         fn plan(&self) -> Plan {
@@ -1081,11 +1050,7 @@ mod tests {
             .column(ColumnSchema::varchar("x", 5).since(2));
         let live = TableSchema::new("t", "T").column(ColumnSchema::varchar("text", 100));
         let mut case = Case::new(vec![declared]).live(&[live]).applied(1);
-        case.renames.push(ColumnRename {
-            table: "t".into(),
-            from: "text".into(),
-            to: "body".into(),
-        });
+        case.rename("text", "body");
         let plan = case.plan();
         assert_eq!(
             ops(&plan.versions[0]),
@@ -1125,11 +1090,7 @@ mod tests {
                 ["text", "rank"],
             ));
         let mut case = Case::new(vec![declared]).live(&[live]).applied(1);
-        case.renames.push(ColumnRename {
-            table: "t".into(),
-            from: "text".into(),
-            to: "body".into(),
-        });
+        case.rename("text", "body");
         let plan = case.plan();
         assert!(plan.errors.is_empty(), "{:?}", plan.errors);
         assert_eq!(
@@ -1145,11 +1106,7 @@ mod tests {
         let live = TableSchema::new("t", "T").column(ColumnSchema::varchar("content", 100));
         let mut case = Case::new(vec![declared]).live(&[live]).applied(1);
         for from in ["text", "content"] {
-            case.renames.push(ColumnRename {
-                table: "t".into(),
-                from: from.into(),
-                to: "body".into(),
-            });
+            case.rename(from, "body");
         }
         let plan = case.plan();
         assert_eq!(
@@ -1166,11 +1123,7 @@ mod tests {
             .column(ColumnSchema::varchar("text", 100))
             .column(ColumnSchema::varchar("body", 100));
         let mut case = Case::new(vec![declared]).live(&[live]).applied(1);
-        case.renames.push(ColumnRename {
-            table: "t".into(),
-            from: "text".into(),
-            to: "body".into(),
-        });
+        case.rename("text", "body");
         let plan = case.plan();
         assert!(plan.is_empty(), "nothing is renamed: {:?}", plan.versions);
         assert!(plan.errors.is_empty());

@@ -3,8 +3,9 @@
 
 use crate::migrate::planning::check::{self, Checked};
 use crate::migrate::planning::plan::Plan;
+use crate::migrate::planning::prepare::Prepared;
 use crate::migrate::planning::versions::{self, VersionLine};
-use crate::migrate::records::history::{History, HistoryEntry};
+use crate::migrate::records::history::{History, HistoryEntry, Snapshot};
 use crate::migrate::{HistoryIssue, Migrator};
 use crate::{Database, Result};
 
@@ -29,12 +30,7 @@ pub struct MigrationStatus {
 
 /// The status of `db` for `migrator`'s binary.
 pub(crate) async fn status(migrator: &Migrator, db: &Database) -> Result<MigrationStatus> {
-    let prepared = migrator.prepare()?;
-    let snapshot = History::of(db, &migrator.options().history_table)
-        .read_all()
-        .await?;
-    let Checked { applied, issues } =
-        check::check_history(&prepared.versions, &prepared.migrations, &snapshot.versions);
+    let (prepared, snapshot, Checked { applied, issues }) = read_checked(migrator, db).await?;
     let plan = if issues.is_empty() {
         let live = db.live_tables().await?;
         Some(prepared.plan(&live, applied, migrator.options()))
@@ -52,4 +48,19 @@ pub(crate) async fn status(migrator: &Migrator, db: &Database) -> Result<Migrati
         issues,
         plan,
     })
+}
+
+/// What a look without the lock starts from (status, dry run): the binary prepared, the history
+/// read and checked against it.
+pub(crate) async fn read_checked(
+    migrator: &Migrator,
+    db: &Database,
+) -> Result<(Prepared, Snapshot, Checked)> {
+    let prepared = migrator.prepare()?;
+    let snapshot = History::of(db, &migrator.options().history_table)
+        .read_all()
+        .await?;
+    let checked =
+        check::check_history(&prepared.versions, &prepared.migrations, &snapshot.versions);
+    Ok((prepared, snapshot, checked))
 }

@@ -381,59 +381,11 @@ fn additions(declared: &[TableSchema], live: &mut LiveSet, version: u32) -> Vec<
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::api::{Column, Index};
+    use crate::migrate::test_support::{history_entry, live_table};
     use crate::schema::{ColumnSchema, IndexKind, IndexSchema};
 
-    fn live_table(schema: &TableSchema) -> Table {
-        Table {
-            id: schema.id.clone(),
-            name: schema.name.clone(),
-            database_id: "db".into(),
-            created_at: String::new(),
-            updated_at: String::new(),
-            permissions: Vec::new(),
-            row_security: false,
-            enabled: true,
-            columns: schema
-                .columns
-                .iter()
-                .map(|c| Column {
-                    schema: c.clone(),
-                    status: ColumnStatus::Available,
-                    error: String::new(),
-                    created_at: String::new(),
-                    updated_at: String::new(),
-                })
-                .collect(),
-            indexes: schema
-                .indexes
-                .iter()
-                .map(|i| Index {
-                    schema: i.clone(),
-                    status: ColumnStatus::Available,
-                    error: String::new(),
-                    created_at: String::new(),
-                    updated_at: String::new(),
-                })
-                .collect(),
-        }
-    }
-
     fn entry(version: u32, checksum: &str, status: VersionStatus) -> HistoryEntry {
-        HistoryEntry {
-            version,
-            name: format!("v{version}"),
-            checksum: checksum.to_owned(),
-            status,
-            started_at: String::new(),
-            finished_at: String::new(),
-            duration_ms: 0,
-            rows_touched: 0,
-            schema_fingerprint: String::new(),
-            checkpoint: String::new(),
-            error: String::new(),
-            host: String::new(),
-        }
+        history_entry(version, &format!("v{version}"), checksum, status)
     }
 
     fn step(version: u32) -> MigrationDef {

@@ -302,6 +302,15 @@ impl<'a> Migration<'a> {
 
     // --- schema helpers --------------------------------------------------------------------------
 
+    /// Records a column or index a step helper added.
+    fn record_added(&self, what: &str, table: &str, key: &str, described: String) {
+        self.record_op(
+            format!("add {what} {table}.{key} {described}"),
+            OpClass::Additive,
+            "explicit in a step",
+        );
+    }
+
     /// The live table `table`, which the step helper `helper` needs to exist.
     async fn existing_table(&self, helper: &str, table: &str) -> Result<LiveTable> {
         match self.live_table(table).await? {
@@ -333,14 +342,11 @@ impl<'a> Migration<'a> {
                 .backend()
                 .create_column(self.db.id(), table, &column)
                 .await?;
-            self.record_op(
-                format!(
-                    "add column {table}.{} {}",
-                    column.key,
-                    compare::describe_column(&column)
-                ),
-                OpClass::Additive,
-                "explicit in a step",
+            self.record_added(
+                "column",
+                table,
+                &column.key,
+                compare::describe_column(&column),
             );
         }
         wait::until_available(&self.db, table, &Pending::column(&column.key), self.options).await
@@ -363,15 +369,7 @@ impl<'a> Migration<'a> {
                 .backend()
                 .create_index(self.db.id(), table, &index)
                 .await?;
-            self.record_op(
-                format!(
-                    "add index {table}.{} {}",
-                    index.key,
-                    compare::describe_index(&index)
-                ),
-                OpClass::Additive,
-                "explicit in a step",
-            );
+            self.record_added("index", table, &index.key, compare::describe_index(&index));
         }
         wait::until_available(&self.db, table, &Pending::index(&index.key), self.options).await
     }

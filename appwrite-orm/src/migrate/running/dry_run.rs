@@ -29,10 +29,11 @@ use crate::api::ListOptions;
 use crate::backend::Backend;
 use crate::backend::recording::{RecordedWrite, RecordingBackend};
 use crate::migrate::error::MigrateError;
-use crate::migrate::planning::check::{self, Checked};
+use crate::migrate::planning::check::Checked;
 use crate::migrate::planning::plan::{PlanError, PlannedOp, SchemaOp, VersionPlan};
 use crate::migrate::records::history::History;
 use crate::migrate::records::lock::Lock;
+use crate::migrate::records::status::read_checked;
 use crate::migrate::registry::MigrationDef;
 use crate::migrate::running::backfill::Checkpoint;
 use crate::migrate::running::context::Migration;
@@ -115,12 +116,7 @@ pub struct DryRunVersion {
 /// The dry run of `migrator` on `db`.
 pub(crate) async fn dry_run(migrator: &Migrator, db: &Database) -> Result<DryRunReport> {
     let started = Instant::now();
-    let prepared = migrator.prepare()?;
-    let snapshot = History::of(db, &migrator.options().history_table)
-        .read_all()
-        .await?;
-    let Checked { applied, issues } =
-        check::check_history(&prepared.versions, &prepared.migrations, &snapshot.versions);
+    let (prepared, snapshot, Checked { applied, issues }) = read_checked(migrator, db).await?;
     if !issues.is_empty() {
         return Err(MigrateError::History(issues).into());
     }
