@@ -313,26 +313,23 @@ impl Run<'_> {
 
     /// Deletes one item and waits until it is gone. `false` when it was gone already.
     async fn drop_one(&self, op: &DropOp) -> Result<bool> {
-        let (backend, id) = (self.db.backend(), self.db.id());
-        let deleted = match op {
-            DropOp::DropIndex { table, key } => backend.delete_index(id, table, key).await,
-            DropOp::DropColumn { table, key } => backend.delete_column(id, table, key).await,
-            DropOp::DropTable { table } => backend.delete_table(id, table).await,
-        };
-        match deleted {
-            Ok(()) => {}
-            Err(e) if e.is_not_found() => return Ok(false),
-            Err(e) => return Err(e),
-        }
         let options = self.options();
         match op {
-            DropOp::DropIndex { table, key } => {
-                wait::until_gone(self.db, table, key, true, options).await?;
+            DropOp::DropIndex { table, key } | DropOp::DropColumn { table, key } => {
+                let index = matches!(op, DropOp::DropIndex { .. });
+                if !wait::delete_item(self.db, table, key, index).await? {
+                    return Ok(false);
+                }
+                wait::until_gone(self.db, table, key, index, options).await?;
             }
-            DropOp::DropColumn { table, key } => {
-                wait::until_gone(self.db, table, key, false, options).await?;
+            DropOp::DropTable { table } => {
+                match self.db.backend().delete_table(self.db.id(), table).await {
+                    Ok(()) => {}
+                    Err(e) if e.is_not_found() => return Ok(false),
+                    Err(e) => return Err(e),
+                }
+                wait::until_table_gone(self.db, table, options).await?;
             }
-            DropOp::DropTable { table } => wait::until_table_gone(self.db, table, options).await?,
         }
         Ok(true)
     }

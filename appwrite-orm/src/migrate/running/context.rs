@@ -418,16 +418,7 @@ impl<'a> Migration<'a> {
             return Ok(None);
         }
         let backup = self.backup(table, Some(key)).await?;
-        match self
-            .db
-            .backend()
-            .delete_column(self.db.id(), table, key)
-            .await
-        {
-            Ok(()) => {}
-            Err(e) if e.is_not_found() => {}
-            Err(e) => return Err(e),
-        }
+        wait::delete_item(&self.db, table, key, false).await?;
         wait::until_gone(&self.db, table, key, false, self.options).await?;
         tracing::warn!(
             version = self.version,
@@ -472,16 +463,7 @@ impl<'a> Migration<'a> {
         if live.index(key).is_none() {
             return Ok(());
         }
-        match self
-            .db
-            .backend()
-            .delete_index(self.db.id(), table, key)
-            .await
-        {
-            Ok(()) => {}
-            Err(e) if e.is_not_found() => {}
-            Err(e) => return Err(e),
-        }
+        wait::delete_item(&self.db, table, key, true).await?;
         wait::until_gone(&self.db, table, key, true, self.options).await?;
         self.record_op(
             format!("drop index {table}.{key}"),

@@ -137,16 +137,8 @@ impl TableWork<'_> {
         match &planned.op {
             SchemaOp::CreateTable { .. } => {}
             SchemaOp::RemoveFailed { key, index, .. } => {
-                let deleted = if *index {
-                    backend.delete_index(db.id(), table, key).await
-                } else {
-                    backend.delete_column(db.id(), table, key).await
-                };
-                match deleted {
-                    Ok(()) => {}
-                    Err(e) if e.is_not_found() => {}
-                    Err(e) => return Err(e),
-                }
+                // Gone already or not, it must be gone before it is created again.
+                wait::delete_item(db, table, key, *index).await?;
                 wait::until_gone(db, table, key, *index, options).await?;
             }
             SchemaOp::UpdateTable {

@@ -185,6 +185,26 @@ fn still_processing(live: &Table, pending: &Pending) -> Result<Option<String>> {
     Ok(waiting)
 }
 
+/// Deletes a column (or, with `index`, an index) of `table`; `false` when there was none to
+/// delete. Deleting is asynchronous: [`until_gone`] waits for it.
+pub(crate) async fn delete_item(
+    db: &Database,
+    table: &str,
+    key: &str,
+    index: bool,
+) -> Result<bool> {
+    let deleted = if index {
+        db.backend().delete_index(db.id(), table, key).await
+    } else {
+        db.backend().delete_column(db.id(), table, key).await
+    };
+    match deleted {
+        Ok(()) => Ok(true),
+        Err(e) if e.is_not_found() => Ok(false),
+        Err(e) => Err(e),
+    }
+}
+
 /// Waits until a column (or index) of `table` is gone after a delete.
 pub(crate) async fn until_gone(
     db: &Database,
