@@ -8,6 +8,7 @@ use crate::api::Table as LiveTable;
 use crate::backend::Backend;
 use crate::backend::embedded::EmbeddedBackend;
 use crate::model::Table;
+use crate::query::Query;
 use crate::rows::Rows;
 use crate::table::TableHandle;
 
@@ -132,12 +133,53 @@ impl Database {
             .await
     }
 
+    /// Every live table of the database with its columns and indexes, a page at a time. What
+    /// a backup copies and what a migration plans against.
+    pub(crate) async fn live_tables(&self) -> Result<Vec<LiveTable>> {
+        every_page(
+            |queries| async move { Ok(self.backend.list_tables(&self.id, &queries).await?.items) },
+            |table| table.id.clone(),
+        )
+        .await
+    }
+
     /// The live table of model `T`, `None` when it does not exist.
     pub async fn live_table<T: Table>(&self) -> Result<Option<LiveTable>> {
         match self.backend.get_table(&self.id, &T::schema().id).await {
             Ok(t) => Ok(Some(t)),
             Err(e) if e.error_type() == Some(crate::api::types::TABLE_NOT_FOUND) => Ok(None),
             Err(e) => Err(e),
+        }
+    }
+}
+
+/// Items listed by pages of this many.
+const LISTING_PAGE: u64 = 100;
+
+/// Every item of a listing, read by pages each after the last item of the one before
+/// (Appwrite's cursor paging): `page` answers the page its queries ask for, `id` gives an
+/// item's id for the cursor. A page shorter than asked for is the last.
+///
+/// `page` is a closure returning a future rather than an async closure: the futures of the
+/// callers must be `Send`, which the compiler cannot yet prove through async closures.
+pub(crate) async fn every_page<T, F, Fut>(mut page: F, id: impl Fn(&T) -> String) -> Result<Vec<T>>
+where
+    F: FnMut(Vec<Query>) -> Fut,
+    Fut: Future<Output = Result<Vec<T>>>,
+{
+    let mut out = Vec::new();
+    let mut cursor: Option<String> = None;
+    loop {
+        let mut queries = vec![Query::limit(LISTING_PAGE)];
+        if let Some(c) = cursor.take() {
+            queries.push(Query::cursor_after(c));
+        }
+        let items = page(queries).await?;
+        let full = items.len() as u64 >= LISTING_PAGE;
+        cursor = items.last().map(&id);
+        out.extend(items);
+        if !full {
+            return Ok(out);
         }
     }
 }

@@ -158,14 +158,6 @@ impl Error {
     pub fn is_conflict(&self) -> bool {
         self.code() == Some(409)
     }
-
-    /// The migration error, when this is one.
-    pub fn migrate(&self) -> Option<&crate::migrate::MigrateError> {
-        match self {
-            Error::Migrate(e) => Some(e),
-            _ => None,
-        }
-    }
 }
 
 impl From<rusqlite::Error> for Error {

@@ -8,7 +8,6 @@ use super::jsonl::JsonlWriter;
 use super::manifest::{self, FORMAT_VERSION, Manifest, ManifestTable, SchemaFile};
 use super::{BackupReport, TableReport};
 use crate::api::{Document, Table};
-use crate::query::Query;
 use crate::rows::Pager;
 use crate::{Database, Result};
 
@@ -24,28 +23,9 @@ pub(crate) fn keep_restorable(doc: &mut Document) {
     });
 }
 
-/// Every live table of the database, page by page.
-pub(crate) async fn all_tables(db: &Database) -> Result<Vec<Table>> {
-    let mut out = Vec::new();
-    let mut cursor: Option<String> = None;
-    loop {
-        let mut queries = vec![Query::limit(100)];
-        if let Some(c) = &cursor {
-            queries.push(Query::cursor_after(c.clone()));
-        }
-        let page = db.backend().list_tables(db.id(), &queries).await?.items;
-        let n = page.len();
-        cursor = page.last().map(|t| t.id.clone());
-        out.extend(page);
-        if n < 100 {
-            return Ok(out);
-        }
-    }
-}
-
 async fn chosen(db: &Database, tables: Option<&[String]>) -> Result<Vec<Table>> {
     let Some(ids) = tables else {
-        return all_tables(db).await;
+        return db.live_tables().await;
     };
     let mut out = Vec::with_capacity(ids.len());
     for id in ids {

@@ -59,8 +59,6 @@ use serde::Serialize;
 pub use error::BackupError;
 pub use manifest::{FORMAT_VERSION, Manifest, ManifestTable, SCHEMA_FILE, SchemaFile};
 
-pub(crate) use dump::all_tables;
-
 use crate::{Database, Result};
 
 /// Rows of one table in a backup or a restore.

@@ -3,7 +3,7 @@
 use std::fmt;
 use std::path::PathBuf;
 
-use super::plan::PlanError;
+use crate::migrate::planning::plan::PlanError;
 
 /// A migration run stopped. Carried by [`Error::Migrate`](crate::Error::Migrate).
 #[derive(Debug, thiserror::Error)]
@@ -241,5 +241,17 @@ fn list<T: fmt::Display>(items: &[T]) -> String {
 impl From<MigrateError> for crate::Error {
     fn from(e: MigrateError) -> Self {
         crate::Error::Migrate(Box::new(e))
+    }
+}
+
+// The accessor lives with the type it returns, so that the crate's error module does not
+// reach into this one beyond naming the variant.
+impl crate::Error {
+    /// The migration error, when this is one.
+    pub fn migrate(&self) -> Option<&MigrateError> {
+        match self {
+            crate::Error::Migrate(e) => Some(e),
+            _ => None,
+        }
     }
 }

@@ -56,14 +56,14 @@
 //!
 //! # Checks, backups and restores
 //!
-//! A version may declare validation checks ([`MigrationDef::check`],
-//! `#[migration(version = N, check = fn_name)]`): they run after its step and schema changes,
-//! before it is recorded, and the first that returns an error ([`check_failed`]) fails the
-//! version with its name and message. With [`MigrateOptions::backup_before_destructive`] every
-//! table is backed up ([`crate::backup`]) before each version that runs a step, and the tables
-//! a non-additive schema operation changes before a version without one; with [`MigrateOptions::restore_on_failed_check`] a failed check
-//! restores that backup (rows, permissions, timestamps and the tables' schema as they were;
-//! tables the version created are dropped) and the error says "restored from `<dir>`".
+//! A version may declare validation checks ([`MigrationDef::check`], `#[migration(version = N,
+//! check = fn_name)]`): they run after its step and schema changes, before it is recorded, and the
+//! first that returns an error ([`check_failed`]) fails the version with its name and message. With
+//! [`MigrateOptions::backup_before_destructive`] every table is backed up ([`crate::backup`])
+//! before each version that runs a step, and the tables a non-additive schema operation changes
+//! before a version without one; with [`MigrateOptions::restore_on_failed_check`] a failed check
+//! restores that backup (rows, permissions, timestamps and the tables' schema as they were; tables
+//! the version created are dropped) and the error says "restored from `<dir>`".
 //!
 //! Nothing is dropped implicitly. What Appwrite cannot change in place (a column's type or
 //! array flag, an index) is a plan error that explains the explicit path; destructive helpers
@@ -77,131 +77,43 @@
 //! indexes, columns and tables) is dropped too, after a full backup of the tables that lose
 //! data; [`Migrator::revert_plan`] says beforehand what would run and what would be dropped.
 
-mod apply;
-mod backfill;
-mod backup;
-mod baseline;
-mod check;
-mod compare;
-mod context;
-pub mod dry_run;
+// Grouped by concern: `planning` is pure (the declarations prepared, the plan, the comparisons
+// it rests on, the history checked against the binary); `running` applies versions (the run,
+// schema operations, step context and backfills, waits, backups, progress, the dry run);
+// `reverting` goes down; `records` is what the database keeps (history, lock, status,
+// administration, reports). `migrator` holds every public operation, each handing the work
+// to one of them.
 mod error;
-mod exec;
-mod guard;
-mod history;
-mod lock;
+mod migrator;
 mod options;
-pub mod plan;
-pub mod progress;
+mod planning;
+mod records;
 mod registry;
-mod renames;
-mod report;
-mod revert;
-mod revert_plan;
-mod versions;
-mod wait;
+mod reverting;
+mod running;
+#[cfg(test)]
+mod test_support;
 
-pub use apply::MigrationStatus;
-pub use backup::BackupReport;
-pub use context::{Migration, StepRows, StepTable};
+pub use planning::plan;
+pub use running::{dry_run, progress};
+
 pub use dry_run::{DRY_RUN_SAMPLE, DryRunReport, DryRunVersion};
 pub use error::{HistoryIssue, MigrateError};
-pub use history::{HistoryEntry, VersionStatus};
+pub use migrator::Migrator;
 pub use options::{DEFAULT_BACKUP_DIR, DEFAULT_HISTORY_TABLE, MigrateOptions, RevertOptions};
 pub use plan::{ColumnRename, OpClass, Plan, PlanError};
+pub use planning::versions::{VersionLine, VersionState};
 pub use progress::{Direction, LogLines, MigrationProgress, ProgressEvent};
+pub use records::history::{HistoryEntry, VersionStatus};
+pub use records::report::{
+    BackfillReport, ConversionReport, FailedRun, MigrationReport, OpReport, RunStatus,
+    Unconvertible, VersionReport,
+};
+pub use records::status::MigrationStatus;
 pub use registry::{
     MigrationDef, MigrationRegistration, Step, StepFn, StepFuture, check_failed, checksum_of,
     registered_in, registered_migrations,
 };
-pub use report::{
-    BackfillReport, ConversionReport, FailedRun, MigrationReport, OpReport, RunStatus,
-    Unconvertible, VersionReport,
-};
-pub use revert_plan::{DropOp, PlannedDrop, RevertPlan, RevertVersion};
-pub use versions::{VersionLine, VersionState};
-
-use crate::schema::TableSchema;
-
-/// Runs migrations: a set of declared tables and migrations (a "binary") against databases.
-///
-/// [`Database::migrate`](crate::Database::migrate) uses [`Migrator::from_registry`]: every
-/// `#[derive(Table)]` and `#[migration]` of the binary. Tests build explicit sets to play
-/// several versions of an application against one database:
-///
-/// ```
-/// # tokio::runtime::Runtime::new().unwrap().block_on(async {
-/// use appwrite_orm::migrate::{MigrationDef, Migrator};
-/// use appwrite_orm::schema::{ColumnSchema, TableSchema};
-/// use appwrite_orm::Database;
-///
-/// let v1 = TableSchema::new("notes", "Notes").column(ColumnSchema::varchar("text", 100));
-/// let v2 = v1.clone().column(ColumnSchema::boolean("pinned").default_value(false).since(2));
-///
-/// let db = Database::in_memory().await?;
-/// Migrator::new([&v1], []).run(&db).await?;
-/// db.rows("notes").create("n1", serde_json::json!({"text": "hi"}).as_object().unwrap()).await?;
-///
-/// let report = Migrator::new([&v2], []).run(&db).await?;
-/// assert_eq!(report.to_version, 2);
-/// assert_eq!(report.versions[0].schema[1].rows, Some(1)); // the default, written into n1
-/// # Ok::<(), appwrite_orm::Error>(())
-/// # }).unwrap();
-/// ```
-#[derive(Debug, Clone)]
-pub struct Migrator {
-    tables: Vec<TableSchema>,
-    migrations: Vec<MigrationDef>,
-    options: MigrateOptions,
-    progress: Option<progress::Sink>,
-}
-
-impl Migrator {
-    /// A migrator for these tables and migrations.
-    pub fn new<'t>(
-        tables: impl IntoIterator<Item = &'t TableSchema>,
-        migrations: impl IntoIterator<Item = MigrationDef>,
-    ) -> Self {
-        let mut migrations: Vec<MigrationDef> = migrations.into_iter().collect();
-        migrations.sort_by(|a, b| (a.version, &a.source).cmp(&(b.version, &b.source)));
-        Self {
-            tables: tables.into_iter().cloned().collect(),
-            migrations,
-            options: MigrateOptions::default(),
-            progress: None,
-        }
-    }
-
-    /// Every table and migration registered in this binary.
-    pub fn from_registry() -> Self {
-        Self::new(crate::model::registered_tables(), registered_migrations())
-    }
-
-    /// Uses these settings.
-    pub fn with_options(mut self, options: MigrateOptions) -> Self {
-        self.options = options;
-        self
-    }
-
-    /// Reports progress to `sink` while running ([`progress`]): [`LogLines`] for plain lines,
-    /// a closure, or the command line's progress bars.
-    pub fn with_progress(mut self, sink: impl MigrationProgress + 'static) -> Self {
-        self.progress = Some(progress::Sink(std::sync::Arc::new(sink)));
-        self
-    }
-
-    /// The settings.
-    pub fn options(&self) -> &MigrateOptions {
-        &self.options
-    }
-
-    /// The declared tables.
-    pub fn tables(&self) -> &[TableSchema] {
-        &self.tables
-    }
-
-    /// The migrations, sorted by version.
-    pub fn migrations(&self) -> &[MigrationDef] {
-        &self.migrations
-    }
-}
+pub use reverting::revert_plan::{DropOp, PlannedDrop, RevertPlan, RevertVersion};
+pub use running::backup::BackupReport;
+pub use running::context::{Migration, StepRows, StepTable};

@@ -4,7 +4,7 @@ use std::collections::BTreeSet;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use super::plan::ColumnRename;
+use crate::migrate::planning::plan::ColumnRename;
 
 /// The id of the history table when none is configured (ids may not start with `_`).
 pub const DEFAULT_HISTORY_TABLE: &str = "orm_migrations";
@@ -229,7 +229,7 @@ impl MigrateOptions {
     }
 }
 
-/// Settings of a revert ([`Migrator::revert_with`](super::Migrator::revert_with)).
+/// Settings of a revert ([`Migrator::revert_with`](crate::migrate::Migrator::revert_with)).
 ///
 /// ```
 /// use appwrite_orm::migrate::RevertOptions;

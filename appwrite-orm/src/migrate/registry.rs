@@ -12,8 +12,8 @@ use std::sync::Arc;
 
 use sha2::{Digest, Sha256};
 
-use super::context::Migration;
 use crate::Result;
+use crate::migrate::running::context::Migration;
 
 /// The future a migration step returns.
 pub type StepFuture<'a> = Pin<Box<dyn Future<Output = Result<()>> + Send + 'a>>;
@@ -142,7 +142,7 @@ impl MigrationDef {
         self
     }
 
-    /// Adds a `down` step, run by [`Migrator::revert`](super::Migrator::revert).
+    /// Adds a `down` step, run by [`Migrator::revert`](crate::migrate::Migrator::revert).
     pub fn with_down<F>(mut self, down: F) -> Self
     where
         F: for<'a, 'b> Fn(&'a mut Migration<'b>) -> StepFuture<'a> + Send + Sync + 'static,
@@ -151,10 +151,11 @@ impl MigrationDef {
         self
     }
 
-    /// Adds a validation check, run after the version's step and schema changes and before
-    /// the version is recorded. A check that returns an error (for example
-    /// [`check_failed`](super::check_failed)) fails the version with the check's name and
-    /// message; with [`MigrateOptions::restore_on_failed_check`](super::MigrateOptions::restore_on_failed_check)
+    /// Adds a validation check, run after the version's step and schema changes and before the
+    /// version is recorded. A check that returns an error (for example
+    /// [`check_failed`](crate::migrate::check_failed)) fails the version with the check's name and
+    /// message; with
+    /// [`MigrateOptions::restore_on_failed_check`](crate::migrate::MigrateOptions::restore_on_failed_check)
     /// the backup taken before the version is restored first.
     ///
     /// ```
@@ -251,7 +252,7 @@ pub fn registered_in(module_prefix: &str) -> Vec<MigrationDef> {
 
 /// The error a validation check returns to fail its version with `message`.
 pub fn check_failed(message: impl Into<String>) -> crate::Error {
-    super::MigrateError::Step(message.into()).into()
+    crate::migrate::MigrateError::Step(message.into()).into()
 }
 
 /// SHA-256 of `text` as lowercase hex: the checksum form the history stores.

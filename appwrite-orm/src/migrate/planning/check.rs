@@ -3,10 +3,10 @@
 
 use std::collections::BTreeMap;
 
-use super::error::HistoryIssue;
-use super::history::{HistoryEntry, VersionStatus};
-use super::plan::VersionInfo;
-use super::registry::MigrationDef;
+use crate::migrate::error::HistoryIssue;
+use crate::migrate::planning::plan::VersionInfo;
+use crate::migrate::records::history::{HistoryEntry, VersionStatus};
+use crate::migrate::registry::MigrationDef;
 
 /// What the history says, checked.
 #[derive(Debug, Clone, PartialEq)]
@@ -84,22 +84,10 @@ fn max_version(versions: &[VersionInfo]) -> u32 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::migrate::test_support::history_entry;
 
     fn entry(version: u32, checksum: &str, status: VersionStatus) -> HistoryEntry {
-        HistoryEntry {
-            version,
-            name: format!("m{version}"),
-            checksum: checksum.into(),
-            status,
-            started_at: String::new(),
-            finished_at: "2026-01-01T00:00:00.000+00:00".into(),
-            duration_ms: 0,
-            rows_touched: 0,
-            schema_fingerprint: String::new(),
-            checkpoint: String::new(),
-            error: String::new(),
-            host: String::new(),
-        }
+        history_entry(version, &format!("m{version}"), checksum, status)
     }
 
     fn def(version: u32, checksum: &str) -> MigrationDef {

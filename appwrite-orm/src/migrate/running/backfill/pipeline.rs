@@ -29,7 +29,7 @@ use super::markers::{self, ChunkRange, Markers};
 use super::{JobState, Read, RowFn, TRANSACTION_ROWS, Walk, read_rows, rows_by_id};
 use crate::api::{Document, Operation, OperationAction, Row, Transaction};
 use crate::backend::Backend;
-use crate::migrate::report::BackfillReport;
+use crate::migrate::records::report::BackfillReport;
 use crate::{Error, Result};
 
 /// How the pipelined walk ended (errors apart).

@@ -5,8 +5,8 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde::Serialize;
 
-use super::history::{HistoryEntry, VersionStatus};
-use super::plan::VersionInfo;
+use crate::migrate::planning::plan::VersionInfo;
+use crate::migrate::records::history::{HistoryEntry, VersionStatus};
 
 /// Where one version stands, comparing the binary with the history.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -40,7 +40,7 @@ impl VersionState {
     }
 }
 
-/// One version in [`MigrationStatus::versions`](super::MigrationStatus::versions).
+/// One version in [`MigrationStatus::versions`](crate::migrate::MigrationStatus::versions).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct VersionLine {
     /// The version.

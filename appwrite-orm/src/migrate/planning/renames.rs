@@ -1,14 +1,14 @@
 //! The column renames a run plans with: those given at run time
-//! ([`MigrateOptions::rename_column`](super::MigrateOptions::rename_column)) and those declared
-//! next to the field (`#[column(renamed_from = "…")]`, [`ColumnSchema::renamed_from`]), each
-//! once. Pure.
+//! ([`MigrateOptions::rename_column`](crate::migrate::MigrateOptions::rename_column)) and those
+//! declared next to the field (`#[column(renamed_from = "…")]`, [`ColumnSchema::renamed_from`]),
+//! each once. Pure.
 //!
 //! The list is an input of the plan, so it is also part of the binary's fingerprint: a boot
 //! whose renames changed plans again instead of taking the one-request path.
 //!
 //! [`ColumnSchema::renamed_from`]: crate::schema::ColumnSchema::renamed_from
 
-use super::plan::ColumnRename;
+use crate::migrate::planning::plan::ColumnRename;
 use crate::schema::TableSchema;
 
 /// The options' renames, then the declared ones, without repeats: a rename declared both

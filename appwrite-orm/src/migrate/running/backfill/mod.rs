@@ -20,10 +20,10 @@ use std::time::Duration;
 use rand::Rng;
 use serde::{Deserialize, Serialize};
 
-use super::context::Migration;
-use super::report::BackfillReport;
 use crate::api::types;
 use crate::api::{Document, ListOptions, Row};
+use crate::migrate::records::report::BackfillReport;
+use crate::migrate::running::context::Migration;
 use crate::query::Query;
 use crate::schema::limits;
 use crate::{Error, Result};

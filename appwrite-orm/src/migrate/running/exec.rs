@@ -13,15 +13,15 @@ use std::collections::BTreeMap;
 use futures_util::{StreamExt, TryStreamExt, stream};
 use serde_json::Value;
 
-use super::error::MigrateError;
-use super::options::MigrateOptions;
-use super::plan::{PlannedOp, SchemaOp};
-use super::report::OpReport;
-use super::wait::{self, Pending};
 use crate::api::types;
 use crate::api::{ColumnStatus, Document, TableUpdate};
+use crate::migrate::error::MigrateError;
+use crate::migrate::options::MigrateOptions;
+use crate::migrate::planning::plan::{PlannedOp, SchemaOp};
+use crate::migrate::records::report::OpReport;
+use crate::migrate::running::wait::{self, Pending};
 use crate::query::Query;
-use crate::schema::TableSchema;
+use crate::schema::{ColumnSchema, IndexSchema, TableSchema};
 use crate::{Database, Result};
 
 fn report(op: &PlannedOp, rows: Option<u64>) -> OpReport {
@@ -95,21 +95,7 @@ async fn create_table(db: &Database, table: &TableSchema, options: &MigrateOptio
     };
     // Inline columns are available at once on 1.9; a server that created them one by one may
     // still be processing some.
-    let pending = Pending {
-        columns: live
-            .columns
-            .iter()
-            .filter(|c| c.status != ColumnStatus::Available)
-            .map(|c| c.schema.key.clone())
-            .collect(),
-        indexes: live
-            .indexes
-            .iter()
-            .filter(|i| i.status != ColumnStatus::Available)
-            .map(|i| i.schema.key.clone())
-            .collect(),
-    };
-    wait::until_available(db, &table.id, &pending, options).await
+    wait::until_available(db, &table.id, &Pending::of_table(&live), options).await
 }
 
 /// One table's operations, in order. Returns the rows written per operation index.
@@ -119,25 +105,40 @@ async fn table_ops(
     ops: Vec<(usize, PlannedOp)>,
     options: &MigrateOptions,
 ) -> Result<Vec<(usize, Option<u64>)>> {
-    let backend = db.backend();
-    let mut pending = Pending::default();
+    let mut work = TableWork {
+        db,
+        table,
+        options,
+        pending: Pending::default(),
+    };
     let mut out = Vec::with_capacity(ops.len());
     for (i, planned) in &ops {
-        let i = *i;
-        let mut rows = None;
+        out.push((*i, work.run(planned).await?));
+    }
+    work.settle().await?;
+    Ok(out)
+}
+
+/// The operations of one table as they run: what was created and is not available yet is
+/// awaited only when something needs it (an index its columns, a fill its column), or at the
+/// end.
+struct TableWork<'w> {
+    db: &'w Database,
+    table: &'w str,
+    options: &'w MigrateOptions,
+    pending: Pending,
+}
+
+impl TableWork<'_> {
+    /// Runs one operation; the rows it wrote, for a default fill.
+    async fn run(&mut self, planned: &PlannedOp) -> Result<Option<u64>> {
+        let (db, table, options) = (self.db, self.table, self.options);
+        let backend = db.backend();
         match &planned.op {
             SchemaOp::CreateTable { .. } => {}
             SchemaOp::RemoveFailed { key, index, .. } => {
-                let deleted = if *index {
-                    backend.delete_index(db.id(), table, key).await
-                } else {
-                    backend.delete_column(db.id(), table, key).await
-                };
-                match deleted {
-                    Ok(()) => {}
-                    Err(e) if e.is_not_found() => {}
-                    Err(e) => return Err(e),
-                }
+                // Gone already or not, it must be gone before it is created again.
+                wait::delete_item(db, table, key, *index).await?;
                 wait::until_gone(db, table, key, *index, options).await?;
             }
             SchemaOp::UpdateTable {
@@ -156,69 +157,24 @@ async fn table_ops(
             }
             SchemaOp::RenameColumn { from, column, .. } => {
                 tracing::info!(table, from = %from, to = %column.key, "renaming column");
-                match backend.update_column(db.id(), table, from, column).await {
-                    Ok(_) => {}
-                    // Still processing from an earlier attempt: wait for it, then again.
-                    Err(e) if e.error_type() == Some(types::COLUMN_NOT_AVAILABLE) => {
-                        let one = Pending {
-                            columns: vec![from.clone()],
-                            indexes: Vec::new(),
-                        };
-                        wait::until_available(db, table, &one, options).await?;
-                        backend.update_column(db.id(), table, from, column).await?;
-                    }
-                    Err(e) => return Err(e),
-                }
+                self.update_column(from, column).await?;
             }
             SchemaOp::CreateColumn { column, .. } => {
                 tracing::info!(table, column = %column.key, "creating column");
                 match backend.create_column(db.id(), table, column).await {
                     Ok(c) if c.status == ColumnStatus::Available => {}
-                    Ok(_) => pending.columns.push(column.key.clone()),
-                    Err(e) if e.is_conflict() => pending.columns.push(column.key.clone()),
+                    Ok(_) => self.pending.columns.push(column.key.clone()),
+                    Err(e) if e.is_conflict() => self.pending.columns.push(column.key.clone()),
                     Err(e) => return Err(e),
                 }
             }
             SchemaOp::UpdateColumn { column, .. } => {
                 tracing::info!(table, column = %column.key, change = %planned.reason, "changing column");
-                match backend
-                    .update_column(db.id(), table, &column.key, column)
-                    .await
-                {
-                    Ok(_) => {}
-                    // Still processing from an earlier attempt: wait for it, then again.
-                    Err(e) if e.error_type() == Some(types::COLUMN_NOT_AVAILABLE) => {
-                        let one = Pending {
-                            columns: vec![column.key.clone()],
-                            indexes: Vec::new(),
-                        };
-                        wait::until_available(db, table, &one, options).await?;
-                        backend
-                            .update_column(db.id(), table, &column.key, column)
-                            .await?;
-                    }
-                    Err(e) => return Err(e),
-                }
+                self.update_column(&column.key, column).await?;
             }
-            SchemaOp::CreateIndex { index, .. } => {
-                // An index needs its columns available.
-                settle(db, table, &mut pending, options).await?;
-                tracing::info!(table, index = %index.key, "creating index");
-                match backend.create_index(db.id(), table, index).await {
-                    Ok(x) if x.status == ColumnStatus::Available => {}
-                    Ok(x) if x.status == ColumnStatus::Failed => {
-                        return Err(crate::Error::NotReady {
-                            what: format!("index {:?} of table {table:?}", index.key),
-                            reason: format!("the server reports it failed: {}", x.error),
-                        });
-                    }
-                    Ok(_) => pending.indexes.push(index.key.clone()),
-                    Err(e) if e.is_conflict() => pending.indexes.push(index.key.clone()),
-                    Err(e) => return Err(e),
-                }
-            }
+            SchemaOp::CreateIndex { index, .. } => self.create_index(index).await?,
             SchemaOp::FillDefault { column, value, .. } => {
-                settle(db, table, &mut pending, options).await?;
+                self.settle().await?;
                 let written = fill_default(db, table, column, value).await?;
                 tracing::info!(
                     table,
@@ -226,7 +182,7 @@ async fn table_ops(
                     rows = written,
                     "default written into existing rows"
                 );
-                rows = Some(written);
+                return Ok(Some(written));
             }
             SchemaOp::MakeRequired { .. } => {
                 return Err(MigrateError::Step(format!(
@@ -236,21 +192,56 @@ async fn table_ops(
                 .into());
             }
         }
-        out.push((i, rows));
+        Ok(None)
     }
-    settle(db, table, &mut pending, options).await?;
-    Ok(out)
-}
 
-async fn settle(
-    db: &Database,
-    table: &str,
-    pending: &mut Pending,
-    options: &MigrateOptions,
-) -> Result<()> {
-    wait::until_available(db, table, pending, options).await?;
-    *pending = Pending::default();
-    Ok(())
+    /// Changes the live column `key` into `column` (a rename when the keys differ).
+    async fn update_column(&self, key: &str, column: &ColumnSchema) -> Result<()> {
+        let (db, table) = (self.db, self.table);
+        match db
+            .backend()
+            .update_column(db.id(), table, key, column)
+            .await
+        {
+            Ok(_) => Ok(()),
+            // Still processing from an earlier attempt: wait for it, then again.
+            Err(e) if e.error_type() == Some(types::COLUMN_NOT_AVAILABLE) => {
+                wait::until_available(db, table, &Pending::column(key), self.options).await?;
+                db.backend()
+                    .update_column(db.id(), table, key, column)
+                    .await
+                    .map(|_| ())
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Creates an index once its columns are available.
+    async fn create_index(&mut self, index: &IndexSchema) -> Result<()> {
+        self.settle().await?;
+        let (db, table) = (self.db, self.table);
+        tracing::info!(table, index = %index.key, "creating index");
+        match db.backend().create_index(db.id(), table, index).await {
+            Ok(x) if x.status == ColumnStatus::Available => {}
+            Ok(x) if x.status == ColumnStatus::Failed => {
+                return Err(crate::Error::NotReady {
+                    what: format!("index {:?} of table {table:?}", index.key),
+                    reason: format!("the server reports it failed: {}", x.error),
+                });
+            }
+            Ok(_) => self.pending.indexes.push(index.key.clone()),
+            Err(e) if e.is_conflict() => self.pending.indexes.push(index.key.clone()),
+            Err(e) => return Err(e),
+        }
+        Ok(())
+    }
+
+    /// Waits until everything created so far is available.
+    async fn settle(&mut self) -> Result<()> {
+        wait::until_available(self.db, self.table, &self.pending, self.options).await?;
+        self.pending = Pending::default();
+        Ok(())
+    }
 }
 
 /// Writes `value` into every row where the column is null. Bulk update acts on all matches

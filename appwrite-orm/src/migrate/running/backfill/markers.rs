@@ -24,8 +24,8 @@
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
-use super::super::history::History;
 use crate::Result;
+use crate::migrate::records::history::History;
 use std::sync::Arc;
 
 use crate::api::types;

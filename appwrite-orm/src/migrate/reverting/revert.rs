@@ -2,137 +2,68 @@
 //! first. Each version's `down` step runs; with [`RevertOptions::drop_schema`] the schema the
 //! version added is then dropped (after one full backup of every table that loses data, taken
 //! before the first drop); its history row is deleted. What to drop comes from the pure
-//! [revert plan](super::revert_plan); the I/O is here.
+//! [revert plan](crate::migrate::reverting::revert_plan); the I/O is here.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Instant;
 
-use super::Migrator;
-use super::apply::{Prepared, Run, finish, read_live};
-use super::backfill::Checkpoint;
-use super::backup::BackupReport;
-use super::context::Migration;
-use super::error::MigrateError;
-use super::history::{History, HistoryEntry, Snapshot, now};
-use super::lock::Lock;
-use super::options::RevertOptions;
-use super::plan::OpClass;
-use super::progress::{Direction, ProgressEvent};
-use super::report::{MigrationReport, OpReport, VersionReport};
-use super::revert_plan::{self, DropOp, PlannedDrop, RevertInput, RevertPlan, RevertVersion};
-use super::wait;
 use crate::api::Table;
 use crate::backend::Backend;
 use crate::backend::counting::CountingBackend;
+use crate::migrate::Migrator;
+use crate::migrate::error::MigrateError;
+use crate::migrate::options::RevertOptions;
+use crate::migrate::planning::plan::OpClass;
+use crate::migrate::planning::prepare::Prepared;
+use crate::migrate::records::history::{History, HistoryEntry, Snapshot};
+use crate::migrate::records::locked::LockedHistory;
+use crate::migrate::records::report::{MigrationReport, OpReport, VersionReport};
+use crate::migrate::reverting::revert_plan::{
+    self, DropOp, PlannedDrop, RevertInput, RevertPlan, RevertVersion,
+};
+use crate::migrate::running::apply::{Run, finish, new_report};
+use crate::migrate::running::backfill::Checkpoint;
+use crate::migrate::running::backup::BackupReport;
+use crate::migrate::running::progress::{Direction, ProgressEvent};
+use crate::migrate::running::wait;
 use crate::{Database, Result};
 
-impl Migrator {
-    /// Reverts the applied versions above `to` with the default [`RevertOptions`]: runs their
-    /// `down` steps, newest first, and deletes their history rows; the schema they added is
-    /// kept (the report names it). The next `migrate()` applies those versions again unless
-    /// the binary no longer declares them.
-    pub async fn revert(&self, db: &Database, to: u32) -> Result<MigrationReport> {
-        self.revert_with(db, to, &RevertOptions::default()).await
-    }
-
-    /// Reverts the applied versions above `to`, newest first. Every version is checked first:
-    /// one that runs a step without a `down` stops the revert before anything changed
-    /// ([`MigrateError::NoDown`]). Then per version: its `down` step runs (it may move data
-    /// back out of the version's new columns); with [`RevertOptions::drop_schema`], what the
-    /// version added (`since = V` indexes, columns, tables) and still exists is dropped and
-    /// awaited until gone; its history row is deleted.
-    ///
-    /// Right before the revert's first drop, every table that will lose a column or be dropped
-    /// is backed up ([`crate::backup::backup`], restorable with [`crate::backup::restore`]) into
-    /// `<dir>/revert-to-v<to>-<UTC time>/`, where `<dir>` is
-    /// [`MigrateOptions::backup_before_destructive`](super::MigrateOptions::backup_before_destructive),
-    /// else [`MigrateOptions::backups`](super::MigrateOptions::backups); with neither, a revert
-    /// that would drop data is refused before anything changed
-    /// ([`MigrateError::RevertWithoutBackup`]). The report lists the drops in each version's
-    /// `schema` and the backup in its `backups` and `warnings`.
-    ///
-    /// ```
-    /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
-    /// use appwrite_orm::migrate::{Migrator, RevertOptions};
-    /// use appwrite_orm::schema::{ColumnSchema, TableSchema};
-    /// use appwrite_orm::Database;
-    ///
-    /// let v2 = TableSchema::new("notes", "Notes")
-    ///     .column(ColumnSchema::varchar("text", 100))
-    ///     .column(ColumnSchema::integer("rank").since(2));
-    /// let dir = tempfile::tempdir().unwrap();
-    /// let options = appwrite_orm::migrate::MigrateOptions::default().backups_in(dir.path());
-    /// let db = Database::in_memory().await?;
-    /// let binary = Migrator::new([&v2], []).with_options(options);
-    /// binary.run(&db).await?;
-    ///
-    /// let plan = binary.revert_plan(&db, 1).await?;
-    /// assert_eq!(plan.versions[0].drops[0].op.to_string(), "drop column notes.rank");
-    /// let report = binary.revert_with(&db, 1, &RevertOptions::default().drop_schema(true)).await?;
-    /// assert_eq!(report.to_version, 1);
-    /// let notes = db.backend().get_table(db.id(), "notes").await?;
-    /// assert!(notes.column("rank").is_none());
-    /// # Ok::<(), appwrite_orm::Error>(())
-    /// # }).unwrap();
-    /// ```
-    pub async fn revert_with(
-        &self,
-        db: &Database,
-        to: u32,
-        options: &RevertOptions,
-    ) -> Result<MigrationReport> {
-        let started = Instant::now();
-        let prepared = self.prepare()?;
-        let counter = Arc::new(CountingBackend::new(Arc::clone(db.backend())));
-        let cdb = Database::new(Arc::clone(&counter) as Arc<dyn Backend>, db.id());
-        let history = History::new(
-            Arc::clone(&counter) as Arc<dyn Backend>,
-            db.id(),
-            &self.options.history_table,
-        );
-        history.ensure().await?;
-        let lock = Lock::acquire(&history, &self.options).await?;
-        let mut report = MigrationReport {
-            started_at: now(),
-            host: self.options.host.clone(),
-            backend: db.backend().name().to_owned(),
-            database: db.id().to_owned(),
-            ..MigrationReport::default()
-        };
-        let result = Run {
-            migrator: self,
-            prepared: &prepared,
-            db: &cdb,
-            history: &history,
-            lock: &lock,
-            counter: &counter,
-            with_markers: Default::default(),
-        }
+/// Reverts the applied versions of `db` above `to`, newest first, under the migration lock,
+/// counting requests and rows for the report.
+pub(crate) async fn revert_with(
+    migrator: &Migrator,
+    db: &Database,
+    to: u32,
+    options: &RevertOptions,
+) -> Result<MigrationReport> {
+    let started = Instant::now();
+    let prepared = migrator.prepare()?;
+    let counter = Arc::new(CountingBackend::new(Arc::clone(db.backend())));
+    let cdb = Database::new(Arc::clone(&counter) as Arc<dyn Backend>, db.id());
+    let locked = LockedHistory::open(&cdb, migrator.options()).await?;
+    let mut report = new_report(migrator, db);
+    let result = Run::new(migrator, &prepared, &cdb, &locked, &counter)
         .revert(to, options, &mut report)
         .await;
-        let released = lock.release().await;
-        result?;
-        released?;
-        finish(&mut report, &counter, started, &self.options.history_table);
-        Ok(report)
-    }
+    locked.release_with(result).await?;
+    finish(
+        &mut report,
+        &counter,
+        started,
+        &migrator.options().history_table,
+    );
+    Ok(report)
+}
 
-    /// What [`revert_with`](Self::revert_with) to `to` would do, per version newest first:
-    /// whether it runs a `down` step or is refused, and the schema it added that exists live
-    /// (dropped only with [`RevertOptions::drop_schema`]). Reads the history and the live
-    /// schema; takes no lock and writes nothing.
-    pub async fn revert_plan(&self, db: &Database, to: u32) -> Result<RevertPlan> {
-        let prepared = self.prepare()?;
-        let history = History::new(
-            Arc::clone(db.backend()),
-            db.id(),
-            &self.options.history_table,
-        );
-        let snapshot = history.read_all().await?;
-        let live = read_live(db).await?;
-        Ok(plan_revert(&prepared, &live, &snapshot, to))
-    }
+/// What reverting `db` to `to` would do; reads the history and the live schema only.
+pub(crate) async fn revert_plan(migrator: &Migrator, db: &Database, to: u32) -> Result<RevertPlan> {
+    let prepared = migrator.prepare()?;
+    let snapshot = History::of(db, &migrator.options().history_table)
+        .read_all()
+        .await?;
+    let live = db.live_tables().await?;
+    Ok(plan_revert(&prepared, &live, &snapshot, to))
 }
 
 fn plan_revert(prepared: &Prepared, live: &[Table], snapshot: &Snapshot, to: u32) -> RevertPlan {
@@ -147,14 +78,14 @@ fn plan_revert(prepared: &Prepared, live: &[Table], snapshot: &Snapshot, to: u32
 }
 
 impl Run<'_> {
-    pub(super) async fn revert(
+    pub(in crate::migrate) async fn revert(
         &self,
         to: u32,
         options: &RevertOptions,
         report: &mut MigrationReport,
     ) -> Result<()> {
         let snapshot = self.history.read_all().await?;
-        let live = read_live(self.db).await?;
+        let live = self.db.live_tables().await?;
         let plan = plan_revert(self.prepared, &live, &snapshot, to);
         report.from_version = plan.from;
         // Every version must be revertible, and every drop backed up, before anything changes.
@@ -252,7 +183,7 @@ impl Run<'_> {
         // Nothing of the version existed before its down step: nothing can exist after it.
         if !version.drops.is_empty() {
             // The down step may have dropped some of it already: plan against a fresh read.
-            let live = read_live(self.db).await?;
+            let live = self.db.live_tables().await?;
             let remaining: Vec<u32> = step.plan.versions[step.index..]
                 .iter()
                 .map(|v| v.version)
@@ -291,15 +222,7 @@ impl Run<'_> {
         else {
             return Ok(());
         };
-        let mut m = Migration::new(
-            self.db.clone(),
-            version.version,
-            self.options(),
-            self.history,
-            self.lock,
-            Checkpoint::default(),
-            false,
-        );
+        let mut m = self.context(version.version, Checkpoint::default(), false);
         if let Some(step) = def.run_down(&mut m) {
             step.await.map_err(|e| MigrateError::VersionFailed {
                 version: version.version,
@@ -390,26 +313,23 @@ impl Run<'_> {
 
     /// Deletes one item and waits until it is gone. `false` when it was gone already.
     async fn drop_one(&self, op: &DropOp) -> Result<bool> {
-        let (backend, id) = (self.db.backend(), self.db.id());
-        let deleted = match op {
-            DropOp::DropIndex { table, key } => backend.delete_index(id, table, key).await,
-            DropOp::DropColumn { table, key } => backend.delete_column(id, table, key).await,
-            DropOp::DropTable { table } => backend.delete_table(id, table).await,
-        };
-        match deleted {
-            Ok(()) => {}
-            Err(e) if e.is_not_found() => return Ok(false),
-            Err(e) => return Err(e),
-        }
         let options = self.options();
         match op {
-            DropOp::DropIndex { table, key } => {
-                wait::until_gone(self.db, table, key, true, options).await?;
+            DropOp::DropIndex { table, key } | DropOp::DropColumn { table, key } => {
+                let index = matches!(op, DropOp::DropIndex { .. });
+                if !wait::delete_item(self.db, table, key, index).await? {
+                    return Ok(false);
+                }
+                wait::until_gone(self.db, table, key, index, options).await?;
             }
-            DropOp::DropColumn { table, key } => {
-                wait::until_gone(self.db, table, key, false, options).await?;
+            DropOp::DropTable { table } => {
+                match self.db.backend().delete_table(self.db.id(), table).await {
+                    Ok(()) => {}
+                    Err(e) if e.is_not_found() => return Ok(false),
+                    Err(e) => return Err(e),
+                }
+                wait::until_table_gone(self.db, table, options).await?;
             }
-            DropOp::DropTable { table } => wait::until_table_gone(self.db, table, options).await?,
         }
         Ok(true)
     }

@@ -30,9 +30,10 @@ use std::fmt;
 use serde::Serialize;
 use serde_json::Value;
 
-use super::compare::{self, ColumnDiff};
-use super::registry::MigrationDef;
 use crate::api::{ColumnStatus, Table};
+use crate::migrate::planning::compare;
+use crate::migrate::planning::table_diff::{TableDiffInput, diff_table};
+use crate::migrate::registry::MigrationDef;
 use crate::schema::{ColumnKind, ColumnSchema, IndexSchema, TableSchema, schema_fingerprint};
 
 /// One version the binary knows: from a migration, from `since` values, or both.
@@ -487,24 +488,27 @@ struct Sim {
     tables: BTreeMap<String, SimTable>,
 }
 
+/// A live table as it will be after the planned operations.
 #[derive(Debug, Clone)]
-struct SimTable {
-    name: String,
-    permissions: Vec<String>,
-    row_security: bool,
-    columns: Vec<SimItem<ColumnSchema>>,
-    indexes: Vec<SimItem<IndexSchema>>,
+pub(super) struct SimTable {
+    pub(super) name: String,
+    pub(super) permissions: Vec<String>,
+    pub(super) row_security: bool,
+    pub(super) columns: Vec<SimItem<ColumnSchema>>,
+    pub(super) indexes: Vec<SimItem<IndexSchema>>,
 }
 
+/// A live column or index as it will be after the planned operations.
 #[derive(Debug, Clone)]
-struct SimItem<T> {
-    schema: T,
-    status: ColumnStatus,
-    error: String,
+pub(super) struct SimItem<T> {
+    pub(super) schema: T,
+    pub(super) status: ColumnStatus,
+    pub(super) error: String,
 }
 
 impl<T> SimItem<T> {
-    fn ready(schema: T) -> Self {
+    /// An item the plan creates: available once its version ran.
+    pub(super) fn ready(schema: T) -> Self {
         Self {
             schema,
             status: ColumnStatus::Available,
@@ -600,7 +604,8 @@ impl Sim {
     }
 }
 
-fn op(op: SchemaOp, class: OpClass, reason: impl Into<String>) -> PlannedOp {
+/// A planned operation.
+pub(super) fn op(op: SchemaOp, class: OpClass, reason: impl Into<String>) -> PlannedOp {
     PlannedOp {
         op,
         class,
@@ -608,7 +613,8 @@ fn op(op: SchemaOp, class: OpClass, reason: impl Into<String>) -> PlannedOp {
     }
 }
 
-fn added_reason(since: u32, version: u32, what: &str) -> String {
+/// Why a missing table, column or index is created.
+pub(super) fn added_reason(since: u32, version: u32, what: &str) -> String {
     if since == version {
         format!("new in version {version}")
     } else {
@@ -668,7 +674,14 @@ fn diff(
                 );
             }
             Some(live) => {
-                diff_table(version, table, live, input, errors, &mut before, &mut after);
+                let of = TableDiffInput {
+                    version,
+                    declared: table,
+                    input,
+                };
+                let (table_before, table_after) = diff_table(&of, live, errors).in_order();
+                before.extend(table_before);
+                after.extend(table_after);
             }
         }
     }
@@ -676,371 +689,13 @@ fn diff(
     (creates, after)
 }
 
-fn diff_table(
-    version: u32,
-    table: &TableSchema,
-    live: &mut SimTable,
-    input: &PlanInput<'_>,
-    errors: &mut Vec<PlanError>,
-    before: &mut Vec<PlannedOp>,
-    after: &mut Vec<PlannedOp>,
-) {
-    let id = &table.id;
-    let error = |errors: &mut Vec<PlanError>, message: String| {
-        errors.push(PlanError {
-            version,
-            table: id.clone(),
-            message,
-        })
-    };
-    if live.name != table.name
-        || live.row_security != table.row_security
-        || !compare::same_permissions(&live.permissions, &table.permissions)
-    {
-        let mut what = Vec::new();
-        if live.name != table.name {
-            what.push(format!("name {:?} → {:?}", live.name, table.name));
-        }
-        if live.row_security != table.row_security {
-            what.push(format!(
-                "row security {} → {}",
-                live.row_security, table.row_security
-            ));
-        }
-        if !compare::same_permissions(&live.permissions, &table.permissions) {
-            what.push("permissions".to_owned());
-        }
-        before.push(op(
-            SchemaOp::UpdateTable {
-                table: id.clone(),
-                name: table.name.clone(),
-                permissions: table.permissions.clone(),
-                row_security: table.row_security,
-            },
-            OpClass::InPlace,
-            what.join(", "),
-        ));
-        live.name = table.name.clone();
-        live.permissions = table.permissions.clone();
-        live.row_security = table.row_security;
-    }
-    let mut removals = Vec::new();
-    let mut columns = Vec::new();
-    let mut fills = Vec::new();
-    for column in &table.columns {
-        let key = &column.key;
-        if !live.columns.iter().any(|c| &c.schema.key == key)
-            && let Some((rename, old)) = renamed_column(input.renames, id, key, &mut live.columns)
-        {
-            let mut renamed = old.schema.clone();
-            renamed.key = key.clone();
-            columns.push(op(
-                SchemaOp::RenameColumn {
-                    table: id.clone(),
-                    from: rename.from.clone(),
-                    column: renamed.clone(),
-                },
-                OpClass::InPlace,
-                format!(
-                    "declared as renamed from {:?}; Appwrite renames in place and keeps the data",
-                    rename.from
-                ),
-            ));
-            old.schema = renamed;
-            let from = rename.from.as_str();
-            // Appwrite rewrites the indexes that use the column: they follow it.
-            for index in &mut live.indexes {
-                for column in index.schema.columns.iter_mut().filter(|c| *c == from) {
-                    column.clone_from(key);
-                }
-            }
-        }
-        let position = live.columns.iter().position(|c| &c.schema.key == key);
-        if position.is_none()
-            && let Some(other) = live
-                .columns
-                .iter()
-                .find(|c| c.schema.key.eq_ignore_ascii_case(key))
-        {
-            error(
-                errors,
-                format!(
-                    "column {id}.{key} differs only by case from the live column {:?}, and \
-                     Appwrite compares keys without case; rename one of them",
-                    other.schema.key
-                ),
-            );
-            continue;
-        }
-        let mut retry = None;
-        if let Some(p) = position {
-            let item = &live.columns[p];
-            match item.status {
-                ColumnStatus::Failed => {
-                    retry = Some(item.error.clone());
-                }
-                ColumnStatus::Stuck => {
-                    error(
-                        errors,
-                        format!(
-                            "column {id}.{key} is stuck on the server ({}); it needs attention in \
-                             the Appwrite console before migrations can go on",
-                            item.error
-                        ),
-                    );
-                    continue;
-                }
-                ColumnStatus::Deleting => {
-                    error(
-                        errors,
-                        format!(
-                            "column {id}.{key} is still being deleted on the server; run the \
-                             migration again once it is gone"
-                        ),
-                    );
-                    continue;
-                }
-                ColumnStatus::Available | ColumnStatus::Processing => {
-                    match compare::compare_column(column, &item.schema) {
-                        ColumnDiff::Same => {}
-                        ColumnDiff::InPlace {
-                            desired,
-                            changes,
-                            make_required,
-                        } => {
-                            if let Some(desired) = desired {
-                                columns.push(op(
-                                    SchemaOp::UpdateColumn {
-                                        table: id.clone(),
-                                        column: desired.clone(),
-                                    },
-                                    OpClass::InPlace,
-                                    changes.join(", "),
-                                ));
-                                live.columns[p].schema = desired;
-                            }
-                            if make_required {
-                                after.push(make_required_op(id, column));
-                                // As it will be once the version is done.
-                                live.columns[p].schema.required = true;
-                                live.columns[p].schema.default = None;
-                            }
-                        }
-                        ColumnDiff::Incompatible(why) => {
-                            error(errors, incompatible_message(id, column, &why));
-                        }
-                    }
-                    continue;
-                }
-            }
-        }
-        // Missing, or failed and to be created again.
-        if let Some(server_error) = retry {
-            removals.push(op(
-                SchemaOp::RemoveFailed {
-                    table: id.clone(),
-                    key: key.clone(),
-                    index: false,
-                },
-                OpClass::InPlace,
-                format!(
-                    "its creation failed on the server ({server_error}); it holds no data and is \
-                     created again"
-                ),
-            ));
-            live.columns.retain(|c| &c.schema.key != key);
-        }
-        let mut created = column.clone();
-        if column.required {
-            // Rows that exist have no value for it: required comes after the steps.
-            created.required = false;
-            after.push(make_required_op(id, column));
-        }
-        columns.push(op(
-            SchemaOp::CreateColumn {
-                table: id.clone(),
-                column: created.clone(),
-            },
-            OpClass::Additive,
-            added_reason(column.since, version, "created"),
-        ));
-        if let Some(default) = column.default.as_ref().filter(|v| !v.is_null())
-            && !input
-                .skip_default_backfill
-                .contains(&(id.clone(), key.clone()))
-        {
-            fills.push(op(
-                SchemaOp::FillDefault {
-                    table: id.clone(),
-                    column: key.clone(),
-                    value: default.clone(),
-                },
-                OpClass::Additive,
-                "Appwrite leaves existing rows null, and filters on the column would miss them",
-            ));
-        }
-        // As it will be once the version is done (required after the steps).
-        live.columns.push(SimItem::ready(column.clone()));
-    }
-    let mut indexes = Vec::new();
-    for index in &table.indexes {
-        let key = &index.key;
-        let position = live.indexes.iter().position(|i| &i.schema.key == key);
-        if let Some(p) = position {
-            let item = &live.indexes[p];
-            match item.status {
-                ColumnStatus::Failed => {
-                    removals.push(op(
-                        SchemaOp::RemoveFailed {
-                            table: id.clone(),
-                            key: key.clone(),
-                            index: true,
-                        },
-                        OpClass::InPlace,
-                        format!(
-                            "its creation failed on the server ({}); it is created again",
-                            item.error
-                        ),
-                    ));
-                    live.indexes.remove(p);
-                }
-                ColumnStatus::Stuck | ColumnStatus::Deleting => {
-                    error(
-                        errors,
-                        format!(
-                            "index {id}.{key} is {} on the server; run the migration again once \
-                             it is gone, or remove it in the Appwrite console",
-                            item.status.as_str()
-                        ),
-                    );
-                    continue;
-                }
-                ColumnStatus::Available | ColumnStatus::Processing => {
-                    if !compare::same_index(index, &item.schema) {
-                        error(
-                            errors,
-                            format!(
-                                "index {id}.{key} is {} in the database but declared {}; \
-                                 Appwrite cannot change an index in place. Give the new \
-                                 definition another key (it is then created as an additive \
-                                 change) and drop the old index in a step with \
-                                 `m.drop_index(\"{id}\", \"{key}\")`",
-                                compare::describe_index(&item.schema),
-                                compare::describe_index(index)
-                            ),
-                        );
-                    }
-                    continue;
-                }
-            }
-        }
-        indexes.push(op(
-            SchemaOp::CreateIndex {
-                table: id.clone(),
-                index: index.clone(),
-            },
-            OpClass::Additive,
-            added_reason(index.since, version, "created"),
-        ));
-        live.indexes.push(SimItem::ready(index.clone()));
-    }
-    before.extend(removals);
-    before.extend(columns);
-    before.extend(indexes);
-    before.extend(fills);
-}
-
-/// The first rename of `table.key` whose old key the live table has (and can rename: it is
-/// neither failed nor being deleted), with that live column.
-fn renamed_column<'r, 'l>(
-    renames: &'r [ColumnRename],
-    table: &str,
-    key: &str,
-    live: &'l mut [SimItem<ColumnSchema>],
-) -> Option<(&'r ColumnRename, &'l mut SimItem<ColumnSchema>)> {
-    let renamable = |c: &SimItem<ColumnSchema>, from: &str| {
-        c.schema.key == from
-            && matches!(c.status, ColumnStatus::Available | ColumnStatus::Processing)
-    };
-    let rename = renames
-        .iter()
-        .find(|r| r.table == table && r.to == key && live.iter().any(|c| renamable(c, &r.from)))?;
-    let old = live.iter_mut().find(|c| renamable(c, &rename.from))?;
-    Some((rename, old))
-}
-
-fn make_required_op(table: &str, column: &ColumnSchema) -> PlannedOp {
-    let mut required = column.clone();
-    required.required = true;
-    required.default = None;
-    op(
-        SchemaOp::MakeRequired {
-            table: table.to_owned(),
-            column: required,
-        },
-        OpClass::InPlace,
-        "kept optional while rows lack a value; required once the steps have filled every row",
-    )
-}
-
-fn incompatible_message(table: &str, column: &ColumnSchema, why: &str) -> String {
-    let key = &column.key;
-    format!(
-        "column {table}.{key} {why}. Appwrite cannot change a column's type or array flag in \
-         place. Declare the new type under a new key (e.g. `{key}_new` with `since = N`), \
-         convert the data in a step of version N with `m.convert_column(\"{table}\", \"{key}\", \
-         <new column>, |value| ...)`, and drop the old column in a later version's step with \
-         `m.drop_column(\"{table}\", \"{key}\")` (it is backed up first)"
-    )
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::api::{Column, Index};
+    use crate::api::Column;
+    use crate::migrate::test_support::live_table;
     use crate::schema::{IndexKind, OnDelete, RelationType, Relationship};
     use serde_json::json;
-
-    fn live_table(schema: &TableSchema) -> Table {
-        Table {
-            id: schema.id.clone(),
-            name: schema.name.clone(),
-            database_id: "db".into(),
-            created_at: String::new(),
-            updated_at: String::new(),
-            permissions: schema.permissions.clone(),
-            row_security: schema.row_security,
-            enabled: true,
-            columns: schema
-                .columns
-                .iter()
-                .map(|c| Column {
-                    schema: ColumnSchema {
-                        since: 1,
-                        ..c.clone()
-                    },
-                    status: ColumnStatus::Available,
-                    error: String::new(),
-                    created_at: String::new(),
-                    updated_at: String::new(),
-                })
-                .collect(),
-            indexes: schema
-                .indexes
-                .iter()
-                .map(|i| Index {
-                    schema: IndexSchema {
-                        since: 1,
-                        ..i.clone()
-                    },
-                    status: ColumnStatus::Available,
-                    error: String::new(),
-                    created_at: String::new(),
-                    updated_at: String::new(),
-                })
-                .collect(),
-        }
-    }
 
     fn users() -> TableSchema {
         TableSchema::new("users", "Users")
@@ -1082,6 +737,15 @@ mod tests {
         fn applied(mut self, v: u32) -> Self {
             self.applied = v;
             self
+        }
+
+        /// Declares column `from` of table `t` renamed to `to`.
+        fn rename(&mut self, from: &str, to: &str) {
+            self.renames.push(ColumnRename {
+                table: "t".into(),
+                from: from.into(),
+                to: to.into(),
+            });
         }
 
         fn plan(&self) -> Plan {
@@ -1386,11 +1050,7 @@ mod tests {
             .column(ColumnSchema::varchar("x", 5).since(2));
         let live = TableSchema::new("t", "T").column(ColumnSchema::varchar("text", 100));
         let mut case = Case::new(vec![declared]).live(&[live]).applied(1);
-        case.renames.push(ColumnRename {
-            table: "t".into(),
-            from: "text".into(),
-            to: "body".into(),
-        });
+        case.rename("text", "body");
         let plan = case.plan();
         assert_eq!(
             ops(&plan.versions[0]),
@@ -1430,11 +1090,7 @@ mod tests {
                 ["text", "rank"],
             ));
         let mut case = Case::new(vec![declared]).live(&[live]).applied(1);
-        case.renames.push(ColumnRename {
-            table: "t".into(),
-            from: "text".into(),
-            to: "body".into(),
-        });
+        case.rename("text", "body");
         let plan = case.plan();
         assert!(plan.errors.is_empty(), "{:?}", plan.errors);
         assert_eq!(
@@ -1450,11 +1106,7 @@ mod tests {
         let live = TableSchema::new("t", "T").column(ColumnSchema::varchar("content", 100));
         let mut case = Case::new(vec![declared]).live(&[live]).applied(1);
         for from in ["text", "content"] {
-            case.renames.push(ColumnRename {
-                table: "t".into(),
-                from: from.into(),
-                to: "body".into(),
-            });
+            case.rename(from, "body");
         }
         let plan = case.plan();
         assert_eq!(
@@ -1471,11 +1123,7 @@ mod tests {
             .column(ColumnSchema::varchar("text", 100))
             .column(ColumnSchema::varchar("body", 100));
         let mut case = Case::new(vec![declared]).live(&[live]).applied(1);
-        case.renames.push(ColumnRename {
-            table: "t".into(),
-            from: "text".into(),
-            to: "body".into(),
-        });
+        case.rename("text", "body");
         let plan = case.plan();
         assert!(plan.is_empty(), "nothing is renamed: {:?}", plan.versions);
         assert!(plan.errors.is_empty());

@@ -20,10 +20,10 @@ use std::time::{Duration, Instant};
 use rand::Rng;
 use tokio::task::JoinHandle;
 
-use super::error::MigrateError;
-use super::history::{History, LockRow, format_time};
-use super::options::MigrateOptions;
 use crate::Result;
+use crate::migrate::error::MigrateError;
+use crate::migrate::options::MigrateOptions;
+use crate::migrate::records::history::{History, LockRow, format_time};
 
 /// A held lock; dropping it stops the heartbeat (the row then expires by itself), release
 /// deletes the row.

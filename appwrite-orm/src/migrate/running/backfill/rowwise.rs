@@ -12,7 +12,7 @@ use futures_util::{StreamExt, stream};
 use super::{JobState, Outcome, Read, RowFn, Walk, read_rows};
 use crate::api::types;
 use crate::api::{Document, Row};
-use crate::migrate::report::BackfillReport;
+use crate::migrate::records::report::BackfillReport;
 use crate::query::Query;
 use crate::{Error, Result};
 

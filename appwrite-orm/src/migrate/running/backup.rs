@@ -7,8 +7,8 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
-use super::error::MigrateError;
 use crate::backup::jsonl::JsonlWriter;
+use crate::migrate::error::MigrateError;
 use crate::query::Query;
 use crate::rows::{Pager, Rows};
 use crate::{Error, Result};

@@ -193,47 +193,42 @@ fn float_bound(bound: Option<f64>, extreme: f64) -> Option<u64> {
 /// extreme, because Appwrite keeps a stored bound when the request leaves it out.
 fn clear_bounds(declared: &ColumnKind, live: &ColumnKind) -> ColumnKind {
     use ColumnKind as K;
-    match (declared, live) {
-        (
-            K::Integer { min, max },
-            K::Integer {
-                min: lmin,
-                max: lmax,
-            }
-            | K::BigInt {
-                min: lmin,
-                max: lmax,
-            },
-        ) => K::Integer {
-            min: min.or(lmin.map(|_| i64::MIN)),
-            max: max.or(lmax.map(|_| i64::MAX)),
+    match (declared, integer_bounds(live), live) {
+        (K::Integer { min, max }, Some((lmin, lmax)), _) => K::Integer {
+            min: or_extreme(*min, lmin, i64::MIN),
+            max: or_extreme(*max, lmax, i64::MAX),
         },
-        (
-            K::BigInt { min, max },
-            K::Integer {
-                min: lmin,
-                max: lmax,
-            }
-            | K::BigInt {
-                min: lmin,
-                max: lmax,
-            },
-        ) => K::BigInt {
-            min: min.or(lmin.map(|_| i64::MIN)),
-            max: max.or(lmax.map(|_| i64::MAX)),
+        (K::BigInt { min, max }, Some((lmin, lmax)), _) => K::BigInt {
+            min: or_extreme(*min, lmin, i64::MIN),
+            max: or_extreme(*max, lmax, i64::MAX),
         },
         (
             K::Float { min, max },
+            _,
             K::Float {
                 min: lmin,
                 max: lmax,
             },
         ) => K::Float {
-            min: min.or(lmin.map(|_| -f64::MAX)),
-            max: max.or(lmax.map(|_| f64::MAX)),
+            min: or_extreme(*min, *lmin, -f64::MAX),
+            max: or_extreme(*max, *lmax, f64::MAX),
         },
         _ => declared.clone(),
     }
+}
+
+/// The bounds of a live integer column, whatever its width.
+fn integer_bounds(live: &ColumnKind) -> Option<(Option<i64>, Option<i64>)> {
+    match live {
+        ColumnKind::Integer { min, max } | ColumnKind::BigInt { min, max } => Some((*min, *max)),
+        _ => None,
+    }
+}
+
+/// The declared bound, or the type's `extreme` where the declaration drops a bound the live
+/// column has.
+fn or_extreme<T>(declared: Option<T>, live: Option<T>, extreme: T) -> Option<T> {
+    declared.or(live.map(|_| extreme))
 }
 
 /// Two JSON values that a server may store differently but mean the same: numbers by value,

@@ -1,12 +1,12 @@
 //! Progress while migrations run: [`ProgressEvent`]s sent to a [`MigrationProgress`] given to
-//! [`Migrator::with_progress`](super::Migrator::with_progress).
+//! [`Migrator::with_progress`](crate::migrate::Migrator::with_progress).
 //!
 //! A run sends [`ProgressEvent::Planned`] once it knows the pending versions (again when a step
 //! changed the schema and the rest was planned anew), then for each version
-//! [`VersionStarted`](ProgressEvent::VersionStarted), [`Rows`](ProgressEvent::Rows) a few
-//! times a second while rows are being written, and [`VersionApplied`](ProgressEvent::VersionApplied)
-//! or [`VersionFailed`](ProgressEvent::VersionFailed). A boot with nothing pending sends
-//! nothing. Reverts send the same events with [`Direction::Down`].
+//! [`VersionStarted`](ProgressEvent::VersionStarted), [`Rows`](ProgressEvent::Rows) a few times a
+//! second while rows are being written, and [`VersionApplied`](ProgressEvent::VersionApplied) or
+//! [`VersionFailed`](ProgressEvent::VersionFailed). A boot with nothing pending sends nothing.
+//! Reverts send the same events with [`Direction::Down`].
 //!
 //! [`LogLines`] writes one plain line per event (for logs and pipes); the command line
 //! (feature `cli`) draws progress bars on a terminal. Any `Fn(&ProgressEvent)` closure is a
@@ -38,8 +38,8 @@ use std::io::Write;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use super::report::VersionReport;
 use crate::Error;
+use crate::migrate::records::report::VersionReport;
 
 /// Whether versions are being applied or reverted.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -14,9 +14,10 @@ use serde_json::{Value, json};
 use crate::api::types;
 use crate::api::{Document, ListOptions, Row};
 use crate::backend::Backend;
+use crate::database::every_page;
 use crate::query::Query;
 use crate::schema::{ColumnSchema, TableSchema};
-use crate::{Error, Result};
+use crate::{Database, Error, Result};
 
 /// Id of the head row.
 pub(crate) const HEAD_ID: &str = "head";
@@ -168,6 +169,11 @@ impl History {
         }
     }
 
+    /// The history table `table` of `db`, reached through `db`'s backend.
+    pub(crate) fn of(db: &Database, table: &str) -> Self {
+        Self::new(Arc::clone(db.backend()), db.id(), table)
+    }
+
     pub(crate) fn table_id(&self) -> &str {
         &self.table
     }
@@ -228,46 +234,42 @@ impl History {
 
     /// Every row of the table: head, lock and versions.
     pub(crate) async fn read_all(&self) -> Result<Snapshot> {
+        let options = ListOptions {
+            total: false,
+            transaction_id: None,
+        };
+        let rows = every_page(
+            |queries| {
+                let options = &options;
+                async move {
+                    let listed = self
+                        .backend
+                        .list_rows(&self.database, &self.table, &queries, options)
+                        .await;
+                    match listed {
+                        Ok(page) => Ok(page.items),
+                        // No history yet: nothing was ever migrated.
+                        Err(e) if is_missing_table(&e) => Ok(Vec::new()),
+                        Err(e) => Err(e),
+                    }
+                }
+            },
+            |row: &Row| row.id().to_owned(),
+        )
+        .await?;
         let mut snapshot = Snapshot::default();
-        let mut cursor: Option<String> = None;
-        loop {
-            let mut queries = vec![Query::limit(100)];
-            if let Some(c) = &cursor {
-                queries.push(Query::cursor_after(c.clone()));
-            }
-            let page = match self
-                .backend
-                .list_rows(
-                    &self.database,
-                    &self.table,
-                    &queries,
-                    &ListOptions {
-                        total: false,
-                        transaction_id: None,
-                    },
-                )
-                .await
-            {
-                Ok(page) => page.items,
-                Err(e) if is_missing_table(&e) => return Ok(snapshot),
-                Err(e) => return Err(e),
-            };
-            for row in &page {
-                match row.id() {
-                    HEAD_ID => snapshot.head = Some(head_of(row)),
-                    LOCK_ID => snapshot.lock = Some(lock_of(row)),
-                    id => {
-                        if let Some(entry) = entry_of(id, row) {
-                            snapshot.versions.insert(entry.version, entry);
-                        }
+        for row in &rows {
+            match row.id() {
+                HEAD_ID => snapshot.head = Some(head_of(row)),
+                LOCK_ID => snapshot.lock = Some(lock_of(row)),
+                id => {
+                    if let Some(entry) = entry_of(id, row) {
+                        snapshot.versions.insert(entry.version, entry);
                     }
                 }
             }
-            if page.len() < 100 {
-                return Ok(snapshot);
-            }
-            cursor = page.last().map(|r| r.id().to_owned());
         }
+        Ok(snapshot)
     }
 
     /// Writes a version row whole (create or replace).
@@ -316,9 +318,14 @@ impl History {
 
     /// Deletes a version's row (revert, forget).
     pub(crate) async fn delete_entry(&self, version: u32) -> Result<bool> {
+        self.delete_row(&version_id(version)).await
+    }
+
+    /// Deletes the row `id`; `false` when there was none (or no history table).
+    async fn delete_row(&self, id: &str) -> Result<bool> {
         match self
             .backend
-            .delete_row(&self.database, &self.table, &version_id(version))
+            .delete_row(&self.database, &self.table, id)
             .await
         {
             Ok(()) => Ok(true),
@@ -363,22 +370,19 @@ impl History {
     /// Deletes the lock row if it still carries `lease`: of several runs taking over the same
     /// expired lock, only one deletes it.
     pub(crate) async fn delete_lock_with_lease(&self, lease: &str) -> Result<u64> {
-        let queries = [
-            Query::equal("$id", [LOCK_ID]),
-            Query::equal("lease", [lease]),
-        ];
-        Ok(self
-            .backend
-            .delete_rows(&self.database, &self.table, &queries)
-            .await?
-            .total)
+        self.delete_lock_where("lease", lease).await
     }
 
     /// Deletes the lock row if `owner` holds it.
     pub(crate) async fn delete_lock_of(&self, owner: &str) -> Result<u64> {
+        self.delete_lock_where("owner", owner).await
+    }
+
+    /// Deletes the lock row if its `column` holds `value`; the rows deleted (0 or 1).
+    async fn delete_lock_where(&self, column: &str, value: &str) -> Result<u64> {
         let queries = [
             Query::equal("$id", [LOCK_ID]),
-            Query::equal("owner", [owner]),
+            Query::equal(column, [value]),
         ];
         Ok(self
             .backend
@@ -408,17 +412,7 @@ impl History {
 
     /// Deletes the lock row whoever holds it.
     pub(crate) async fn force_unlock(&self) -> Result<bool> {
-        match self
-            .backend
-            .delete_row(&self.database, &self.table, LOCK_ID)
-            .await
-        {
-            Ok(()) => Ok(true),
-            Err(e) if e.error_type() == Some(types::ROW_NOT_FOUND) || is_missing_table(&e) => {
-                Ok(false)
-            }
-            Err(e) => Err(e),
-        }
+        self.delete_row(LOCK_ID).await
     }
 }
 

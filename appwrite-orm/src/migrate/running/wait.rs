@@ -8,8 +8,8 @@
 
 use std::time::{Duration, Instant};
 
-use super::options::MigrateOptions;
 use crate::api::{ColumnStatus, Table};
+use crate::migrate::options::MigrateOptions;
 use crate::{Database, Error, Result};
 
 /// What to wait for on one table.
@@ -20,6 +20,46 @@ pub(crate) struct Pending {
 }
 
 impl Pending {
+    /// One column.
+    pub(crate) fn column(key: &str) -> Self {
+        Self {
+            columns: vec![key.to_owned()],
+            indexes: Vec::new(),
+        }
+    }
+
+    /// One index.
+    pub(crate) fn index(key: &str) -> Self {
+        Self {
+            columns: Vec::new(),
+            indexes: vec![key.to_owned()],
+        }
+    }
+
+    /// The columns and indexes of a live table that are not `available` yet.
+    pub(crate) fn of_table(table: &Table) -> Self {
+        fn not_available<'i>(items: impl Iterator<Item = (ColumnStatus, &'i str)>) -> Vec<String> {
+            items
+                .filter(|(status, _)| *status != ColumnStatus::Available)
+                .map(|(_, key)| key.to_owned())
+                .collect()
+        }
+        Self {
+            columns: not_available(
+                table
+                    .columns
+                    .iter()
+                    .map(|c| (c.status, c.schema.key.as_str())),
+            ),
+            indexes: not_available(
+                table
+                    .indexes
+                    .iter()
+                    .map(|i| (i.status, i.schema.key.as_str())),
+            ),
+        }
+    }
+
     pub(crate) fn is_empty(&self) -> bool {
         self.columns.is_empty() && self.indexes.is_empty()
     }
@@ -143,6 +183,26 @@ fn still_processing(live: &Table, pending: &Pending) -> Result<Option<String>> {
         }
     }
     Ok(waiting)
+}
+
+/// Deletes a column (or, with `index`, an index) of `table`; `false` when there was none to
+/// delete. Deleting is asynchronous: [`until_gone`] waits for it.
+pub(crate) async fn delete_item(
+    db: &Database,
+    table: &str,
+    key: &str,
+    index: bool,
+) -> Result<bool> {
+    let deleted = if index {
+        db.backend().delete_index(db.id(), table, key).await
+    } else {
+        db.backend().delete_column(db.id(), table, key).await
+    };
+    match deleted {
+        Ok(()) => Ok(true),
+        Err(e) if e.is_not_found() => Ok(false),
+        Err(e) => Err(e),
+    }
 }
 
 /// Waits until a column (or index) of `table` is gone after a delete.

@@ -9,8 +9,8 @@ use std::time::Duration;
 use serde::{Serialize, Serializer};
 use serde_json::Value;
 
-use super::backup::BackupReport;
-use super::plan::{Extra, OpClass};
+use crate::migrate::planning::plan::{Extra, OpClass};
+use crate::migrate::running::backup::BackupReport;
 
 fn millis<S: Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {
     s.serialize_u64(u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
@@ -40,8 +40,9 @@ impl RunStatus {
     }
 }
 
-/// What `migrate()` did. A failed run has one too ([`Migrator::try_run`](super::Migrator::try_run)):
-/// what it did before the error, with the error.
+/// What `migrate()` did. A failed run has one too
+/// ([`Migrator::try_run`](crate::migrate::Migrator::try_run)): what it did before the error, with
+/// the error.
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct MigrationReport {
     /// How the run ended.
@@ -50,7 +51,7 @@ pub struct MigrationReport {
     pub started_at: String,
     /// When it ended.
     pub finished_at: String,
-    /// The machine that ran it ([`MigrateOptions::host`](super::MigrateOptions::host)).
+    /// The machine that ran it ([`MigrateOptions::host`](crate::migrate::MigrateOptions::host)).
     pub host: String,
     /// The backend's name (`embedded`, `http`).
     pub backend: String,
@@ -373,13 +374,13 @@ impl fmt::Display for VersionReport {
 }
 
 /// A run that stopped at an error: what it did before, and the error
-/// ([`Migrator::try_run`](super::Migrator::try_run)).
+/// ([`Migrator::try_run`](crate::migrate::Migrator::try_run)).
 #[derive(Debug)]
 pub struct FailedRun {
     /// The report, with status `failed`, the versions run (the failed one last, with its
     /// error) and the error in [`MigrationReport::errors`].
     pub report: MigrationReport,
-    /// The error, as [`Migrator::run`](super::Migrator::run) returns it.
+    /// The error, as [`Migrator::run`](crate::migrate::Migrator::run) returns it.
     pub error: crate::Error,
 }
 

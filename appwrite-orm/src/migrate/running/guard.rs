@@ -4,9 +4,9 @@
 
 use std::path::{Path, PathBuf};
 
-use super::options::MigrateOptions;
-use super::plan::{OpClass, SchemaOp, VersionPlan};
 use crate::backup::{self, RestoreOptions};
+use crate::migrate::options::MigrateOptions;
+use crate::migrate::planning::plan::{OpClass, SchemaOp, VersionPlan};
 use crate::{Database, Result};
 
 /// True when the version runs a step (code the planner cannot see into) or plans a schema
@@ -33,11 +33,7 @@ pub(crate) async fn backup_before(
     if plan.reconcile || !is_destructive(plan) {
         return Ok(None);
     }
-    let live: Vec<String> = backup::all_tables(db)
-        .await?
-        .into_iter()
-        .map(|t| t.id)
-        .collect();
+    let live: Vec<String> = db.live_tables().await?.into_iter().map(|t| t.id).collect();
     let tables = tables_to_back_up(plan, &live, &options.history_table);
     let stamp = chrono::Utc::now().format("%Y%m%dT%H%M%S%.3fZ");
     let dir = root.join(format!("v{}-{stamp}", plan.version));
@@ -99,7 +95,7 @@ pub(crate) async fn restore(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::migrate::plan::PlannedOp;
+    use crate::migrate::planning::plan::PlannedOp;
     use crate::schema::ColumnSchema;
 
     fn version(has_step: bool, ops: Vec<PlannedOp>) -> VersionPlan {

@@ -1,23 +1,24 @@
 //! The step context: what a `#[migration]` function gets.
 
+use std::collections::HashMap;
 use std::ops::Deref;
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use serde_json::Value;
 
-use super::backfill::{self, Checkpoint, JobState};
-use super::backup::{self, BackupReport};
-use super::compare;
-use super::error::MigrateError;
-use super::history::History;
-use super::lock::Lock;
-use super::options::MigrateOptions;
-use super::plan::OpClass;
-use super::report::{BackfillReport, ConversionReport, OpReport, Unconvertible};
-use super::wait::{self, Pending};
 use crate::api::types;
 use crate::api::{ColumnStatus, Document, ListOptions, Row, Table as LiveTable};
 use crate::backend::Backend;
+use crate::migrate::error::MigrateError;
+use crate::migrate::options::MigrateOptions;
+use crate::migrate::planning::compare;
+use crate::migrate::planning::plan::OpClass;
+use crate::migrate::records::history::History;
+use crate::migrate::records::lock::Lock;
+use crate::migrate::records::report::{BackfillReport, ConversionReport, OpReport, Unconvertible};
+use crate::migrate::running::backfill::{self, Checkpoint, JobState};
+use crate::migrate::running::backup::{self, BackupReport};
+use crate::migrate::running::wait::{self, Pending};
 use crate::model::{Filter, Patch, Table, validate_patch};
 use crate::query::Query;
 use crate::rows::Rows;
@@ -301,14 +302,28 @@ impl<'a> Migration<'a> {
 
     // --- schema helpers --------------------------------------------------------------------------
 
+    /// Records a column or index a step helper added.
+    fn record_added(&self, what: &str, table: &str, key: &str, described: String) {
+        self.record_op(
+            format!("add {what} {table}.{key} {described}"),
+            OpClass::Additive,
+            "explicit in a step",
+        );
+    }
+
+    /// The live table `table`, which the step helper `helper` needs to exist.
+    async fn existing_table(&self, helper: &str, table: &str) -> Result<LiveTable> {
+        match self.live_table(table).await? {
+            Some(live) => Ok(live),
+            None => {
+                Err(MigrateError::Step(format!("{helper}: table {table:?} does not exist")).into())
+            }
+        }
+    }
+
     /// Creates a column (and waits until it is available) unless it exists with the same type.
     pub async fn create_column(&self, table: &str, column: ColumnSchema) -> Result<()> {
-        let Some(live) = self.live_table(table).await? else {
-            return Err(MigrateError::Step(format!(
-                "create_column: table {table:?} does not exist"
-            ))
-            .into());
-        };
+        let live = self.existing_table("create_column", table).await?;
         if let Some(existing) = live.column(&column.key) {
             if let compare::ColumnDiff::Incompatible(why) =
                 compare::compare_column(&column, &existing.schema)
@@ -327,31 +342,19 @@ impl<'a> Migration<'a> {
                 .backend()
                 .create_column(self.db.id(), table, &column)
                 .await?;
-            self.record_op(
-                format!(
-                    "add column {table}.{} {}",
-                    column.key,
-                    compare::describe_column(&column)
-                ),
-                OpClass::Additive,
-                "explicit in a step",
+            self.record_added(
+                "column",
+                table,
+                &column.key,
+                compare::describe_column(&column),
             );
         }
-        let pending = Pending {
-            columns: vec![column.key.clone()],
-            indexes: Vec::new(),
-        };
-        wait::until_available(&self.db, table, &pending, self.options).await
+        wait::until_available(&self.db, table, &Pending::column(&column.key), self.options).await
     }
 
     /// Creates an index (and waits until it is available) unless it exists as declared.
     pub async fn create_index(&self, table: &str, index: IndexSchema) -> Result<()> {
-        let Some(live) = self.live_table(table).await? else {
-            return Err(MigrateError::Step(format!(
-                "create_index: table {table:?} does not exist"
-            ))
-            .into());
-        };
+        let live = self.existing_table("create_index", table).await?;
         if let Some(existing) = live.index(&index.key) {
             if !compare::same_index(&index, &existing.schema) {
                 return Err(MigrateError::Step(format!(
@@ -366,21 +369,9 @@ impl<'a> Migration<'a> {
                 .backend()
                 .create_index(self.db.id(), table, &index)
                 .await?;
-            self.record_op(
-                format!(
-                    "add index {table}.{} {}",
-                    index.key,
-                    compare::describe_index(&index)
-                ),
-                OpClass::Additive,
-                "explicit in a step",
-            );
+            self.record_added("index", table, &index.key, compare::describe_index(&index));
         }
-        let pending = Pending {
-            columns: Vec::new(),
-            indexes: vec![index.key.clone()],
-        };
-        wait::until_available(&self.db, table, &pending, self.options).await
+        wait::until_available(&self.db, table, &Pending::index(&index.key), self.options).await
     }
 
     /// Renames a column in place (Appwrite 1.6+; indexes follow). Does nothing when the new
@@ -427,16 +418,7 @@ impl<'a> Migration<'a> {
             return Ok(None);
         }
         let backup = self.backup(table, Some(key)).await?;
-        match self
-            .db
-            .backend()
-            .delete_column(self.db.id(), table, key)
-            .await
-        {
-            Ok(()) => {}
-            Err(e) if e.is_not_found() => {}
-            Err(e) => return Err(e),
-        }
+        wait::delete_item(&self.db, table, key, false).await?;
         wait::until_gone(&self.db, table, key, false, self.options).await?;
         tracing::warn!(
             version = self.version,
@@ -481,16 +463,7 @@ impl<'a> Migration<'a> {
         if live.index(key).is_none() {
             return Ok(());
         }
-        match self
-            .db
-            .backend()
-            .delete_index(self.db.id(), table, key)
-            .await
-        {
-            Ok(()) => {}
-            Err(e) if e.is_not_found() => {}
-            Err(e) => return Err(e),
-        }
+        wait::delete_item(&self.db, table, key, true).await?;
         wait::until_gone(&self.db, table, key, true, self.options).await?;
         self.record_op(
             format!("drop index {table}.{key}"),
@@ -559,7 +532,7 @@ impl<'a> Migration<'a> {
         target.required = false;
         self.create_column(table, target.clone()).await?;
 
-        let mut reasons: std::collections::HashMap<String, String> = Default::default();
+        let mut reasons: HashMap<String, String> = HashMap::new();
         let to_key = to.key.clone();
         let from_key = from.to_owned();
         let mut per_row = |row: &Row| -> Result<Option<Document>> {
@@ -592,38 +565,14 @@ impl<'a> Migration<'a> {
         let rows = self.db.rows(table);
         report.unconvertible_total = rows.query().with_all(filters.clone()).count().await?;
         if report.unconvertible_total > 0 {
-            let mut queries = filters;
-            queries.push(Query::order_asc("$sequence"));
-            queries.push(Query::limit(report.unconvertible_total.min(MAX_LISTED)));
-            let listed = self
-                .db
-                .backend()
-                .list_rows(
-                    self.db.id(),
-                    table,
-                    &queries,
-                    &ListOptions {
-                        total: false,
-                        transaction_id: None,
-                    },
-                )
-                .await?
-                .items;
-            for row in listed {
-                let value = row.get(from).cloned().unwrap_or(Value::Null);
-                let reason = match reasons.remove(row.id()) {
-                    Some(reason) => reason,
-                    None => match convert(&value).and_then(|v| check_value(&target, &v)) {
-                        Err(reason) => reason,
-                        Ok(_) => "left unconverted by an earlier attempt".to_owned(),
-                    },
-                };
-                report.unconvertible.push(Unconvertible {
-                    row_id: row.id().to_owned(),
-                    value,
-                    reason,
-                });
-            }
+            let left = Unconverted {
+                table,
+                from,
+                target: &target,
+                filters,
+                total: report.unconvertible_total,
+            };
+            report.unconvertible = self.unconvertible(&left, reasons, &mut convert).await?;
         }
         tracing::info!(
             version = self.version,
@@ -637,6 +586,64 @@ impl<'a> Migration<'a> {
         self.state().conversions.push(report.clone());
         Ok(report)
     }
+
+    /// The first rows `left` describes (at most [`MAX_LISTED`]), each with why it was not
+    /// converted: the reason this attempt met, or the conversion tried again for rows an
+    /// earlier attempt left.
+    async fn unconvertible<F>(
+        &self,
+        left: &Unconverted<'_>,
+        mut reasons: HashMap<String, String>,
+        convert: &mut F,
+    ) -> Result<Vec<Unconvertible>>
+    where
+        F: FnMut(&Value) -> std::result::Result<Value, String> + Send,
+    {
+        let mut queries = left.filters.clone();
+        queries.push(Query::order_asc("$sequence"));
+        queries.push(Query::limit(left.total.min(MAX_LISTED)));
+        let listed = self
+            .db
+            .backend()
+            .list_rows(
+                self.db.id(),
+                left.table,
+                &queries,
+                &ListOptions {
+                    total: false,
+                    transaction_id: None,
+                },
+            )
+            .await?
+            .items;
+        Ok(listed
+            .into_iter()
+            .map(|row| {
+                let value = row.get(left.from).cloned().unwrap_or(Value::Null);
+                let reason = match reasons.remove(row.id()) {
+                    Some(reason) => reason,
+                    None => match convert(&value).and_then(|v| check_value(left.target, &v)) {
+                        Err(reason) => reason,
+                        Ok(_) => "left unconverted by an earlier attempt".to_owned(),
+                    },
+                };
+                Unconvertible {
+                    row_id: row.id().to_owned(),
+                    value,
+                    reason,
+                }
+            })
+            .collect())
+    }
+}
+
+/// The rows of a conversion left unconverted: those its filters still match.
+struct Unconverted<'u> {
+    table: &'u str,
+    from: &'u str,
+    target: &'u ColumnSchema,
+    filters: Vec<Query>,
+    total: u64,
 }
 
 fn destroyed_reason(backup: Option<&BackupReport>) -> String {

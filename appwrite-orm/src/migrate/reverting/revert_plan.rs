@@ -14,18 +14,18 @@
 //!
 //! Only what exists live is listed; what is being deleted already is left to finish.
 //!
-//! [`Migrator::revert_with`]: super::Migrator::revert_with
-//! [`Migrator::revert_plan`]: super::Migrator::revert_plan
+//! [`Migrator::revert_with`]: crate::migrate::Migrator::revert_with
+//! [`Migrator::revert_plan`]: crate::migrate::Migrator::revert_plan
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 
 use serde::Serialize;
 
-use super::error::MigrateError;
-use super::history::{HistoryEntry, VersionStatus};
-use super::registry::MigrationDef;
 use crate::api::{ColumnStatus, Table};
+use crate::migrate::error::MigrateError;
+use crate::migrate::records::history::{HistoryEntry, VersionStatus};
+use crate::migrate::registry::MigrationDef;
 use crate::schema::TableSchema;
 
 /// One drop of a revert.
@@ -109,7 +109,7 @@ pub struct RevertVersion {
     /// Why it cannot be reverted (it runs a step that has no `down`); `None` when it can.
     pub refused: Option<String>,
     /// Its schema additions that exist live, in the order they are dropped (only with
-    /// [`RevertOptions::drop_schema`](super::RevertOptions::drop_schema); kept otherwise).
+    /// [`RevertOptions::drop_schema`](crate::migrate::RevertOptions::drop_schema); kept otherwise).
     pub drops: Vec<PlannedDrop>,
 }
 
@@ -381,59 +381,11 @@ fn additions(declared: &[TableSchema], live: &mut LiveSet, version: u32) -> Vec<
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::api::{Column, Index};
+    use crate::migrate::test_support::{history_entry, live_table};
     use crate::schema::{ColumnSchema, IndexKind, IndexSchema};
 
-    fn live_table(schema: &TableSchema) -> Table {
-        Table {
-            id: schema.id.clone(),
-            name: schema.name.clone(),
-            database_id: "db".into(),
-            created_at: String::new(),
-            updated_at: String::new(),
-            permissions: Vec::new(),
-            row_security: false,
-            enabled: true,
-            columns: schema
-                .columns
-                .iter()
-                .map(|c| Column {
-                    schema: c.clone(),
-                    status: ColumnStatus::Available,
-                    error: String::new(),
-                    created_at: String::new(),
-                    updated_at: String::new(),
-                })
-                .collect(),
-            indexes: schema
-                .indexes
-                .iter()
-                .map(|i| Index {
-                    schema: i.clone(),
-                    status: ColumnStatus::Available,
-                    error: String::new(),
-                    created_at: String::new(),
-                    updated_at: String::new(),
-                })
-                .collect(),
-        }
-    }
-
     fn entry(version: u32, checksum: &str, status: VersionStatus) -> HistoryEntry {
-        HistoryEntry {
-            version,
-            name: format!("v{version}"),
-            checksum: checksum.to_owned(),
-            status,
-            started_at: String::new(),
-            finished_at: String::new(),
-            duration_ms: 0,
-            rows_touched: 0,
-            schema_fingerprint: String::new(),
-            checkpoint: String::new(),
-            error: String::new(),
-            host: String::new(),
-        }
+        history_entry(version, &format!("v{version}"), checksum, status)
     }
 
     fn step(version: u32) -> MigrationDef {

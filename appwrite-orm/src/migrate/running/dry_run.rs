@@ -1,0 +1,277 @@
+//! [`Migrator::dry_run`]: what a run would do, with nothing written.
+//!
+//! The dry run reads the history and the live schema like [`Migrator::status`], plans every
+//! pending version, and then, version by version:
+//! - lists the planned schema operations with their class (additive, in place, destructive),
+//!   and counts the existing rows a new column's default would be written into;
+//! - runs the version's step against a [`RecordingBackend`]: reads go to the database, writes
+//!   are recorded and answered plausibly, so the step runs its course and the report says what
+//!   it would write (rows per table and a sample of the writes).
+//!
+//! # What a dry run cannot see
+//!
+//! Schema changes are **not** applied, so a step runs against the schema as it is now: a step
+//! that filters on or reads a column its own version creates meets an error from the server
+//! (the column does not exist yet). That error does not stop the dry run: it is reported in
+//! [`DryRunVersion::step_error`] and the next version is simulated. Writes are not visible to
+//! later reads either: a step that reads back what it wrote, or a version whose step depends
+//! on an earlier pending version's writes, sees the database as it was. Counts are therefore
+//! the counts of the rows as they are now. Bulk updates and deletes count the rows their filters
+//! match now. No lock is taken; the report says when a run holds one.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use serde::Serialize;
+
+use crate::api::ListOptions;
+use crate::backend::Backend;
+use crate::backend::recording::{RecordedWrite, RecordingBackend};
+use crate::migrate::error::MigrateError;
+use crate::migrate::planning::check::Checked;
+use crate::migrate::planning::plan::{PlanError, PlannedOp, SchemaOp, VersionPlan};
+use crate::migrate::records::history::History;
+use crate::migrate::records::lock::Lock;
+use crate::migrate::records::status::read_checked;
+use crate::migrate::registry::MigrationDef;
+use crate::migrate::running::backfill::Checkpoint;
+use crate::migrate::running::context::Migration;
+use crate::migrate::{MigrateOptions, Migrator};
+use crate::query::Query;
+use crate::{Database, Result};
+
+fn millis<S: serde::Serializer>(d: &Duration, s: S) -> std::result::Result<S::Ok, S::Error> {
+    s.serialize_u64(u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
+}
+
+/// How many recorded writes a version's report keeps as a sample.
+pub const DRY_RUN_SAMPLE: usize = 10;
+
+/// What a run would do; see [`Migrator::dry_run`].
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct DryRunReport {
+    /// The backend's name.
+    pub backend: String,
+    /// The database id.
+    pub database: String,
+    /// The applied version.
+    pub from_version: u32,
+    /// The version a run would reach.
+    pub to_version: u32,
+    /// True when nothing is pending.
+    pub nothing_pending: bool,
+    /// The pending versions, in order.
+    pub versions: Vec<DryRunVersion>,
+    /// What a run would refuse to do (a run stops at the first version with an error).
+    pub plan_errors: Vec<PlanError>,
+    /// Things worth a look (a lock held by a run, what the dry run cannot see).
+    pub notes: Vec<String>,
+    /// How long the dry run took.
+    #[serde(serialize_with = "millis", rename = "duration_ms")]
+    pub duration: Duration,
+}
+
+impl DryRunReport {
+    /// Rows a run would write, per table, over every version.
+    pub fn rows_by_table(&self) -> BTreeMap<String, u64> {
+        let mut out = BTreeMap::new();
+        for v in &self.versions {
+            for (t, n) in &v.rows_by_table {
+                *out.entry(t.clone()).or_insert(0) += n;
+            }
+        }
+        out
+    }
+
+    /// The report of one version.
+    pub fn version(&self, version: u32) -> Option<&DryRunVersion> {
+        self.versions.iter().find(|v| v.version == version)
+    }
+}
+
+/// What one pending version would do.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct DryRunVersion {
+    /// The version.
+    pub version: u32,
+    /// Its name.
+    pub name: String,
+    /// True for schema changes made without a pending version.
+    pub reconcile: bool,
+    /// The schema operations, in order, with their class.
+    pub schema: Vec<PlannedOp>,
+    /// True when the version has a step (it was simulated).
+    pub has_step: bool,
+    /// Why the simulated step stopped, when it did (often: it reads a column not created yet).
+    pub step_error: Option<String>,
+    /// Rows the version would write, per table (default fills and the step's writes).
+    pub rows_by_table: BTreeMap<String, u64>,
+    /// How many writes the step would make (requests, not rows).
+    pub writes: usize,
+    /// The first writes of the step.
+    pub sample: Vec<RecordedWrite>,
+}
+
+/// The dry run of `migrator` on `db`.
+pub(crate) async fn dry_run(migrator: &Migrator, db: &Database) -> Result<DryRunReport> {
+    let started = Instant::now();
+    let (prepared, snapshot, Checked { applied, issues }) = read_checked(migrator, db).await?;
+    if !issues.is_empty() {
+        return Err(MigrateError::History(issues).into());
+    }
+    let live = db.live_tables().await?;
+    let plan = prepared.plan(&live, applied, migrator.options());
+    let mut report = DryRunReport {
+        backend: db.backend().name().to_owned(),
+        database: db.id().to_owned(),
+        from_version: applied,
+        to_version: prepared.target.max(applied),
+        nothing_pending: plan.is_empty(),
+        plan_errors: plan.errors.clone(),
+        ..DryRunReport::default()
+    };
+    if let Some(lock) = &snapshot.lock {
+        report.notes.push(format!(
+            "the migration lock is held by {} (expires {}): a run would wait for it",
+            lock.owner, lock.expires_at
+        ));
+    }
+    let simulator = Simulator::start(db, migrator.options()).await?;
+    for version in &plan.versions {
+        let def = prepared
+            .migrations
+            .iter()
+            .find(|m| m.version == version.version);
+        report.versions.push(simulator.version(version, def).await);
+    }
+    drop(simulator);
+    if report
+        .versions
+        .iter()
+        .any(|v| v.step_error.is_some() && !v.schema.is_empty())
+    {
+        report.notes.push(
+            "a step stopped in the dry run; schema changes are not applied in a dry run, so a \
+             step that reads a column its version creates cannot be simulated"
+                .to_owned(),
+        );
+    }
+    report.duration = started.elapsed();
+    tracing::info!(
+        from = report.from_version,
+        to = report.to_version,
+        versions = report.versions.len(),
+        "dry run done; nothing written"
+    );
+    Ok(report)
+}
+
+/// Steps run against a recording backend: reads go to the database, writes are recorded.
+struct Simulator {
+    /// The database itself, for counts.
+    db: Database,
+    recorder: Arc<RecordingBackend>,
+    /// The database through the recorder.
+    recorded: Database,
+    history: History,
+    options: MigrateOptions,
+    lock: Lock,
+}
+
+impl Simulator {
+    /// Takes the lock, recorded rather than written: nothing of it reaches the database.
+    async fn start(db: &Database, options: &MigrateOptions) -> Result<Self> {
+        let recorder = Arc::new(RecordingBackend::new(Arc::clone(db.backend())));
+        let recorded = Database::new(Arc::clone(&recorder) as Arc<dyn Backend>, db.id());
+        let history = History::of(&recorded, &options.history_table);
+        // The lock row is recorded, not written; its heartbeat must not run during the dry run.
+        let mut options = options.clone();
+        options.heartbeat = Duration::from_secs(365 * 24 * 3600);
+        let lock = Lock::acquire(&history, &options).await?;
+        Ok(Self {
+            db: db.clone(),
+            recorder,
+            recorded,
+            history,
+            options,
+            lock,
+        })
+    }
+
+    /// What `version` would do: its schema operations, the rows its default fills would
+    /// write, and what its step (`def`) would write.
+    async fn version(&self, version: &VersionPlan, def: Option<&MigrationDef>) -> DryRunVersion {
+        let mut out = DryRunVersion {
+            version: version.version,
+            name: version.name.clone(),
+            reconcile: version.reconcile,
+            schema: version
+                .before
+                .iter()
+                .chain(&version.after)
+                .cloned()
+                .collect(),
+            has_step: version.has_step,
+            ..DryRunVersion::default()
+        };
+        for op in &version.before {
+            if let SchemaOp::FillDefault { table, .. } = &op.op {
+                let n = count_rows(&self.db, table).await;
+                *out.rows_by_table.entry(table.clone()).or_insert(0) += n;
+            }
+        }
+        if version.has_step
+            && let Some(def) = def
+        {
+            out.step_error = self.step(version.version, def).await;
+        }
+        let writes: Vec<RecordedWrite> = self
+            .recorder
+            .take()
+            .into_iter()
+            .filter(|w| w.table != self.options.history_table)
+            .collect();
+        for w in writes.iter().filter(|w| w.rows > 0) {
+            *out.rows_by_table.entry(w.table.clone()).or_insert(0) += w.rows;
+        }
+        out.writes = writes.len();
+        out.sample = writes.into_iter().take(DRY_RUN_SAMPLE).collect();
+        out
+    }
+
+    /// Runs the step of `version` against the recorder; why it stopped, when it did.
+    async fn step(&self, version: u32, def: &MigrationDef) -> Option<String> {
+        let mut m = Migration::new(
+            self.recorded.clone(),
+            version,
+            &self.options,
+            &self.history,
+            &self.lock,
+            Checkpoint::default(),
+            false,
+        );
+        let result = def.run_step(&mut m).await;
+        drop(m);
+        result.err().map(|e| {
+            tracing::info!(version, error = %e, "dry run: the step stopped");
+            e.to_string()
+        })
+    }
+}
+
+/// Rows of a table now (0 when it cannot be read, for a table not created yet).
+async fn count_rows(db: &Database, table: &str) -> u64 {
+    let options = ListOptions {
+        total: true,
+        transaction_id: None,
+    };
+    match db
+        .backend()
+        .list_rows(db.id(), table, &[Query::limit(1)], &options)
+        .await
+    {
+        Ok(list) => list.total,
+        Err(_) => 0,
+    }
+}
