@@ -289,21 +289,8 @@ impl Request<'_> {
 
     /// True for the operations that only read (`get_*`, `list_*`).
     pub fn is_read(&self) -> bool {
-        use Request as R;
-        matches!(
-            self,
-            R::GetDatabase { .. }
-                | R::ListDatabases { .. }
-                | R::GetTable { .. }
-                | R::ListTables { .. }
-                | R::GetColumn { .. }
-                | R::ListColumns { .. }
-                | R::GetIndex { .. }
-                | R::ListIndexes { .. }
-                | R::GetRow { .. }
-                | R::ListRows { .. }
-                | R::GetTransaction { .. }
-        )
+        let name = self.name();
+        name.starts_with("get_") || name.starts_with("list_")
     }
 
     /// The database and table of an operation on one existing table (its settings, columns,

@@ -10,11 +10,13 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use rusqlite::{Connection, OptionalExtension, params};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
 
 use super::clock;
 use super::errors;
 use crate::api::listing;
-use crate::backend::{Column, ColumnStatus, Database, Index, List, Table};
+use crate::backend::{Column, ColumnStatus, Database, Index, List, Live, Table};
 use crate::query::Query;
 use crate::schema::{ColumnKind, ColumnSchema, IndexKind, IndexSchema};
 use crate::{Error, Result};
@@ -295,24 +297,8 @@ pub(super) fn load_table_by_seq(conn: &Connection, seq: i64) -> Result<TableMeta
         })
         .optional()?
         .ok_or_else(errors::table_not_found)?;
-    meta.columns = load_elements(conn, "aw_columns", seq, |schema, status, error, c, u| {
-        Ok(Column {
-            schema: serde_json::from_str(schema)?,
-            status,
-            error,
-            created_at: c,
-            updated_at: u,
-        })
-    })?;
-    meta.indexes = load_elements(conn, "aw_indexes", seq, |schema, status, error, c, u| {
-        Ok(Index {
-            schema: serde_json::from_str(schema)?,
-            status,
-            error,
-            created_at: c,
-            updated_at: u,
-        })
-    })?;
+    meta.columns = load_elements(conn, "aw_columns", seq)?;
+    meta.indexes = load_elements(conn, "aw_indexes", seq)?;
     meta.pending_until = conn
         .prepare_cached(
             "SELECT MIN(ready_at) FROM (
@@ -327,14 +313,12 @@ pub(super) fn load_table_by_seq(conn: &Connection, seq: i64) -> Result<TableMeta
     Ok(meta)
 }
 
-type ElementBuilder<T> = fn(&str, ColumnStatus, String, String, String) -> Result<T>;
-
-fn load_elements<T>(
+/// The columns or indexes (`catalog`: `aw_columns` or `aw_indexes`) of a table, in order.
+fn load_elements<S: DeserializeOwned>(
     conn: &Connection,
     catalog: &str,
     seq: i64,
-    build: ElementBuilder<T>,
-) -> Result<Vec<T>> {
+) -> Result<Vec<Live<S>>> {
     let mut stmt = conn.prepare_cached(&format!(
         "SELECT schema, status, error, created_at, updated_at FROM {catalog}
          WHERE table_seq = ?1 ORDER BY position"
@@ -350,9 +334,14 @@ fn load_elements<T>(
     })?;
     let mut out = Vec::new();
     for row in rows {
-        let (schema, status, error, created, updated) = row?;
-        let status = parse_status(&status)?;
-        out.push(build(&schema, status, error, created, updated)?);
+        let (schema, status, error, created_at, updated_at) = row?;
+        out.push(Live {
+            schema: serde_json::from_str(&schema)?,
+            status: parse_status(&status)?,
+            error,
+            created_at,
+            updated_at,
+        });
     }
     Ok(out)
 }
@@ -422,33 +411,12 @@ pub(super) fn insert_column(
     status: ColumnStatus,
     ready_at: i64,
 ) -> Result<Column> {
-    let now = clock::now();
-    let position: i64 = conn.query_row(
-        "SELECT COALESCE(MAX(position), 0) + 1 FROM aw_columns WHERE table_seq = ?1",
-        [seq],
-        |r| r.get(0),
-    )?;
-    conn.execute(
-        "INSERT INTO aw_columns (table_seq, key, position, schema, status, error, ready_at,
-                                 created_at, updated_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, '', ?6, ?7, ?7)",
-        params![
-            seq,
-            column.key,
-            position,
-            serde_json::to_string(column)?,
-            status.as_str(),
-            ready_at,
-            now
-        ],
-    )?;
-    Ok(Column {
-        schema: column.clone(),
+    let at = Placement {
+        seq,
         status,
-        error: String::new(),
-        created_at: now.clone(),
-        updated_at: now,
-    })
+        ready_at,
+    };
+    insert_element(conn, "aw_columns", at, &column.key, column, "")
 }
 
 /// Records an index in the catalog.
@@ -460,30 +428,56 @@ pub(super) fn insert_index(
     error: &str,
     ready_at: i64,
 ) -> Result<Index> {
+    let at = Placement {
+        seq,
+        status,
+        ready_at,
+    };
+    insert_element(conn, "aw_indexes", at, &index.key, index, error)
+}
+
+/// Where a new column or index goes: its table, its first status, and when that status ends.
+struct Placement {
+    seq: i64,
+    status: ColumnStatus,
+    ready_at: i64,
+}
+
+/// Records a column or index (`catalog`: `aw_columns` or `aw_indexes`) after the table's last.
+fn insert_element<S: Serialize + Clone>(
+    conn: &Connection,
+    catalog: &str,
+    at: Placement,
+    key: &str,
+    schema: &S,
+    error: &str,
+) -> Result<Live<S>> {
     let now = clock::now();
     let position: i64 = conn.query_row(
-        "SELECT COALESCE(MAX(position), 0) + 1 FROM aw_indexes WHERE table_seq = ?1",
-        [seq],
+        &format!("SELECT COALESCE(MAX(position), 0) + 1 FROM {catalog} WHERE table_seq = ?1"),
+        [at.seq],
         |r| r.get(0),
     )?;
     conn.execute(
-        "INSERT INTO aw_indexes (table_seq, key, position, schema, status, error, ready_at,
-                                 created_at, updated_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8)",
+        &format!(
+            "INSERT INTO {catalog} (table_seq, key, position, schema, status, error, ready_at,
+                                    created_at, updated_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8)"
+        ),
         params![
-            seq,
-            index.key,
+            at.seq,
+            key,
             position,
-            serde_json::to_string(index)?,
-            status.as_str(),
+            serde_json::to_string(schema)?,
+            at.status.as_str(),
             error,
-            ready_at,
+            at.ready_at,
             now
         ],
     )?;
-    Ok(Index {
-        schema: index.clone(),
-        status,
+    Ok(Live {
+        schema: schema.clone(),
+        status: at.status,
         error: error.to_owned(),
         created_at: now.clone(),
         updated_at: now,

@@ -10,7 +10,7 @@ use super::catalog::{self, Session, TableMeta, quote, sql_index, sql_table};
 use super::{clock, errors};
 use crate::Result;
 use crate::api::types;
-use crate::backend::{Column, ColumnStatus, Database, Index, Table, TableUpdate};
+use crate::backend::{Column, ColumnStatus, Database, Index, Live, Table, TableUpdate};
 use crate::schema::{
     ColumnKind, ColumnSchema, IndexKind, IndexSchema, TableSchema, column_width, index_length,
     limits, model_type, value,
@@ -346,38 +346,58 @@ fn add_column(
 
 pub(super) fn create_column(
     conn: &Session,
-    database: &str,
-    table: &str,
+    meta: &TableMeta,
     column: &ColumnSchema,
     delay_ms: i64,
 ) -> Result<Column> {
-    let meta = load(conn, database, table)?;
     if let ColumnKind::Relationship(rel) = &column.kind {
         errors::check_id("relatedTableId", &rel.related_table)?;
-        catalog::load_table(conn, database, &rel.related_table)?;
+        catalog::load_table(conn, &meta.database_id, &rel.related_table)?;
     }
     add_column(conn, meta.seq, column, ColumnStatus::Processing, delay_ms)
 }
 
-pub(super) fn get_column(conn: &Session, database: &str, table: &str, key: &str) -> Result<Column> {
-    let meta = load(conn, database, table)?;
-    meta.columns
-        .iter()
-        .find(|c| c.schema.key == key)
-        .cloned()
-        .ok_or_else(errors::column_not_found)
+pub(super) fn get_column(meta: &TableMeta, key: &str) -> Result<Column> {
+    let column = find_live(&meta.columns, key, |c| &c.key);
+    column.cloned().ok_or_else(errors::column_not_found)
+}
+
+/// The live column or index with `key` among `items`.
+fn find_live<'a, S>(
+    items: &'a [Live<S>],
+    key: &str,
+    key_of: impl Fn(&S) -> &String,
+) -> Option<&'a Live<S>> {
+    items.iter().find(|item| key_of(&item.schema) == key)
+}
+
+/// Starts deleting a column or index (`catalog`: `aw_columns` or `aw_indexes`): it stays
+/// `deleting` for `delay_ms`, as Appwrite's worker takes its time.
+fn mark_deleting(
+    conn: &Connection,
+    catalog: &str,
+    table_seq: i64,
+    key: &str,
+    delay_ms: i64,
+) -> Result<()> {
+    conn.execute(
+        &format!(
+            "UPDATE {catalog} SET status = 'deleting', ready_at = ?1, updated_at = ?2
+             WHERE table_seq = ?3 AND key = ?4"
+        ),
+        params![clock::now_ms() + delay_ms, clock::now(), table_seq, key],
+    )?;
+    Ok(())
 }
 
 /// Changes a column in place. Bounds left `None` keep their current value, as Appwrite merges
 /// omitted `min`/`max` with the stored ones.
 pub(super) fn update_column(
     conn: &Session,
-    database: &str,
-    table: &str,
+    meta: &TableMeta,
     key: &str,
     desired: &ColumnSchema,
 ) -> Result<Column> {
-    let meta = load(conn, database, table)?;
     let current = meta
         .columns
         .iter()
@@ -462,7 +482,7 @@ pub(super) fn update_column(
             quote(key),
             quote(new_key)
         ))?;
-        rename_in_indexes(conn, &meta, key, new_key)?;
+        rename_in_indexes(conn, meta, key, new_key)?;
         next.key = new_key.clone();
     }
     conn.execute(
@@ -478,7 +498,7 @@ pub(super) fn update_column(
     )?;
     // The cached metadata still describes the column as it was.
     conn.invalidate();
-    get_column(conn, database, table, &next.key)
+    get_column(&*load(conn, &meta.database_id, &meta.id)?, &next.key)
 }
 
 fn merge_bounds(old: &ColumnKind, new: &ColumnKind) -> ColumnKind {
@@ -525,17 +545,11 @@ fn rename_in_indexes(conn: &Connection, meta: &TableMeta, old: &str, new: &str) 
 
 pub(super) fn delete_column(
     conn: &Session,
-    database: &str,
-    table: &str,
+    meta: &TableMeta,
     key: &str,
     delay_ms: i64,
 ) -> Result<()> {
-    let meta = load(conn, database, table)?;
-    let column = meta
-        .columns
-        .iter()
-        .find(|c| c.schema.key == key)
-        .ok_or_else(errors::column_not_found)?;
+    let column = find_live(&meta.columns, key, |c| &c.key).ok_or_else(errors::column_not_found)?;
     if column.status == ColumnStatus::Deleting {
         return Ok(());
     }
@@ -550,12 +564,7 @@ pub(super) fn delete_column(
             format!("Column \"{key}\" cannot be deleted because it is used by an index"),
         );
     }
-    conn.execute(
-        "UPDATE aw_columns SET status = 'deleting', ready_at = ?1, updated_at = ?2
-         WHERE table_seq = ?3 AND key = ?4",
-        params![clock::now_ms() + delay_ms, clock::now(), meta.seq, key],
-    )?;
-    Ok(())
+    mark_deleting(conn, "aw_columns", meta.seq, key, delay_ms)
 }
 
 // --- indexes ------------------------------------------------------------------------------------
@@ -689,39 +698,26 @@ fn add_index(
 
 pub(super) fn create_index(
     conn: &Session,
-    database: &str,
-    table: &str,
+    meta: &TableMeta,
     index: &IndexSchema,
     delay_ms: i64,
 ) -> Result<Index> {
-    let meta = load(conn, database, table)?;
     add_index(conn, meta.seq, index, delay_ms, false)
 }
 
-pub(super) fn get_index(conn: &Session, database: &str, table: &str, key: &str) -> Result<Index> {
-    let meta = load(conn, database, table)?;
-    meta.indexes
-        .iter()
-        .find(|i| i.schema.key == key)
-        .cloned()
-        .ok_or_else(errors::index_not_found)
+pub(super) fn get_index(meta: &TableMeta, key: &str) -> Result<Index> {
+    let index = find_live(&meta.indexes, key, |i| &i.key);
+    index.cloned().ok_or_else(errors::index_not_found)
 }
 
 pub(super) fn delete_index(
     conn: &Session,
-    database: &str,
-    table: &str,
+    meta: &TableMeta,
     key: &str,
     delay_ms: i64,
 ) -> Result<()> {
-    let meta = load(conn, database, table)?;
-    if !meta.indexes.iter().any(|i| i.schema.key == key) {
+    if find_live(&meta.indexes, key, |i| &i.key).is_none() {
         return Err(errors::index_not_found());
     }
-    conn.execute(
-        "UPDATE aw_indexes SET status = 'deleting', ready_at = ?1, updated_at = ?2
-         WHERE table_seq = ?3 AND key = ?4",
-        params![clock::now_ms() + delay_ms, clock::now(), meta.seq, key],
-    )?;
-    Ok(())
+    mark_deleting(conn, "aw_indexes", meta.seq, key, delay_ms)
 }

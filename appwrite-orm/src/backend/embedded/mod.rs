@@ -318,73 +318,69 @@ impl EmbeddedBackend {
         }
     }
 
-    /// Columns and indexes of one table.
+    /// Columns and indexes of one table: the reads run as they are, the writes as schema
+    /// changes (atomic, and the table's cached metadata forgotten afterwards).
     async fn table_schema_call(&self, request: Request<'_>) -> Result<Response> {
         use Request as R;
-        let (database, table) = match request.table_path() {
-            Some((database, table)) => (database.to_owned(), table.to_owned()),
-            None => return Err(misrouted(request)),
+        let Some((database, table)) = request.table_path() else {
+            return Err(misrouted(request));
         };
-        match request {
+        let (database, table) = (database.to_owned(), table.to_owned());
+        let at = move |c: &Session| ddl::load(c, &database, &table);
+        let work: SchemaWork = match request {
             R::CreateColumn { column, .. } => {
                 let column = column.clone();
-                self.schema_change(move |c, inner| {
-                    ddl::create_column(c, &database, &table, &column, delay_ms(inner))
+                Box::new(move |c, delay| {
+                    let meta = at(c)?;
+                    ddl::create_column(c, &meta, &column, delay).map(Response::Column)
                 })
-                .await
-                .map(Response::Column)
             }
             R::GetColumn { key, .. } => {
                 let key = key.to_owned();
-                let column = self.run(move |c, _| ddl::get_column(c, &database, &table, &key));
-                column.await.map(Response::Column)
+                Box::new(move |c, _| ddl::get_column(&*at(c)?, &key).map(Response::Column))
             }
-            R::ListColumns { .. } => self
-                .run(move |c, _| Ok(all(ddl::load(c, &database, &table)?.columns.clone())))
-                .await
-                .map(Response::Columns),
+            R::ListColumns { .. } => {
+                Box::new(move |c, _| Ok(Response::Columns(all(at(c)?.columns.clone()))))
+            }
             R::UpdateColumn { key, column, .. } => {
                 let (key, column) = (key.to_owned(), column.clone());
-                self.schema_change(move |c, _| {
-                    ddl::update_column(c, &database, &table, &key, &column)
+                Box::new(move |c, _| {
+                    let meta = at(c)?;
+                    ddl::update_column(c, &meta, &key, &column).map(Response::Column)
                 })
-                .await
-                .map(Response::Column)
             }
             R::DeleteColumn { key, .. } => {
                 let key = key.to_owned();
-                self.schema_change(move |c, inner| {
-                    ddl::delete_column(c, &database, &table, &key, delay_ms(inner))
+                Box::new(move |c, delay| {
+                    ddl::delete_column(c, &*at(c)?, &key, delay).map(|()| Response::Done)
                 })
-                .await
-                .map(|()| Response::Done)
             }
             R::CreateIndex { index, .. } => {
                 let index = index.clone();
-                self.schema_change(move |c, inner| {
-                    ddl::create_index(c, &database, &table, &index, delay_ms(inner))
+                Box::new(move |c, delay| {
+                    ddl::create_index(c, &*at(c)?, &index, delay).map(Response::Index)
                 })
-                .await
-                .map(Response::Index)
             }
             R::GetIndex { key, .. } => {
                 let key = key.to_owned();
-                let index = self.run(move |c, _| ddl::get_index(c, &database, &table, &key));
-                index.await.map(Response::Index)
+                Box::new(move |c, _| ddl::get_index(&*at(c)?, &key).map(Response::Index))
             }
-            R::ListIndexes { .. } => self
-                .run(move |c, _| Ok(all(ddl::load(c, &database, &table)?.indexes.clone())))
-                .await
-                .map(Response::Indexes),
+            R::ListIndexes { .. } => {
+                Box::new(move |c, _| Ok(Response::Indexes(all(at(c)?.indexes.clone()))))
+            }
             R::DeleteIndex { key, .. } => {
                 let key = key.to_owned();
-                self.schema_change(move |c, inner| {
-                    ddl::delete_index(c, &database, &table, &key, delay_ms(inner))
+                Box::new(move |c, delay| {
+                    ddl::delete_index(c, &*at(c)?, &key, delay).map(|()| Response::Done)
                 })
-                .await
-                .map(|()| Response::Done)
             }
-            other => Err(misrouted(other)),
+            other => return Err(misrouted(other)),
+        };
+        let work = move |c: &Session, inner: &Inner| work(c, delay_ms(inner));
+        if request.is_read() {
+            self.run(work).await
+        } else {
+            self.schema_change(work).await
         }
     }
 
@@ -617,6 +613,9 @@ impl EmbeddedBackend {
         transaction.map(Response::Transaction)
     }
 }
+
+/// Work on one table's columns or indexes, given the delay before a status change is due.
+type SchemaWork = Box<dyn FnOnce(&Session, i64) -> Result<Response> + Send>;
 
 /// Every item of a list that is not paged.
 fn all<T>(items: Vec<T>) -> List<T> {

@@ -189,16 +189,20 @@ pub(super) fn count(conn: &Connection, meta: &TableMeta, plan: &Plan) -> Result<
     Ok(u64::try_from(n).unwrap_or(0))
 }
 
-/// The `_seq` of every row matching the plan's filters and paging (for bulk writes).
-pub(super) fn matching_seqs(conn: &Connection, meta: &TableMeta, plan: &Plan) -> Result<Vec<i64>> {
-    let sql = format!(
-        "SELECT _seq FROM {} WHERE {} ORDER BY _seq LIMIT {} OFFSET {}",
+/// `SELECT {columns}` of the rows matching the plan's filters and paging, in insertion order.
+fn matching_sql(columns: &str, meta: &TableMeta, plan: &Plan) -> String {
+    format!(
+        "SELECT {columns} FROM {} WHERE {} ORDER BY _seq LIMIT {} OFFSET {}",
         meta.sql_table(),
         plan.condition,
         i64::try_from(plan.limit.unwrap_or(u64::MAX >> 1)).unwrap_or(i64::MAX),
         i64::try_from(plan.offset).unwrap_or(i64::MAX),
-    );
-    let mut stmt = conn.prepare_cached(&sql)?;
+    )
+}
+
+/// The `_seq` of every row matching the plan's filters and paging (for bulk writes).
+pub(super) fn matching_seqs(conn: &Connection, meta: &TableMeta, plan: &Plan) -> Result<Vec<i64>> {
+    let mut stmt = conn.prepare_cached(&matching_sql("_seq", meta, plan))?;
     let seqs = stmt.query_map(params_from_iter(plan.params.iter()), |r| r.get(0))?;
     Ok(seqs.collect::<rusqlite::Result<_>>()?)
 }
@@ -210,14 +214,7 @@ pub(super) fn matching_stamps(
     meta: &TableMeta,
     plan: &Plan,
 ) -> Result<Vec<(String, String)>> {
-    let sql = format!(
-        "SELECT _uid, _updatedAt FROM {} WHERE {} ORDER BY _seq LIMIT {} OFFSET {}",
-        meta.sql_table(),
-        plan.condition,
-        i64::try_from(plan.limit.unwrap_or(u64::MAX >> 1)).unwrap_or(i64::MAX),
-        i64::try_from(plan.offset).unwrap_or(i64::MAX),
-    );
-    let mut stmt = conn.prepare_cached(&sql)?;
+    let mut stmt = conn.prepare_cached(&matching_sql("_uid, _updatedAt", meta, plan))?;
     let stamps = stmt.query_map(params_from_iter(plan.params.iter()), |r| {
         Ok((r.get(0)?, r.get(1)?))
     })?;

@@ -153,19 +153,16 @@ fn normalize(permissions: &[String], allowed: &[&str], write: &[&str]) -> Result
 
 /// Refuses a create without data, as Appwrite does (an empty object counts as none).
 pub(super) fn require_data(data: &Document) -> Result<()> {
-    if data.is_empty() {
-        return Err(Error::Appwrite(AppwriteError::new(
-            400,
-            types::ROW_MISSING_DATA,
-            "The row data is missing. Try again with row data populated",
-        )));
-    }
-    Ok(())
+    refuse_missing_data(data.is_empty())
 }
 
 /// Refuses a bulk create without rows.
 pub(super) fn require_rows(rows: &[Document]) -> Result<()> {
-    if rows.is_empty() {
+    refuse_missing_data(rows.is_empty())
+}
+
+fn refuse_missing_data(missing: bool) -> Result<()> {
+    if missing {
         return Err(Error::Appwrite(AppwriteError::new(
             400,
             types::ROW_MISSING_DATA,
