@@ -301,17 +301,7 @@ fn add_column(
 ) -> Result<Column> {
     check_column_settings(column)?;
     let meta = catalog::load_table_by_seq(conn, seq)?;
-    if meta
-        .columns
-        .iter()
-        .any(|c| c.schema.key.eq_ignore_ascii_case(&column.key))
-    {
-        return fail(
-            409,
-            types::COLUMN_ALREADY_EXISTS,
-            "Column with the requested key already exists.",
-        );
-    }
+    refuse_taken(&meta.columns, |c| &c.key, &column.key, "Column")?;
     let width: u64 = limits::BASE_ROW_WIDTH
         + meta
             .columns
@@ -369,6 +359,31 @@ fn find_live<'a, S>(
     key_of: impl Fn(&S) -> &String,
 ) -> Option<&'a Live<S>> {
     items.iter().find(|item| key_of(&item.schema) == key)
+}
+
+/// Refuses a new column or index (`what`) whose key a live one has already, ignoring case as
+/// MariaDB's collation does.
+fn refuse_taken<S>(
+    live: &[Live<S>],
+    key_of: impl Fn(&S) -> &String,
+    key: &str,
+    what: &str,
+) -> Result<()> {
+    if !live
+        .iter()
+        .any(|l| key_of(&l.schema).eq_ignore_ascii_case(key))
+    {
+        return Ok(());
+    }
+    let error_type = match what {
+        "Column" => types::COLUMN_ALREADY_EXISTS,
+        _ => types::COLUMN_INDEX_ALREADY_EXISTS,
+    };
+    fail(
+        409,
+        error_type,
+        format!("{what} with the requested key already exists."),
+    )
 }
 
 /// Starts deleting a column or index (`catalog`: `aw_columns` or `aw_indexes`): it stays
@@ -586,17 +601,7 @@ fn add_index(
         return errors::argument("key", reason);
     }
     let meta = catalog::load_table_by_seq(conn, seq)?;
-    if meta
-        .indexes
-        .iter()
-        .any(|i| i.schema.key.eq_ignore_ascii_case(&index.key))
-    {
-        return fail(
-            409,
-            types::COLUMN_INDEX_ALREADY_EXISTS,
-            "Index with the requested key already exists.",
-        );
-    }
+    refuse_taken(&meta.indexes, |i| &i.key, &index.key, "Index")?;
     if meta.indexes.len() >= limits::MAX_INDEXES {
         return fail(
             400,

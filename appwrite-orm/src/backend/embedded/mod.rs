@@ -458,17 +458,20 @@ impl EmbeddedBackend {
                     .map(|()| Response::Done);
             }
             R::IncrementRowColumn {
-                column, value, max, ..
-            } => {
-                let (column, value, max) = (column.to_owned(), value.clone(), max.cloned());
-                self.atomic(move |c, _| op.add(c, &column, &value, max.as_ref(), false))
-                    .await
+                column,
+                value,
+                max: bound,
+                ..
             }
-            R::DecrementRowColumn {
-                column, value, min, ..
+            | R::DecrementRowColumn {
+                column,
+                value,
+                min: bound,
+                ..
             } => {
-                let (column, value, min) = (column.to_owned(), value.clone(), min.cloned());
-                self.atomic(move |c, _| op.add(c, &column, &value, min.as_ref(), true))
+                let decrement = matches!(what, R::DecrementRowColumn { .. });
+                let (column, value, bound) = (column.to_owned(), value.clone(), bound.cloned());
+                self.atomic(move |c, _| op.add(c, &column, &value, bound.as_ref(), decrement))
                     .await
             }
             other => return Err(misrouted(other)),

@@ -111,11 +111,9 @@ impl HttpBackend {
         let id = ids::custom_id("databaseId", id)?;
         let body = json!({ "databaseId": id, "name": name });
         let request = Request::post(ctx.api, ctx.api.databases(), body).retry(true);
-        let sent = self.transport.send_tracked(request).await;
-        let result = sent.result.and_then(Reply::model::<Database>);
-        recover::conflict(
-            result,
-            sent.repeated,
+        self.send_settled(
+            request,
+            Reply::model,
             types::DATABASE_ALREADY_EXISTS,
             || async {
                 let existing = self.get_database(&id).await?;
@@ -205,11 +203,9 @@ impl HttpBackend {
             .column_create(database, table, server.kind.route_type());
         let request =
             Request::post(ctx.api, path, bodies::column_create(&server, ctx.api)).retry(true);
-        let sent = self.transport.send_tracked(request).await;
-        let result = sent.result.and_then(Reply::column);
-        recover::conflict(
-            result,
-            sent.repeated,
+        self.send_settled(
+            request,
+            Reply::column,
             types::COLUMN_ALREADY_EXISTS,
             || async {
                 let existing = self.get_column(database, table, &server.key).await?;
@@ -244,16 +240,12 @@ impl HttpBackend {
                 bodies::column_update(&server, key),
             )
         };
-        let sent = self
-            .transport
-            .send_tracked(Request::patch(ctx.api, path, body).retry(true))
-            .await;
-        let result = sent.result.and_then(Reply::column);
+        let request = Request::patch(ctx.api, path, body).retry(true);
         if column.key == key {
-            return result;
+            return self.send(request).await?.column();
         }
         // A repeated rename finds the old key gone: the earlier attempt renamed it.
-        recover::conflict(result, sent.repeated, types::COLUMN_NOT_FOUND, || async {
+        self.send_settled(request, Reply::column, types::COLUMN_NOT_FOUND, || async {
             let renamed = self.get_column(database, table, &column.key).await?;
             Ok(same_column(&renamed, &server).then_some(renamed))
         })
@@ -271,11 +263,9 @@ impl HttpBackend {
         ids::check_key("key", &index.key)?;
         let body = bodies::index_create(index, ctx.api);
         let request = Request::post(ctx.api, ctx.api.indexes(database, table), body).retry(true);
-        let sent = self.transport.send_tracked(request).await;
-        let result = sent.result.and_then(Reply::index);
-        recover::conflict(
-            result,
-            sent.repeated,
+        self.send_settled(
+            request,
+            Reply::index,
             types::COLUMN_INDEX_ALREADY_EXISTS,
             || async {
                 let existing = self.get_index(database, table, &index.key).await?;
@@ -395,9 +385,7 @@ impl HttpBackend {
         let body = bodies::row_create(ctx.api, &id, data, permissions);
         let retry = !bodies::has_operator(data.values());
         let request = Request::post(ctx.api, ctx.api.rows(database, table), body).retry(retry);
-        let sent = self.transport.send_tracked(request).await;
-        let result = sent.result.and_then(Reply::row);
-        recover::conflict(result, sent.repeated, types::ROW_ALREADY_EXISTS, || async {
+        self.send_settled(request, Reply::row, types::ROW_ALREADY_EXISTS, || async {
             let existing: Row = self.get_row(database, table, &id, &[]).await?;
             Ok(recover::data_matches(&existing, data).then_some(existing))
         })

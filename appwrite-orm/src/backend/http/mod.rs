@@ -154,6 +154,25 @@ impl HttpBackend {
         self.transport.send(request).await
     }
 
+    /// Sends a request that may be repeated after a dropped connection (a create, a rename) and
+    /// settles a repeat that met `conflict_type`: `existing` reads what is there and returns it
+    /// when it is what was sent (see [`recover::conflict`]).
+    async fn send_settled<T, F, Fut>(
+        &self,
+        request: Request,
+        read: fn(Reply) -> Result<T>,
+        conflict_type: &str,
+        existing: F,
+    ) -> Result<T>
+    where
+        F: FnOnce() -> Fut,
+        Fut: std::future::Future<Output = Result<Option<T>>>,
+    {
+        let sent = self.transport.send_tracked(request).await;
+        let result = sent.result.and_then(read);
+        recover::conflict(result, sent.repeated, conflict_type, existing).await
+    }
+
     /// Sends a delete; a 404 after a repeat means the earlier attempt deleted it.
     async fn delete(&self, api: Api, path: String, not_found: &str) -> Result<()> {
         let sent = self

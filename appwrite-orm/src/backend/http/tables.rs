@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 use super::client::Request;
 use super::response::Reply;
 use super::version::TEXT_TYPES;
-use super::{Ctx, HttpBackend, bodies, ids, recover};
+use super::{Ctx, HttpBackend, bodies, ids};
 use crate::api::{AppwriteError, types};
 use crate::backend::{Backend, ColumnStatus, Table};
 use crate::schema::limits::MAX_BATCH;
@@ -64,18 +64,17 @@ impl HttpBackend {
             &schema.indexes[..n_indexes],
         );
         let request = Request::post(ctx.api, ctx.api.tables(database), body).retry(true);
-        let sent = self.transport.send_tracked(request).await;
-        let result = sent.result.and_then(Reply::table);
-        let table = recover::conflict(
-            result,
-            sent.repeated,
-            types::TABLE_ALREADY_EXISTS,
-            || async {
-                let existing = self.get_table(database, &id).await?;
-                Ok((existing.name == schema.name).then_some(existing))
-            },
-        )
-        .await?;
+        let table = self
+            .send_settled(
+                request,
+                Reply::table,
+                types::TABLE_ALREADY_EXISTS,
+                || async {
+                    let existing = self.get_table(database, &id).await?;
+                    Ok((existing.name == schema.name).then_some(existing))
+                },
+            )
+            .await?;
         if n_columns == columns.len() && n_indexes == schema.indexes.len() {
             return Ok(table);
         }
