@@ -949,26 +949,11 @@ mod tests {
     fn filter_leaf() -> impl Strategy<Value = Query> {
         let attr = any::<String>;
         prop_oneof![
-            (attr(), values(1)).prop_map(|(a, v)| Query::Equal {
-                attribute: a,
-                values: v
-            }),
-            (attr(), values(1)).prop_map(|(a, v)| Query::Contains {
-                attribute: a,
-                values: v
-            }),
-            (attr(), values(1)).prop_map(|(a, v)| Query::ContainsAny {
-                attribute: a,
-                values: v
-            }),
-            (attr(), values(1)).prop_map(|(a, v)| Query::ContainsAll {
-                attribute: a,
-                values: v
-            }),
-            (attr(), values(1)).prop_map(|(a, v)| Query::NotContains {
-                attribute: a,
-                values: v
-            }),
+            (attr(), values(1)).prop_map(|(a, v)| Query::equal(a, v)),
+            (attr(), values(1)).prop_map(|(a, v)| Query::contains(a, v)),
+            (attr(), values(1)).prop_map(|(a, v)| Query::contains_any(a, v)),
+            (attr(), values(1)).prop_map(|(a, v)| Query::contains_all(a, v)),
+            (attr(), values(1)).prop_map(|(a, v)| Query::not_contains(a, v)),
             (attr(), exact_scalar()).prop_map(|(a, v)| Query::not_equal(a, v)),
             (attr(), exact_scalar()).prop_map(|(a, v)| Query::less_than(a, v)),
             (attr(), exact_scalar()).prop_map(|(a, v)| Query::less_than_equal(a, v)),
