@@ -65,25 +65,34 @@ fn invalid_message(param: &str, subject: &str, reason: &str) -> String {
 mod tests {
     use super::*;
 
+    /// Checks each input against what `check` says of it: `None`, accepted; `Some(reason)`,
+    /// refused for that reason.
+    fn assert_reasons(check: fn(&str) -> Result<(), String>, cases: &[(&str, Option<&str>)]) {
+        for &(input, reason) in cases {
+            let want = reason.map_or(Ok(()), |r| Err(r.to_owned()));
+            assert_eq!(check(input), want, "{input:?}");
+        }
+    }
+
     #[test]
     fn check_id_reasons() {
-        assert_eq!(check_id("a"), Ok(()));
-        assert_eq!(check_id("A.b_c-9"), Ok(()));
-        assert_eq!(check_id(&"a".repeat(36)), Ok(()));
-        assert_eq!(
-            check_id(&"a".repeat(40)),
-            Err("must be 1 to 36 characters, got 40".into())
-        );
-        assert_eq!(
-            check_id(""),
-            Err("must be 1 to 36 characters, got 0".into())
-        );
-        assert_eq!(check_id("_a"), Err("must not start with '_'".into()));
-        assert_eq!(check_id(".a"), Err("must not start with '.'".into()));
-        assert_eq!(check_id("-a"), Err("must not start with '-'".into()));
-        assert_eq!(
-            check_id("a/b"),
-            Err("contains '/' which is not one of A-Z a-z 0-9 . _ -".into())
+        let (longest, too_long) = ("a".repeat(36), "a".repeat(40));
+        assert_reasons(
+            check_id,
+            &[
+                ("a", None),
+                ("A.b_c-9", None),
+                (&longest, None),
+                (&too_long, Some("must be 1 to 36 characters, got 40")),
+                ("", Some("must be 1 to 36 characters, got 0")),
+                ("_a", Some("must not start with '_'")),
+                (".a", Some("must not start with '.'")),
+                ("-a", Some("must not start with '-'")),
+                (
+                    "a/b",
+                    Some("contains '/' which is not one of A-Z a-z 0-9 . _ -"),
+                ),
+            ],
         );
         assert!(check_id("unique()").is_err());
         assert!(check_id("é").is_err());
@@ -92,29 +101,29 @@ mod tests {
 
     #[test]
     fn check_key_reasons() {
-        assert_eq!(check_key("name"), Ok(()));
-        assert_eq!(check_key("view_count"), Ok(()));
-        assert_eq!(check_key("a.b-c_9"), Ok(()));
-        assert_eq!(check_key("_x"), Err("must not start with '_'".into()));
-        assert_eq!(
-            check_key("$id"),
-            Err("must not start with '$' (reserved for system fields)".into())
-        );
-        assert_eq!(
-            check_key(""),
-            Err("must be 1 to 36 characters, got 0".into())
-        );
-        assert_eq!(
-            check_key(&"a".repeat(37)),
-            Err("must be 1 to 36 characters, got 37".into())
-        );
-        assert_eq!(
-            check_key("a b"),
-            Err("contains ' ' which is not one of A-Z a-z 0-9 . _ -".into())
-        );
-        assert_eq!(
-            check_key("café"),
-            Err("contains 'é' which is not one of A-Z a-z 0-9 . _ -".into())
+        let too_long = "a".repeat(37);
+        assert_reasons(
+            check_key,
+            &[
+                ("name", None),
+                ("view_count", None),
+                ("a.b-c_9", None),
+                ("_x", Some("must not start with '_'")),
+                (
+                    "$id",
+                    Some("must not start with '$' (reserved for system fields)"),
+                ),
+                ("", Some("must be 1 to 36 characters, got 0")),
+                (&too_long, Some("must be 1 to 36 characters, got 37")),
+                (
+                    "a b",
+                    Some("contains ' ' which is not one of A-Z a-z 0-9 . _ -"),
+                ),
+                (
+                    "café",
+                    Some("contains 'é' which is not one of A-Z a-z 0-9 . _ -"),
+                ),
+            ],
         );
     }
 

@@ -100,6 +100,20 @@ impl<T> Slot<T> {
     }
 }
 
+impl Slot<()> {
+    /// Reads the bare flag this slot is for (see [`flag`]) and stores it, spanned by its key.
+    pub(crate) fn set_flag(
+        &mut self,
+        cx: &Ctxt,
+        meta: &ParseNestedMeta<'_>,
+        key_span: Span,
+    ) -> syn::Result<()> {
+        flag(cx, meta, self.name)?;
+        self.set(cx, key_span, Sp::new((), key_span));
+        Ok(())
+    }
+}
+
 /// A numeric literal, possibly negated.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub(crate) enum Number {
@@ -162,6 +176,14 @@ fn signed_lit(meta: &ParseNestedMeta<'_>) -> syn::Result<(bool, Lit, Loc)> {
     Ok((minus.is_some(), lit, loc))
 }
 
+/// Reports a literal that is not the `expected` kind for key `what`, with an `example` value.
+fn wrong_literal(cx: &Ctxt, span: Loc, what: &str, expected: &str, example: &str) {
+    cx.error_at(
+        span,
+        format!("expected {expected} for `{what}`, e.g. `{what} = {example}`"),
+    );
+}
+
 /// Reads a number literal; records an error and returns `None` when it is not one.
 fn number_of(cx: &Ctxt, negative: bool, lit: &Lit, span: Loc, what: &str) -> Option<Number> {
     let number = match lit {
@@ -180,10 +202,7 @@ fn number_of(cx: &Ctxt, negative: bool, lit: &Lit, span: Loc, what: &str) -> Opt
             }
         },
         _ => {
-            cx.error_at(
-                span,
-                format!("expected a number for `{what}`, e.g. `{what} = 0`"),
-            );
+            wrong_literal(cx, span, what, "a number", "0");
             return None;
         }
     };
@@ -200,10 +219,7 @@ pub(crate) fn string(
     match lit {
         Lit::Str(s) if !negative => Ok(Some(Sp::new(s, span))),
         _ => {
-            cx.error_at(
-                span,
-                format!("expected a string literal for `{what}`, e.g. `{what} = \"…\"`"),
-            );
+            wrong_literal(cx, span, what, "a string literal", "\"…\"");
             Ok(None)
         }
     }
@@ -217,10 +233,7 @@ pub(crate) fn unsigned(
 ) -> syn::Result<Option<Sp<u64>>> {
     let (negative, lit, span) = signed_lit(meta)?;
     let Lit::Int(int) = &lit else {
-        cx.error_at(
-            span,
-            format!("expected an integer literal for `{what}`, e.g. `{what} = 1`"),
-        );
+        wrong_literal(cx, span, what, "an integer literal", "1");
         return Ok(None);
     };
     if negative {

@@ -4,24 +4,20 @@
 //! the plain loop that sends one `create_rows` chunk of 100 at a time and awaits each (which is
 //! also what the order-keeping `insert_many` does).
 
-use std::time::Duration;
-
 use super::{OURS_DB, Outcome, SEED_DB, Scenario, Settings, start_bulk};
 use crate::BenchResult;
 use crate::data::{self, TABLE};
-use crate::harness::Server;
 use crate::print;
 use crate::seed_pattern::OneChunkAtATime;
 
 /// Runs the scenario.
 pub async fn run(settings: &Settings) -> BenchResult<Outcome> {
-    let (rows, latency) = start_bulk(
+    let (rows, server) = start_bulk(
         settings,
         "insert_many",
         "create_rows chunks of 100, one at a time",
-    );
-
-    let server = Server::start(latency, Duration::ZERO).await?;
+    )
+    .await?;
     let mut direct = Vec::new();
     for id in [SEED_DB, OURS_DB] {
         direct.push(data::database_at_v1(&server, id).await?);

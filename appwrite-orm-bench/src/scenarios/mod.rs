@@ -11,6 +11,7 @@ pub mod stream;
 use std::time::Duration;
 
 use crate::BenchResult;
+use crate::harness::Server;
 
 /// The database a scenario's baseline works on.
 pub(crate) const SEED_DB: &str = "seed";
@@ -112,13 +113,19 @@ impl Settings {
 }
 
 /// Starts a bulk-write scenario (`insert_many`, `restore`: the same kind of work at the same
-/// sizes): prints its header and returns its rows ([`rows`](Settings::rows), else 50,000, 500
-/// quick) and latency.
-fn start_bulk(settings: &Settings, scenario: &str, baseline: &str) -> (u64, Duration) {
+/// sizes): prints its header, starts the server at the scenario's latency (with no column
+/// delay: these scenarios write rows, not schema) and returns its rows
+/// ([`rows`](Settings::rows), else 50,000, 500 quick) and the server.
+async fn start_bulk(
+    settings: &Settings,
+    scenario: &str,
+    baseline: &str,
+) -> BenchResult<(u64, Server)> {
     let rows = settings.rows_or(50_000, 500);
     let latency = settings.latency();
     crate::print::bulk_header(scenario, rows, latency, baseline);
-    (rows, latency)
+    let server = Server::start(latency, Duration::ZERO).await?;
+    Ok((rows, server))
 }
 
 /// A check of the data a scenario produced: a count that must come out as expected. Never a

@@ -3,7 +3,6 @@
 //! sending `create_rows` chunks of 100 one at a time.
 
 use std::path::Path;
-use std::time::Duration;
 
 use appwrite_orm::backend::{Backend, Document};
 use appwrite_orm::backup::{self, SCHEMA_FILE, SchemaFile};
@@ -13,7 +12,6 @@ use tokio::io::AsyncBufReadExt;
 use super::{OURS_DB, Outcome, SEED_DB, Scenario, Settings, start_bulk};
 use crate::BenchResult;
 use crate::data::{self, TABLE};
-use crate::harness::Server;
 use crate::print::{self, count};
 use crate::seed_pattern::OneChunkAtATime;
 
@@ -22,13 +20,12 @@ const SOURCE_DB: &str = "source";
 
 /// Runs the scenario.
 pub async fn run(settings: &Settings) -> BenchResult<Outcome> {
-    let (rows, latency) = start_bulk(
+    let (rows, server) = start_bulk(
         settings,
         "restore",
         "the JSONL file sent as create_rows chunks of 100, one at a time",
-    );
-
-    let server = Server::start(latency, Duration::ZERO).await?;
+    )
+    .await?;
     let source = data::database_at_v1(&server, SOURCE_DB).await?;
     data::fill(&source.rows(TABLE), rows).await?;
     // The backup is the input of both sides, taken through the engine: not measured.

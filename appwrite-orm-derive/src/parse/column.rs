@@ -202,14 +202,8 @@ fn parse_key(
         "size" => slots
             .size
             .set_read(cx, span, attr::unsigned(cx, meta, key)?),
-        "bigint" => {
-            attr::flag(cx, meta, key)?;
-            slots.bigint.set(cx, span, Sp::new((), span));
-        }
-        "required" => {
-            attr::flag(cx, meta, key)?;
-            slots.required.set(cx, span, Sp::new((), span));
-        }
+        "bigint" => slots.bigint.set_flag(cx, meta, span)?,
+        "required" => slots.required.set_flag(cx, meta, span)?,
         "min" => slots.min.set_read(cx, span, attr::number(cx, meta, key)?),
         "max" => slots.max.set_read(cx, span, attr::number(cx, meta, key)?),
         "default" => slots
@@ -276,10 +270,7 @@ fn parse_relation(
             match key {
                 "table" => table.set_read(cx, key_span, attr::string(cx, inner, key)?),
                 "two_way_key" => two_way_key.set_read(cx, key_span, attr::string(cx, inner, key)?),
-                "two_way" => {
-                    attr::flag(cx, inner, key)?;
-                    two_way.set(cx, key_span, Sp::new((), key_span));
-                }
+                "two_way" => two_way.set_flag(cx, inner, key_span)?,
                 "kind" => {
                     let (names, from_name) = (RelationKind::NAMES, RelationKind::from_name);
                     if let Some(k) = named(cx, inner, "relation kind", names, from_name)? {

@@ -30,10 +30,7 @@ pub(crate) fn parse(cx: &Ctxt, attrs: &[syn::Attribute]) -> TableAttrs {
                     "id" => id.set_read(cx, span, attr::string(cx, meta, key)?),
                     "name" => name.set_read(cx, span, attr::string(cx, meta, key)?),
                     "since" => since.set_read(cx, span, attr::unsigned(cx, meta, key)?),
-                    "row_security" => {
-                        attr::flag(cx, meta, key)?;
-                        row_security.set(cx, span, Sp::new((), span));
-                    }
+                    "row_security" => row_security.set_flag(cx, meta, span)?,
                     "permissions" => {
                         let list = attr::string_list(meta)?;
                         permissions.set(cx, span, Sp::new(list, span));

@@ -216,29 +216,19 @@ impl<'a> Fields<'a> {
         };
         // PHP's `??` reads a null member as a missing one.
         let member = |name: &str| object.and_then(|o| o.get(name)).filter(|v| !v.is_null());
-        let method = match member("method") {
-            None => "",
-            Some(Value::String(s)) => s.as_str(),
-            Some(other) => {
-                return Err(error(format!(
-                    "Invalid query method. Must be a string, got {}",
-                    php_type(other)
-                )));
-            }
+        let string_member = |name: &str| match member(name) {
+            None => Ok(""),
+            Some(Value::String(s)) => Ok(s.as_str()),
+            Some(other) => Err(error(format!(
+                "Invalid query {name}. Must be a string, got {}",
+                php_type(other)
+            ))),
         };
+        let method = string_member("method")?;
         if !is_method(method) {
             return Err(error(format!("Query method not valid: {method}")));
         }
-        let attribute = match member("attribute") {
-            None => "",
-            Some(Value::String(s)) => s.as_str(),
-            Some(other) => {
-                return Err(error(format!(
-                    "Invalid query attribute. Must be a string, got {}",
-                    php_type(other)
-                )));
-            }
-        };
+        let attribute = string_member("attribute")?;
         let values = match member("values") {
             None => &[][..],
             Some(Value::Array(values)) => values.as_slice(),
@@ -257,86 +247,37 @@ impl<'a> Fields<'a> {
     }
 
     fn build(&self, depth: usize) -> Result<Query, QueryParseError> {
-        let attribute = || self.attribute.to_owned();
+        if let Some(make) = list_filter(self.method) {
+            return Ok(make(self.attribute.to_owned(), self.at_least_one()?));
+        }
+        if let Some(make) = single_value_filter(self.method) {
+            return match self.values {
+                [value] => Ok(make(self.attribute.to_owned(), value.clone())),
+                _ => Err(self.arity("require exactly one value.")),
+            };
+        }
+        if let Some(make) = column_only(self.method) {
+            return Ok(make(self.attribute.to_owned()));
+        }
+        if let Some(make) = column_list(self.method) {
+            return Ok(make(self.strings()?));
+        }
         let query = match self.method {
-            "equal" => Query::Equal {
-                attribute: attribute(),
-                values: self.at_least_one()?,
-            },
-            "contains" => Query::Contains {
-                attribute: attribute(),
-                values: self.at_least_one()?,
-            },
-            "containsAny" => Query::ContainsAny {
-                attribute: attribute(),
-                values: self.at_least_one()?,
-            },
-            "containsAll" => Query::ContainsAll {
-                attribute: attribute(),
-                values: self.at_least_one()?,
-            },
-            "notContains" => Query::NotContains {
-                attribute: attribute(),
-                values: self.at_least_one()?,
-            },
             "between" | "notBetween" => self.build_range()?,
-            "isNull" => Query::IsNull {
-                attribute: attribute(),
-            },
-            "isNotNull" => Query::IsNotNull {
-                attribute: attribute(),
-            },
-            "orderAsc" => Query::OrderAsc {
-                attribute: attribute(),
-            },
-            "orderDesc" => Query::OrderDesc {
-                attribute: attribute(),
-            },
             "orderRandom" => Query::OrderRandom,
-            "exists" => Query::Exists {
-                attributes: self.strings()?,
-            },
-            "notExists" => Query::NotExists {
-                attributes: self.strings()?,
-            },
-            "select" => Query::Select {
-                attributes: self.strings()?,
-            },
             "limit" => Query::Limit(self.count("limit", 1)?),
             "offset" => Query::Offset(self.count("offset", 0)?),
             "cursorAfter" => Query::CursorAfter(self.cursor()?),
             "cursorBefore" => Query::CursorBefore(self.cursor()?),
             "and" => Query::And(self.nested(depth)?),
             "or" => Query::Or(self.nested(depth)?),
-            _ => return self.build_single_value(),
-        };
-        Ok(query)
-    }
-
-    /// The filters that take exactly one value.
-    fn build_single_value(&self) -> Result<Query, QueryParseError> {
-        let make: fn(String, Value) -> Query = match self.method {
-            "notEqual" => |attribute, value| Query::NotEqual { attribute, value },
-            "lessThan" => |attribute, value| Query::LessThan { attribute, value },
-            "lessThanEqual" => |attribute, value| Query::LessThanEqual { attribute, value },
-            "greaterThan" => |attribute, value| Query::GreaterThan { attribute, value },
-            "greaterThanEqual" => |attribute, value| Query::GreaterThanEqual { attribute, value },
-            "startsWith" => |attribute, value| Query::StartsWith { attribute, value },
-            "notStartsWith" => |attribute, value| Query::NotStartsWith { attribute, value },
-            "endsWith" => |attribute, value| Query::EndsWith { attribute, value },
-            "notEndsWith" => |attribute, value| Query::NotEndsWith { attribute, value },
-            "search" => |attribute, value| Query::Search { attribute, value },
-            "notSearch" => |attribute, value| Query::NotSearch { attribute, value },
             other => {
                 return Err(error(format!(
                     "Query method not supported by appwrite-orm: {other}"
                 )));
             }
         };
-        match self.values {
-            [value] => Ok(make(self.attribute.to_owned(), value.clone())),
-            _ => Err(self.arity("require exactly one value.")),
-        }
+        Ok(query)
     }
 
     fn build_range(&self) -> Result<Query, QueryParseError> {
@@ -459,6 +400,57 @@ impl<'a> Fields<'a> {
         }
         Ok(queries)
     }
+}
+
+/// The filters that take one or more values, by method.
+fn list_filter(method: &str) -> Option<fn(String, Vec<Value>) -> Query> {
+    Some(match method {
+        "equal" => Query::equal,
+        "contains" => Query::contains,
+        "containsAny" => Query::contains_any,
+        "containsAll" => Query::contains_all,
+        "notContains" => Query::not_contains,
+        _ => return None,
+    })
+}
+
+/// The filters that take exactly one value, by method.
+fn single_value_filter(method: &str) -> Option<fn(String, Value) -> Query> {
+    Some(match method {
+        "notEqual" => Query::not_equal,
+        "lessThan" => Query::less_than,
+        "lessThanEqual" => Query::less_than_equal,
+        "greaterThan" => Query::greater_than,
+        "greaterThanEqual" => Query::greater_than_equal,
+        "startsWith" => Query::starts_with,
+        "notStartsWith" => Query::not_starts_with,
+        "endsWith" => Query::ends_with,
+        "notEndsWith" => Query::not_ends_with,
+        "search" => Query::search,
+        "notSearch" => Query::not_search,
+        _ => return None,
+    })
+}
+
+/// The queries that name one column and take no value, by method.
+fn column_only(method: &str) -> Option<fn(String) -> Query> {
+    Some(match method {
+        "isNull" => Query::is_null,
+        "isNotNull" => Query::is_not_null,
+        "orderAsc" => Query::order_asc,
+        "orderDesc" => Query::order_desc,
+        _ => return None,
+    })
+}
+
+/// The queries whose values are column names, by method.
+fn column_list(method: &str) -> Option<fn(Vec<String>) -> Query> {
+    Some(match method {
+        "exists" => Query::exists,
+        "notExists" => Query::not_exists,
+        "select" => Query::select,
+        _ => return None,
+    })
 }
 
 /// A method the server knows, whether or not this crate models it.
@@ -725,35 +717,14 @@ mod tests {
 
     #[test]
     fn filter_arity_errors() {
-        for m in [
+        let list_filters: &[&str] = &[
             "equal",
             "contains",
             "containsAny",
             "containsAll",
             "notContains",
-        ] {
-            let want = format!(
-                "Invalid query: {} queries require at least one value.",
-                capitalise(m)
-            );
-            assert_eq!(
-                parse_err(&format!(
-                    r#"{{"method":"{m}","attribute":"a","values":[]}}"#
-                )),
-                want
-            );
-            assert_eq!(
-                parse_err(&format!(r#"{{"method":"{m}","attribute":"a"}}"#)),
-                want
-            );
-            assert_eq!(
-                parse_err(&format!(
-                    r#"{{"method":"{m}","attribute":"a","values":[[]]}}"#
-                )),
-                want
-            );
-        }
-        for m in [
+        ];
+        let single_value_filters: &[&str] = &[
             "notEqual",
             "lessThan",
             "lessThanEqual",
@@ -765,42 +736,45 @@ mod tests {
             "notEndsWith",
             "search",
             "notSearch",
-        ] {
-            let want = format!(
-                "Invalid query: {} queries require exactly one value.",
-                capitalise(m)
-            );
-            assert_eq!(
-                parse_err(&format!(
-                    r#"{{"method":"{m}","attribute":"a","values":[]}}"#
-                )),
-                want
-            );
-            assert_eq!(
-                parse_err(&format!(
-                    r#"{{"method":"{m}","attribute":"a","values":[1,2]}}"#
-                )),
-                want
-            );
+        ];
+        // (methods, the server's requirement, what follows `"attribute":"a"` in a query that
+        // breaks it)
+        let cases: [(&[&str], &str, &[&str]); 3] = [
+            (
+                list_filters,
+                "require at least one value.",
+                &[r#","values":[]"#, "", r#","values":[[]]"#],
+            ),
+            (
+                single_value_filters,
+                "require exactly one value.",
+                &[r#","values":[]"#, r#","values":[1,2]"#],
+            ),
+            (
+                &["between", "notBetween"],
+                "require exactly two values.",
+                &[
+                    r#","values":[1]"#,
+                    r#","values":[1,2,3]"#,
+                    r#","values":[]"#,
+                ],
+            ),
+        ];
+        for (methods, requirement, rests) in cases {
+            for m in methods {
+                let want = format!("Invalid query: {} queries {requirement}", capitalise(m));
+                for rest in rests {
+                    assert_eq!(
+                        parse_err(&format!(r#"{{"method":"{m}","attribute":"a"{rest}}}"#)),
+                        want
+                    );
+                }
+            }
         }
         assert_eq!(
             parse_err(r#"{"method":"notEqual","attribute":"a","values":[1,2]}"#),
             "Invalid query: NotEqual queries require exactly one value."
         );
-        for m in ["between", "notBetween"] {
-            let want = format!(
-                "Invalid query: {} queries require exactly two values.",
-                capitalise(m)
-            );
-            for values in ["[1]", "[1,2,3]", "[]"] {
-                assert_eq!(
-                    parse_err(&format!(
-                        r#"{{"method":"{m}","attribute":"a","values":{values}}}"#
-                    )),
-                    want
-                );
-            }
-        }
     }
 
     #[test]
@@ -975,26 +949,11 @@ mod tests {
     fn filter_leaf() -> impl Strategy<Value = Query> {
         let attr = any::<String>;
         prop_oneof![
-            (attr(), values(1)).prop_map(|(a, v)| Query::Equal {
-                attribute: a,
-                values: v
-            }),
-            (attr(), values(1)).prop_map(|(a, v)| Query::Contains {
-                attribute: a,
-                values: v
-            }),
-            (attr(), values(1)).prop_map(|(a, v)| Query::ContainsAny {
-                attribute: a,
-                values: v
-            }),
-            (attr(), values(1)).prop_map(|(a, v)| Query::ContainsAll {
-                attribute: a,
-                values: v
-            }),
-            (attr(), values(1)).prop_map(|(a, v)| Query::NotContains {
-                attribute: a,
-                values: v
-            }),
+            (attr(), values(1)).prop_map(|(a, v)| Query::equal(a, v)),
+            (attr(), values(1)).prop_map(|(a, v)| Query::contains(a, v)),
+            (attr(), values(1)).prop_map(|(a, v)| Query::contains_any(a, v)),
+            (attr(), values(1)).prop_map(|(a, v)| Query::contains_all(a, v)),
+            (attr(), values(1)).prop_map(|(a, v)| Query::not_contains(a, v)),
             (attr(), exact_scalar()).prop_map(|(a, v)| Query::not_equal(a, v)),
             (attr(), exact_scalar()).prop_map(|(a, v)| Query::less_than(a, v)),
             (attr(), exact_scalar()).prop_map(|(a, v)| Query::less_than_equal(a, v)),
