@@ -18,7 +18,7 @@ use super::errors;
 use crate::api::listing;
 use crate::backend::{Column, ColumnStatus, Database, Index, List, Live, Table};
 use crate::query::Query;
-use crate::schema::{ColumnKind, ColumnSchema, IndexKind, IndexSchema};
+use crate::schema::{ColumnKind, ColumnSchema, IndexKind};
 use crate::{Error, Result};
 
 /// Creates the catalog tables when they are missing.
@@ -403,48 +403,27 @@ pub(super) fn table_seqs(conn: &Connection, database: &str) -> Result<Vec<i64>> 
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
-/// Records a column in the catalog.
-pub(super) fn insert_column(
-    conn: &Connection,
-    seq: i64,
-    column: &ColumnSchema,
-    status: ColumnStatus,
-    ready_at: i64,
-) -> Result<Column> {
-    let at = Placement {
-        seq,
-        status,
-        ready_at,
-    };
-    insert_element(conn, "aw_columns", at, &column.key, column, "")
-}
-
-/// Records an index in the catalog.
-pub(super) fn insert_index(
-    conn: &Connection,
-    seq: i64,
-    index: &IndexSchema,
-    status: ColumnStatus,
-    error: &str,
-    ready_at: i64,
-) -> Result<Index> {
-    let at = Placement {
-        seq,
-        status,
-        ready_at,
-    };
-    insert_element(conn, "aw_indexes", at, &index.key, index, error)
-}
-
 /// Where a new column or index goes: its table, its first status, and when that status ends.
-struct Placement {
+pub(super) struct Placement {
     seq: i64,
     status: ColumnStatus,
     ready_at: i64,
+}
+
+impl Placement {
+    /// In table `seq`, `status` until `delay_ms` from now.
+    pub(super) fn new(seq: i64, status: ColumnStatus, delay_ms: i64) -> Self {
+        let ready_at = clock::now_ms() + delay_ms;
+        Placement {
+            seq,
+            status,
+            ready_at,
+        }
+    }
 }
 
 /// Records a column or index (`catalog`: `aw_columns` or `aw_indexes`) after the table's last.
-fn insert_element<S: Serialize + Clone>(
+pub(super) fn insert_live<S: Serialize + Clone>(
     conn: &Connection,
     catalog: &str,
     at: Placement,

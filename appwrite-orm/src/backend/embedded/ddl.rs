@@ -226,27 +226,9 @@ fn check_column_settings(column: &ColumnSchema) -> Result<()> {
             }
         }
         ColumnKind::Integer { min, max } | ColumnKind::BigInt { min, max } => {
-            if let (Some(min), Some(max)) = (min, max)
-                && min > max
-            {
-                return fail(
-                    400,
-                    types::COLUMN_VALUE_INVALID,
-                    "Minimum value must be lesser than maximum value",
-                );
-            }
+            check_bounds(min, max)?;
         }
-        ColumnKind::Float { min, max } => {
-            if let (Some(min), Some(max)) = (min, max)
-                && min > max
-            {
-                return fail(
-                    400,
-                    types::COLUMN_VALUE_INVALID,
-                    "Minimum value must be lesser than maximum value",
-                );
-            }
-        }
+        ColumnKind::Float { min, max } => check_bounds(min, max)?,
         _ => {}
     }
     if let Some(default) = column.default.as_ref().filter(|d| !d.is_null()) {
@@ -274,6 +256,18 @@ fn check_column_settings(column: &ColumnSchema) -> Result<()> {
 
 /// The type check of the `default` request parameter, which Appwrite makes before any column
 /// rule: each create route declares the JSON type its default takes.
+/// Refuses a minimum above the maximum.
+fn check_bounds<T: PartialOrd>(min: &Option<T>, max: &Option<T>) -> Result<()> {
+    match (min, max) {
+        (Some(min), Some(max)) if min > max => fail(
+            400,
+            types::COLUMN_VALUE_INVALID,
+            "Minimum value must be lesser than maximum value",
+        ),
+        _ => Ok(()),
+    }
+}
+
 fn check_default_param(column: &ColumnSchema, default: &Value) -> Result<()> {
     let (fits, description) = match &column.kind {
         ColumnKind::Integer { .. } | ColumnKind::BigInt { .. } => {
@@ -331,7 +325,8 @@ fn add_column(
         quote(&column.key),
         catalog::sql_type(column)
     ))?;
-    catalog::insert_column(conn, seq, &stored, status, clock::now_ms() + delay_ms)
+    let at = catalog::Placement::new(seq, status, delay_ms);
+    catalog::insert_live(conn, "aw_columns", at, &stored.key, &stored, "")
 }
 
 pub(super) fn create_column(
@@ -698,7 +693,8 @@ fn add_index(
             error = e.to_string();
         }
     }
-    catalog::insert_index(conn, seq, index, status, &error, clock::now_ms() + delay_ms)
+    let at = catalog::Placement::new(seq, status, delay_ms);
+    catalog::insert_live(conn, "aw_indexes", at, &index.key, index, &error)
 }
 
 pub(super) fn create_index(

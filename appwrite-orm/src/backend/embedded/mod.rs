@@ -469,10 +469,13 @@ impl EmbeddedBackend {
                 min: bound,
                 ..
             } => {
-                let decrement = matches!(what, R::DecrementRowColumn { .. });
-                let (column, value, bound) = (column.to_owned(), value.clone(), bound.cloned());
-                self.atomic(move |c, _| op.add(c, &column, &value, bound.as_ref(), decrement))
-                    .await
+                let step = write::Step {
+                    column: column.to_owned(),
+                    delta: value.clone(),
+                    bound: bound.cloned(),
+                    decrement: matches!(what, R::DecrementRowColumn { .. }),
+                };
+                self.atomic(move |c, _| op.add(c, &step)).await
             }
             other => return Err(misrouted(other)),
         };

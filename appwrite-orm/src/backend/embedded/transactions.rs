@@ -32,7 +32,7 @@
 use std::collections::{HashMap, HashSet};
 use std::sync::Mutex;
 
-use serde_json::{Number, Value};
+use serde_json::Value;
 
 use super::catalog::{Session, TableMeta};
 use super::{clock, ddl, errors, in_transaction, select, write};
@@ -106,16 +106,9 @@ impl RowWrite {
         write::delete_row(c, &meta, &self.row_id)
     }
 
-    pub(super) fn add(
-        &self,
-        c: &Session,
-        column: &str,
-        value: &Number,
-        bound: Option<&Number>,
-        decrement: bool,
-    ) -> Result<Row> {
+    pub(super) fn add(&self, c: &Session, step: &write::Step) -> Result<Row> {
         let meta = ddl::load(c, &self.database, &self.table)?;
-        write::add_to_column(c, &meta, &self.row_id, column, value, bound, decrement)
+        write::add_to_column(c, &meta, &self.row_id, step)
     }
 }
 
@@ -517,27 +510,24 @@ fn check_matching(
 /// or `min`).
 fn apply_add(conn: &Session, op: &Operation, d: &Document) -> Result<()> {
     let row_id = op.row_id.as_deref().unwrap_or_default();
-    let column = d
-        .get("column")
-        .and_then(Value::as_str)
-        .unwrap_or_default()
-        .to_owned();
-    let value = d
-        .get("value")
-        .and_then(|v| v.as_number().cloned())
-        .unwrap_or_else(|| 1.into());
     let decrement = op.action == OperationAction::Decrement;
     let bound_key = if decrement { "min" } else { "max" };
-    let bound = d.get(bound_key).and_then(|v| v.as_number().cloned());
-    RowWrite::new(
-        &op.database_id,
-        &op.table_id,
-        row_id,
-        &Document::new(),
-        None,
-    )
-    .add(conn, &column, &value, bound.as_ref(), decrement)
-    .map(drop)
+    let step = write::Step {
+        column: d
+            .get("column")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_owned(),
+        delta: d
+            .get("value")
+            .and_then(|v| v.as_number().cloned())
+            .unwrap_or_else(|| 1.into()),
+        bound: d.get(bound_key).and_then(|v| v.as_number().cloned()),
+        decrement,
+    };
+    let no_data = Document::new();
+    let write = RowWrite::new(&op.database_id, &op.table_id, row_id, &no_data, None);
+    write.add(conn, &step).map(drop)
 }
 
 #[cfg(test)]

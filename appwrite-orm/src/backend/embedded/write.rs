@@ -547,6 +547,19 @@ pub(super) fn delete_rows(conn: &Connection, meta: &TableMeta, plan: Plan) -> Re
     })
 }
 
+/// One increment or decrement of a row's column.
+#[derive(Debug, Clone)]
+pub(super) struct Step {
+    /// The column's key.
+    pub(super) column: String,
+    /// How much to add or subtract.
+    pub(super) delta: Number,
+    /// The `max` of an increment or the `min` of a decrement, if given.
+    pub(super) bound: Option<Number>,
+    /// True for a decrement.
+    pub(super) decrement: bool,
+}
+
 /// `PATCH …/rows/{id}/{column}/increment|decrement`. `delta` is signed: negative decrements.
 ///
 /// Reproduces Appwrite 1.9.6 as read from its source: only the `bound` parameter is enforced
@@ -556,11 +569,14 @@ pub(super) fn add_to_column(
     conn: &Connection,
     meta: &TableMeta,
     row_id: &str,
-    column_key: &str,
-    delta: &Number,
-    bound: Option<&Number>,
-    decrement: bool,
+    step: &Step,
 ) -> Result<Row> {
+    let (column_key, delta, bound, decrement) = (
+        step.column.as_str(),
+        &step.delta,
+        step.bound.as_ref(),
+        step.decrement,
+    );
     errors::check_id("rowId", row_id)?;
     let column = meta
         .available_column(column_key)
