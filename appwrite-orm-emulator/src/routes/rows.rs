@@ -4,6 +4,7 @@
 //!
 //! Queries are parsed from their wire form and passed to the engine as they are.
 
+use appwrite_orm::api::error;
 use appwrite_orm::backend::{
     Document, List, ListOptions, Operation, OperationAction, Row, Table, UNIQUE_ID,
 };
@@ -165,25 +166,36 @@ fn unique_id() -> String {
     format!("{secs:08x}{usec:05x}{random:07x}")
 }
 
-/// The row as seen inside a transaction, if it can be read there.
-async fn read_within(state: &AppState, db: &str, table: &str, id: &str, tx: &str) -> Option<Row> {
+/// Row `id` as transaction `tx` sees it, with the `Select` queries among `queries` applied;
+/// `None` when the transaction holds no such row.
+async fn find_within(
+    state: &AppState,
+    (db, table, id): (&str, &str, &str),
+    tx: &str,
+    queries: &[Query],
+) -> ApiResult<Option<Row>> {
+    let mut within = vec![Query::equal("$id", [id]), Query::limit(1)];
+    within.extend(
+        queries
+            .iter()
+            .filter(|q| q.class() == QueryClass::Select)
+            .cloned(),
+    );
     let options = ListOptions {
         total: false,
         transaction_id: Some(tx.to_owned()),
     };
-    let queries = [Query::equal("$id", [id]), Query::limit(1)];
-    state
+    let list = state
         .backend
-        .list_rows(db, table, &queries, &options)
-        .await
-        .ok()
-        .and_then(|l| l.items.into_iter().next())
+        .list_rows(db, table, &within, &options)
+        .await?;
+    Ok(list.items.into_iter().next())
 }
 
 /// What a staged single-row write answers: the row as the transaction will leave it, or a
 /// stand-in built from the request when it cannot be read there yet.
 async fn staged_row(state: &AppState, tx: &str, w: &SingleWrite<'_>) -> Row {
-    if let Some(row) = read_within(state, w.db, w.table, w.row_id, tx).await {
+    if let Ok(Some(row)) = find_within(state, (w.db, w.table, w.row_id), tx, &[]).await {
         return row;
     }
     let mut row = w.data.clone();
@@ -380,41 +392,16 @@ pub(crate) async fn get(
                 .get_row(&db, &table, &row_id, &queries)
                 .await?
         }
-        Some(tx) => {
-            let mut within = vec![Query::equal("$id", [row_id.as_str()]), Query::limit(1)];
-            within.extend(
-                queries
-                    .into_iter()
-                    .filter(|q| q.class() == QueryClass::Select),
-            );
-            let options = ListOptions {
-                total: false,
-                transaction_id: Some(tx),
-            };
-            state
-                .backend
-                .list_rows(&db, &table, &within, &options)
-                .await?
-                .items
-                .into_iter()
-                .next()
-                .ok_or_else(row_not_found)?
-        }
+        Some(tx) => find_within(&state, (&db, &table, &row_id), &tx, &queries)
+            .await?
+            .ok_or_else(error::row_not_found)?,
     };
     if let Access::RowLevel(t) = &access
         && !row_grants(t, &row, Action::Read)
     {
-        return Err(row_not_found());
+        return Err(error::row_not_found().into());
     }
     Ok(json_response(StatusCode::OK, &row_json(family, row)))
-}
-
-fn row_not_found() -> ApiError {
-    ApiError::new(
-        404,
-        types::ROW_NOT_FOUND,
-        "Row with the requested ID could not be found.",
-    )
 }
 
 /// `GET …/rows`: `queries`, `total`, `transactionId`, `ttl`.
