@@ -3,12 +3,13 @@
 
 use appwrite_orm::error::{AppwriteError, types};
 use axum::extract::Request;
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::StatusCode;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use serde_json::json;
 
 use crate::legacy::Family;
+use crate::routes::json_response;
 
 /// The server version the emulator reports in errors and `/health/version`.
 pub const VERSION: &str = "1.9.6";
@@ -50,11 +51,7 @@ impl ApiError {
             "version": VERSION,
         });
         let status = StatusCode::from_u16(code).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-        let mut response = (status, body.to_string()).into_response();
-        response.headers_mut().insert(
-            header::CONTENT_TYPE,
-            HeaderValue::from_static("application/json"),
-        );
+        let mut response = json_response(status, &body);
         response.extensions_mut().insert(self.clone());
         response
     }
@@ -176,6 +173,7 @@ pub(crate) async fn render_legacy_errors(request: Request, next: Next) -> Respon
 #[cfg(test)]
 mod tests {
     use super::*;
+    use axum::http::{HeaderValue, header};
 
     #[test]
     fn unknown_codes_become_500() {
@@ -191,12 +189,8 @@ mod tests {
 
     #[test]
     fn engine_errors_keep_their_type() {
-        let e: ApiError = appwrite_orm::Error::Appwrite(AppwriteError::new(
-            404,
-            types::ROW_NOT_FOUND,
-            "Row with the requested ID could not be found.",
-        ))
-        .into();
+        let e: ApiError =
+            appwrite_orm::Error::Appwrite(appwrite_orm::api::error::row_not_found()).into();
         assert_eq!(e.error.error_type, "row_not_found");
         let e: ApiError = appwrite_orm::Error::Storage("disk full".into()).into();
         assert_eq!(e.error.code, 500);

@@ -5,9 +5,7 @@
 //! and range limits, default values against the column) are left to the engine, which answers
 //! with Appwrite's error types.
 
-use appwrite_orm::api::schema_json::{
-    InlineError, index_kind, is_spatial_type, lengths_from_json, orders_from_json,
-};
+use appwrite_orm::api::schema_json::{IndexPart, InlineError, index_kind, is_spatial_type};
 use appwrite_orm::schema::{
     ColumnKind, ColumnSchema, DEFAULT_SINCE, IndexSchema, OnDelete, RelationType, Relationship,
     limits,
@@ -277,32 +275,18 @@ pub(crate) fn create_index(p: &Params) -> ApiResult<IndexSchema> {
         })?,
     };
     let columns = p.required_strings("columns", 0)?;
-    let orders = match p.get("orders") {
-        None => Vec::new(),
-        Some(v) => orders_from_json(v).ok_or_else(|| {
-            argument(
+    IndexSchema::from_request(key, kind, columns, p.get("orders"), p.get("lengths")).map_err(
+        |part| match part {
+            IndexPart::Orders => argument(
                 p.name("orders"),
                 "Value must a valid array no longer than 100 items and Value must be one of (ASC, DESC)",
-            )
-        })?,
-    };
-    let lengths = match p.get("lengths") {
-        None => Vec::new(),
-        Some(v) => lengths_from_json(v).ok_or_else(|| {
-            argument(
+            ),
+            IndexPart::Lengths => argument(
                 p.name("lengths"),
                 "Value must a valid array no longer than 100 items and Value must be a valid integer",
-            )
-        })?,
-    };
-    Ok(IndexSchema {
-        key,
-        kind,
-        columns,
-        orders,
-        lengths,
-        since: DEFAULT_SINCE,
-    })
+            ),
+        },
+    )
 }
 
 /// One inline column of a table create, read by the contract's codec (Appwrite's

@@ -4,6 +4,7 @@
 //!
 //! Queries are parsed from their wire form and passed to the engine as they are.
 
+use appwrite_orm::api::error;
 use appwrite_orm::backend::{
     Document, List, ListOptions, Operation, OperationAction, Row, Table, UNIQUE_ID,
 };
@@ -120,6 +121,11 @@ fn row_json(family: Family, row: Row) -> Value {
     family.model(row.into_value())
 }
 
+/// A one-row answer in the family's terms.
+fn row_answer(status: StatusCode, family: Family, row: Row) -> Response {
+    json_response(status, &row_json(family, row))
+}
+
 /// A list answer `{total, rows}` in the family's terms.
 fn rows_answer(status: StatusCode, family: Family, list: List<Row>) -> Response {
     let items = list
@@ -128,11 +134,6 @@ fn rows_answer(status: StatusCode, family: Family, list: List<Row>) -> Response 
         .map(|r| row_json(family, r))
         .collect();
     json_response(status, &list_body(family, "rows", list.total, items))
-}
-
-/// Rows as the JSON list a staged bulk write carries.
-fn objects(rows: Vec<Document>) -> Value {
-    Value::Array(rows.into_iter().map(Value::Object).collect())
 }
 
 /// Stages bulk `action` over `data` in transaction `tx`. The answer has no rows (they are
@@ -154,6 +155,38 @@ async fn stage_bulk(
     Ok(rows_answer(status, family, empty))
 }
 
+/// Stages a bulk create or upsert (`action`) of `rows` in `tx`: 201 with their count.
+async fn stage_rows(
+    state: &AppState,
+    family: Family,
+    tx: &str,
+    action: OperationAction,
+    target: (&str, &str),
+    rows: Vec<Document>,
+) -> ApiResult<Response> {
+    let answer = (StatusCode::CREATED, rows.len() as u64);
+    let data = Value::Array(rows.into_iter().map(Value::Object).collect());
+    stage_bulk(state, family, tx, action, target, data, answer).await
+}
+
+/// Stages a bulk update or delete (`action`, carrying `staged`) of the rows matching
+/// `queries` in `tx`: 200 with how many match there now.
+async fn stage_matching(
+    state: &AppState,
+    family: Family,
+    tx: &str,
+    action: OperationAction,
+    (db, table): (&str, &str),
+    queries: &[Query],
+    staged: Value,
+) -> ApiResult<Response> {
+    let answer = (
+        StatusCode::OK,
+        count_within(state, db, table, queries, tx).await,
+    );
+    stage_bulk(state, family, tx, action, (db, table), staged, answer).await
+}
+
 /// A 20-hex-character id as Appwrite makes them (13 from the clock, 7 random).
 fn unique_id() -> String {
     let micros = std::time::SystemTime::now()
@@ -165,25 +198,36 @@ fn unique_id() -> String {
     format!("{secs:08x}{usec:05x}{random:07x}")
 }
 
-/// The row as seen inside a transaction, if it can be read there.
-async fn read_within(state: &AppState, db: &str, table: &str, id: &str, tx: &str) -> Option<Row> {
+/// Row `id` as transaction `tx` sees it, with the `Select` queries among `queries` applied;
+/// `None` when the transaction holds no such row.
+async fn find_within(
+    state: &AppState,
+    (db, table, id): (&str, &str, &str),
+    tx: &str,
+    queries: &[Query],
+) -> ApiResult<Option<Row>> {
+    let mut within = vec![Query::equal("$id", [id]), Query::limit(1)];
+    within.extend(
+        queries
+            .iter()
+            .filter(|q| q.class() == QueryClass::Select)
+            .cloned(),
+    );
     let options = ListOptions {
         total: false,
         transaction_id: Some(tx.to_owned()),
     };
-    let queries = [Query::equal("$id", [id]), Query::limit(1)];
-    state
+    let list = state
         .backend
-        .list_rows(db, table, &queries, &options)
-        .await
-        .ok()
-        .and_then(|l| l.items.into_iter().next())
+        .list_rows(db, table, &within, &options)
+        .await?;
+    Ok(list.items.into_iter().next())
 }
 
 /// What a staged single-row write answers: the row as the transaction will leave it, or a
 /// stand-in built from the request when it cannot be read there yet.
 async fn staged_row(state: &AppState, tx: &str, w: &SingleWrite<'_>) -> Row {
-    if let Some(row) = read_within(state, w.db, w.table, w.row_id, tx).await {
+    if let Ok(Some(row)) = find_within(state, (w.db, w.table, w.row_id), tx, &[]).await {
         return row;
     }
     let mut row = w.data.clone();
@@ -248,6 +292,22 @@ impl<'a> SingleWrite<'a> {
     }
 }
 
+/// Stages single-row `action` carrying `data` in `tx` and answers, with `status`, the row as
+/// the transaction will leave it.
+async fn stage_single(
+    state: &AppState,
+    family: Family,
+    tx: &str,
+    action: OperationAction,
+    w: &SingleWrite<'_>,
+    data: Value,
+    status: StatusCode,
+) -> ApiResult<Response> {
+    stage(state, tx, action, w.db, w.table, Some(w.row_id), Some(data)).await?;
+    let row = staged_row(state, tx, w).await;
+    Ok(row_answer(status, family, row))
+}
+
 /// Applies `action` (create, update or upsert) now, or stages it in transaction `tx`, and
 /// answers the row: with `status`, or `staged_status` when staged.
 async fn write_row(
@@ -260,18 +320,7 @@ async fn write_row(
 ) -> ApiResult<Response> {
     if let Some(tx) = tx {
         let staged = with_permissions(w.data.clone(), w.permissions);
-        stage(
-            state,
-            &tx,
-            action,
-            w.db,
-            w.table,
-            Some(w.row_id),
-            Some(staged),
-        )
-        .await?;
-        let row = staged_row(state, &tx, &w).await;
-        return Ok(json_response(staged_status, &row_json(family, row)));
+        return stage_single(state, family, &tx, action, &w, staged, staged_status).await;
     }
     let (
         b,
@@ -288,7 +337,7 @@ async fn write_row(
         OperationAction::Update => b.update_row(db, table, row_id, data, permissions).await?,
         _ => b.upsert_row(db, table, row_id, data, permissions).await?,
     };
-    Ok(json_response(status, &row_json(family, row)))
+    Ok(row_answer(status, family, row))
 }
 
 /// Row data with `$permissions` folded in, as staged operations carry it.
@@ -338,10 +387,8 @@ pub(crate) async fn create(
         }
         key_only(caller)?;
         if let Some(tx) = tx {
-            let answer = (StatusCode::CREATED, rows.len() as u64);
-            let data = objects(rows);
             let action = OperationAction::BulkCreate;
-            return stage_bulk(&state, family, &tx, action, (&db, &table), data, answer).await;
+            return stage_rows(&state, family, &tx, action, (&db, &table), rows).await;
         }
         let list = state.backend.create_rows(&db, &table, &rows).await?;
         return Ok(rows_answer(StatusCode::CREATED, family, list));
@@ -380,41 +427,16 @@ pub(crate) async fn get(
                 .get_row(&db, &table, &row_id, &queries)
                 .await?
         }
-        Some(tx) => {
-            let mut within = vec![Query::equal("$id", [row_id.as_str()]), Query::limit(1)];
-            within.extend(
-                queries
-                    .into_iter()
-                    .filter(|q| q.class() == QueryClass::Select),
-            );
-            let options = ListOptions {
-                total: false,
-                transaction_id: Some(tx),
-            };
-            state
-                .backend
-                .list_rows(&db, &table, &within, &options)
-                .await?
-                .items
-                .into_iter()
-                .next()
-                .ok_or_else(row_not_found)?
-        }
+        Some(tx) => find_within(&state, (&db, &table, &row_id), &tx, &queries)
+            .await?
+            .ok_or_else(error::row_not_found)?,
     };
     if let Access::RowLevel(t) = &access
         && !row_grants(t, &row, Action::Read)
     {
-        return Err(row_not_found());
+        return Err(error::row_not_found().into());
     }
-    Ok(json_response(StatusCode::OK, &row_json(family, row)))
-}
-
-fn row_not_found() -> ApiError {
-    ApiError::new(
-        404,
-        types::ROW_NOT_FOUND,
-        "Row with the requested ID could not be found.",
-    )
+    Ok(row_answer(StatusCode::OK, family, row))
 }
 
 /// `GET …/rows`: `queries`, `total`, `transactionId`, `ttl`.
@@ -549,10 +571,8 @@ pub(crate) async fn upsert_many(
     key_only(caller)?;
     rows.iter().try_for_each(reject_operators)?;
     if let Some(tx) = tx {
-        let answer = (StatusCode::CREATED, rows.len() as u64);
-        let data = objects(rows);
         let action = OperationAction::BulkUpsert;
-        return stage_bulk(&state, family, &tx, action, (&db, &table), data, answer).await;
+        return stage_rows(&state, family, &tx, action, (&db, &table), rows).await;
     }
     let list = state.backend.upsert_rows(&db, &table, &rows).await?;
     Ok(rows_answer(StatusCode::OK, family, list))
@@ -597,13 +617,10 @@ pub(crate) async fn update_many(
     key_only(caller)?;
     reject_operators(&data)?;
     if let Some(tx) = tx {
-        let answer = (
-            StatusCode::OK,
-            count_within(&state, &db, &table, &queries, &tx).await,
-        );
         let staged = json!({"data": data, "queries": raw_queries(&p)});
         let action = OperationAction::BulkUpdate;
-        return stage_bulk(&state, family, &tx, action, (&db, &table), staged, answer).await;
+        let target = (db.as_str(), table.as_str());
+        return stage_matching(&state, family, &tx, action, target, &queries, staged).await;
     }
     let list = state
         .backend
@@ -624,13 +641,10 @@ pub(crate) async fn delete_many(
     let tx = p.optional_str("transactionId", 0)?;
     key_only(caller)?;
     if let Some(tx) = tx {
-        let answer = (
-            StatusCode::OK,
-            count_within(&state, &db, &table, &queries, &tx).await,
-        );
         let staged = json!({"queries": raw_queries(&p)});
         let action = OperationAction::BulkDelete;
-        return stage_bulk(&state, family, &tx, action, (&db, &table), staged, answer).await;
+        let target = (db.as_str(), table.as_str());
+        return stage_matching(&state, family, &tx, action, target, &queries, staged).await;
     }
     let list = state.backend.delete_rows(&db, &table, &queries).await?;
     Ok(rows_answer(StatusCode::OK, family, list))
@@ -668,20 +682,10 @@ pub(crate) async fn add(
         } else {
             OperationAction::Decrement
         };
-        stage(
-            &state,
-            &tx,
-            action,
-            &db,
-            &table,
-            Some(&row_id),
-            Some(Value::Object(data)),
-        )
-        .await?;
         let no_data = Document::new();
         let write = SingleWrite::new(&db, &table, &row_id, &no_data, None);
-        let row = staged_row(&state, &tx, &write).await;
-        return Ok(json_response(StatusCode::OK, &row_json(family, row)));
+        let data = Value::Object(data);
+        return stage_single(&state, family, &tx, action, &write, data, StatusCode::OK).await;
     }
     let row = if increment {
         state
@@ -694,5 +698,5 @@ pub(crate) async fn add(
             .decrement_row_column(&db, &table, &row_id, &column, value, bound)
             .await?
     };
-    Ok(json_response(StatusCode::OK, &row_json(family, row)))
+    Ok(row_answer(StatusCode::OK, family, row))
 }

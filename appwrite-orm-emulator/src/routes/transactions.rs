@@ -4,7 +4,7 @@
 //! The trait can neither list nor delete transactions: the emulator remembers the ids it
 //! created, and a delete rolls back a pending transaction and hides it from then on.
 
-use appwrite_orm::api::{legacy, listing};
+use appwrite_orm::api::{error, legacy, listing};
 use appwrite_orm::backend::{Operation, Transaction, TransactionStatus};
 use appwrite_orm::error::types;
 use axum::extract::State;
@@ -23,17 +23,9 @@ fn transaction_json(tx: &Transaction) -> Value {
     serde_json::to_value(tx).unwrap_or(Value::Null)
 }
 
-fn not_found() -> ApiError {
-    ApiError::new(
-        404,
-        types::TRANSACTION_NOT_FOUND,
-        "Transaction with the requested ID could not be found.",
-    )
-}
-
 async fn load(state: &AppState, id: &str) -> ApiResult<Transaction> {
     if state.transactions().deleted.contains(id) {
-        return Err(not_found());
+        return Err(error::transaction_not_found().into());
     }
     Ok(state.backend.get_transaction(id).await?)
 }

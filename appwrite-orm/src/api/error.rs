@@ -39,6 +39,40 @@ impl fmt::Display for AppwriteError {
 
 impl std::error::Error for AppwriteError {}
 
+/// `404 table_not_found`: `Table with the requested ID could not be found.`
+pub fn table_not_found() -> AppwriteError {
+    requested_id_not_found(types::TABLE_NOT_FOUND, "Table")
+}
+
+/// `404 row_not_found`: `Row with the requested ID could not be found.`
+pub fn row_not_found() -> AppwriteError {
+    requested_id_not_found(types::ROW_NOT_FOUND, "Row")
+}
+
+/// `404 column_not_found`: `Column with the requested ID could not be found.`
+pub fn column_not_found() -> AppwriteError {
+    requested_id_not_found(types::COLUMN_NOT_FOUND, "Column")
+}
+
+/// `404 column_index_not_found`: `Index with the requested ID could not be found.`
+pub fn index_not_found() -> AppwriteError {
+    requested_id_not_found(types::COLUMN_INDEX_NOT_FOUND, "Index")
+}
+
+/// `404 transaction_not_found`: `Transaction with the requested ID could not be found.`
+pub fn transaction_not_found() -> AppwriteError {
+    requested_id_not_found(types::TRANSACTION_NOT_FOUND, "Transaction")
+}
+
+/// The 404 Appwrite words the same way for every resource looked up by id.
+fn requested_id_not_found(error_type: &str, resource: &str) -> AppwriteError {
+    AppwriteError::new(
+        404,
+        error_type,
+        format!("{resource} with the requested ID could not be found."),
+    )
+}
+
 /// Utopia's `Range` validator description: `Value must be a valid range between 1 and
 /// 16,381` (numbers with thousands separators).
 pub fn range_description(min: i64, max: i64) -> String {

@@ -4,9 +4,7 @@
 
 use serde_json::{Map, Value, json};
 
-use super::{
-    all_strings, index_kind, is_spatial_type, lengths_from_json, orders_from_json, strings,
-};
+use super::{IndexPart, all_strings, index_kind, is_spatial_type, strings};
 use crate::api::error::thousands;
 use crate::schema::limits::{MAX_STRING_SIZE, MAX_VARCHAR_SIZE};
 use crate::schema::{ColumnKind, ColumnSchema, DEFAULT_SINCE, IndexSchema};
@@ -130,27 +128,14 @@ impl IndexSchema {
             .and_then(all_strings)
             .ok_or_else(|| invalid(format!("Index '{key}' needs a list of column keys")))?;
         let present = |name: &str| obj.get(name).filter(|v| !v.is_null());
-        let orders = match present("orders") {
-            None => Vec::new(),
-            Some(v) => orders_from_json(v).ok_or_else(|| {
-                invalid(format!("Index '{key}' has invalid orders: use ASC or DESC"))
-            })?,
-        };
-        let lengths = match present("lengths") {
-            None => Vec::new(),
-            Some(v) => lengths_from_json(v).ok_or_else(|| {
-                invalid(format!(
-                    "Index '{key}' has invalid lengths: use non-negative integers or null"
-                ))
-            })?,
-        };
-        Ok(IndexSchema {
-            key,
-            kind,
-            columns,
-            orders,
-            lengths,
-            since: DEFAULT_SINCE,
+        let (orders, lengths) = (present("orders"), present("lengths"));
+        IndexSchema::from_request(key.clone(), kind, columns, orders, lengths).map_err(|part| {
+            invalid(match part {
+                IndexPart::Orders => format!("Index '{key}' has invalid orders: use ASC or DESC"),
+                IndexPart::Lengths => {
+                    format!("Index '{key}' has invalid lengths: use non-negative integers or null")
+                }
+            })
         })
     }
 }

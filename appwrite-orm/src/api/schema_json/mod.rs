@@ -5,8 +5,8 @@
 //!
 //! Decoding an inline definition answers Appwrite's own validator messages
 //! ([`InlineError`]); the parameters of the single routes are checked by whoever reads the
-//! request (the emulator), with [`index_kind`], [`orders_from_json`] and
-//! [`lengths_from_json`] for the shared parts.
+//! request (the emulator), with [`index_kind`], [`IndexSchema::from_request`],
+//! [`orders_from_json`] and [`lengths_from_json`] for the shared parts.
 
 mod inline;
 
@@ -323,6 +323,46 @@ impl IndexSchema {
             .unwrap_or_default();
         Ok(IndexSchema {
             key: key.to_owned(),
+            kind,
+            columns,
+            orders,
+            lengths,
+            since: DEFAULT_SINCE,
+        })
+    }
+}
+
+/// The optional part of an index request that is malformed (see [`IndexSchema::from_request`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IndexPart {
+    /// `orders` is not a list of at most 100 `ASC`/`DESC`.
+    Orders,
+    /// `lengths` is not a list of at most 100 non-negative integers or `null`.
+    Lengths,
+}
+
+impl IndexSchema {
+    /// An index of a create request (`POST …/indexes` or a table create's inline index) whose
+    /// key, kind and columns are read: `orders` and `lengths` as given (`None`: left out, so
+    /// empty). `Err` names the first part that is malformed, for the caller to word as its
+    /// validator does.
+    pub fn from_request(
+        key: String,
+        kind: IndexKind,
+        columns: Vec<String>,
+        orders: Option<&Value>,
+        lengths: Option<&Value>,
+    ) -> Result<Self, IndexPart> {
+        let orders = match orders {
+            None => Vec::new(),
+            Some(v) => orders_from_json(v).ok_or(IndexPart::Orders)?,
+        };
+        let lengths = match lengths {
+            None => Vec::new(),
+            Some(v) => lengths_from_json(v).ok_or(IndexPart::Lengths)?,
+        };
+        Ok(IndexSchema {
+            key,
             kind,
             columns,
             orders,

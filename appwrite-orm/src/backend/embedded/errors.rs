@@ -1,6 +1,6 @@
 //! Appwrite's errors as the engine answers them: the same `code`, `type` and message forms.
 
-use crate::api::{AppwriteError, ids, types};
+use crate::api::{AppwriteError, error, ids, types};
 use crate::{Error, Result};
 
 pub(super) fn err<T>(code: u16, error_type: &str, message: impl Into<String>) -> Result<T> {
@@ -42,19 +42,11 @@ pub(super) fn database_not_found() -> Error {
 }
 
 pub(super) fn table_not_found() -> Error {
-    Error::Appwrite(AppwriteError::new(
-        404,
-        types::TABLE_NOT_FOUND,
-        "Table with the requested ID could not be found.",
-    ))
+    Error::Appwrite(error::table_not_found())
 }
 
 pub(super) fn row_not_found() -> Error {
-    Error::Appwrite(AppwriteError::new(
-        404,
-        types::ROW_NOT_FOUND,
-        "Row with the requested ID could not be found.",
-    ))
+    Error::Appwrite(error::row_not_found())
 }
 
 pub(super) fn row_already_exists() -> Error {
@@ -66,27 +58,15 @@ pub(super) fn row_already_exists() -> Error {
 }
 
 pub(super) fn column_not_found() -> Error {
-    Error::Appwrite(AppwriteError::new(
-        404,
-        types::COLUMN_NOT_FOUND,
-        "Column with the requested ID could not be found.",
-    ))
+    Error::Appwrite(error::column_not_found())
 }
 
 pub(super) fn index_not_found() -> Error {
-    Error::Appwrite(AppwriteError::new(
-        404,
-        types::COLUMN_INDEX_NOT_FOUND,
-        "Index with the requested ID could not be found.",
-    ))
+    Error::Appwrite(error::index_not_found())
 }
 
 pub(super) fn transaction_not_found() -> Error {
-    Error::Appwrite(AppwriteError::new(
-        404,
-        types::TRANSACTION_NOT_FOUND,
-        "Transaction with the requested ID could not be found.",
-    ))
+    Error::Appwrite(error::transaction_not_found())
 }
 
 /// A commit that met a row changed by someone else since the operation writing it was staged.
