@@ -11,6 +11,13 @@ use super::error::{BackupError, io};
 use crate::api::{Document, Row};
 use crate::{Error, Result};
 
+/// Runs file work on Tokio's blocking pool.
+async fn blocking<T: Send + 'static>(
+    work: impl FnOnce() -> Result<T> + Send + 'static,
+) -> Result<T> {
+    tokio::task::spawn_blocking(work).await.map_err(joined)?
+}
+
 fn joined(e: tokio::task::JoinError) -> Error {
     Error::Internal(format!("backup file task failed: {e}"))
 }
@@ -28,14 +35,13 @@ impl JsonlWriter {
     /// Creates `path` (refusing to overwrite it) and its directory.
     pub(crate) async fn create(path: PathBuf) -> Result<Self> {
         let p = path.clone();
-        let file = tokio::task::spawn_blocking(move || -> Result<File> {
+        let file = blocking(move || {
             if let Some(dir) = p.parent() {
                 std::fs::create_dir_all(dir).map_err(|e| io(dir, e))?;
             }
             File::create_new(&p).map_err(|e| io(&p, e))
         })
-        .await
-        .map_err(joined)??;
+        .await?;
         Ok(Self {
             path,
             out: Some(BufWriter::new(file)),
@@ -114,9 +120,7 @@ impl JsonlReader {
     /// Opens `path`.
     pub(crate) async fn open(path: PathBuf) -> Result<Self> {
         let p = path.clone();
-        let file = tokio::task::spawn_blocking(move || File::open(&p).map_err(|e| io(&p, e)))
-            .await
-            .map_err(joined)??;
+        let file = blocking(move || File::open(&p).map_err(|e| io(&p, e))).await?;
         Ok(Self {
             path,
             input: Some(BufReader::new(file)),

@@ -362,26 +362,14 @@ fn settle(conn: &Connection, seq: i64) -> Result<()> {
         ))?
         .execute(params![seq, now])?;
     }
-    let finished_indexes: Vec<String> = conn
-        .prepare_cached(
-            "SELECT key FROM aw_indexes WHERE table_seq = ?1 AND status = 'deleting' AND ready_at <= ?2",
-        )?
-        .query_map(params![seq, now], |r| r.get(0))?
-        .collect::<rusqlite::Result<_>>()?;
-    for key in finished_indexes {
+    for key in deleted_by_now(conn, "aw_indexes", seq, now)? {
         conn.execute_batch(&format!("DROP INDEX IF EXISTS {}", sql_index(seq, &key)))?;
         conn.execute(
             "DELETE FROM aw_indexes WHERE table_seq = ?1 AND key = ?2",
             params![seq, key],
         )?;
     }
-    let finished_columns: Vec<String> = conn
-        .prepare_cached(
-            "SELECT key FROM aw_columns WHERE table_seq = ?1 AND status = 'deleting' AND ready_at <= ?2",
-        )?
-        .query_map(params![seq, now], |r| r.get(0))?
-        .collect::<rusqlite::Result<_>>()?;
-    for key in finished_columns {
+    for key in deleted_by_now(conn, "aw_columns", seq, now)? {
         conn.execute_batch(&format!(
             "ALTER TABLE {} DROP COLUMN {}",
             sql_table(seq),
@@ -393,6 +381,18 @@ fn settle(conn: &Connection, seq: i64) -> Result<()> {
         )?;
     }
     Ok(())
+}
+
+/// The keys of the columns or indexes (`catalog`) whose deletion is due by `now`.
+fn deleted_by_now(conn: &Connection, catalog: &str, seq: i64, now: i64) -> Result<Vec<String>> {
+    let keys = conn
+        .prepare_cached(&format!(
+            "SELECT key FROM {catalog} WHERE table_seq = ?1 AND status = 'deleting'
+             AND ready_at <= ?2"
+        ))?
+        .query_map(params![seq, now], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    Ok(keys)
 }
 
 /// Every table of a database, in creation order.

@@ -160,6 +160,15 @@ fn is_missing_table(e: &Error) -> bool {
     )
 }
 
+/// What a read of the history table's own rows makes of a table that does not exist.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum MissingTable {
+    /// Nothing has run yet: as good as an empty table.
+    IsEmpty,
+    /// The caller created the table first, so its absence is an error.
+    IsAnError,
+}
+
 impl History {
     pub(crate) fn new(backend: Arc<dyn Backend>, database: &str, table: &str) -> Self {
         Self {
@@ -186,19 +195,25 @@ impl History {
         &self.backend
     }
 
-    /// The head row, `None` when the table or the row does not exist. One request.
-    pub(crate) async fn read_head(&self) -> Result<Option<Head>> {
+    /// One of the history table's own rows (head, lock), `None` when it does not exist. One
+    /// request.
+    async fn read_row(&self, id: &str, missing_table: MissingTable) -> Result<Option<Row>> {
         match self
             .backend
-            .get_row(&self.database, &self.table, HEAD_ID, &[])
+            .get_row(&self.database, &self.table, id, &[])
             .await
         {
-            Ok(row) => Ok(Some(head_of(&row))),
-            Err(e) if e.error_type() == Some(types::ROW_NOT_FOUND) || is_missing_table(&e) => {
-                Ok(None)
-            }
+            Ok(row) => Ok(Some(row)),
+            Err(e) if e.error_type() == Some(types::ROW_NOT_FOUND) => Ok(None),
+            Err(e) if missing_table == MissingTable::IsEmpty && is_missing_table(&e) => Ok(None),
             Err(e) => Err(e),
         }
+    }
+
+    /// The head row, `None` when the table or the row does not exist. One request.
+    pub(crate) async fn read_head(&self) -> Result<Option<Head>> {
+        let head = self.read_row(HEAD_ID, MissingTable::IsEmpty).await?;
+        Ok(head.as_ref().map(head_of))
     }
 
     /// Creates the table when missing (inline columns, available at once), or adds the columns
@@ -356,15 +371,8 @@ impl History {
     }
 
     pub(crate) async fn read_lock(&self) -> Result<Option<LockRow>> {
-        match self
-            .backend
-            .get_row(&self.database, &self.table, LOCK_ID, &[])
-            .await
-        {
-            Ok(row) => Ok(Some(lock_of(&row))),
-            Err(e) if e.error_type() == Some(types::ROW_NOT_FOUND) => Ok(None),
-            Err(e) => Err(e),
-        }
+        let lock = self.read_row(LOCK_ID, MissingTable::IsAnError).await?;
+        Ok(lock.as_ref().map(lock_of))
     }
 
     /// Deletes the lock row if it still carries `lease`: of several runs taking over the same
