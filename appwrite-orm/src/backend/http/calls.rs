@@ -16,7 +16,7 @@ use super::version::{BULK, TABLES_DB, TOTAL_FLAG};
 use super::{Ctx, HttpBackend, bodies, ids, recover, same_column, same_index, with_client_ids};
 use crate::api::request::Group;
 use crate::api::{self, Response, types};
-use crate::backend::{Backend, Database, Document, ListOptions, Row};
+use crate::backend::{Backend, Database, Document, ListOptions};
 use crate::query::Query;
 use crate::schema::{ColumnKind, ColumnSchema, IndexSchema};
 use crate::{Error, Result};
@@ -115,10 +115,8 @@ impl HttpBackend {
             request,
             Reply::model,
             types::DATABASE_ALREADY_EXISTS,
-            || async {
-                let existing = self.get_database(&id).await?;
-                Ok((existing.name == name).then_some(existing))
-            },
+            self.get_database(&id),
+            |existing| existing.name == name,
         )
         .await
     }
@@ -207,10 +205,8 @@ impl HttpBackend {
             request,
             Reply::column,
             types::COLUMN_ALREADY_EXISTS,
-            || async {
-                let existing = self.get_column(database, table, &server.key).await?;
-                Ok(same_column(&existing, &server).then_some(existing))
-            },
+            self.get_column(database, table, &server.key),
+            |existing| same_column(existing, &server),
         )
         .await
     }
@@ -245,10 +241,13 @@ impl HttpBackend {
             return self.send(request).await?.column();
         }
         // A repeated rename finds the old key gone: the earlier attempt renamed it.
-        self.send_settled(request, Reply::column, types::COLUMN_NOT_FOUND, || async {
-            let renamed = self.get_column(database, table, &column.key).await?;
-            Ok(same_column(&renamed, &server).then_some(renamed))
-        })
+        self.send_settled(
+            request,
+            Reply::column,
+            types::COLUMN_NOT_FOUND,
+            self.get_column(database, table, &column.key),
+            |renamed| same_column(renamed, &server),
+        )
         .await
     }
 
@@ -267,10 +266,8 @@ impl HttpBackend {
             request,
             Reply::index,
             types::COLUMN_INDEX_ALREADY_EXISTS,
-            || async {
-                let existing = self.get_index(database, table, &index.key).await?;
-                Ok(same_index(&existing, index).then_some(existing))
-            },
+            self.get_index(database, table, &index.key),
+            |existing| same_index(existing, index),
         )
         .await
     }
@@ -385,10 +382,13 @@ impl HttpBackend {
         let body = bodies::row_create(ctx.api, &id, data, permissions);
         let retry = !bodies::has_operator(data.values());
         let request = Request::post(ctx.api, ctx.api.rows(database, table), body).retry(retry);
-        self.send_settled(request, Reply::row, types::ROW_ALREADY_EXISTS, || async {
-            let existing: Row = self.get_row(database, table, &id, &[]).await?;
-            Ok(recover::data_matches(&existing, data).then_some(existing))
-        })
+        self.send_settled(
+            request,
+            Reply::row,
+            types::ROW_ALREADY_EXISTS,
+            self.get_row(database, table, &id, &[]),
+            |existing| recover::data_matches(existing, data),
+        )
         .await
         .map(Response::Row)
     }

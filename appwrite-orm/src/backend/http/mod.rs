@@ -155,22 +155,23 @@ impl HttpBackend {
     }
 
     /// Sends a request that may be repeated after a dropped connection (a create, a rename) and
-    /// settles a repeat that met `conflict_type`: `existing` reads what is there and returns it
-    /// when it is what was sent (see [`recover::conflict`]).
-    async fn send_settled<T, F, Fut>(
+    /// settles a repeat that met `conflict_type`: `existing` reads what is there, which is
+    /// returned when `same` says it is what was sent (see [`recover::conflict`]).
+    async fn send_settled<T>(
         &self,
         request: Request,
         read: fn(Reply) -> Result<T>,
         conflict_type: &str,
-        existing: F,
-    ) -> Result<T>
-    where
-        F: FnOnce() -> Fut,
-        Fut: std::future::Future<Output = Result<Option<T>>>,
-    {
+        existing: impl std::future::Future<Output = Result<T>>,
+        same: impl FnOnce(&T) -> bool,
+    ) -> Result<T> {
         let sent = self.transport.send_tracked(request).await;
         let result = sent.result.and_then(read);
-        recover::conflict(result, sent.repeated, conflict_type, existing).await
+        recover::conflict(result, sent.repeated, conflict_type, || async move {
+            let existing = existing.await?;
+            Ok(same(&existing).then_some(existing))
+        })
+        .await
     }
 
     /// Sends a delete; a 404 after a repeat means the earlier attempt deleted it.

@@ -69,10 +69,8 @@ impl HttpBackend {
                 request,
                 Reply::table,
                 types::TABLE_ALREADY_EXISTS,
-                || async {
-                    let existing = self.get_table(database, &id).await?;
-                    Ok((existing.name == schema.name).then_some(existing))
-                },
+                self.get_table(database, &id),
+                |existing| existing.name == schema.name,
             )
             .await?;
         if n_columns == columns.len() && n_indexes == schema.indexes.len() {
