@@ -16,7 +16,7 @@ use serde::de::DeserializeOwned;
 use super::clock;
 use super::errors;
 use crate::api::listing;
-use crate::backend::{Column, ColumnStatus, Database, Index, List, Live, Table};
+use crate::backend::{ColumnStatus, Database, List, Live, Table};
 use crate::query::Query;
 use crate::schema::{ColumnKind, ColumnSchema, IndexKind};
 use crate::{Error, Result};
@@ -81,16 +81,8 @@ impl std::ops::Deref for Session {
 #[derive(Debug, Clone)]
 pub(super) struct TableMeta {
     pub seq: i64,
-    pub database_id: String,
-    pub id: String,
-    pub name: String,
-    pub permissions: Vec<String>,
-    pub row_security: bool,
-    pub enabled: bool,
-    pub created_at: String,
-    pub updated_at: String,
-    pub columns: Vec<Column>,
-    pub indexes: Vec<Index>,
+    /// The table as Appwrite's model has it, columns and indexes included.
+    pub table: Table,
     /// When the next column or index state change is due (ms), if one is pending.
     pub pending_until: Option<i64>,
     /// The columns rows may use (status `available`), in order; computed once per load.
@@ -117,6 +109,7 @@ impl TableMeta {
     /// Fills the fields derived from the columns (available set and SQL statements).
     fn derive_statements(&mut self) {
         self.available = self
+            .table
             .columns
             .iter()
             .filter(|c| c.status == ColumnStatus::Available)
@@ -155,7 +148,7 @@ impl TableMeta {
 
     /// True when an available fulltext index covers exactly this column.
     pub fn has_fulltext_on(&self, key: &str) -> bool {
-        self.indexes.iter().any(|i| {
+        self.table.indexes.iter().any(|i| {
             i.status == ColumnStatus::Available
                 && i.schema.kind == IndexKind::Fulltext
                 && i.schema.columns.len() == 1
@@ -165,18 +158,7 @@ impl TableMeta {
 
     /// The public model.
     pub fn to_table(&self) -> Table {
-        Table {
-            id: self.id.clone(),
-            name: self.name.clone(),
-            database_id: self.database_id.clone(),
-            created_at: self.created_at.clone(),
-            updated_at: self.updated_at.clone(),
-            permissions: self.permissions.clone(),
-            row_security: self.row_security,
-            enabled: self.enabled,
-            columns: self.columns.clone(),
-            indexes: self.indexes.clone(),
-        }
+        self.table.clone()
     }
 }
 
@@ -278,16 +260,18 @@ pub(super) fn load_table_by_seq(conn: &Connection, seq: i64) -> Result<TableMeta
             let permissions: String = r.get(4)?;
             Ok(TableMeta {
                 seq: r.get(0)?,
-                database_id: r.get(1)?,
-                id: r.get(2)?,
-                name: r.get(3)?,
-                permissions: serde_json::from_str(&permissions).unwrap_or_default(),
-                row_security: r.get(5)?,
-                enabled: r.get(6)?,
-                created_at: r.get(7)?,
-                updated_at: r.get(8)?,
-                columns: Vec::new(),
-                indexes: Vec::new(),
+                table: Table {
+                    database_id: r.get(1)?,
+                    id: r.get(2)?,
+                    name: r.get(3)?,
+                    permissions: serde_json::from_str(&permissions).unwrap_or_default(),
+                    row_security: r.get(5)?,
+                    enabled: r.get(6)?,
+                    created_at: r.get(7)?,
+                    updated_at: r.get(8)?,
+                    columns: Vec::new(),
+                    indexes: Vec::new(),
+                },
                 pending_until: None,
                 available: Vec::new(),
                 insert_sql: String::new(),
@@ -297,8 +281,8 @@ pub(super) fn load_table_by_seq(conn: &Connection, seq: i64) -> Result<TableMeta
         })
         .optional()?
         .ok_or_else(errors::table_not_found)?;
-    meta.columns = load_elements(conn, "aw_columns", seq)?;
-    meta.indexes = load_elements(conn, "aw_indexes", seq)?;
+    meta.table.columns = load_elements(conn, "aw_columns", seq)?;
+    meta.table.indexes = load_elements(conn, "aw_indexes", seq)?;
     meta.pending_until = conn
         .prepare_cached(
             "SELECT MIN(ready_at) FROM (

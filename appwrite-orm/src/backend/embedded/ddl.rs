@@ -154,13 +154,13 @@ pub(super) fn update_table(
     }
     let permissions = match &update.permissions {
         Some(p) => super::write::normalize_table_permissions(p)?,
-        None => meta.permissions.clone(),
+        None => meta.table.permissions.clone(),
     };
     conn.execute(
         "UPDATE aw_tables SET name = ?1, permissions = ?2, row_security = ?3, enabled = ?4,
                               updated_at = ?5 WHERE seq = ?6",
         params![
-            update.name.as_deref().unwrap_or(&meta.name),
+            update.name.as_deref().unwrap_or(&meta.table.name),
             serde_json::to_string(&permissions)?,
             update.row_security,
             update.enabled,
@@ -295,15 +295,16 @@ fn add_column(
 ) -> Result<Column> {
     check_column_settings(column)?;
     let meta = catalog::load_table_by_seq(conn, seq)?;
-    refuse_taken(&meta.columns, |c| &c.key, &column.key, "Column")?;
+    refuse_taken(&meta.table.columns, |c| &c.key, &column.key, "Column")?;
     let width: u64 = limits::BASE_ROW_WIDTH
         + meta
+            .table
             .columns
             .iter()
             .map(|c| column_width(&c.schema))
             .sum::<u64>()
         + column_width(column);
-    if meta.columns.len() >= limits::MAX_COLUMNS || width >= limits::MAX_ROW_WIDTH {
+    if meta.table.columns.len() >= limits::MAX_COLUMNS || width >= limits::MAX_ROW_WIDTH {
         return fail(
             400,
             types::COLUMN_LIMIT_EXCEEDED,
@@ -337,13 +338,13 @@ pub(super) fn create_column(
 ) -> Result<Column> {
     if let ColumnKind::Relationship(rel) = &column.kind {
         errors::check_id("relatedTableId", &rel.related_table)?;
-        catalog::load_table(conn, &meta.database_id, &rel.related_table)?;
+        catalog::load_table(conn, &meta.table.database_id, &rel.related_table)?;
     }
     add_column(conn, meta.seq, column, ColumnStatus::Processing, delay_ms)
 }
 
 pub(super) fn get_column(meta: &TableMeta, key: &str) -> Result<Column> {
-    let column = find_live(&meta.columns, key, |c| &c.key);
+    let column = find_live(&meta.table.columns, key, |c| &c.key);
     column.cloned().ok_or_else(errors::column_not_found)
 }
 
@@ -409,6 +410,7 @@ pub(super) fn update_column(
     desired: &ColumnSchema,
 ) -> Result<Column> {
     let current = meta
+        .table
         .columns
         .iter()
         .find(|c| c.schema.key == key)
@@ -471,6 +473,7 @@ pub(super) fn update_column(
             return errors::argument("newKey", reason);
         }
         if meta
+            .table
             .columns
             .iter()
             .any(|c| c.schema.key.eq_ignore_ascii_case(&desired.key))
@@ -508,7 +511,10 @@ pub(super) fn update_column(
     )?;
     // The cached metadata still describes the column as it was.
     conn.invalidate();
-    get_column(&*load(conn, &meta.database_id, &meta.id)?, &next.key)
+    get_column(
+        &*load(conn, &meta.table.database_id, &meta.table.id)?,
+        &next.key,
+    )
 }
 
 fn merge_bounds(old: &ColumnKind, new: &ColumnKind) -> ColumnKind {
@@ -536,7 +542,7 @@ fn merge_bounds(old: &ColumnKind, new: &ColumnKind) -> ColumnKind {
 }
 
 fn rename_in_indexes(conn: &Connection, meta: &TableMeta, old: &str, new: &str) -> Result<()> {
-    for index in &meta.indexes {
+    for index in &meta.table.indexes {
         if index.schema.columns.iter().any(|c| c == old) {
             let mut schema = index.schema.clone();
             for c in &mut schema.columns {
@@ -559,11 +565,13 @@ pub(super) fn delete_column(
     key: &str,
     delay_ms: i64,
 ) -> Result<()> {
-    let column = find_live(&meta.columns, key, |c| &c.key).ok_or_else(errors::column_not_found)?;
+    let column =
+        find_live(&meta.table.columns, key, |c| &c.key).ok_or_else(errors::column_not_found)?;
     if column.status == ColumnStatus::Deleting {
         return Ok(());
     }
     if meta
+        .table
         .indexes
         .iter()
         .any(|i| i.status != ColumnStatus::Deleting && i.schema.columns.iter().any(|c| c == key))
@@ -596,8 +604,8 @@ fn add_index(
         return errors::argument("key", reason);
     }
     let meta = catalog::load_table_by_seq(conn, seq)?;
-    refuse_taken(&meta.indexes, |i| &i.key, &index.key, "Index")?;
-    if meta.indexes.len() >= limits::MAX_INDEXES {
+    refuse_taken(&meta.table.indexes, |i| &i.key, &index.key, "Index")?;
+    if meta.table.indexes.len() >= limits::MAX_INDEXES {
         return fail(
             400,
             types::COLUMN_INDEX_LIMIT_EXCEEDED,
@@ -617,7 +625,7 @@ fn add_index(
             "$createdAt" => "_createdAt".to_owned(),
             "$updatedAt" => "_updatedAt".to_owned(),
             _ => {
-                let Some(column) = meta.columns.iter().find(|c| &c.schema.key == key) else {
+                let Some(column) = meta.table.columns.iter().find(|c| &c.schema.key == key) else {
                     return fail(
                         400,
                         types::COLUMN_UNKNOWN,
@@ -660,8 +668,13 @@ fn add_index(
         sql_columns.push(format!("{sql} {}", if desc { "DESC" } else { "ASC" }));
     }
     let schema_view = TableSchema {
-        columns: meta.columns.iter().map(|c| c.schema.clone()).collect(),
-        ..TableSchema::new(meta.id.clone(), meta.name.clone())
+        columns: meta
+            .table
+            .columns
+            .iter()
+            .map(|c| c.schema.clone())
+            .collect(),
+        ..TableSchema::new(meta.table.id.clone(), meta.table.name.clone())
     };
     if index_length(index, &schema_view) > limits::MAX_INDEX_LENGTH {
         return index_invalid(format!(
@@ -707,7 +720,7 @@ pub(super) fn create_index(
 }
 
 pub(super) fn get_index(meta: &TableMeta, key: &str) -> Result<Index> {
-    let index = find_live(&meta.indexes, key, |i| &i.key);
+    let index = find_live(&meta.table.indexes, key, |i| &i.key);
     index.cloned().ok_or_else(errors::index_not_found)
 }
 
@@ -717,7 +730,7 @@ pub(super) fn delete_index(
     key: &str,
     delay_ms: i64,
 ) -> Result<()> {
-    if find_live(&meta.indexes, key, |i| &i.key).is_none() {
+    if find_live(&meta.table.indexes, key, |i| &i.key).is_none() {
         return Err(errors::index_not_found());
     }
     mark_deleting(conn, "aw_indexes", meta.seq, key, delay_ms)

@@ -340,7 +340,7 @@ impl EmbeddedBackend {
                 Box::new(move |c, _| ddl::get_column(&*at(c)?, &key).map(Response::Column))
             }
             R::ListColumns { .. } => {
-                Box::new(move |c, _| Ok(Response::Columns(all(at(c)?.columns.clone()))))
+                Box::new(move |c, _| Ok(Response::Columns(all(at(c)?.table.columns.clone()))))
             }
             R::UpdateColumn { key, column, .. } => {
                 let (key, column) = (key.to_owned(), column.clone());
@@ -366,7 +366,7 @@ impl EmbeddedBackend {
                 Box::new(move |c, _| ddl::get_index(&*at(c)?, &key).map(Response::Index))
             }
             R::ListIndexes { .. } => {
-                Box::new(move |c, _| Ok(Response::Indexes(all(at(c)?.indexes.clone()))))
+                Box::new(move |c, _| Ok(Response::Indexes(all(at(c)?.table.indexes.clone()))))
             }
             R::DeleteIndex { key, .. } => {
                 let key = key.to_owned();

@@ -333,8 +333,8 @@ pub(super) fn assemble(
     doc.insert("$createdAt".into(), Value::String(system.created_at));
     doc.insert("$updatedAt".into(), Value::String(system.updated_at));
     doc.insert("$permissions".into(), system.permissions);
-    doc.insert("$databaseId".into(), json!(meta.database_id));
-    doc.insert("$tableId".into(), json!(meta.id));
+    doc.insert("$databaseId".into(), json!(meta.table.database_id));
+    doc.insert("$tableId".into(), json!(meta.table.id));
     Row(doc)
 }
 
