@@ -45,8 +45,7 @@ use crate::{Error, Result};
 const DEFAULT_TTL: u32 = 300;
 
 /// `write::create_row`, `update_row` or `upsert_row`.
-type WholeRowWrite =
-    fn(&rusqlite::Connection, &TableMeta, &str, &Document, Option<&[String]>) -> Result<Row>;
+type WholeRowWrite = fn(&rusqlite::Connection, &TableMeta, write::RowInput) -> Result<Row>;
 
 /// One single-row write, owned so it can move to the blocking pool or sit in a transaction.
 pub(super) struct RowWrite {
@@ -92,13 +91,12 @@ impl RowWrite {
     /// Runs one of the writes that take the whole row (create, update, upsert) on its table.
     fn whole_row(&self, c: &Session, write: WholeRowWrite) -> Result<Row> {
         let meta = ddl::load(c, &self.database, &self.table)?;
-        write(
-            c,
-            &meta,
-            &self.row_id,
-            &self.data,
-            self.permissions.as_deref(),
-        )
+        let row = write::RowInput {
+            id: &self.row_id,
+            data: &self.data,
+            permissions: self.permissions.as_deref(),
+        };
+        write(c, &meta, row)
     }
 
     pub(super) fn delete(&self, c: &Session) -> Result<()> {

@@ -290,14 +290,25 @@ fn read_back(conn: &Connection, meta: &TableMeta, id: &str) -> Result<Row> {
         .ok_or_else(|| Error::Internal(format!("row {id:?} vanished after it was written")))
 }
 
+/// One row as a single-row write takes it: its id, its data, and its permissions (`None`:
+/// none for a create, unchanged for an update).
+#[derive(Debug, Clone, Copy)]
+pub(super) struct RowInput<'a> {
+    /// The row id (`unique()` asks for a new one on a create).
+    pub(super) id: &'a str,
+    /// The columns to write.
+    pub(super) data: &'a Document,
+    /// The row's permissions, when given.
+    pub(super) permissions: Option<&'a [String]>,
+}
+
 /// `POST …/rows` with one row.
-pub(super) fn create_row(
-    conn: &Connection,
-    meta: &TableMeta,
-    row_id: &str,
-    data: &Document,
-    permissions: Option<&[String]>,
-) -> Result<Row> {
+pub(super) fn create_row(conn: &Connection, meta: &TableMeta, row: RowInput) -> Result<Row> {
+    let RowInput {
+        id: row_id,
+        data,
+        permissions,
+    } = row;
     errors::check_custom_id("rowId", row_id)?;
     require_data(data)?;
     let sys = read_system(data)?;
@@ -324,13 +335,12 @@ pub(super) fn create_row(
 
 /// `PATCH …/rows/{id}`: merges `data` into the stored row and writes it whole, as Appwrite
 /// does (so a stored null of a column with a default becomes the default).
-pub(super) fn update_row(
-    conn: &Connection,
-    meta: &TableMeta,
-    row_id: &str,
-    data: &Document,
-    permissions: Option<&[String]>,
-) -> Result<Row> {
+pub(super) fn update_row(conn: &Connection, meta: &TableMeta, row: RowInput) -> Result<Row> {
+    let RowInput {
+        id: row_id,
+        data,
+        permissions,
+    } = row;
     errors::check_id("rowId", row_id)?;
     if data.is_empty() && permissions.is_none() {
         return Err(Error::Appwrite(AppwriteError::new(
@@ -369,13 +379,12 @@ fn merge_into(
 }
 
 /// `PUT …/rows/{id}`: creates the row, or merges `data` into it.
-pub(super) fn upsert_row(
-    conn: &Connection,
-    meta: &TableMeta,
-    row_id: &str,
-    data: &Document,
-    permissions: Option<&[String]>,
-) -> Result<Row> {
+pub(super) fn upsert_row(conn: &Connection, meta: &TableMeta, row: RowInput) -> Result<Row> {
+    let RowInput {
+        id: row_id,
+        data,
+        permissions,
+    } = row;
     errors::check_id("rowId", row_id)?;
     match select::get_by_id(conn, meta, row_id, None)? {
         Some(existing) => merge_into(conn, meta, existing, data, permissions)?,
@@ -468,7 +477,12 @@ pub(super) fn upsert_rows(
             Some(id) if id != UNIQUE_ID => id.to_owned(),
             _ => clock::unique_id(),
         };
-        items.push(upsert_row(conn, meta, &id, data, None)?);
+        let row = RowInput {
+            id: &id,
+            data,
+            permissions: None,
+        };
+        items.push(upsert_row(conn, meta, row)?);
     }
     Ok(List {
         total: items.len() as u64,
