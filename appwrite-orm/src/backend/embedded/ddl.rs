@@ -409,12 +409,8 @@ pub(super) fn update_column(
     key: &str,
     desired: &ColumnSchema,
 ) -> Result<Column> {
-    let current = meta
-        .table
-        .columns
-        .iter()
-        .find(|c| c.schema.key == key)
-        .ok_or_else(errors::column_not_found)?;
+    let current =
+        find_live(&meta.table.columns, key, |c| &c.key).ok_or_else(errors::column_not_found)?;
     if current.status != ColumnStatus::Available {
         return fail(
             400,
@@ -423,80 +419,27 @@ pub(super) fn update_column(
         );
     }
     let old = &current.schema;
-    if model_type(&old.kind) != model_type(&desired.kind)
-        || old.kind.route_type() != desired.kind.route_type()
-        || old.array != desired.array
-    {
-        return fail(
-            400,
-            types::COLUMN_TYPE_INVALID,
-            format!(
-                "Column \"{key}\" is of type {}{}; its type and array flag cannot change in place",
-                old.kind.route_type(),
-                if old.array { "[]" } else { "" }
-            ),
-        );
-    }
+    check_same_type(key, old, desired)?;
     let mut next = desired.clone();
     next.key = old.key.clone();
     next.since = old.since;
     next.renamed_from = None;
     next.kind = merge_bounds(&old.kind, &desired.kind);
     check_column_settings(&next)?;
-    if let (Some(old_size), Some(new_size)) = (old.kind.max_chars(), next.kind.max_chars())
-        && new_size < old_size
-        && !old.array
-    {
-        let too_long: Option<i64> = conn
-            .query_row(
-                &format!(
-                    "SELECT 1 FROM {} WHERE length({}) > ?1 LIMIT 1",
-                    meta.sql_table(),
-                    quote(key)
-                ),
-                [new_size],
-                |r| r.get(0),
-            )
-            .optional()?;
-        if too_long.is_some() {
-            return fail(
-                400,
-                types::COLUMN_INVALID_RESIZE,
-                format!(
-                    "Column \"{key}\" cannot be resized to {new_size}: existing values are longer"
-                ),
-            );
-        }
-    }
-    let new_key = if desired.key != key {
+    check_resize(conn, meta, key, old, &next)?;
+    if desired.key != key {
         if let Err(reason) = crate::schema::check_key(&desired.key) {
             return errors::argument("newKey", reason);
         }
-        if meta
-            .table
-            .columns
-            .iter()
-            .any(|c| c.schema.key.eq_ignore_ascii_case(&desired.key))
-        {
-            return fail(
-                409,
-                types::COLUMN_ALREADY_EXISTS,
-                "Column with the requested key already exists.",
-            );
-        }
-        Some(desired.key.clone())
-    } else {
-        None
-    };
-    if let Some(new_key) = &new_key {
+        refuse_taken(&meta.table.columns, |c| &c.key, &desired.key, "Column")?;
         conn.execute_batch(&format!(
             "ALTER TABLE {} RENAME COLUMN {} TO {}",
             meta.sql_table(),
             quote(key),
-            quote(new_key)
+            quote(&desired.key)
         ))?;
-        rename_in_indexes(conn, meta, key, new_key)?;
-        next.key = new_key.clone();
+        rename_in_indexes(conn, meta, key, &desired.key)?;
+        next.key = desired.key.clone();
     }
     conn.execute(
         "UPDATE aw_columns SET key = ?1, schema = ?2, updated_at = ?3
@@ -515,6 +458,61 @@ pub(super) fn update_column(
         &*load(conn, &meta.table.database_id, &meta.table.id)?,
         &next.key,
     )
+}
+
+/// Refuses an update that would change a column's type or array flag: Appwrite changes
+/// neither in place.
+fn check_same_type(key: &str, old: &ColumnSchema, desired: &ColumnSchema) -> Result<()> {
+    if model_type(&old.kind) == model_type(&desired.kind)
+        && old.kind.route_type() == desired.kind.route_type()
+        && old.array == desired.array
+    {
+        return Ok(());
+    }
+    fail(
+        400,
+        types::COLUMN_TYPE_INVALID,
+        format!(
+            "Column \"{key}\" is of type {}{}; its type and array flag cannot change in place",
+            old.kind.route_type(),
+            if old.array { "[]" } else { "" }
+        ),
+    )
+}
+
+/// Refuses a smaller size when a stored value is longer than it.
+fn check_resize(
+    conn: &Session,
+    meta: &TableMeta,
+    key: &str,
+    old: &ColumnSchema,
+    next: &ColumnSchema,
+) -> Result<()> {
+    let (Some(old_size), Some(new_size)) = (old.kind.max_chars(), next.kind.max_chars()) else {
+        return Ok(());
+    };
+    if new_size >= old_size || old.array {
+        return Ok(());
+    }
+    let too_long: Option<i64> = conn
+        .query_row(
+            &format!(
+                "SELECT 1 FROM {} WHERE length({}) > ?1 LIMIT 1",
+                meta.sql_table(),
+                quote(key)
+            ),
+            [new_size],
+            |r| r.get(0),
+        )
+        .optional()?;
+    if too_long.is_some() {
+        return fail(
+            400,
+            types::COLUMN_INVALID_RESIZE,
+            format!("Column \"{key}\" cannot be resized to {new_size}: existing values are longer"),
+        );
+    }
+    Ok(())
 }
 
 fn merge_bounds(old: &ColumnKind, new: &ColumnKind) -> ColumnKind {
@@ -604,6 +602,35 @@ fn add_index(
         return errors::argument("key", reason);
     }
     let meta = catalog::load_table_by_seq(conn, seq)?;
+    check_index_request(&meta, index)?;
+    let mut sql_columns = Vec::with_capacity(index.columns.len());
+    for (i, key) in index.columns.iter().enumerate() {
+        let desc = index
+            .orders
+            .get(i)
+            .is_some_and(|o| *o == crate::schema::SortOrder::Desc);
+        let term = index_term(&meta, index.kind, key)?;
+        sql_columns.push(format!("{term} {}", if desc { "DESC" } else { "ASC" }));
+    }
+    check_index_length(&meta, index)?;
+    let mut status = if inline {
+        ColumnStatus::Available
+    } else {
+        ColumnStatus::Processing
+    };
+    let mut error = String::new();
+    if let Err(e) = create_sql_index(conn, seq, index, &sql_columns) {
+        // Appwrite reports database-side failures through the index status, not the request.
+        status = ColumnStatus::Failed;
+        error = e.to_string();
+    }
+    let at = catalog::Placement::new(seq, status, delay_ms);
+    catalog::insert_live(conn, "aw_indexes", at, &index.key, index, &error)
+}
+
+/// What Appwrite checks of an index request before it looks at the columns: a free key, room
+/// for one more index, at least one column, and orders for all columns or none.
+fn check_index_request(meta: &TableMeta, index: &IndexSchema) -> Result<()> {
     refuse_taken(&meta.table.indexes, |i| &i.key, &index.key, "Index")?;
     if meta.table.indexes.len() >= limits::MAX_INDEXES {
         return fail(
@@ -618,55 +645,52 @@ fn add_index(
     if !index.orders.is_empty() && index.orders.len() != index.columns.len() {
         return index_invalid("Index orders must be given for every column or for none");
     }
-    let mut sql_columns = Vec::with_capacity(index.columns.len());
-    for (i, key) in index.columns.iter().enumerate() {
-        let sql = match key.as_str() {
-            "$id" => "_uid".to_owned(),
-            "$createdAt" => "_createdAt".to_owned(),
-            "$updatedAt" => "_updatedAt".to_owned(),
-            _ => {
-                let Some(column) = meta.table.columns.iter().find(|c| &c.schema.key == key) else {
-                    return fail(
-                        400,
-                        types::COLUMN_UNKNOWN,
-                        format!(
-                            "The column \"{key}\" required for the index could not be found. Please confirm all your columns are in the available state."
-                        ),
-                    );
-                };
-                if column.status != ColumnStatus::Available {
-                    return fail(
-                        400,
-                        types::COLUMN_NOT_AVAILABLE,
-                        format!(
-                            "The column \"{key}\" is not yet available. Please try again later."
-                        ),
-                    );
-                }
-                if column.schema.array {
-                    return index_invalid(format!(
-                        "Cannot create an index on array column \"{key}\""
-                    ));
-                }
-                if matches!(column.schema.kind, ColumnKind::Relationship(_)) {
-                    return index_invalid(format!(
-                        "Cannot create an index on relationship column \"{key}\""
-                    ));
-                }
-                if index.kind == IndexKind::Fulltext && !column.schema.kind.is_string() {
-                    return index_invalid(format!(
-                        "Attribute \"{key}\" cannot be part of a fulltext index, must be of type string"
-                    ));
-                }
-                quote(key)
-            }
-        };
-        let desc = index
-            .orders
-            .get(i)
-            .is_some_and(|o| *o == crate::schema::SortOrder::Desc);
-        sql_columns.push(format!("{sql} {}", if desc { "DESC" } else { "ASC" }));
+    Ok(())
+}
+
+/// The SQL column an index on `key` covers: a system column, or an available, scalar,
+/// non-relationship column (a string one for a fulltext index).
+fn index_term(meta: &TableMeta, kind: IndexKind, key: &str) -> Result<String> {
+    match key {
+        "$id" => return Ok("_uid".to_owned()),
+        "$createdAt" => return Ok("_createdAt".to_owned()),
+        "$updatedAt" => return Ok("_updatedAt".to_owned()),
+        _ => {}
     }
+    let Some(column) = meta.table.columns.iter().find(|c| c.schema.key == key) else {
+        return fail(
+            400,
+            types::COLUMN_UNKNOWN,
+            format!(
+                "The column \"{key}\" required for the index could not be found. Please confirm all your columns are in the available state."
+            ),
+        );
+    };
+    if column.status != ColumnStatus::Available {
+        return fail(
+            400,
+            types::COLUMN_NOT_AVAILABLE,
+            format!("The column \"{key}\" is not yet available. Please try again later."),
+        );
+    }
+    if column.schema.array {
+        return index_invalid(format!("Cannot create an index on array column \"{key}\""));
+    }
+    if matches!(column.schema.kind, ColumnKind::Relationship(_)) {
+        return index_invalid(format!(
+            "Cannot create an index on relationship column \"{key}\""
+        ));
+    }
+    if kind == IndexKind::Fulltext && !column.schema.kind.is_string() {
+        return index_invalid(format!(
+            "Attribute \"{key}\" cannot be part of a fulltext index, must be of type string"
+        ));
+    }
+    Ok(quote(key))
+}
+
+/// Refuses an index longer than MariaDB allows.
+fn check_index_length(meta: &TableMeta, index: &IndexSchema) -> Result<()> {
     let schema_view = TableSchema {
         columns: meta
             .table
@@ -682,32 +706,30 @@ fn add_index(
             limits::MAX_INDEX_LENGTH
         ));
     }
-    let mut error = String::new();
-    let mut status = if inline {
-        ColumnStatus::Available
-    } else {
-        ColumnStatus::Processing
-    };
-    if index.kind != IndexKind::Fulltext {
-        let unique = if index.kind == IndexKind::Unique {
-            "UNIQUE "
-        } else {
-            ""
-        };
-        let created = conn.execute_batch(&format!(
-            "CREATE {unique}INDEX {} ON {} ({})",
-            sql_index(seq, &index.key),
-            sql_table(seq),
-            sql_columns.join(", ")
-        ));
-        if let Err(e) = created {
-            // Appwrite reports database-side failures through the index status, not the request.
-            status = ColumnStatus::Failed;
-            error = e.to_string();
-        }
+    Ok(())
+}
+
+/// Creates the SQL index over `sql_columns` (none for fulltext).
+fn create_sql_index(
+    conn: &Connection,
+    seq: i64,
+    index: &IndexSchema,
+    sql_columns: &[String],
+) -> rusqlite::Result<()> {
+    if index.kind == IndexKind::Fulltext {
+        return Ok(());
     }
-    let at = catalog::Placement::new(seq, status, delay_ms);
-    catalog::insert_live(conn, "aw_indexes", at, &index.key, index, &error)
+    let unique = if index.kind == IndexKind::Unique {
+        "UNIQUE "
+    } else {
+        ""
+    };
+    conn.execute_batch(&format!(
+        "CREATE {unique}INDEX {} ON {} ({})",
+        sql_index(seq, &index.key),
+        sql_table(seq),
+        sql_columns.join(", ")
+    ))
 }
 
 pub(super) fn create_index(
