@@ -543,3 +543,32 @@ async fn typed<B: Backend + ?Sized, T: FromResponse>(
         ))
     })
 }
+
+/// A backend that answers each group of operations ([`Group`](crate::api::request::Group)) in
+/// its own function: the embedded engine and the HTTP backend. [`route`] is their
+/// [`Backend::call`].
+#[async_trait]
+pub(crate) trait Groups: Sync {
+    /// Databases and tables.
+    async fn catalog_call(&self, request: Request<'_>) -> Result<Response>;
+    /// Columns and indexes of one table.
+    async fn table_schema_call(&self, request: Request<'_>) -> Result<Response>;
+    /// One row at a time, and lists of rows.
+    async fn row_call(&self, request: Request<'_>) -> Result<Response>;
+    /// The bulk row operations.
+    async fn bulk_call(&self, request: Request<'_>) -> Result<Response>;
+    /// Transactions.
+    async fn transaction_call(&self, request: Request<'_>) -> Result<Response>;
+}
+
+/// Sends `request` to the function of `backend` that answers its group.
+pub(crate) async fn route<B: Groups>(backend: &B, request: Request<'_>) -> Result<Response> {
+    use crate::api::request::Group;
+    match request.group() {
+        Group::Databases | Group::Tables => backend.catalog_call(request).await,
+        Group::Columns | Group::Indexes => backend.table_schema_call(request).await,
+        Group::Rows => backend.row_call(request).await,
+        Group::BulkRows => backend.bulk_call(request).await,
+        Group::Transactions => backend.transaction_call(request).await,
+    }
+}

@@ -47,8 +47,7 @@ use rusqlite::functions::FunctionFlags;
 
 use self::catalog::Session;
 use self::transactions::Transactions;
-use super::{Backend, Document, List, ListOptions};
-use crate::api::request::Group;
+use super::{Backend, Document, Groups, List, ListOptions, route};
 use crate::api::{Request, Response};
 use crate::query::Query;
 use crate::{Error, Result};
@@ -236,17 +235,12 @@ impl Backend for EmbeddedBackend {
     }
 
     async fn call(&self, request: Request<'_>) -> Result<Response> {
-        match request.group() {
-            Group::Databases | Group::Tables => self.catalog_call(request).await,
-            Group::Columns | Group::Indexes => self.table_schema_call(request).await,
-            Group::Rows => self.row_call(request).await,
-            Group::BulkRows => self.bulk_call(request).await,
-            Group::Transactions => self.transaction_call(request).await,
-        }
+        route(self, request).await
     }
 }
 
-impl EmbeddedBackend {
+#[async_trait]
+impl Groups for EmbeddedBackend {
     /// Databases and tables.
     async fn catalog_call(&self, request: Request<'_>) -> Result<Response> {
         use Request as R;
@@ -482,63 +476,6 @@ impl EmbeddedBackend {
         written.map(Response::Row)
     }
 
-    async fn get_row_call(
-        &self,
-        database: &str,
-        table: &str,
-        row_id: &str,
-        queries: &[Query],
-    ) -> Result<Response> {
-        let (database, table, row_id, queries) = (
-            database.to_owned(),
-            table.to_owned(),
-            row_id.to_owned(),
-            owned(queries),
-        );
-        self.run(move |c, _| {
-            let meta = ddl::load(c, &database, &table)?;
-            errors::check_id("rowId", &row_id)?;
-            let plan = select::plan(&meta, &queries)?;
-            select::get_by_id(c, &meta, &row_id, plan.selected())?.ok_or_else(errors::row_not_found)
-        })
-        .await
-        .map(Response::Row)
-    }
-
-    async fn list_rows_call(
-        &self,
-        database: &str,
-        table: &str,
-        queries: &[Query],
-        options: &ListOptions,
-    ) -> Result<Response> {
-        let (database, table, queries, options) = (
-            database.to_owned(),
-            table.to_owned(),
-            owned(queries),
-            options.clone(),
-        );
-        self.run(move |c, inner| {
-            let list = |c: &Session| {
-                let meta = ddl::load(c, &database, &table)?;
-                let plan = select::plan(&meta, &queries)?;
-                let items = select::fetch(c, &meta, &plan)?;
-                let total = if options.total {
-                    select::count(c, &meta, &plan)?
-                } else {
-                    0
-                };
-                Ok(List { total, items })
-            };
-            match &options.transaction_id {
-                None => list(c),
-                Some(id) => inner.transactions.read_within(c, id, list),
-            }
-        })
-        .await
-        .map(Response::Rows)
-    }
-
     /// The bulk row operations, each all or nothing.
     async fn bulk_call(&self, request: Request<'_>) -> Result<Response> {
         use Request as R;
@@ -617,6 +554,65 @@ impl EmbeddedBackend {
             other => return Err(misrouted(other)),
         };
         transaction.map(Response::Transaction)
+    }
+}
+
+impl EmbeddedBackend {
+    async fn get_row_call(
+        &self,
+        database: &str,
+        table: &str,
+        row_id: &str,
+        queries: &[Query],
+    ) -> Result<Response> {
+        let (database, table, row_id, queries) = (
+            database.to_owned(),
+            table.to_owned(),
+            row_id.to_owned(),
+            owned(queries),
+        );
+        self.run(move |c, _| {
+            let meta = ddl::load(c, &database, &table)?;
+            errors::check_id("rowId", &row_id)?;
+            let plan = select::plan(&meta, &queries)?;
+            select::get_by_id(c, &meta, &row_id, plan.selected())?.ok_or_else(errors::row_not_found)
+        })
+        .await
+        .map(Response::Row)
+    }
+
+    async fn list_rows_call(
+        &self,
+        database: &str,
+        table: &str,
+        queries: &[Query],
+        options: &ListOptions,
+    ) -> Result<Response> {
+        let (database, table, queries, options) = (
+            database.to_owned(),
+            table.to_owned(),
+            owned(queries),
+            options.clone(),
+        );
+        self.run(move |c, inner| {
+            let list = |c: &Session| {
+                let meta = ddl::load(c, &database, &table)?;
+                let plan = select::plan(&meta, &queries)?;
+                let items = select::fetch(c, &meta, &plan)?;
+                let total = if options.total {
+                    select::count(c, &meta, &plan)?
+                } else {
+                    0
+                };
+                Ok(List { total, items })
+            };
+            match &options.transaction_id {
+                None => list(c),
+                Some(id) => inner.transactions.read_within(c, id, list),
+            }
+        })
+        .await
+        .map(Response::Rows)
     }
 }
 

@@ -1,6 +1,6 @@
-//! Every operation of the [`Backend`] trait as Appwrite REST requests: one function per group of
-//! operations ([`Group`]), each arm checking ids before anything is sent, building the request
-//! and reading the model back.
+//! Every operation of the [`Backend`] trait as Appwrite REST requests: one function per group
+//! of operations ([`Groups`]), each arm checking ids before anything is sent, building the
+//! request and reading the model back.
 //!
 //! Retries: a request is retried after a dropped connection or a 5xx only when a repeat cannot
 //! do harm; a create that is repeated and meets `409` is settled by [`recover::conflict`], which
@@ -14,9 +14,8 @@ use super::response::{Reply, parse_column, parse_index, parse_model, parse_table
 use super::routes::Params;
 use super::version::{BULK, TABLES_DB, TOTAL_FLAG};
 use super::{Ctx, HttpBackend, bodies, ids, recover, same_column, same_index, with_client_ids};
-use crate::api::request::Group;
 use crate::api::{self, Response, types};
-use crate::backend::{Backend, Database, Document, ListOptions};
+use crate::backend::{Backend, Database, Document, Groups, ListOptions, route};
 use crate::query::Query;
 use crate::schema::{ColumnKind, ColumnSchema, IndexSchema};
 use crate::{Error, Result};
@@ -28,17 +27,12 @@ impl Backend for HttpBackend {
     }
 
     async fn call(&self, call: api::Request<'_>) -> Result<Response> {
-        match call.group() {
-            Group::Databases | Group::Tables => self.catalog_call(call).await,
-            Group::Columns | Group::Indexes => self.table_schema_call(call).await,
-            Group::Rows => self.row_call(call).await,
-            Group::BulkRows => self.bulk_call(call).await,
-            Group::Transactions => self.transaction_call(call).await,
-        }
+        route(self, call).await
     }
 }
 
-impl HttpBackend {
+#[async_trait]
+impl Groups for HttpBackend {
     /// Databases and tables.
     async fn catalog_call(&self, call: api::Request<'_>) -> Result<Response> {
         use api::Request as R;
@@ -106,21 +100,6 @@ impl HttpBackend {
         })
     }
 
-    /// `POST /tablesdb`, retried: a repeat that meets `409` accepts the database it made.
-    async fn post_database(&self, ctx: Ctx, id: &str, name: &str) -> Result<Database> {
-        let id = ids::custom_id("databaseId", id)?;
-        let body = json!({ "databaseId": id, "name": name });
-        let request = Request::post(ctx.api, ctx.api.databases(), body).retry(true);
-        self.send_settled(
-            request,
-            Reply::model,
-            types::DATABASE_ALREADY_EXISTS,
-            self.get_database(&id),
-            |existing| existing.name == name,
-        )
-        .await
-    }
-
     /// Columns and indexes of one table.
     async fn table_schema_call(&self, call: api::Request<'_>) -> Result<Response> {
         use api::Request as R;
@@ -184,92 +163,6 @@ impl HttpBackend {
             }
             other => return Err(misrouted(other)),
         })
-    }
-
-    /// `POST …/columns/{type}`, retried: a repeat that meets `409` accepts the column it made.
-    async fn post_column(
-        &self,
-        ctx: Ctx,
-        database: &str,
-        table: &str,
-        column: &ColumnSchema,
-    ) -> Result<crate::api::Column> {
-        ids::check_key("key", &column.key)?;
-        let server = bodies::server_column(column, ctx.version);
-        let path = ctx
-            .api
-            .column_create(database, table, server.kind.route_type());
-        let request =
-            Request::post(ctx.api, path, bodies::column_create(&server, ctx.api)).retry(true);
-        self.send_settled(
-            request,
-            Reply::column,
-            types::COLUMN_ALREADY_EXISTS,
-            self.get_column(database, table, &server.key),
-            |existing| same_column(existing, &server),
-        )
-        .await
-    }
-
-    /// `PATCH …/columns/{type}/{key}` (or `…/relationship`), retried: setting the same values
-    /// again is harmless.
-    async fn patch_column(
-        &self,
-        ctx: Ctx,
-        database: &str,
-        table: &str,
-        key: &str,
-        column: &ColumnSchema,
-    ) -> Result<crate::api::Column> {
-        ids::check_key("key", key)?;
-        ids::check_key("newKey", &column.key)?;
-        let server = bodies::server_column(column, ctx.version);
-        let (path, body) = if matches!(server.kind, ColumnKind::Relationship(_)) {
-            (
-                ctx.api.relationship_update(database, table, key),
-                bodies::relationship_update(&server, key),
-            )
-        } else {
-            (
-                ctx.api
-                    .column_update(database, table, server.kind.route_type(), key),
-                bodies::column_update(&server, key),
-            )
-        };
-        let request = Request::patch(ctx.api, path, body).retry(true);
-        if column.key == key {
-            return self.send(request).await?.column();
-        }
-        // A repeated rename finds the old key gone: the earlier attempt renamed it.
-        self.send_settled(
-            request,
-            Reply::column,
-            types::COLUMN_NOT_FOUND,
-            self.get_column(database, table, &column.key),
-            |renamed| same_column(renamed, &server),
-        )
-        .await
-    }
-
-    /// `POST …/indexes`, retried: a repeat that meets `409` accepts the index it made.
-    async fn post_index(
-        &self,
-        ctx: Ctx,
-        database: &str,
-        table: &str,
-        index: &IndexSchema,
-    ) -> Result<crate::api::Index> {
-        ids::check_key("key", &index.key)?;
-        let body = bodies::index_create(index, ctx.api);
-        let request = Request::post(ctx.api, ctx.api.indexes(database, table), body).retry(true);
-        self.send_settled(
-            request,
-            Reply::index,
-            types::COLUMN_INDEX_ALREADY_EXISTS,
-            self.get_index(database, table, &index.key),
-            |existing| same_index(existing, index),
-        )
-        .await
     }
 
     /// One row at a time, and lists of rows.
@@ -368,31 +261,6 @@ impl HttpBackend {
         Ok(Response::Row(self.send(row).await?.row()?))
     }
 
-    /// `POST …/rows` for one row, retried only without operators: the id makes a repeat
-    /// harmless, but a 409 could not tell whether an operator value was applied.
-    async fn post_row(
-        &self,
-        ctx: Ctx,
-        (database, table): (&str, &str),
-        row_id: &str,
-        data: &Document,
-        permissions: Option<&[String]>,
-    ) -> Result<Response> {
-        let id = ids::custom_id("rowId", row_id)?;
-        let body = bodies::row_create(ctx.api, &id, data, permissions);
-        let retry = !bodies::has_operator(data.values());
-        let request = Request::post(ctx.api, ctx.api.rows(database, table), body).retry(retry);
-        self.send_settled(
-            request,
-            Reply::row,
-            types::ROW_ALREADY_EXISTS,
-            self.get_row(database, table, &id, &[]),
-            |existing| recover::data_matches(existing, data),
-        )
-        .await
-        .map(Response::Row)
-    }
-
     /// The bulk row operations.
     async fn bulk_call(&self, call: api::Request<'_>) -> Result<Response> {
         use api::Request as R;
@@ -435,26 +303,6 @@ impl HttpBackend {
         Ok(Response::Rows(self.send(request).await?.rows()?))
     }
 
-    /// `POST …/rows` with `rows`; a repeat that meets `409` creates only the rows still missing.
-    async fn create_rows_in(
-        &self,
-        ctx: Ctx,
-        database: &str,
-        table: &str,
-        rows: &[Document],
-    ) -> Result<Response> {
-        let rows = with_client_ids(rows);
-        let (result, repeated) = self.post_rows(ctx, database, table, &rows).await;
-        let rows = match result {
-            Err(error) if repeated && error.error_type() == Some(types::ROW_ALREADY_EXISTS) => {
-                self.finish_bulk_create(ctx, database, table, &rows, error)
-                    .await
-            }
-            other => other,
-        };
-        rows.map(Response::Rows)
-    }
-
     /// Transactions (Appwrite 1.8 and newer).
     async fn transaction_call(&self, call: api::Request<'_>) -> Result<Response> {
         use api::Request as R;
@@ -491,6 +339,154 @@ impl HttpBackend {
             other => return Err(misrouted(other)),
         };
         Ok(Response::Transaction(self.send(request).await?.model()?))
+    }
+}
+
+impl HttpBackend {
+    /// `POST /tablesdb`, retried: a repeat that meets `409` accepts the database it made.
+    async fn post_database(&self, ctx: Ctx, id: &str, name: &str) -> Result<Database> {
+        let id = ids::custom_id("databaseId", id)?;
+        let body = json!({ "databaseId": id, "name": name });
+        let request = Request::post(ctx.api, ctx.api.databases(), body).retry(true);
+        self.send_settled(
+            request,
+            Reply::model,
+            types::DATABASE_ALREADY_EXISTS,
+            self.get_database(&id),
+            |existing| existing.name == name,
+        )
+        .await
+    }
+
+    /// `POST …/columns/{type}`, retried: a repeat that meets `409` accepts the column it made.
+    async fn post_column(
+        &self,
+        ctx: Ctx,
+        database: &str,
+        table: &str,
+        column: &ColumnSchema,
+    ) -> Result<crate::api::Column> {
+        ids::check_key("key", &column.key)?;
+        let server = bodies::server_column(column, ctx.version);
+        let path = ctx
+            .api
+            .column_create(database, table, server.kind.route_type());
+        let request =
+            Request::post(ctx.api, path, bodies::column_create(&server, ctx.api)).retry(true);
+        self.send_settled(
+            request,
+            Reply::column,
+            types::COLUMN_ALREADY_EXISTS,
+            self.get_column(database, table, &server.key),
+            |existing| same_column(existing, &server),
+        )
+        .await
+    }
+
+    /// `PATCH …/columns/{type}/{key}` (or `…/relationship`), retried: setting the same values
+    /// again is harmless.
+    async fn patch_column(
+        &self,
+        ctx: Ctx,
+        database: &str,
+        table: &str,
+        key: &str,
+        column: &ColumnSchema,
+    ) -> Result<crate::api::Column> {
+        ids::check_key("key", key)?;
+        ids::check_key("newKey", &column.key)?;
+        let server = bodies::server_column(column, ctx.version);
+        let (path, body) = if matches!(server.kind, ColumnKind::Relationship(_)) {
+            (
+                ctx.api.relationship_update(database, table, key),
+                bodies::relationship_update(&server, key),
+            )
+        } else {
+            (
+                ctx.api
+                    .column_update(database, table, server.kind.route_type(), key),
+                bodies::column_update(&server, key),
+            )
+        };
+        let request = Request::patch(ctx.api, path, body).retry(true);
+        if column.key == key {
+            return self.send(request).await?.column();
+        }
+        // A repeated rename finds the old key gone: the earlier attempt renamed it.
+        self.send_settled(
+            request,
+            Reply::column,
+            types::COLUMN_NOT_FOUND,
+            self.get_column(database, table, &column.key),
+            |renamed| same_column(renamed, &server),
+        )
+        .await
+    }
+
+    /// `POST …/indexes`, retried: a repeat that meets `409` accepts the index it made.
+    async fn post_index(
+        &self,
+        ctx: Ctx,
+        database: &str,
+        table: &str,
+        index: &IndexSchema,
+    ) -> Result<crate::api::Index> {
+        ids::check_key("key", &index.key)?;
+        let body = bodies::index_create(index, ctx.api);
+        let request = Request::post(ctx.api, ctx.api.indexes(database, table), body).retry(true);
+        self.send_settled(
+            request,
+            Reply::index,
+            types::COLUMN_INDEX_ALREADY_EXISTS,
+            self.get_index(database, table, &index.key),
+            |existing| same_index(existing, index),
+        )
+        .await
+    }
+
+    /// `POST …/rows` for one row, retried only without operators: the id makes a repeat
+    /// harmless, but a 409 could not tell whether an operator value was applied.
+    async fn post_row(
+        &self,
+        ctx: Ctx,
+        (database, table): (&str, &str),
+        row_id: &str,
+        data: &Document,
+        permissions: Option<&[String]>,
+    ) -> Result<Response> {
+        let id = ids::custom_id("rowId", row_id)?;
+        let body = bodies::row_create(ctx.api, &id, data, permissions);
+        let retry = !bodies::has_operator(data.values());
+        let request = Request::post(ctx.api, ctx.api.rows(database, table), body).retry(retry);
+        self.send_settled(
+            request,
+            Reply::row,
+            types::ROW_ALREADY_EXISTS,
+            self.get_row(database, table, &id, &[]),
+            |existing| recover::data_matches(existing, data),
+        )
+        .await
+        .map(Response::Row)
+    }
+
+    /// `POST …/rows` with `rows`; a repeat that meets `409` creates only the rows still missing.
+    async fn create_rows_in(
+        &self,
+        ctx: Ctx,
+        database: &str,
+        table: &str,
+        rows: &[Document],
+    ) -> Result<Response> {
+        let rows = with_client_ids(rows);
+        let (result, repeated) = self.post_rows(ctx, database, table, &rows).await;
+        let rows = match result {
+            Err(error) if repeated && error.error_type() == Some(types::ROW_ALREADY_EXISTS) => {
+                self.finish_bulk_create(ctx, database, table, &rows, error)
+                    .await
+            }
+            other => other,
+        };
+        rows.map(Response::Rows)
     }
 }
 
