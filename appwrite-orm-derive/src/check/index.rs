@@ -8,7 +8,9 @@ use syn::ext::IdentExt;
 
 use super::{ruled_literal, version};
 use crate::ctxt::Ctxt;
-use crate::model::{FieldModel, FieldRole, IndexKind, IndexModel, SystemField};
+use crate::model::{
+    ColumnModel, FieldModel, FieldRole, IndexKind, IndexModel, SortOrder, SystemField,
+};
 use crate::parse::index::IndexAttrs;
 use crate::ty::Scalar;
 
@@ -46,7 +48,23 @@ fn check_index(
     fields: &[FieldModel<'_>],
     attrs: &IndexAttrs,
 ) -> IndexModel {
-    let key = match &attrs.key {
+    // The steps run in this order so that errors are reported in the attribute's order.
+    let key = index_key(cx, attrs);
+    let IndexColumns { keys, newest } = resolve_columns(cx, fields, attrs);
+    let orders = index_orders(cx, attrs);
+    let since = index_since(cx, table_since, attrs, newest);
+    IndexModel {
+        key,
+        kind: attrs.kind.value,
+        columns: keys,
+        orders,
+        since,
+    }
+}
+
+/// The checked `key = "..."`; empty (after an error) when it is missing.
+fn index_key(cx: &Ctxt, attrs: &IndexAttrs) -> String {
+    match &attrs.key {
         Some(lit) => ruled_literal(cx, lit, "index key", check_key),
         None => {
             cx.error_at(
@@ -55,7 +73,23 @@ fn check_index(
             );
             String::new()
         }
-    };
+    }
+}
+
+/// The columns of one index, resolved from the field names it lists.
+struct IndexColumns<'i> {
+    /// The column keys, in the attribute's order, without the fields that were rejected.
+    keys: Vec<String>,
+    /// The latest version among the indexed columns, with the field that has it: the index
+    /// cannot exist before them.
+    newest: Option<(u32, &'i syn::Ident)>,
+}
+
+fn resolve_columns<'i>(
+    cx: &Ctxt,
+    fields: &[FieldModel<'_>],
+    attrs: &'i IndexAttrs,
+) -> IndexColumns<'i> {
     if attrs.columns.is_empty() {
         cx.error_at(
             attrs.span,
@@ -63,122 +97,170 @@ fn check_index(
         );
     }
     let fulltext = attrs.kind.value == IndexKind::Fulltext;
-    let mut columns = Vec::with_capacity(attrs.columns.len());
-    // The latest version among the indexed columns: the index cannot exist before them.
-    let mut newest: Option<(u32, &syn::Ident)> = None;
+    let mut columns = IndexColumns {
+        keys: Vec::with_capacity(attrs.columns.len()),
+        newest: None,
+    };
     for ident in &attrs.columns {
-        let name = ident.unraw().to_string();
-        let Some(field) = fields.iter().find(|f| f.ident.unraw() == name) else {
-            let names: Vec<String> = fields.iter().map(|f| f.ident.unraw().to_string()).collect();
-            let names: Vec<&str> = names.iter().map(String::as_str).collect();
-            let hint = crate::attr::closest(&name, &names)
-                .map(|close| format!("; did you mean `{close}`?"))
-                .unwrap_or_default();
+        let Some(field) = find_field(cx, fields, ident) else {
+            continue;
+        };
+        let Some((column_key, since)) = indexed_column(cx, ident, field, fulltext) else {
+            continue;
+        };
+        if let Some(since) = since
+            && columns.newest.is_none_or(|(newest, _)| since > newest)
+        {
+            columns.newest = Some((since, ident));
+        }
+        if columns.keys.contains(&column_key) {
+            cx.error_spanned_by(
+                ident,
+                format!("`{}` appears twice in this index", ident.unraw()),
+            );
+        }
+        columns.keys.push(column_key);
+    }
+    columns
+}
+
+/// The field that `ident` names, or an error with the closest field name.
+fn find_field<'f, 'a>(
+    cx: &Ctxt,
+    fields: &'f [FieldModel<'a>],
+    ident: &syn::Ident,
+) -> Option<&'f FieldModel<'a>> {
+    let name = ident.unraw().to_string();
+    let found = fields.iter().find(|f| f.ident.unraw() == name);
+    if found.is_none() {
+        let names: Vec<String> = fields.iter().map(|f| f.ident.unraw().to_string()).collect();
+        let names: Vec<&str> = names.iter().map(String::as_str).collect();
+        let hint = crate::attr::closest(&name, &names)
+            .map(|close| format!("; did you mean `{close}`?"))
+            .unwrap_or_default();
+        cx.error_spanned_by(
+            ident,
+            format!(
+                "no field `{name}` in this struct{hint} (indexes name fields, not column keys)"
+            ),
+        );
+    }
+    found
+}
+
+/// The key of the column that `field` holds, and its version when it is a declared column;
+/// `None` when it cannot be indexed at all. Reports what this index kind cannot use.
+fn indexed_column(
+    cx: &Ctxt,
+    ident: &syn::Ident,
+    field: &FieldModel<'_>,
+    fulltext: bool,
+) -> Option<(String, Option<u32>)> {
+    let name = ident.unraw();
+    match &field.role {
+        FieldRole::System(system @ (SystemField::Sequence | SystemField::Permissions)) => {
             cx.error_spanned_by(
                 ident,
                 format!(
-                    "no field `{name}` in this struct{hint} (indexes name fields, not column keys)"
+                    "`{name}` holds `{}`, which cannot be indexed; system columns that can: \
+                     $id, $createdAt, $updatedAt",
+                    system.key()
                 ),
             );
-            continue;
-        };
-        let column_key = match &field.role {
-            FieldRole::System(system @ (SystemField::Sequence | SystemField::Permissions)) => {
+            None
+        }
+        FieldRole::System(system) => {
+            if fulltext && *system != SystemField::Id {
                 cx.error_spanned_by(
                     ident,
-                    format!(
-                        "`{name}` holds `{}`, which cannot be indexed; system columns that can: \
-                         $id, $createdAt, $updatedAt",
-                        system.key()
-                    ),
+                    format!("a fulltext index needs text columns, but `{name}` is a date"),
                 );
-                continue;
             }
-            FieldRole::System(system) => {
-                if fulltext && *system != SystemField::Id {
-                    cx.error_spanned_by(
-                        ident,
-                        format!("a fulltext index needs text columns, but `{name}` is a date"),
-                    );
-                }
-                system.key().to_owned()
-            }
-            FieldRole::Column(column) => {
-                if column.relation.is_some() {
-                    cx.error_spanned_by(
-                        ident,
-                        format!("`{name}` is a relationship column, which cannot be indexed"),
-                    );
-                } else if field.info.shape.is_vec() && !field.info.is_unknown() {
-                    cx.error_spanned_by(
-                        ident,
-                        format!(
-                            "`{name}` is an array column, which cannot be indexed \
-                             (Appwrite 1.9 does not support indexes on arrays)"
-                        ),
-                    );
-                } else if fulltext && !matches!(field.info.scalar, Scalar::String | Scalar::Other) {
-                    cx.error_spanned_by(
-                        ident,
-                        format!(
-                            "a fulltext index needs text columns, but `{name}` is `{}`",
-                            crate::ty::type_string(field.ty)
-                        ),
-                    );
-                }
-                if newest.is_none_or(|(since, _)| column.since > since) {
-                    newest = Some((column.since, ident));
-                }
-                column.key.clone()
-            }
-        };
-        if columns.contains(&column_key) {
-            cx.error_spanned_by(ident, format!("`{name}` appears twice in this index"));
+            Some((system.key().to_owned(), None))
         }
-        columns.push(column_key);
+        FieldRole::Column(column) => {
+            check_column_indexable(cx, ident, field, column, fulltext);
+            Some((column.key.clone(), Some(column.since)))
+        }
     }
-    let orders = match &attrs.orders {
-        Some(orders) => {
-            if orders.value.len() != attrs.columns.len() {
-                cx.error_at(
-                    orders.span,
-                    format!(
-                        "{} for {}: give one order per column, or none for all ascending",
-                        plural(orders.value.len(), "order"),
-                        plural(attrs.columns.len(), "column"),
-                    ),
-                );
-            }
-            orders.value.clone()
-        }
-        None => Vec::new(),
-    };
-    let since = match &attrs.since {
-        Some(s) => {
-            let since = version(cx, s.value, s.span, Some((table_since, "index")));
-            if let Some((column_since, ident)) = newest
-                && since < column_since
-            {
-                cx.error_at(
-                    s.span,
-                    format!(
-                        "index since {since} is lower than the since {column_since} of column \
-                         `{}`: an index cannot exist before its columns",
-                        ident.unraw()
-                    ),
-                );
-            }
-            since
-        }
-        None => newest.map_or(table_since, |(s, _)| s.max(table_since)),
-    };
-    IndexModel {
-        key,
-        kind: attrs.kind.value,
-        columns,
-        orders,
-        since,
+}
+
+/// Reports a declared column that an index cannot use (the first reason only).
+fn check_column_indexable(
+    cx: &Ctxt,
+    ident: &syn::Ident,
+    field: &FieldModel<'_>,
+    column: &ColumnModel,
+    fulltext: bool,
+) {
+    let name = ident.unraw();
+    if column.relation.is_some() {
+        cx.error_spanned_by(
+            ident,
+            format!("`{name}` is a relationship column, which cannot be indexed"),
+        );
+    } else if field.info.shape.is_vec() && !field.info.is_unknown() {
+        cx.error_spanned_by(
+            ident,
+            format!(
+                "`{name}` is an array column, which cannot be indexed \
+                 (Appwrite 1.9 does not support indexes on arrays)"
+            ),
+        );
+    } else if fulltext && !matches!(field.info.scalar, Scalar::String | Scalar::Other) {
+        cx.error_spanned_by(
+            ident,
+            format!(
+                "a fulltext index needs text columns, but `{name}` is `{}`",
+                crate::ty::type_string(field.ty)
+            ),
+        );
     }
+}
+
+/// The `orders(...)`, one per column; empty (all ascending) when absent.
+fn index_orders(cx: &Ctxt, attrs: &IndexAttrs) -> Vec<SortOrder> {
+    let Some(orders) = &attrs.orders else {
+        return Vec::new();
+    };
+    if orders.value.len() != attrs.columns.len() {
+        cx.error_at(
+            orders.span,
+            format!(
+                "{} for {}: give one order per column, or none for all ascending",
+                plural(orders.value.len(), "order"),
+                plural(attrs.columns.len(), "column"),
+            ),
+        );
+    }
+    orders.value.clone()
+}
+
+/// The index's version: the declared one, checked against its table and columns, or the
+/// newest of those.
+fn index_since(
+    cx: &Ctxt,
+    table_since: u32,
+    attrs: &IndexAttrs,
+    newest: Option<(u32, &syn::Ident)>,
+) -> u32 {
+    let Some(s) = &attrs.since else {
+        return newest.map_or(table_since, |(s, _)| s.max(table_since));
+    };
+    let since = version(cx, s.value, s.span, Some((table_since, "index")));
+    if let Some((column_since, ident)) = newest
+        && since < column_since
+    {
+        cx.error_at(
+            s.span,
+            format!(
+                "index since {since} is lower than the since {column_since} of column \
+                 `{}`: an index cannot exist before its columns",
+                ident.unraw()
+            ),
+        );
+    }
+    since
 }
 
 /// `1 order`, `2 orders`.

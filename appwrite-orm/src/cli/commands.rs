@@ -65,93 +65,23 @@ pub async fn run(
             let options = RevertOptions::default().drop_schema(*drop_schema);
             down(migrator, db, *to, &options, *yes, out).await
         }
-        Command::Status => {
-            let status = migrator.status(db).await?;
-            out.either(&render::status_json(&status), || render::status(&status))?;
-            Ok(Exit::Ok)
-        }
-        Command::Plan => {
-            let status = migrator.status(db).await?;
-            out.either(&status.plan, || render::plan(status.plan.as_ref()))?;
-            Ok(Exit::Ok)
-        }
+        Command::Status => status(migrator, db, out).await,
+        Command::Plan => plan(migrator, db, out).await,
         Command::Verify => verify(migrator, db, out).await,
-        Command::Unlock => {
-            let removed = migrator.force_unlock(db).await?;
-            out.either(&serde_json::json!({ "removed": removed }), || {
-                if removed {
-                    "lock removed\n".to_owned()
-                } else {
-                    "no lock was held\n".to_owned()
-                }
-            })?;
-            Ok(Exit::Ok)
-        }
-        Command::Repair => {
-            let repaired = migrator.repair(db).await?;
-            out.either(&serde_json::json!({ "repaired": repaired }), || {
-                if repaired.is_empty() {
-                    "nothing to repair\n".to_owned()
-                } else {
-                    format!("accepted the checksums of versions {repaired:?}\n")
-                }
-            })?;
-            Ok(Exit::Ok)
-        }
-        Command::Baseline { version } => {
-            let recorded = migrator.baseline(db, *version).await?;
-            out.either(
-                &serde_json::json!({ "version": version, "recorded": recorded }),
-                || {
-                    format!(
-                        "database adopted at version {version}; recorded as applied: \
-                         {recorded:?}\nrun `up` next: it checks the live schema once\n"
-                    )
-                },
-            )?;
-            Ok(Exit::Ok)
-        }
-        Command::Backup { dir, tables } => {
-            let only = (!tables.is_empty()).then_some(tables.as_slice());
-            let report = spinning("backing up", crate::backup::backup(db, dir, only)).await?;
-            out.either(&report, || {
-                format!(
-                    "backed up {} row(s) of {} table(s) into {} ({} bytes)\n",
-                    report.rows,
-                    report.tables.len(),
-                    report.dir.display(),
-                    report.bytes
-                )
-            })?;
-            Ok(Exit::Ok)
-        }
+        Command::Unlock => unlock(migrator, db, out).await,
+        Command::Repair => repair(migrator, db, out).await,
+        Command::Baseline { version } => baseline(migrator, db, *version, out).await,
+        Command::Backup { dir, tables } => backup(db, dir, tables, out).await,
         Command::Restore {
             dir,
             replace,
             yes,
             in_flight,
         } => {
-            if *replace && !*yes {
-                eprintln!(
-                    "refusing to drop and recreate the tables of {} without --yes",
-                    dir.display()
-                );
-                return Ok(Exit::Usage);
-            }
             let options = crate::backup::RestoreOptions::default()
                 .replace(*replace)
                 .in_flight(*in_flight);
-            let report =
-                spinning("restoring", crate::backup::restore_with(db, dir, &options)).await?;
-            out.either(&report, || {
-                format!(
-                    "restored {} row(s) of {} table(s) from {}\n",
-                    report.rows,
-                    report.tables.len(),
-                    report.dir.display()
-                )
-            })?;
-            Ok(Exit::Ok)
+            restore(db, dir, &options, *yes, out).await
         }
     }
 }
@@ -276,6 +206,103 @@ async fn verify(migrator: &Migrator, db: &Database, out: &mut Out<'_>) -> Result
         },
     )?;
     Ok(exit)
+}
+
+async fn status(migrator: &Migrator, db: &Database, out: &mut Out<'_>) -> Result<Exit> {
+    let status = migrator.status(db).await?;
+    out.either(&render::status_json(&status), || render::status(&status))?;
+    Ok(Exit::Ok)
+}
+
+async fn plan(migrator: &Migrator, db: &Database, out: &mut Out<'_>) -> Result<Exit> {
+    let status = migrator.status(db).await?;
+    out.either(&status.plan, || render::plan(status.plan.as_ref()))?;
+    Ok(Exit::Ok)
+}
+
+async fn unlock(migrator: &Migrator, db: &Database, out: &mut Out<'_>) -> Result<Exit> {
+    let removed = migrator.force_unlock(db).await?;
+    out.either(&serde_json::json!({ "removed": removed }), || {
+        if removed {
+            "lock removed\n".to_owned()
+        } else {
+            "no lock was held\n".to_owned()
+        }
+    })?;
+    Ok(Exit::Ok)
+}
+
+async fn repair(migrator: &Migrator, db: &Database, out: &mut Out<'_>) -> Result<Exit> {
+    let repaired = migrator.repair(db).await?;
+    out.either(&serde_json::json!({ "repaired": repaired }), || {
+        if repaired.is_empty() {
+            "nothing to repair\n".to_owned()
+        } else {
+            format!("accepted the checksums of versions {repaired:?}\n")
+        }
+    })?;
+    Ok(Exit::Ok)
+}
+
+async fn baseline(
+    migrator: &Migrator,
+    db: &Database,
+    version: u32,
+    out: &mut Out<'_>,
+) -> Result<Exit> {
+    let recorded = migrator.baseline(db, version).await?;
+    out.either(
+        &serde_json::json!({ "version": version, "recorded": recorded }),
+        || {
+            format!(
+                "database adopted at version {version}; recorded as applied: \
+                 {recorded:?}\nrun `up` next: it checks the live schema once\n"
+            )
+        },
+    )?;
+    Ok(Exit::Ok)
+}
+
+async fn backup(db: &Database, dir: &Path, tables: &[String], out: &mut Out<'_>) -> Result<Exit> {
+    let only = (!tables.is_empty()).then_some(tables);
+    let report = spinning("backing up", crate::backup::backup(db, dir, only)).await?;
+    out.either(&report, || {
+        format!(
+            "backed up {} row(s) of {} table(s) into {} ({} bytes)\n",
+            report.rows,
+            report.tables.len(),
+            report.dir.display(),
+            report.bytes
+        )
+    })?;
+    Ok(Exit::Ok)
+}
+
+async fn restore(
+    db: &Database,
+    dir: &Path,
+    options: &crate::backup::RestoreOptions,
+    yes: bool,
+    out: &mut Out<'_>,
+) -> Result<Exit> {
+    // Replacing drops the tables first: like `down`, it needs an explicit confirmation.
+    if options.replace && !yes {
+        eprintln!(
+            "refusing to drop and recreate the tables of {} without --yes",
+            dir.display()
+        );
+        return Ok(Exit::Usage);
+    }
+    let report = spinning("restoring", crate::backup::restore_with(db, dir, options)).await?;
+    out.either(&report, || {
+        format!(
+            "restored {} row(s) of {} table(s) from {}\n",
+            report.rows,
+            report.tables.len(),
+            report.dir.display()
+        )
+    })?;
+    Ok(Exit::Ok)
 }
 
 /// Awaits `work` with a spinner showing `message` on stderr, cleared before the result is used
