@@ -30,9 +30,18 @@ async function expectError(code, type, fn) {
   } catch (e) {
     check(e instanceof AppwriteException, `expected AppwriteException, got ${e}`);
     check(e.code === code && e.type === type, `expected ${code} ${type}, got ${e.code} ${e.type}: ${e.message}`);
-    return;
+    return e;
   }
   throw new Error(`${step}: expected ${code} ${type}, but the call succeeded`);
+}
+
+async function waitIndexGone(tableId, key) {
+  for (let i = 0; i < 200; i++) {
+    const indexes = await tables.listIndexes({ databaseId: db, tableId });
+    if (!indexes.indexes.some((x) => x.key === key)) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`${step}: index ${key} is still there`);
 }
 
 async function waitAvailable(tableId, keys) {
@@ -123,6 +132,9 @@ async function main() {
   check(inc.year === 1963, JSON.stringify(inc));
   const dec = await tables.decrementRowColumn({ databaseId: db, tableId: 'books', rowId: 'b4', column: 'year' });
   check(dec.year === 1962, JSON.stringify(dec));
+  // Appwrite 1.9.6's wording: the SDK namespace, the column and the bound.
+  const limited = await expectError(400, 'column_limit_exceeded', () => tables.incrementRowColumn({ databaseId: db, tableId: 'books', rowId: 'b4', column: 'year', value: 100, max: 2000 }));
+  check(limited.message === 'tablesDB "year" has reached the maximum value of 2000', limited.message);
 
   step = 'bulk update and delete';
   const bulkUpdated = await tables.updateRows({ databaseId: db, tableId: 'books', data: { available: false }, queries: [Query.lessThan('year', 1970)] });
@@ -168,7 +180,9 @@ async function main() {
   await expectError(404, 'row_not_found', () => tables.getRow({ databaseId: db, tableId: 'books', rowId: 'b4' }));
   await expectError(400, 'row_invalid_structure', () => tables.createRow({ databaseId: db, tableId: 'books', rowId: ID.unique(), data: { nope: 1 } }));
   await expectError(409, 'row_already_exists', () => tables.createRow({ databaseId: db, tableId: 'books', rowId: 'b2', data: { title: 'dup' } }));
-  await tables.deleteIndex({ databaseId: db, tableId: 'books', key: 'by_year' });
+  // A column an index uses can be deleted; the index, left with no column, goes with it.
+  await tables.deleteColumn({ databaseId: db, tableId: 'books', key: 'year' });
+  await waitIndexGone('books', 'by_year');
   await tables.deleteColumn({ databaseId: db, tableId: 'books', key: 'price' });
   const tablesList = await tables.listTables({ databaseId: db });
   check(tablesList.total === 1, JSON.stringify(tablesList));

@@ -34,7 +34,7 @@ def expect_error(code, error_type, fn):
         fn()
     except AppwriteException as e:
         check(e.code == code and e.type == error_type, f"expected {code} {error_type}, got {e.code} {e.type}: {e.message}")
-        return
+        return e
     raise AssertionError(f"{STEP}: expected {code} {error_type}, but the call succeeded")
 
 
@@ -122,6 +122,12 @@ def main():
     check(upserted.id == "b4", repr(upserted))
     inc = tables.increment_row_column(database_id=db, table_id="books", row_id="b4", column="year", value=2)
     check(data(inc)["year"] == 1963, repr(inc))
+    limited = expect_error(
+        400,
+        "column_limit_exceeded",
+        lambda: tables.increment_row_column(database_id=db, table_id="books", row_id="b4", column="year", value=100, max=2000),
+    )
+    check(limited.message == 'tablesDB "year" has reached the maximum value of 2000', limited.message)
     got = tables.get_row(database_id=db, table_id="books", row_id="b4", queries=[Query.select(["title"])])
     check(data(got)["title"] == "Solaris", repr(got))
     tables.delete_row(database_id=db, table_id="books", row_id="b4")

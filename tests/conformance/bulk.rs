@@ -211,12 +211,14 @@ pub async fn increment_past_max_is_limit_exceeded_and_row_unchanged(env: Env) {
     let b = fx.b();
     counters(b).await;
     put(b, T, "r1", json!({"name": "a", "n": 5})).await;
-    // §3.5: `value + step > max` → 400 `column_limit_exceeded`, row unchanged.
-    assert_err(
+    // §3.5: `value + step > max` → 400 `column_limit_exceeded`, row unchanged, in the words
+    // of Appwrite 1.9.6's `Increment.php` (its SDK namespace first).
+    assert_err_msg(
         b.increment_row_column(DB, T, "r1", "n", Number::from(6), Some(Number::from(10)))
             .await,
         400,
         ty::COLUMN_LIMIT_EXCEEDED,
+        "tablesDB \"n\" has reached the maximum value of 10",
     );
     assert_eq!(get(b, T, "r1").await["n"], json!(5));
     // Reaching the max exactly is allowed.
@@ -232,11 +234,12 @@ pub async fn decrement_past_min_is_limit_exceeded_and_row_unchanged(env: Env) {
     let b = fx.b();
     counters(b).await;
     put(b, T, "r1", json!({"name": "a", "n": 5})).await;
-    assert_err(
+    assert_err_msg(
         b.decrement_row_column(DB, T, "r1", "n", Number::from(6), Some(Number::from(0)))
             .await,
         400,
         ty::COLUMN_LIMIT_EXCEEDED,
+        "tablesDB \"n\" has reached the minimum value of 0",
     );
     assert_eq!(get(b, T, "r1").await["n"], json!(5));
     let row = b

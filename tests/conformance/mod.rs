@@ -269,7 +269,7 @@ macro_rules! conformance_suite {
                 invalid_default_is_rejected,
                 get_missing_column_is_not_found,
                 delete_column_removes_it_eventually,
-                delete_column_used_by_index_is_refused,
+                delete_column_used_by_index_takes_it_out_of_the_index,
                 update_column_required_is_enforced,
                 update_column_default_applies_to_new_rows,
                 update_column_size_grows,

@@ -106,6 +106,8 @@ pub const MESSAGES: &[Renamed] = &[
     Renamed::new("this table", "this collection"),
     Renamed::new("row data", "document data"),
     Renamed::new("Relationship columns", "Relationship attributes"),
+    // The increment and decrement limit messages start with the SDK namespace.
+    Renamed::new("tablesDB \"", "databases \""),
 ];
 
 /// The legacy name of `name` in `table`, or `name` when it is the same there.

@@ -16,9 +16,9 @@ use serde::de::DeserializeOwned;
 use super::clock;
 use super::errors;
 use crate::api::listing;
-use crate::backend::{ColumnStatus, Database, List, Live, Table};
+use crate::backend::{ColumnStatus, Database, Index, List, Live, Table};
 use crate::query::Query;
-use crate::schema::{ColumnKind, ColumnSchema, IndexKind};
+use crate::schema::{ColumnKind, ColumnSchema, IndexKind, IndexSchema, SortOrder};
 use crate::{Error, Result};
 
 /// Creates the catalog tables when they are missing.
@@ -354,6 +354,7 @@ fn settle(conn: &Connection, seq: i64) -> Result<()> {
         )?;
     }
     for key in deleted_by_now(conn, "aw_columns", seq, now)? {
+        take_out_of_indexes(conn, seq, &key)?;
         conn.execute_batch(&format!(
             "ALTER TABLE {} DROP COLUMN {}",
             sql_table(seq),
@@ -365,6 +366,111 @@ fn settle(conn: &Connection, seq: i64) -> Result<()> {
         )?;
     }
     Ok(())
+}
+
+/// Takes a deleted column out of the indexes that use it, as Appwrite 1.9's database worker
+/// does when a column's deletion completes (`Workers/Databases.php`, `deleteAttribute`): the
+/// column leaves each index with its order and length; an index left with no column is dropped,
+/// and so is one left the same as another index (same columns and orders); the others are
+/// rebuilt over their remaining columns.
+fn take_out_of_indexes(conn: &Connection, seq: i64, key: &str) -> Result<()> {
+    let mut indexes: Vec<Index> = load_elements(conn, "aw_indexes", seq)?;
+    for i in 0..indexes.len() {
+        let Some(at) = indexes[i].schema.columns.iter().position(|c| c == key) else {
+            continue;
+        };
+        conn.execute_batch(&format!(
+            "DROP INDEX IF EXISTS {}",
+            sql_index(seq, &indexes[i].schema.key)
+        ))?;
+        let schema = &mut indexes[i].schema;
+        schema.columns.remove(at);
+        if at < schema.orders.len() {
+            schema.orders.remove(at);
+        }
+        if at < schema.lengths.len() {
+            schema.lengths.remove(at);
+        }
+        let schema = schema.clone();
+        let same_as_another = indexes.iter().any(|other| {
+            other.schema.key != schema.key
+                && other.schema.columns == schema.columns
+                && effective_orders(&other.schema) == effective_orders(&schema)
+        });
+        if schema.columns.is_empty() || same_as_another {
+            conn.execute(
+                "DELETE FROM aw_indexes WHERE table_seq = ?1 AND key = ?2",
+                params![seq, schema.key],
+            )?;
+            continue;
+        }
+        conn.execute(
+            "UPDATE aw_indexes SET schema = ?1, updated_at = ?2 WHERE table_seq = ?3 AND key = ?4",
+            params![
+                serde_json::to_string(&schema)?,
+                clock::now(),
+                seq,
+                schema.key
+            ],
+        )?;
+        create_sql_index(conn, seq, &schema)?;
+    }
+    Ok(())
+}
+
+/// An index's orders, one per column (none given means ascending).
+fn effective_orders(index: &IndexSchema) -> Vec<SortOrder> {
+    (0..index.columns.len())
+        .map(|i| index.orders.get(i).copied().unwrap_or(SortOrder::Asc))
+        .collect()
+}
+
+/// The SQL column of a system attribute an index may name (`$id`, `$createdAt`, `$updatedAt`).
+pub(super) fn system_term(key: &str) -> Option<&'static str> {
+    match key {
+        "$id" => Some("_uid"),
+        "$createdAt" => Some("_createdAt"),
+        "$updatedAt" => Some("_updatedAt"),
+        _ => None,
+    }
+}
+
+/// Creates the SQL index of an index (none for fulltext: `search` matches words in SQL
+/// functions instead).
+pub(super) fn create_sql_index(
+    conn: &Connection,
+    seq: i64,
+    index: &IndexSchema,
+) -> rusqlite::Result<()> {
+    if index.kind == IndexKind::Fulltext {
+        return Ok(());
+    }
+    let orders = effective_orders(index);
+    let terms: Vec<String> = index
+        .columns
+        .iter()
+        .zip(orders)
+        .map(|(key, order)| {
+            let term = system_term(key).map_or_else(|| quote(key), str::to_owned);
+            let direction = if order == SortOrder::Desc {
+                "DESC"
+            } else {
+                "ASC"
+            };
+            format!("{term} {direction}")
+        })
+        .collect();
+    let unique = if index.kind == IndexKind::Unique {
+        "UNIQUE "
+    } else {
+        ""
+    };
+    conn.execute_batch(&format!(
+        "CREATE {unique}INDEX {} ON {} ({})",
+        sql_index(seq, &index.key),
+        sql_table(seq),
+        terms.join(", ")
+    ))
 }
 
 /// The keys of the columns or indexes (`catalog`) whose deletion is due by `now`.

@@ -568,18 +568,10 @@ pub(super) fn delete_column(
     if column.status == ColumnStatus::Deleting {
         return Ok(());
     }
-    if meta
-        .table
-        .indexes
-        .iter()
-        .any(|i| i.status != ColumnStatus::Deleting && i.schema.columns.iter().any(|c| c == key))
-    {
-        return fail(
-            409,
-            types::COLUMN_INDEX_DEPENDENCY,
-            format!("Column \"{key}\" cannot be deleted because it is used by an index"),
-        );
-    }
+    // An index over the column does not stop the deletion: Appwrite 1.9 refuses only array
+    // columns in an index, on databases that index arrays (MySQL; not MariaDB, nor this
+    // engine, which indexes no arrays). The indexes lose the column when the deletion
+    // completes (`catalog::settle`).
     mark_deleting(conn, "aw_columns", meta.seq, key, delay_ms)
 }
 
@@ -603,14 +595,8 @@ fn add_index(
     }
     let meta = catalog::load_table_by_seq(conn, seq)?;
     check_index_request(&meta, index)?;
-    let mut sql_columns = Vec::with_capacity(index.columns.len());
-    for (i, key) in index.columns.iter().enumerate() {
-        let desc = index
-            .orders
-            .get(i)
-            .is_some_and(|o| *o == crate::schema::SortOrder::Desc);
-        let term = index_term(&meta, index.kind, key)?;
-        sql_columns.push(format!("{term} {}", if desc { "DESC" } else { "ASC" }));
+    for key in &index.columns {
+        check_indexable(&meta, index.kind, key)?;
     }
     check_index_length(&meta, index)?;
     let mut status = if inline {
@@ -619,7 +605,7 @@ fn add_index(
         ColumnStatus::Processing
     };
     let mut error = String::new();
-    if let Err(e) = create_sql_index(conn, seq, index, &sql_columns) {
+    if let Err(e) = catalog::create_sql_index(conn, seq, index) {
         // Appwrite reports database-side failures through the index status, not the request.
         status = ColumnStatus::Failed;
         error = e.to_string();
@@ -648,14 +634,11 @@ fn check_index_request(meta: &TableMeta, index: &IndexSchema) -> Result<()> {
     Ok(())
 }
 
-/// The SQL column an index on `key` covers: a system column, or an available, scalar,
+/// Refuses an index over `key` unless it is a system column, or an available, scalar,
 /// non-relationship column (a string one for a fulltext index).
-fn index_term(meta: &TableMeta, kind: IndexKind, key: &str) -> Result<String> {
-    match key {
-        "$id" => return Ok("_uid".to_owned()),
-        "$createdAt" => return Ok("_createdAt".to_owned()),
-        "$updatedAt" => return Ok("_updatedAt".to_owned()),
-        _ => {}
+fn check_indexable(meta: &TableMeta, kind: IndexKind, key: &str) -> Result<()> {
+    if catalog::system_term(key).is_some() {
+        return Ok(());
     }
     let Some(column) = meta.table.columns.iter().find(|c| c.schema.key == key) else {
         return fail(
@@ -686,7 +669,7 @@ fn index_term(meta: &TableMeta, kind: IndexKind, key: &str) -> Result<String> {
             "Attribute \"{key}\" cannot be part of a fulltext index, must be of type string"
         ));
     }
-    Ok(quote(key))
+    Ok(())
 }
 
 /// Refuses an index longer than MariaDB allows.
@@ -707,29 +690,6 @@ fn check_index_length(meta: &TableMeta, index: &IndexSchema) -> Result<()> {
         ));
     }
     Ok(())
-}
-
-/// Creates the SQL index over `sql_columns` (none for fulltext).
-fn create_sql_index(
-    conn: &Connection,
-    seq: i64,
-    index: &IndexSchema,
-    sql_columns: &[String],
-) -> rusqlite::Result<()> {
-    if index.kind == IndexKind::Fulltext {
-        return Ok(());
-    }
-    let unique = if index.kind == IndexKind::Unique {
-        "UNIQUE "
-    } else {
-        ""
-    };
-    conn.execute_batch(&format!(
-        "CREATE {unique}INDEX {} ON {} ({})",
-        sql_index(seq, &index.key),
-        sql_table(seq),
-        sql_columns.join(", ")
-    ))
 }
 
 pub(super) fn create_index(

@@ -620,7 +620,7 @@ pub(super) fn add_to_column(
         match current.as_i64() {
             Some(c) => match c.checked_add(d) {
                 Some(n) => Value::from(n),
-                None => return Err(limit_exceeded(column_key)),
+                None => return Err(limit_exceeded(column_key, bound, decrement)),
             },
             None => Value::from(d),
         }
@@ -628,10 +628,10 @@ pub(super) fn add_to_column(
         Number::from_f64(current.as_f64().unwrap_or(0.0) + signed)
             .map_or(Value::Null, Value::Number)
     };
-    if let (Some(bound), Some(n)) = (bound.and_then(Number::as_f64), new_value.as_f64()) {
-        let beyond = if decrement { n < bound } else { n > bound };
+    if let (Some(limit), Some(n)) = (bound.and_then(Number::as_f64), new_value.as_f64()) {
+        let beyond = if decrement { n < limit } else { n > limit };
         if beyond {
-            return Err(limit_exceeded(column_key));
+            return Err(limit_exceeded(column_key, bound, decrement));
         }
     }
     if !current.is_null() {
@@ -656,10 +656,23 @@ pub(super) fn add_to_column(
     Ok(row)
 }
 
-fn limit_exceeded(column_key: &str) -> Error {
+/// Appwrite 1.9.6's refusal of a step past its bound, worded as its `Increment.php` and
+/// `Decrement.php` build it: the SDK namespace (`tablesDB`; `databases` on the legacy routes),
+/// the column, and the bound as PHP prints a number (nothing when no bound was given).
+fn limit_exceeded(column_key: &str, bound: Option<&Number>, decrement: bool) -> Error {
+    let which = if decrement { "minimum" } else { "maximum" };
+    let bound = bound.map(php_number).unwrap_or_default();
     Error::Appwrite(AppwriteError::new(
         400,
         types::COLUMN_LIMIT_EXCEEDED,
-        format!("Column \"{column_key}\" would pass the given limit."),
+        format!("tablesDB \"{column_key}\" has reached the {which} value of {bound}"),
     ))
+}
+
+/// A number as PHP's string conversion prints it: a whole float without its `.0`.
+fn php_number(n: &Number) -> String {
+    match n.as_f64() {
+        Some(f) if n.is_f64() && f.fract() == 0.0 && f.abs() < 1e15 => format!("{}", f as i64),
+        _ => n.to_string(),
+    }
 }
