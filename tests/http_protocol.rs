@@ -196,3 +196,84 @@ async fn writes_and_reads_survive_a_fifth_of_requests_failing() {
     }
     assert_eq!(seen.len(), 300, "nothing lost, nothing duplicated");
 }
+
+/// A server that answers each GET with the JSON its path maps to (404 otherwise), as a real
+/// Appwrite answers for a database built in its console. Blocking, on its own thread.
+fn canned_server(answers: Vec<(&'static str, serde_json::Value)>) -> String {
+    use std::io::{BufRead, BufReader, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let endpoint = format!("http://{}/v1", listener.local_addr().unwrap());
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { continue };
+            let mut reader = BufReader::new(stream.try_clone().unwrap());
+            let mut request_line = String::new();
+            reader.read_line(&mut request_line).unwrap();
+            // The headers, up to the blank line; a GET has no body.
+            let mut line = String::new();
+            while reader.read_line(&mut line).unwrap() > 2 {
+                line.clear();
+            }
+            let path = request_line.split_whitespace().nth(1).unwrap_or_default();
+            let path = path.split('?').next().unwrap_or_default();
+            let (status, body) = match answers.iter().find(|(p, _)| *p == path) {
+                Some((_, body)) => ("200 OK", body.to_string()),
+                None => (
+                    "404 Not Found",
+                    json!({"message": "no route", "code": 404,
+                    "type": "general_route_not_found"})
+                    .to_string(),
+                ),
+            };
+            let _ = write!(
+                stream,
+                "HTTP/1.1 {status}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                body.len()
+            );
+        }
+    });
+    endpoint
+}
+
+#[tokio::test]
+async fn a_table_with_a_column_of_an_unknown_type_can_still_be_read() {
+    let stamp = "2026-01-01T00:00:00.000+00:00";
+    let point = json!({"key": "home", "type": "point", "status": "available", "error": "",
+        "required": false, "array": false, "default": null,
+        "$createdAt": stamp, "$updatedAt": stamp});
+    let name = json!({"key": "name", "type": "varchar", "size": 64, "status": "available",
+        "error": "", "required": true, "array": false, "default": null, "encrypt": false,
+        "$createdAt": stamp, "$updatedAt": stamp});
+    let table = json!({"$id": "places", "name": "Places", "databaseId": "app",
+        "$createdAt": stamp, "$updatedAt": stamp, "$permissions": [], "rowSecurity": false,
+        "enabled": true, "columns": [name, point],
+        "indexes": [{"key": "near", "type": "spatial", "status": "available", "error": "",
+            "columns": ["home"], "lengths": [null], "orders": [],
+            "$createdAt": stamp, "$updatedAt": stamp}]});
+    let endpoint = canned_server(vec![
+        ("/v1/health/version", json!({"version": "1.9.6"})),
+        ("/v1/tablesdb/app/tables/places", table),
+    ]);
+    let http = HttpBackend::new(HttpConfig::new(endpoint, "demo", ApiKey::new("secret"))).unwrap();
+    let live = http.get_table("app", "places").await.unwrap();
+    let kinds: Vec<String> = live
+        .columns
+        .iter()
+        .map(|c| format!("{}:{}", c.schema.key, c.schema.kind.route_type()))
+        .collect();
+    assert_eq!(kinds, ["name:varchar", "home:opaque"]);
+    assert_eq!(
+        live.columns[1].schema.model_fields()["type"],
+        json!("point")
+    );
+    assert_eq!(live.indexes[0].schema.kind, IndexKind::Spatial);
+    // Nothing this library writes can carry it: a change to it is refused before it is sent.
+    let err = http
+        .update_column("app", "places", "home", &live.columns[1].schema)
+        .await
+        .unwrap_err();
+    assert!(
+        err.to_string().contains("cannot be declared or changed"),
+        "{err}"
+    );
+}

@@ -122,6 +122,10 @@ fn encode_kind(out: &mut Encoder, kind: &ColumnKind) {
             out.opt_str(rel.two_way_key.as_deref());
             out.str(rel.on_delete.as_str());
         }
+        ColumnKind::Opaque { type_name, model } => {
+            out.str(type_name);
+            out.str(&model.to_string());
+        }
         ColumnKind::Text
         | ColumnKind::MediumText
         | ColumnKind::LongText

@@ -300,6 +300,16 @@ pub enum ColumnKind {
     },
     /// A relationship to another table.
     Relationship(Relationship),
+    /// A column of a type this library does not model (a newer server's, or spatial columns),
+    /// kept as the server described it so that its table can still be read. Nothing creates
+    /// or changes one: the planner leaves it alone and reports it, and a model cannot declare
+    /// one.
+    Opaque {
+        /// The server's `type` (`point`, `line`, ...).
+        type_name: String,
+        /// The column model as the server answered it.
+        model: Box<serde_json::Value>,
+    },
 }
 
 impl ColumnKind {
@@ -321,6 +331,8 @@ impl ColumnKind {
             ColumnKind::Ip => "ip",
             ColumnKind::Enum { .. } => "enum",
             ColumnKind::Relationship(_) => "relationship",
+            // Never routed: nothing creates or changes an opaque column.
+            ColumnKind::Opaque { .. } => "opaque",
         }
     }
 
@@ -481,6 +493,9 @@ pub enum IndexKind {
     Unique,
     /// Fulltext index: required by `search` on its single column.
     Fulltext,
+    /// Spatial index (Appwrite 1.8+) over a spatial column: read from a server, kept as it is;
+    /// this library does not create one.
+    Spatial,
 }
 
 impl IndexKind {
@@ -490,6 +505,7 @@ impl IndexKind {
             IndexKind::Key => "key",
             IndexKind::Unique => "unique",
             IndexKind::Fulltext => "fulltext",
+            IndexKind::Spatial => "spatial",
         }
     }
 }

@@ -68,6 +68,9 @@ pub enum SchemaRule {
     /// A column's `renamed_from` breaks the key rule, is the column's own key or another
     /// column's, or is declared by two columns (compared case-insensitively).
     RenamedFrom,
+    /// A column of a type this library does not model ([`ColumnKind::Opaque`]): read from a
+    /// server, never declared.
+    OpaqueColumn,
 }
 
 impl SchemaRule {
@@ -96,6 +99,7 @@ impl SchemaRule {
             SchemaRule::Relationship => "relationship",
             SchemaRule::PermissionCount => "permission count",
             SchemaRule::RenamedFrom => "renamed from",
+            SchemaRule::OpaqueColumn => "opaque column",
         }
     }
 }
@@ -142,7 +146,12 @@ pub fn column_width(column: &ColumnSchema) -> u64 {
     }
     match &column.kind {
         ColumnKind::Varchar { size } | ColumnKind::String { size } => string_width(*size),
-        ColumnKind::Text | ColumnKind::MediumText | ColumnKind::LongText => 20,
+        // Opaque columns (spatial ones among them) are counted like the text family, which
+        // MariaDB also keeps out of the row.
+        ColumnKind::Text
+        | ColumnKind::MediumText
+        | ColumnKind::LongText
+        | ColumnKind::Opaque { .. } => 20,
         ColumnKind::Email | ColumnKind::Url | ColumnKind::Ip | ColumnKind::Enum { .. } => {
             string_width(column.kind.max_chars().unwrap_or(0))
         }
@@ -378,6 +387,11 @@ fn check_kind(column: &ColumnSchema, report: &mut Report) {
         }
         ColumnKind::Float { min, max } => check_float_bounds(key, *min, *max, report),
         ColumnKind::Enum { elements } => check_enum(key, elements, report),
+        ColumnKind::Opaque { type_name, .. } => report.column(
+            key,
+            SchemaRule::OpaqueColumn,
+            format!("columns of type {type_name:?} cannot be declared or changed by this library"),
+        ),
         ColumnKind::Relationship(rel) => {
             if let Err(reason) = check_id(&rel.related_table) {
                 report.column(
@@ -641,6 +655,13 @@ fn check_index(table: &TableSchema, index: &IndexSchema, report: &mut Report) {
     let key = index.key.as_str();
     check_key_and_since(table, "index", key, index.since, report, Report::index);
     check_index_shape(index, report);
+    if index.kind == IndexKind::Spatial {
+        report.index(
+            key,
+            SchemaRule::IndexColumns,
+            "spatial indexes cover spatial columns, which this library does not declare".to_owned(),
+        );
+    }
     for column in &index.columns {
         check_index_column(table, index, column, report);
     }

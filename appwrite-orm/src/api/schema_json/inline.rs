@@ -30,7 +30,8 @@ impl ColumnSchema {
             | ColumnKind::Text
             | ColumnKind::MediumText
             | ColumnKind::LongText
-            | ColumnKind::Relationship(_) => return None,
+            | ColumnKind::Relationship(_)
+            | ColumnKind::Opaque { .. } => return None,
         };
         let mut m = Map::new();
         m.insert("key".into(), json!(self.key));

@@ -38,7 +38,19 @@ pub fn model_type(kind: &ColumnKind) -> &'static str {
         ColumnKind::Boolean => "boolean",
         ColumnKind::Datetime => "datetime",
         ColumnKind::Relationship(_) => "relationship",
+        // The server's own name is in the kind; this names the variant.
+        ColumnKind::Opaque { .. } => "opaque",
     }
+}
+
+/// An opaque column's model as the server answered it, without what `Column` holds apart
+/// (status, error, time stamps).
+fn opaque_fields(model: &Value) -> Map<String, Value> {
+    let mut m = model.as_object().cloned().unwrap_or_default();
+    for key in ["status", "error", "$createdAt", "$updatedAt"] {
+        m.remove(key);
+    }
+    m
 }
 
 fn format_of(kind: &ColumnKind) -> Option<&'static str> {
@@ -112,6 +124,9 @@ impl ColumnSchema {
     /// The column's fields of Appwrite's column model (`key`, `type`, `required`, `array`,
     /// `default` and the kind's own fields), without `status`, `error` and timestamps.
     pub fn model_fields(&self) -> Map<String, Value> {
+        if let ColumnKind::Opaque { model, .. } = &self.kind {
+            return opaque_fields(model);
+        }
         let mut m = Map::new();
         m.insert("key".into(), json!(self.key));
         m.insert("type".into(), json!(model_type(&self.kind)));
@@ -151,7 +166,7 @@ impl ColumnSchema {
                 m.insert("onDelete".into(), json!(rel.on_delete.as_str()));
                 m.insert("side".into(), json!("parent"));
             }
-            ColumnKind::Boolean | ColumnKind::Datetime => {}
+            ColumnKind::Boolean | ColumnKind::Datetime | ColumnKind::Opaque { .. } => {}
         }
         if let Some(format) = format_of(&self.kind) {
             m.insert("format".into(), json!(format));
@@ -242,11 +257,10 @@ impl ColumnSchema {
                     .and_then(|v| serde_json::from_value::<OnDelete>(v).ok())
                     .unwrap_or_default(),
             }),
-            (other, _) => {
-                return Err(bad_model(&format!(
-                    "column {key:?} has a type this library does not know: {other:?}"
-                )));
-            }
+            (other, _) => ColumnKind::Opaque {
+                type_name: other.to_owned(),
+                model: Box::new(model.clone()),
+            },
         };
         Ok(ColumnSchema {
             key: key.to_owned(),
@@ -383,6 +397,7 @@ pub fn index_kind(name: &str) -> Option<IndexKind> {
         "key" => Some(IndexKind::Key),
         "unique" => Some(IndexKind::Unique),
         "fulltext" => Some(IndexKind::Fulltext),
+        "spatial" => Some(IndexKind::Spatial),
         _ => None,
     }
 }
@@ -461,4 +476,57 @@ fn bad_model(message: &str) -> AppwriteError {
         types::GENERAL_BAD_REQUEST,
         format!("Unexpected schema model: {message}"),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+    use crate::api::{Column, Index};
+    use crate::schema::{SchemaRule, TableSchema};
+
+    fn point_model() -> Value {
+        json!({
+            "key": "home", "type": "point", "status": "available", "error": "",
+            "required": false, "array": false, "default": null,
+            "$createdAt": "2026-01-01T00:00:00.000+00:00",
+            "$updatedAt": "2026-01-01T00:00:00.000+00:00",
+        })
+    }
+
+    #[test]
+    fn a_column_of_an_unknown_type_reads_as_opaque() {
+        let column = Column::from_json(&point_model()).unwrap();
+        assert_eq!(column.schema.key, "home");
+        assert!(matches!(
+            &column.schema.kind,
+            ColumnKind::Opaque { type_name, .. } if type_name == "point"
+        ));
+        // What the server said comes back out, but for what `Column` holds apart.
+        let fields = column.schema.model_fields();
+        assert_eq!(fields["type"], json!("point"));
+        assert!(!fields.contains_key("status"));
+        // It cannot be declared.
+        let err = TableSchema::new("places", "Places")
+            .column(column.schema)
+            .validate()
+            .unwrap_err();
+        let crate::Error::Schema(violations) = err else {
+            panic!("expected a schema error, got {err:?}");
+        };
+        assert_eq!(violations[0].rule, SchemaRule::OpaqueColumn);
+        assert!(violations[0].message.contains("\"point\""));
+    }
+
+    #[test]
+    fn a_spatial_index_reads_as_spatial() {
+        let model = json!({
+            "key": "near", "type": "spatial", "status": "available", "error": "",
+            "columns": ["home"], "lengths": [null], "orders": [],
+        });
+        let index = Index::from_json(&model).unwrap();
+        assert_eq!(index.schema.kind, crate::schema::IndexKind::Spatial);
+        assert_eq!(index.schema.columns, ["home"]);
+    }
 }

@@ -199,6 +199,13 @@ fn check_column_settings(column: &ColumnSchema) -> Result<()> {
         return errors::argument("key", reason);
     }
     match &column.kind {
+        // Appwrite would not find a route for the type; the engine stores no such column.
+        ColumnKind::Opaque { type_name, .. } => {
+            return errors::argument(
+                "type",
+                format!("Columns of type {type_name:?} are not supported by this library"),
+            );
+        }
         ColumnKind::Varchar { size } if !(1..=limits::MAX_VARCHAR_SIZE).contains(size) => {
             return errors::argument("size", "Value must be a valid range between 1 and 16,381");
         }
@@ -617,6 +624,11 @@ fn add_index(
 /// What Appwrite checks of an index request before it looks at the columns: a free key, room
 /// for one more index, at least one column, and orders for all columns or none.
 fn check_index_request(meta: &TableMeta, index: &IndexSchema) -> Result<()> {
+    if index.kind == IndexKind::Spatial {
+        return index_invalid(
+            "Spatial indexes need spatial columns, which this engine does not store",
+        );
+    }
     refuse_taken(&meta.table.indexes, |i| &i.key, &index.key, "Index")?;
     if meta.table.indexes.len() >= limits::MAX_INDEXES {
         return fail(

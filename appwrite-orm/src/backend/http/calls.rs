@@ -17,7 +17,7 @@ use super::{Ctx, HttpBackend, bodies, ids, recover, same_column, same_index, wit
 use crate::api::{self, Response, types};
 use crate::backend::{Backend, Database, Document, Groups, ListOptions, route};
 use crate::query::Query;
-use crate::schema::{ColumnKind, ColumnSchema, IndexSchema};
+use crate::schema::{ColumnKind, ColumnSchema, IndexSchema, TableSchema};
 use crate::{Error, Result};
 
 #[async_trait]
@@ -367,6 +367,7 @@ impl HttpBackend {
         column: &ColumnSchema,
     ) -> Result<crate::api::Column> {
         ids::check_key("key", &column.key)?;
+        refuse_opaque(table, column)?;
         let server = bodies::server_column(column, ctx.version);
         let path = ctx
             .api
@@ -395,6 +396,7 @@ impl HttpBackend {
     ) -> Result<crate::api::Column> {
         ids::check_key("key", key)?;
         ids::check_key("newKey", &column.key)?;
+        refuse_opaque(table, column)?;
         let server = bodies::server_column(column, ctx.version);
         let (path, body) = if matches!(server.kind, ColumnKind::Relationship(_)) {
             (
@@ -488,6 +490,17 @@ impl HttpBackend {
         };
         rows.map(Response::Rows)
     }
+}
+
+/// Refuses an opaque column before anything is sent: this library knows no route for its type.
+fn refuse_opaque(table: &str, column: &ColumnSchema) -> Result<()> {
+    if !matches!(column.kind, ColumnKind::Opaque { .. }) {
+        return Ok(());
+    }
+    // Its own schema rule names what is wrong (and any other rule the column breaks).
+    TableSchema::new(table, table)
+        .column(column.clone())
+        .validate()
 }
 
 /// The parameters of `GET …/rows`.

@@ -963,6 +963,31 @@ mod tests {
     }
 
     #[test]
+    fn an_opaque_live_column_is_left_alone_and_reported() {
+        let mut live = schema_at(&[users()], 2);
+        let point = json!({"key": "home", "type": "point", "required": false, "array": false});
+        live[0].columns.push(ColumnSchema {
+            kind: ColumnKind::Opaque {
+                type_name: "point".to_owned(),
+                model: Box::new(point),
+            },
+            ..ColumnSchema::varchar("home", 1)
+        });
+        live[0]
+            .indexes
+            .push(IndexSchema::new("near", IndexKind::Spatial, ["home"]));
+        let plan = Case::new(vec![users()]).live(&live).applied(2).plan();
+        assert!(plan.is_empty(), "nothing touches it: {:?}", plan.versions);
+        assert!(plan.errors.is_empty(), "{:?}", plan.errors);
+        let extras: Vec<String> = plan
+            .extras
+            .iter()
+            .map(|e| format!("{}:{}.{}", e.kind, e.table, e.key))
+            .collect();
+        assert_eq!(extras, ["column:users.home", "index:users.near"]);
+    }
+
+    #[test]
     fn extras_are_reported_and_kept() {
         let mut live = schema_at(&[users()], 2);
         live[0].columns.push(ColumnSchema::varchar("legacy", 10));
