@@ -561,6 +561,15 @@ pub(crate) trait Groups: Sync {
     async fn transaction_call(&self, request: Request<'_>) -> Result<Response>;
 }
 
+/// The error for a request that reached a part of a backend not meant for it: a bug in a
+/// dispatch, never an answer of Appwrite's.
+pub(crate) fn misrouted(request: Request<'_>) -> Error {
+    Error::Internal(format!(
+        "{} reached a handler of another operation",
+        request.name()
+    ))
+}
+
 /// Sends `request` to the function of `backend` that answers its group.
 pub(crate) async fn route<B: Groups>(backend: &B, request: Request<'_>) -> Result<Response> {
     use crate::api::request::Group;

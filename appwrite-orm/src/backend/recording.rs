@@ -42,9 +42,11 @@ use serde_json::{Value, json};
 
 use super::{
     Backend, Column, Database, Document, Index, List, ListOptions, Live, Operation,
-    OperationAction, Row, Table, Transaction, TransactionStatus, UNIQUE_ID, new_unique_id,
+    OperationAction, Row, Table, Transaction, TransactionStatus, UNIQUE_ID, misrouted,
+    new_unique_id,
 };
 use crate::Result;
+use crate::api::request::Group;
 use crate::api::{Request, Response};
 use crate::query::{Query, QueryClass};
 use crate::schema::{ColumnSchema, IndexSchema, TableSchema};
@@ -260,21 +262,14 @@ impl Backend for RecordingBackend {
                 self.transaction_call(request)
             }
             read if read.is_read() => self.inner.call(read).await,
-            R::CreateTransaction { .. }
-            | R::StageOperations { .. }
-            | R::CommitTransaction { .. }
-            | R::RollbackTransaction { .. } => self.transaction_call(request),
-            R::CreateRow { .. }
-            | R::UpdateRow { .. }
-            | R::UpsertRow { .. }
-            | R::DeleteRow { .. }
-            | R::IncrementRowColumn { .. }
-            | R::DecrementRowColumn { .. } => self.row_write(request).await,
-            R::CreateRows { .. }
-            | R::UpsertRows { .. }
-            | R::UpdateRows { .. }
-            | R::DeleteRows { .. } => self.bulk_write(request).await,
-            schema => self.schema_write(schema).await,
+            write => match write.group() {
+                Group::Transactions => self.transaction_call(write),
+                Group::Rows => self.row_write(write).await,
+                Group::BulkRows => self.bulk_write(write).await,
+                Group::Databases | Group::Tables | Group::Columns | Group::Indexes => {
+                    self.schema_write(write).await
+                }
+            },
         }
     }
 }
@@ -345,12 +340,7 @@ impl RecordingBackend {
                 self.record(name, table_id, Some(key), 0, Value::Null);
                 Response::Done
             }
-            other => {
-                return Err(crate::Error::Internal(format!(
-                    "the dry run has no answer for {}",
-                    other.name()
-                )));
-            }
+            other => return Err(misrouted(other)),
         })
     }
 
@@ -402,7 +392,7 @@ impl RecordingBackend {
                 let row = self.merged(database, table, row_id, &Document::new()).await;
                 Response::Row(row)
             }
-            other => return self.schema_write(other).await,
+            other => return Err(misrouted(other)),
         })
     }
 
@@ -450,7 +440,7 @@ impl RecordingBackend {
                 self.record(name, table, None, total, filters);
                 (total, items)
             }
-            other => return self.schema_write(other).await,
+            other => return Err(misrouted(other)),
         };
         Ok(Response::Rows(List { total, items }))
     }
@@ -492,12 +482,7 @@ impl RecordingBackend {
                 let staged = lock(&self.transactions).remove(id).map_or(0, |s| s.len());
                 (id.to_owned(), TransactionStatus::Failed, staged)
             }
-            other => {
-                return Err(crate::Error::Internal(format!(
-                    "{} is not a transaction call",
-                    other.name()
-                )));
-            }
+            other => return Err(misrouted(other)),
         };
         Ok(Response::Transaction(transaction(
             &id,

@@ -47,7 +47,7 @@ use rusqlite::functions::FunctionFlags;
 
 use self::catalog::Session;
 use self::transactions::Transactions;
-use super::{Backend, Document, Groups, List, ListOptions, route};
+use super::{Backend, Document, Groups, List, ListOptions, misrouted, route};
 use crate::api::{Request, Response};
 use crate::query::Query;
 use crate::{Error, Result};
@@ -382,7 +382,7 @@ impl Groups for EmbeddedBackend {
     async fn row_call(&self, request: Request<'_>) -> Result<Response> {
         use Request as R;
         let no_data = Document::new();
-        let (op, what) = match request {
+        let op = match request {
             R::CreateRow {
                 database,
                 table,
@@ -403,10 +403,7 @@ impl Groups for EmbeddedBackend {
                 row_id,
                 data,
                 permissions,
-            } => {
-                let op = transactions::RowWrite::new(database, table, row_id, data, permissions);
-                (op, request)
-            }
+            } => transactions::RowWrite::new(database, table, row_id, data, permissions),
             R::DeleteRow {
                 database,
                 table,
@@ -423,10 +420,7 @@ impl Groups for EmbeddedBackend {
                 table,
                 row_id,
                 ..
-            } => {
-                let op = transactions::RowWrite::new(database, table, row_id, &no_data, None);
-                (op, request)
-            }
+            } => transactions::RowWrite::new(database, table, row_id, &no_data, None),
             R::GetRow {
                 database,
                 table,
@@ -441,7 +435,7 @@ impl Groups for EmbeddedBackend {
             } => return self.list_rows_call(database, table, queries, options).await,
             other => return Err(misrouted(other)),
         };
-        let written = match what {
+        let written = match request {
             R::CreateRow { .. } => self.atomic(move |c, _| op.create(c)).await,
             R::UpdateRow { .. } => self.atomic(move |c, _| op.update(c)).await,
             R::UpsertRow { .. } => self.atomic(move |c, _| op.upsert(c)).await,
@@ -467,7 +461,7 @@ impl Groups for EmbeddedBackend {
                     column: column.to_owned(),
                     delta: value.clone(),
                     bound: bound.cloned(),
-                    decrement: matches!(what, R::DecrementRowColumn { .. }),
+                    decrement: matches!(request, R::DecrementRowColumn { .. }),
                 };
                 self.atomic(move |c, _| op.add(c, &step)).await
             }
@@ -625,12 +619,4 @@ fn all<T>(items: Vec<T>) -> List<T> {
         total: items.len() as u64,
         items,
     }
-}
-
-/// A request that reached a part of the engine not meant for it: a bug in the dispatch.
-fn misrouted(request: Request<'_>) -> Error {
-    Error::Internal(format!(
-        "the engine routed {} to the wrong part",
-        request.name()
-    ))
 }

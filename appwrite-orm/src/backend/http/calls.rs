@@ -14,11 +14,11 @@ use super::response::{Reply, parse_column, parse_index, parse_model, parse_table
 use super::routes::Params;
 use super::version::{BULK, TABLES_DB, TOTAL_FLAG};
 use super::{Ctx, HttpBackend, bodies, ids, recover, same_column, same_index, with_client_ids};
+use crate::Result;
 use crate::api::{self, Response, types};
-use crate::backend::{Backend, Database, Document, Groups, ListOptions, route};
+use crate::backend::{Backend, Database, Document, Groups, ListOptions, misrouted, route};
 use crate::query::Query;
 use crate::schema::{ColumnKind, ColumnSchema, IndexSchema, TableSchema};
-use crate::{Error, Result};
 
 #[async_trait]
 impl Backend for HttpBackend {
@@ -538,12 +538,4 @@ fn step(
     }
     let path = ctx.api.row_column_op(database, table, row_id, column, op);
     Ok(Request::patch(ctx.api, path, Value::Object(body)))
-}
-
-/// A request that reached a part of the backend not meant for it: a bug in the dispatch.
-fn misrouted(call: api::Request<'_>) -> Error {
-    Error::Internal(format!(
-        "the HTTP backend routed {} to the wrong part",
-        call.name()
-    ))
 }
