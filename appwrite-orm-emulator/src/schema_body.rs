@@ -183,6 +183,7 @@ fn create_relationship(p: &Params) -> ApiResult<ColumnSchema> {
             two_way: p.bool_or("twoWay", false)?,
             two_way_key: p.optional_str("twoWayKey", 0)?,
             on_delete,
+            side: Default::default(),
         }),
     ))
 }

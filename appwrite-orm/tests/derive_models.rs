@@ -290,6 +290,7 @@ fn post_schema_has_a_relationship_and_text_indexes() {
                 two_way: true,
                 two_way_key: Some("posts".into()),
                 on_delete: OnDelete::Cascade,
+                side: Default::default(),
             }),
         ))
         .column(ColumnSchema::boolean("published").default_value(false))
@@ -321,6 +322,7 @@ fn comment_schema_follows_renames_and_the_tables_since() {
                     two_way: false,
                     two_way_key: None,
                     on_delete: OnDelete::Cascade,
+                    side: Default::default(),
                 }),
             )
             .since(2),

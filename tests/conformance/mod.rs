@@ -26,6 +26,7 @@ pub mod limits;
 pub mod pagination;
 pub mod persistence;
 pub mod queries;
+pub mod relationships;
 pub mod rows;
 pub mod tables;
 pub mod transactions;
@@ -430,6 +431,19 @@ macro_rules! conformance_suite {
                 increment_over_changed_row_does_not_conflict,
                 rows_the_transaction_wrote_do_not_conflict_with_it,
                 row_existing_at_commit_is_a_conflict,
+            }
+            relationships {
+                two_way_relationship_creates_its_twin,
+                nested_row_is_created_and_loaded_by_select,
+                to_many_side_takes_arrays_and_replaces_links,
+                filters_on_and_through_relationships,
+                restrict_refuses_deleting_a_referenced_row,
+                set_null_unlinks_on_delete,
+                cascade_deletes_through_a_chain,
+                many_to_many_loads_from_both_sides,
+                relationship_values_of_the_wrong_shape_are_refused,
+                bulk_writes_are_refused_on_tables_with_relationships,
+                relationship_update_and_delete_act_on_both_sides,
             }
         }
     };

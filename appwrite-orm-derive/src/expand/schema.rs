@@ -104,6 +104,7 @@ fn column_expr(field: &FieldModel<'_>, column: &ColumnModel) -> TokenStream {
                 two_way: #two_way,
                 two_way_key: #two_way_key,
                 on_delete: ::appwrite_orm::schema::OnDelete::#on_delete,
+                side: ::appwrite_orm::schema::RelationSide::Parent,
             });
             column.required = false;
             column.array = false;

@@ -127,6 +127,9 @@ pub mod types {
     pub const GENERAL_QUERY_INVALID: &str = "general_query_invalid";
     pub const GENERAL_CURSOR_NOT_FOUND: &str = "general_cursor_not_found";
     pub const GENERAL_BAD_REQUEST: &str = "general_bad_request";
+    pub const RELATIONSHIP_VALUE_INVALID: &str = "relationship_value_invalid";
+    /// A delete met `onDelete: restrict` with related rows (403).
+    pub const ROW_DELETE_RESTRICTED: &str = "row_delete_restricted";
     pub const DATABASE_QUERY_ORDER_NULL: &str = "database_query_order_null";
     pub const TRANSACTION_NOT_FOUND: &str = "transaction_not_found";
     pub const TRANSACTION_INVALID: &str = "transaction_invalid";

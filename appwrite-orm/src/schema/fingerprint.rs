@@ -18,7 +18,7 @@
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
-use super::{ColumnKind, ColumnSchema, IndexSchema, TableSchema};
+use super::{ColumnKind, ColumnSchema, IndexSchema, RelationSide, TableSchema};
 
 /// Prefix of every encoding; bump the version when the encoding changes.
 const DOMAIN: &[u8] = b"appwrite-orm schema fingerprint v1\0";
@@ -121,6 +121,11 @@ fn encode_kind(out: &mut Encoder, kind: &ColumnKind) {
             out.bool(rel.two_way);
             out.opt_str(rel.two_way_key.as_deref());
             out.str(rel.on_delete.as_str());
+            // Only twins add their side, so that fingerprints recorded before sides existed
+            // stay the same.
+            if rel.side == RelationSide::Child {
+                out.str(rel.side.as_str());
+            }
         }
         ColumnKind::Opaque { type_name, model } => {
             out.str(type_name);
@@ -494,6 +499,7 @@ mod tests {
                 two_way: false,
                 two_way_key: None,
                 on_delete: OnDelete::Restrict,
+                side: Default::default(),
             };
             change(&mut r);
             sample()

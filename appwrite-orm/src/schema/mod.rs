@@ -378,9 +378,65 @@ pub struct Relationship {
     /// Key of the twin column on the other table (defaults to this table's id).
     #[serde(default)]
     pub two_way_key: Option<String>,
-    /// What deleting a parent row does.
+    /// What deleting a row on either side does (both sides share it).
     #[serde(default)]
     pub on_delete: OnDelete,
+    /// Which side of the relationship this column is: the column that was created
+    /// (`Parent`), or the twin Appwrite adds to the related table of a two-way relationship
+    /// (`Child`, created and deleted with its parent; never declared on its own).
+    #[serde(default, skip_serializing_if = "RelationSide::is_parent")]
+    pub side: RelationSide,
+}
+
+impl Relationship {
+    /// A parent-side relationship to `related_table`, one-way, `onDelete` restrict.
+    pub fn new(related_table: impl Into<String>, relation_type: RelationType) -> Self {
+        Self {
+            related_table: related_table.into(),
+            relation_type,
+            two_way: false,
+            two_way_key: None,
+            on_delete: OnDelete::Restrict,
+            side: RelationSide::Parent,
+        }
+    }
+
+    /// True when a row on this side relates to many rows (a list value): the parent side of
+    /// oneToMany, the child side of manyToOne, both sides of manyToMany.
+    pub fn is_to_many(&self) -> bool {
+        match self.relation_type {
+            RelationType::OneToOne => false,
+            RelationType::ManyToMany => true,
+            RelationType::OneToMany => self.side == RelationSide::Parent,
+            RelationType::ManyToOne => self.side == RelationSide::Child,
+        }
+    }
+}
+
+/// The side of a relationship a column stands for (Appwrite's `side`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum RelationSide {
+    /// The column that was created.
+    #[default]
+    Parent,
+    /// The twin column on the related table.
+    Child,
+}
+
+impl RelationSide {
+    /// Appwrite's name for it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RelationSide::Parent => "parent",
+            RelationSide::Child => "child",
+        }
+    }
+
+    /// True for the parent side (serde skips the default).
+    pub fn is_parent(&self) -> bool {
+        *self == RelationSide::Parent
+    }
 }
 
 /// Relationship cardinality.

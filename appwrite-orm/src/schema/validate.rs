@@ -810,6 +810,7 @@ mod tests {
                 two_way: two_way_key.is_some(),
                 two_way_key: two_way_key.map(Into::into),
                 on_delete: OnDelete::SetNull,
+                side: Default::default(),
             }),
         )
     }

@@ -419,6 +419,7 @@ mod tests {
             two_way: false,
             two_way_key: None,
             on_delete: OnDelete::Restrict,
+            side: Default::default(),
         }))
     }
 

@@ -16,8 +16,8 @@ pub use inline::InlineError;
 
 use super::error::{AppwriteError, types};
 use crate::schema::{
-    ColumnKind, ColumnSchema, DEFAULT_SINCE, IndexKind, IndexSchema, OnDelete, RelationType,
-    Relationship, SortOrder,
+    ColumnKind, ColumnSchema, DEFAULT_SINCE, IndexKind, IndexSchema, OnDelete, RelationSide,
+    RelationType, Relationship, SortOrder,
 };
 
 /// The JSON types a column model reports in its `type` field.
@@ -164,7 +164,7 @@ impl ColumnSchema {
                     json!(rel.two_way_key.clone().unwrap_or_default()),
                 );
                 m.insert("onDelete".into(), json!(rel.on_delete.as_str()));
-                m.insert("side".into(), json!("parent"));
+                m.insert("side".into(), json!(rel.side.as_str()));
             }
             ColumnKind::Boolean | ColumnKind::Datetime | ColumnKind::Opaque { .. } => {}
         }
@@ -255,6 +255,11 @@ impl ColumnSchema {
                     .get("onDelete")
                     .cloned()
                     .and_then(|v| serde_json::from_value::<OnDelete>(v).ok())
+                    .unwrap_or_default(),
+                side: obj
+                    .get("side")
+                    .cloned()
+                    .and_then(|v| serde_json::from_value::<RelationSide>(v).ok())
                     .unwrap_or_default(),
             }),
             (other, _) => ColumnKind::Opaque {

@@ -85,8 +85,12 @@ pub(super) struct TableMeta {
     pub table: Table,
     /// When the next column or index state change is due (ms), if one is pending.
     pub pending_until: Option<i64>,
-    /// The columns rows may use (status `available`), in order; computed once per load.
+    /// The columns rows may use (status `available`) that hold values in the row's SQL table,
+    /// in order; computed once per load. Relationship columns are not among them: their values
+    /// live in the link store (see `relations`).
     pub available: Vec<ColumnSchema>,
+    /// The available relationship columns, in order.
+    pub relations: Vec<ColumnSchema>,
     /// `INSERT` of a whole row: system columns, then `available`.
     pub insert_sql: String,
     /// `UPDATE` of a whole row by `_seq`: `_updatedAt`, `_permissions`, then `available`.
@@ -108,13 +112,13 @@ impl TableMeta {
 
     /// Fills the fields derived from the columns (available set and SQL statements).
     fn derive_statements(&mut self) {
-        self.available = self
+        (self.relations, self.available) = self
             .table
             .columns
             .iter()
             .filter(|c| c.status == ColumnStatus::Available)
             .map(|c| c.schema.clone())
-            .collect();
+            .partition(|c| matches!(c.kind, ColumnKind::Relationship(_)));
         let keys: Vec<String> = self.available.iter().map(|c| quote(&c.key)).collect();
         let table = self.sql_table();
         let mut insert_cols = vec!["_uid", "_createdAt", "_updatedAt", "_permissions"]
@@ -144,6 +148,11 @@ impl TableMeta {
     /// The available column with this key.
     pub fn available_column(&self, key: &str) -> Option<&ColumnSchema> {
         self.available_columns().find(|c| c.key == key)
+    }
+
+    /// The available relationship column with this key.
+    pub fn relation(&self, key: &str) -> Option<&ColumnSchema> {
+        self.relations.iter().find(|c| c.key == key)
     }
 
     /// True when an available fulltext index covers exactly this column.
@@ -274,6 +283,7 @@ pub(super) fn load_table_by_seq(conn: &Connection, seq: i64) -> Result<TableMeta
                 },
                 pending_until: None,
                 available: Vec::new(),
+                relations: Vec::new(),
                 insert_sql: String::new(),
                 update_sql: String::new(),
                 select_list: String::new(),

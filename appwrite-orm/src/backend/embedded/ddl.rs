@@ -7,7 +7,7 @@ use serde_json::Value;
 use std::sync::Arc;
 
 use super::catalog::{self, Session, TableMeta, quote, sql_index, sql_table};
-use super::{clock, errors};
+use super::{clock, errors, relations};
 use crate::Result;
 use crate::api::types;
 use crate::backend::{Column, ColumnStatus, Database, Index, Live, Table, TableUpdate};
@@ -173,11 +173,16 @@ pub(super) fn update_table(
 
 pub(super) fn delete_table(conn: &Session, database: &str, table: &str) -> Result<()> {
     let meta = load(conn, database, table)?;
+    relations::delete_relationships_of(conn, &meta)?;
     drop_table(conn, meta.seq)
 }
 
 fn drop_table(conn: &Connection, seq: i64) -> Result<()> {
     conn.execute_batch(&format!("DROP TABLE IF EXISTS {}", sql_table(seq)))?;
+    conn.execute(
+        "DELETE FROM aw_links WHERE _rel LIKE ?1",
+        [format!("{seq}:%")],
+    )?;
     conn.execute("DELETE FROM aw_columns WHERE table_seq = ?1", [seq])?;
     conn.execute("DELETE FROM aw_indexes WHERE table_seq = ?1", [seq])?;
     conn.execute("DELETE FROM aw_tables WHERE seq = ?1", [seq])?;
@@ -343,11 +348,15 @@ pub(super) fn create_column(
     column: &ColumnSchema,
     delay_ms: i64,
 ) -> Result<Column> {
-    if let ColumnKind::Relationship(rel) = &column.kind {
-        errors::check_id("relatedTableId", &rel.related_table)?;
-        catalog::load_table(conn, &meta.table.database_id, &rel.related_table)?;
+    if !matches!(column.kind, ColumnKind::Relationship(_)) {
+        return add_column(conn, meta.seq, column, ColumnStatus::Processing, delay_ms);
     }
-    add_column(conn, meta.seq, column, ColumnStatus::Processing, delay_ms)
+    let (parent, twin) = relations::create_relationship(conn, meta, column)?;
+    let created = add_column(conn, meta.seq, &parent, ColumnStatus::Processing, delay_ms)?;
+    if let Some((seq, twin)) = twin {
+        add_column(conn, seq, &twin, ColumnStatus::Processing, delay_ms)?;
+    }
+    Ok(created)
 }
 
 pub(super) fn get_column(meta: &TableMeta, key: &str) -> Result<Column> {
@@ -427,6 +436,13 @@ pub(super) fn update_column(
     }
     let old = &current.schema;
     check_same_type(key, old, desired)?;
+    if matches!(old.kind, ColumnKind::Relationship(_)) {
+        relations::update_relationship(conn, meta, old, desired)?;
+        return get_column(
+            &*load(conn, &meta.table.database_id, &meta.table.id)?,
+            &desired.key,
+        );
+    }
     let mut next = desired.clone();
     next.key = old.key.clone();
     next.since = old.since;
@@ -574,6 +590,9 @@ pub(super) fn delete_column(
         find_live(&meta.table.columns, key, |c| &c.key).ok_or_else(errors::column_not_found)?;
     if column.status == ColumnStatus::Deleting {
         return Ok(());
+    }
+    if matches!(column.schema.kind, ColumnKind::Relationship(_)) {
+        return relations::drop_relationship(conn, meta, column, delay_ms);
     }
     // An index over the column does not stop the deletion: Appwrite 1.9 refuses only array
     // columns in an index, on databases that index arrays (MySQL; not MariaDB, nor this

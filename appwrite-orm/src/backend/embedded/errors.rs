@@ -33,6 +33,29 @@ pub(super) fn structure(message: impl std::fmt::Display) -> Error {
     ))
 }
 
+/// 400 `relationship_value_invalid`: a relationship value of the wrong shape.
+pub(super) fn relationship_invalid(message: impl Into<String>) -> Error {
+    Error::Appwrite(AppwriteError::new(
+        400,
+        types::RELATIONSHIP_VALUE_INVALID,
+        message,
+    ))
+}
+
+/// 403 `row_delete_restricted`: `onDelete: restrict` met related rows.
+pub(super) fn delete_restricted() -> Error {
+    Error::Appwrite(AppwriteError::new(
+        403,
+        types::ROW_DELETE_RESTRICTED,
+        "Row cannot be deleted because it is referenced by another row.",
+    ))
+}
+
+/// 400 `general_bad_request` with a message.
+pub(super) fn bad_request(message: impl Into<String>) -> Error {
+    Error::Appwrite(AppwriteError::new(400, types::GENERAL_BAD_REQUEST, message))
+}
+
 pub(super) fn database_not_found() -> Error {
     Error::Appwrite(AppwriteError::new(
         404,

@@ -33,6 +33,7 @@ mod clock;
 mod codec;
 mod ddl;
 mod errors;
+mod relations;
 mod select;
 mod transactions;
 mod write;
@@ -126,6 +127,7 @@ impl EmbeddedBackend {
             },
         )?;
         catalog::init(&conn)?;
+        relations::init(&conn)?;
         Ok(Self {
             inner: Arc::new(Inner {
                 conn: Mutex::new(Session::new(conn)),
@@ -151,7 +153,7 @@ impl EmbeddedBackend {
         let (database, table, queries) = (database.to_owned(), table.to_owned(), queries.to_vec());
         self.run(move |conn, _| {
             let meta = ddl::load(conn, &database, &table)?;
-            let plan = select::plan(&meta, &queries)?;
+            let plan = select::plan(conn, &meta, &queries)?;
             select::explain(conn, &meta, &plan)
         })
         .await
@@ -499,7 +501,7 @@ impl Groups for EmbeddedBackend {
                 let (data, queries) = (data.clone(), owned(queries));
                 self.atomic(move |c, _| {
                     let meta = ddl::load(c, &database, &table)?;
-                    let plan = select::plan(&meta, &queries)?;
+                    let plan = select::plan(c, &meta, &queries)?;
                     write::update_rows(c, &meta, &data, plan)
                 })
                 .await
@@ -508,7 +510,7 @@ impl Groups for EmbeddedBackend {
                 let queries = owned(queries);
                 self.atomic(move |c, _| {
                     let meta = ddl::load(c, &database, &table)?;
-                    let plan = select::plan(&meta, &queries)?;
+                    let plan = select::plan(c, &meta, &queries)?;
                     write::delete_rows(c, &meta, plan)
                 })
                 .await
@@ -568,8 +570,13 @@ impl EmbeddedBackend {
         self.run(move |c, _| {
             let meta = ddl::load(c, &database, &table)?;
             errors::check_id("rowId", &row_id)?;
-            let plan = select::plan(&meta, &queries)?;
-            select::get_by_id(c, &meta, &row_id, plan.selected())?.ok_or_else(errors::row_not_found)
+            let plan = select::plan(c, &meta, &queries)?;
+            let row = select::get_by_id(c, &meta, &row_id, plan.selected())?
+                .ok_or_else(errors::row_not_found)?;
+            let mut rows = [row];
+            relations::populate(c, &meta, &mut rows, &plan.selection(), 0)?;
+            let [row] = rows;
+            Ok(row)
         })
         .await
         .map(Response::Row)
@@ -591,8 +598,9 @@ impl EmbeddedBackend {
         self.run(move |c, inner| {
             let list = |c: &Session| {
                 let meta = ddl::load(c, &database, &table)?;
-                let plan = select::plan(&meta, &queries)?;
-                let items = select::fetch(c, &meta, &plan)?;
+                let plan = select::plan(c, &meta, &queries)?;
+                let mut items = select::fetch(c, &meta, &plan)?;
+                relations::populate(c, &meta, &mut items, &plan.selection(), 0)?;
                 let total = if options.total {
                     select::count(c, &meta, &plan)?
                 } else {

@@ -13,9 +13,10 @@ use rusqlite::types::Value as SqlValue;
 use rusqlite::{Connection, OptionalExtension, params_from_iter};
 use serde_json::{Map, Value, json};
 
-use super::catalog::{TableMeta, quote};
+use super::catalog::{Session, TableMeta, quote};
 use super::codec;
 use super::errors;
+use super::relations;
 use crate::api::{AppwriteError, types};
 use crate::backend::Row;
 use crate::query::{Query, QueryClass};
@@ -38,7 +39,7 @@ pub(super) struct Plan {
 }
 
 /// Compiles queries for a table; any invalid query is `general_query_invalid`.
-pub(super) fn plan(meta: &TableMeta, queries: &[Query]) -> Result<Plan> {
+pub(super) fn plan(conn: &Session, meta: &TableMeta, queries: &[Query]) -> Result<Plan> {
     // Appwrite validates the `queries` parameter as a list of at most 100 strings of at most
     // 4,096 characters each, before parsing them.
     if queries.len() > limits::MAX_QUERIES
@@ -55,10 +56,12 @@ pub(super) fn plan(meta: &TableMeta, queries: &[Query]) -> Result<Plan> {
     let mut conditions = Vec::new();
     for query in queries {
         match query.class() {
-            QueryClass::Filter => conditions.push(filter(meta, query, &mut plan.params)?),
+            QueryClass::Filter => conditions.push(filter(conn, meta, query, &mut plan.params)?),
             QueryClass::Select => {
                 if let Query::Select { attributes } = query {
-                    plan.select = Some(check_select(meta, attributes)?);
+                    let attributes = check_select(meta, attributes)?;
+                    relations::Selection::parse(Some(&attributes)).check(meta)?;
+                    plan.select = Some(attributes);
                 }
             }
             QueryClass::Order => match query {
@@ -110,6 +113,11 @@ impl Plan {
     /// The columns a `select` asked for, if any.
     pub fn selected(&self) -> Option<&[String]> {
         self.select.as_deref()
+    }
+
+    /// What the `select` asks of relationships.
+    pub fn selection(&self) -> relations::Selection {
+        relations::Selection::parse(self.selected())
     }
 }
 
@@ -250,6 +258,30 @@ pub(super) fn get_by_id(
             .into_iter()
             .next(),
     )
+}
+
+/// Reads the rows with these ids (those that exist), each with the `select`ed columns.
+pub(super) fn get_by_ids(
+    conn: &Connection,
+    meta: &TableMeta,
+    ids: &[&str],
+    select: Option<&[String]>,
+) -> Result<Vec<Row>> {
+    let mut out = Vec::with_capacity(ids.len());
+    for chunk in ids.chunks(500) {
+        let marks = vec!["?"; chunk.len()].join(",");
+        let sql = format!(
+            "SELECT {} FROM {} WHERE _uid IN ({marks}) ORDER BY _seq",
+            select_list(meta),
+            meta.sql_table()
+        );
+        let params: Vec<SqlValue> = chunk
+            .iter()
+            .map(|id| SqlValue::Text((*id).to_owned()))
+            .collect();
+        out.extend(read_rows(conn, meta, &sql, &params, select)?);
+    }
+    Ok(out)
 }
 
 /// Reads rows by `_seq`, in `_seq` order.
@@ -484,8 +516,27 @@ fn array_only_methods(method: &str) -> bool {
     )
 }
 
-fn filter(meta: &TableMeta, query: &Query, params: &mut Vec<SqlValue>) -> Result<String> {
+/// The SQL condition of one filter on `meta` (also used through relationships, on the related
+/// table).
+pub(super) fn filter_sql(
+    conn: &Session,
+    meta: &TableMeta,
+    query: &Query,
+    params: &mut Vec<SqlValue>,
+) -> Result<String> {
+    filter(conn, meta, query, params)
+}
+
+fn filter(
+    conn: &Session,
+    meta: &TableMeta,
+    query: &Query,
+    params: &mut Vec<SqlValue>,
+) -> Result<String> {
     if let Some(attribute) = query.attribute() {
+        if let Some(sql) = relations::relation_filter(conn, meta, attribute, query, params)? {
+            return Ok(sql);
+        }
         let target = resolve(meta, attribute)?;
         if target.column.array && !array_only_methods(query.method()) {
             return Err(errors::query_invalid(format!(
@@ -516,7 +567,7 @@ fn filter(meta: &TableMeta, query: &Query, params: &mut Vec<SqlValue>) -> Result
                         query.method()
                     )));
                 }
-                parts.push(filter(meta, q, params)?);
+                parts.push(filter(conn, meta, q, params)?);
             }
             Ok(format!("({})", parts.join(joiner)))
         }

@@ -45,7 +45,7 @@ use crate::{Error, Result};
 const DEFAULT_TTL: u32 = 300;
 
 /// `write::create_row`, `update_row` or `upsert_row`.
-type WholeRowWrite = fn(&rusqlite::Connection, &TableMeta, write::RowInput) -> Result<Row>;
+type WholeRowWrite = fn(&Session, &TableMeta, write::RowInput) -> Result<Row>;
 
 /// One single-row write, owned so it can move to the blocking pool or sit in a transaction.
 pub(super) struct RowWrite {
@@ -463,7 +463,7 @@ fn apply(conn: &Session, staged: &Staged, guard: &mut Guard) -> Result<()> {
         OperationAction::BulkUpdate => {
             let d = data()?;
             let meta = ddl::load(conn, &op.database_id, &op.table_id)?;
-            let plan = select::plan(&meta, &data_queries(&d)?)?;
+            let plan = select::plan(conn, &meta, &data_queries(&d)?)?;
             let touched = check_matching(conn, &meta, &plan, staged, guard)?;
             let changes = d
                 .get("data")
@@ -478,7 +478,7 @@ fn apply(conn: &Session, staged: &Staged, guard: &mut Guard) -> Result<()> {
         OperationAction::BulkDelete => {
             let d = data()?;
             let meta = ddl::load(conn, &op.database_id, &op.table_id)?;
-            let plan = select::plan(&meta, &data_queries(&d)?)?;
+            let plan = select::plan(conn, &meta, &data_queries(&d)?)?;
             let touched = check_matching(conn, &meta, &plan, staged, guard)?;
             write::delete_rows(conn, &meta, plan)?;
             for id in &touched {

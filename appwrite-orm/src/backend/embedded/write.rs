@@ -6,7 +6,8 @@ use rusqlite::types::{Value as SqlValue, ValueRef};
 use rusqlite::{Connection, ErrorCode, params_from_iter};
 use serde_json::{Number, Value};
 
-use super::catalog::{TableMeta, quote};
+use super::catalog::{Session, TableMeta, quote};
+use super::relations::{self, Mode};
 use super::select::{self, Plan};
 use super::{clock, codec, errors};
 use crate::api::{AppwriteError, types};
@@ -285,9 +286,15 @@ fn update_full(
     Ok(())
 }
 
-fn read_back(conn: &Connection, meta: &TableMeta, id: &str) -> Result<Row> {
-    select::get_by_id(conn, meta, id, None)?
-        .ok_or_else(|| Error::Internal(format!("row {id:?} vanished after it was written")))
+/// A row just written, as the write answers it: with its relationships loaded one level deep.
+fn read_back(conn: &Session, meta: &TableMeta, id: &str) -> Result<Row> {
+    let row = select::get_by_id(conn, meta, id, None)?
+        .ok_or_else(|| Error::Internal(format!("row {id:?} vanished after it was written")))?;
+    let mut rows = [row];
+    let loading = relations::Selection::loading_all(meta);
+    relations::populate(conn, meta, &mut rows, &loading, 0)?;
+    let [row] = rows;
+    Ok(row)
 }
 
 /// One row as a single-row write takes it: its id, its data, and its permissions (`None`:
@@ -303,7 +310,17 @@ pub(super) struct RowInput<'a> {
 }
 
 /// `POST …/rows` with one row.
-pub(super) fn create_row(conn: &Connection, meta: &TableMeta, row: RowInput) -> Result<Row> {
+pub(super) fn create_row(conn: &Session, meta: &TableMeta, row: RowInput) -> Result<Row> {
+    create_nested(conn, meta, row, 0)
+}
+
+/// Creates a row `depth` levels below the row a request writes (0: the request's own row).
+pub(super) fn create_nested(
+    conn: &Session,
+    meta: &TableMeta,
+    row: RowInput,
+    depth: usize,
+) -> Result<Row> {
     let RowInput {
         id: row_id,
         data,
@@ -321,47 +338,74 @@ pub(super) fn create_row(conn: &Connection, meta: &TableMeta, row: RowInput) -> 
         Some(p) => normalize_permissions(p)?,
         None => Vec::new(),
     };
-    insert(
+    let (data, related) = relations::take_relation_values(meta, data);
+    let created = insert(
         conn,
         meta,
         &id,
-        data,
-        permissions,
+        &data,
+        permissions.clone(),
         sys.created_at,
         sys.updated_at,
         &clock::now(),
-    )
+    )?;
+    if meta.relations.is_empty() {
+        return Ok(created);
+    }
+    relations::apply_values(conn, meta, &id, &permissions, &related, Mode::Create, depth)?;
+    read_back(conn, meta, &id)
 }
 
 /// `PATCH …/rows/{id}`: merges `data` into the stored row and writes it whole, as Appwrite
 /// does (so a stored null of a column with a default becomes the default).
-pub(super) fn update_row(conn: &Connection, meta: &TableMeta, row: RowInput) -> Result<Row> {
-    let RowInput {
-        id: row_id,
-        data,
-        permissions,
-    } = row;
-    errors::check_id("rowId", row_id)?;
-    if data.is_empty() && permissions.is_none() {
+pub(super) fn update_row(conn: &Session, meta: &TableMeta, row: RowInput) -> Result<Row> {
+    if row.data.is_empty() && row.permissions.is_none() {
         return Err(Error::Appwrite(AppwriteError::new(
             400,
             types::ROW_MISSING_PAYLOAD,
             "The row payload is missing.",
         )));
     }
+    update_nested(conn, meta, row, 0)
+}
+
+/// Updates a row `depth` levels below the row a request writes (0: the request's own row).
+pub(super) fn update_nested(
+    conn: &Session,
+    meta: &TableMeta,
+    row: RowInput,
+    depth: usize,
+) -> Result<Row> {
+    let RowInput {
+        id: row_id,
+        data,
+        permissions,
+    } = row;
+    errors::check_id("rowId", row_id)?;
     let existing =
         select::get_by_id(conn, meta, row_id, None)?.ok_or_else(errors::row_not_found)?;
-    merge_into(conn, meta, existing, data, permissions)?;
+    let (data, related) = relations::take_relation_values(meta, data);
+    let permissions = merge_into(conn, meta, existing, &data, permissions)?;
+    relations::apply_values(
+        conn,
+        meta,
+        row_id,
+        &permissions,
+        &related,
+        Mode::Update,
+        depth,
+    )?;
     read_back(conn, meta, row_id)
 }
 
+/// Writes `data` over the stored row and answers the row's permissions.
 fn merge_into(
     conn: &Connection,
     meta: &TableMeta,
     existing: Row,
     data: &Document,
     permissions: Option<&[String]>,
-) -> Result<()> {
+) -> Result<Vec<String>> {
     let sys = read_system(data)?;
     let seq: i64 = existing.sequence().parse().unwrap_or_default();
     let mut doc = existing.data();
@@ -375,51 +419,77 @@ fn merge_into(
         (None, Some(p)) => p,
         (None, None) => existing.permissions(),
     };
-    update_full(conn, meta, seq, &doc, &permissions, sys.updated_at)
+    update_full(conn, meta, seq, &doc, &permissions, sys.updated_at)?;
+    Ok(permissions)
 }
 
 /// `PUT …/rows/{id}`: creates the row, or merges `data` into it.
-pub(super) fn upsert_row(conn: &Connection, meta: &TableMeta, row: RowInput) -> Result<Row> {
-    let RowInput {
-        id: row_id,
-        data,
-        permissions,
-    } = row;
-    errors::check_id("rowId", row_id)?;
-    match select::get_by_id(conn, meta, row_id, None)? {
-        Some(existing) => merge_into(conn, meta, existing, data, permissions)?,
-        None => {
-            let sys = read_system(data)?;
-            let permissions = match (permissions, sys.permissions) {
-                (Some(p), _) => normalize_permissions(p)?,
-                (None, Some(p)) => p,
-                (None, None) => Vec::new(),
-            };
-            return insert(
-                conn,
-                meta,
-                row_id,
-                data,
-                permissions,
-                sys.created_at,
-                sys.updated_at,
-                &clock::now(),
-            );
-        }
+pub(super) fn upsert_row(conn: &Session, meta: &TableMeta, row: RowInput) -> Result<Row> {
+    errors::check_id("rowId", row.id)?;
+    if select::stamp(conn, meta, row.id)?.is_some() {
+        return update_nested(conn, meta, row, 0);
     }
-    read_back(conn, meta, row_id)
+    let sys = read_system(row.data)?;
+    let permissions = match (row.permissions, sys.permissions) {
+        (Some(p), _) => normalize_permissions(p)?,
+        (None, Some(p)) => p,
+        (None, None) => Vec::new(),
+    };
+    create_nested(
+        conn,
+        meta,
+        RowInput {
+            permissions: Some(&permissions),
+            ..row
+        },
+        0,
+    )
 }
 
-/// `DELETE …/rows/{id}`.
-pub(super) fn delete_row(conn: &Connection, meta: &TableMeta, row_id: &str) -> Result<()> {
+/// `DELETE …/rows/{id}`, with the `onDelete` rules of the row's relationships.
+pub(super) fn delete_row(conn: &Session, meta: &TableMeta, row_id: &str) -> Result<()> {
     errors::check_id("rowId", row_id)?;
-    let n = conn
-        .prepare_cached(&format!("DELETE FROM {} WHERE _uid = ?1", meta.sql_table()))?
-        .execute([row_id])?;
-    if n == 0 {
+    delete_walked(conn, meta, row_id, &mut Vec::new())
+}
+
+/// Deletes a row, `walked` holding the relationships a cascade came through.
+pub(super) fn delete_walked(
+    conn: &Session,
+    meta: &TableMeta,
+    row_id: &str,
+    walked: &mut Vec<String>,
+) -> Result<()> {
+    if select::stamp(conn, meta, row_id)?.is_none() {
         return Err(errors::row_not_found());
     }
+    if !meta.relations.is_empty() {
+        relations::before_delete(conn, meta, row_id, walked)?;
+    }
+    conn.prepare_cached(&format!("DELETE FROM {} WHERE _uid = ?1", meta.sql_table()))?
+        .execute([row_id])?;
     Ok(())
+}
+
+/// Refuses a bulk operation (`what`: create, update, upsert, delete) on a table that has
+/// relationship columns, as Appwrite does.
+pub(super) fn refuse_bulk_with_relationships(meta: &TableMeta, what: &str) -> Result<()> {
+    let has_relationships = meta
+        .table
+        .columns
+        .iter()
+        .any(|c| matches!(c.schema.kind, crate::schema::ColumnKind::Relationship(_)));
+    if !has_relationships {
+        return Ok(());
+    }
+    // Appwrite's create names "columns", the other three "attributes".
+    let noun = if what == "create" {
+        "columns"
+    } else {
+        "attributes"
+    };
+    Err(errors::bad_request(format!(
+        "Bulk {what} is not supported for tablesDB with relationship {noun}"
+    )))
 }
 
 fn check_batch(rows: &[Document]) -> Result<()> {
@@ -436,6 +506,7 @@ pub(super) fn create_rows(
     rows: &[Document],
 ) -> Result<List<Row>> {
     require_rows(rows)?;
+    refuse_bulk_with_relationships(meta, "create")?;
     check_batch(rows)?;
     let now = clock::now();
     let mut items = Vec::with_capacity(rows.len());
@@ -466,10 +537,11 @@ pub(super) fn create_rows(
 
 /// `PUT …/rows`: upserts every row or none (the caller wraps this in a transaction).
 pub(super) fn upsert_rows(
-    conn: &Connection,
+    conn: &Session,
     meta: &TableMeta,
     rows: &[Document],
 ) -> Result<List<Row>> {
+    refuse_bulk_with_relationships(meta, "upsert")?;
     check_batch(rows)?;
     let mut items = Vec::with_capacity(rows.len());
     for data in rows {
@@ -498,6 +570,7 @@ pub(super) fn update_rows(
     data: &Document,
     plan: Plan,
 ) -> Result<List<Row>> {
+    refuse_bulk_with_relationships(meta, "update")?;
     let sys = read_system(data)?;
     check_unknown(meta, data)?;
     let mut sets = vec!["_updatedAt = ?".to_owned()];
@@ -548,6 +621,7 @@ pub(super) fn update_rows(
 
 /// `DELETE …/rows`: deletes every matching row.
 pub(super) fn delete_rows(conn: &Connection, meta: &TableMeta, plan: Plan) -> Result<List<Row>> {
+    refuse_bulk_with_relationships(meta, "delete")?;
     let seqs = select::matching_seqs(conn, meta, &plan)?;
     let shown = select::get_by_seqs(conn, meta, &seqs[..seqs.len().min(limits::MAX_BATCH)])?;
     let mut stmt =

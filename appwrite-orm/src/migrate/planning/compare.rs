@@ -512,6 +512,7 @@ mod tests {
                     two_way: false,
                     two_way_key: None,
                     on_delete,
+                    side: Default::default(),
                 }),
             )
         };

@@ -1054,6 +1054,7 @@ mod tests {
                     two_way: false,
                     two_way_key: None,
                     on_delete: OnDelete::Cascade,
+                    side: Default::default(),
                 }),
             ));
         let authors = TableSchema::new("authors", "Authors");
