@@ -172,7 +172,8 @@ fn scalar_of(ty: &Type) -> Scalar {
         "f32" => Scalar::Float(FloatTy::F32),
         "f64" => Scalar::Float(FloatTy::F64),
         "DateTime" => Scalar::DateTime,
-        "RowId" => Scalar::RowId,
+        // A typed reference is an id that may also hold the related row.
+        "RowId" | "Ref" => Scalar::RowId,
         _ => Scalar::Other,
     }
 }

@@ -3,7 +3,6 @@
 use std::path::Path;
 use std::sync::Arc;
 
-use crate::Result;
 use crate::api::Table as LiveTable;
 use crate::backend::Backend;
 use crate::backend::embedded::EmbeddedBackend;
@@ -11,6 +10,7 @@ use crate::model::Table;
 use crate::query::Query;
 use crate::rows::Rows;
 use crate::table::TableHandle;
+use crate::{Error, Result};
 
 /// The database id used when none is configured.
 pub const DEFAULT_DATABASE_ID: &str = "default";
@@ -103,10 +103,59 @@ impl Database {
     /// Creates the table of model `T` with all its columns and indexes (checked against
     /// Appwrite's rules first). For quick starts and tests; versioned schemas go through
     /// migrations.
+    ///
+    /// Relationship columns cannot be created inline: they are added after the table, one
+    /// request each, and waited for (the related table must exist already).
     pub async fn create_table<T: Table>(&self) -> Result<LiveTable> {
         let schema = T::schema();
         schema.validate()?;
-        self.backend.create_table(&self.id, schema).await
+        let (relations, plain): (Vec<_>, Vec<_>) = schema
+            .columns
+            .iter()
+            .cloned()
+            .partition(|c| matches!(c.kind, crate::schema::ColumnKind::Relationship(_)));
+        if relations.is_empty() {
+            return self.backend.create_table(&self.id, schema).await;
+        }
+        let first = crate::schema::TableSchema {
+            columns: plain,
+            ..schema.clone()
+        };
+        self.backend.create_table(&self.id, &first).await?;
+        for column in &relations {
+            self.backend
+                .create_column(&self.id, &schema.id, column)
+                .await?;
+        }
+        self.wait_columns(&schema.id, &relations).await
+    }
+
+    /// Polls a table until the given columns are `available` (at most a minute).
+    async fn wait_columns(
+        &self,
+        table: &str,
+        columns: &[crate::schema::ColumnSchema],
+    ) -> Result<LiveTable> {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+        let mut pause = std::time::Duration::from_millis(20);
+        loop {
+            let live = self.backend.get_table(&self.id, table).await?;
+            let pending = columns.iter().find(|c| {
+                live.column(&c.key)
+                    .is_none_or(|l| l.status != crate::backend::ColumnStatus::Available)
+            });
+            let Some(pending) = pending else {
+                return Ok(live);
+            };
+            if std::time::Instant::now() >= deadline {
+                return Err(Error::NotReady {
+                    what: format!("column {:?} of table {table:?}", pending.key),
+                    reason: "still not available after a minute".to_owned(),
+                });
+            }
+            tokio::time::sleep(pause).await;
+            pause = (pause * 2).min(std::time::Duration::from_secs(1));
+        }
     }
 
     /// Deletes the table of model `T` with its rows.

@@ -53,9 +53,14 @@ impl Rows {
 
     /// The row with this id, `None` when there is none.
     pub async fn get(&self, id: &str) -> Result<Option<Row>> {
+        self.get_with(id, &[]).await
+    }
+
+    /// The row with this id read with `queries` (a `select`), `None` when there is none.
+    pub async fn get_with(&self, id: &str, queries: &[Query]) -> Result<Option<Row>> {
         match self
             .backend
-            .get_row(&self.database, &self.table, id, &[])
+            .get_row(&self.database, &self.table, id, queries)
             .await
         {
             Ok(row) => Ok(Some(row)),
@@ -278,7 +283,7 @@ impl RowQuery {
     }
 
     /// Every matching row as a stream, fetched page by page with cursors.
-    pub fn stream(&self) -> impl Stream<Item = Result<Row>> + Send + 'static {
+    pub fn stream(&self) -> impl Stream<Item = Result<Row>> + Send + 'static + use<> {
         let pager = Pager::new(self.rows.clone(), &self.queries);
         stream_pages(pager)
     }

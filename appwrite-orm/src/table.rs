@@ -27,7 +27,8 @@ use serde_json::Value;
 use crate::api::{Document, Row};
 use crate::backend::UNIQUE_ID;
 use crate::model::{
-    Col, Filter, Filterable, IntoScalar, Order, Patch, RowId, Table, validate_patch,
+    Col, Filter, Filterable, IntoScalar, Order, Patch, Related, RowId, Table, has_relations,
+    relation_ids, validate_patch,
 };
 use crate::query::Query;
 use crate::rows::{RowQuery, Rows};
@@ -64,10 +65,35 @@ impl<T: Table> TableHandle<T> {
         T::from_row(&row)
     }
 
-    /// Checks every value, then creates them in requests of 100 rows.
+    /// Checks every value, then creates them in requests of 100 rows. Appwrite refuses bulk
+    /// writes on tables with relationship columns: a model with relationships is created one
+    /// row per request, in order.
     pub async fn insert_many(&self, values: &[T]) -> Result<Vec<T>> {
         let documents = documents_with_ids(values)?;
+        if has_relations(T::schema()) {
+            return self.one_by_one(&documents, false).await;
+        }
         from_rows(&self.rows.insert_many(&documents).await?)
+    }
+
+    /// Creates (or upserts) rows one request each: the bulk routes' stand-in on tables with
+    /// relationship columns.
+    async fn one_by_one(&self, documents: &[Document], upsert: bool) -> Result<Vec<T>> {
+        let mut out = Vec::with_capacity(documents.len());
+        for document in documents {
+            let mut data = document.clone();
+            let id = data
+                .remove("$id")
+                .and_then(|v| v.as_str().map(str::to_owned))
+                .unwrap_or_else(|| RowId::unique().as_str().to_owned());
+            let row = if upsert {
+                self.rows.upsert(&id, &data).await?
+            } else {
+                self.rows.create(&id, &data).await?
+            };
+            out.push(T::from_row(&row)?);
+        }
+        Ok(out)
     }
 
     /// Like [`insert_many`](Self::insert_many), with several requests of 100 rows at once;
@@ -75,19 +101,27 @@ impl<T: Table> TableHandle<T> {
     /// requests).
     pub async fn insert_many_unordered(&self, values: &[T]) -> Result<Vec<T>> {
         let documents = documents_with_ids(values)?;
+        if has_relations(T::schema()) {
+            return self.one_by_one(&documents, false).await;
+        }
         from_rows(&self.rows.insert_many_unordered(&documents).await?)
     }
 
-    /// Checks every value, then upserts them in requests of 100 rows (values need ids).
+    /// Checks every value, then upserts them in requests of 100 rows (values need ids); one
+    /// row per request on a model with relationships, as for [`insert_many`](Self::insert_many).
     pub async fn upsert_many(&self, values: &[T]) -> Result<Vec<T>> {
         let documents = documents_with_ids(values)?;
+        if has_relations(T::schema()) {
+            return self.one_by_one(&documents, true).await;
+        }
         from_rows(&self.rows.upsert_many(&documents).await?)
     }
 
-    /// The row with this id, `None` when there is none.
+    /// The row with this id, `None` when there is none (its relationships as ids).
     pub async fn get(&self, id: impl AsRef<str>) -> Result<Option<T>> {
+        let select = selection::<T>(Vec::new());
         self.rows
-            .get(id.as_ref())
+            .get_with(id.as_ref(), select.as_slice())
             .await?
             .map(|row| T::from_row(&row))
             .transpose()
@@ -133,18 +167,47 @@ impl<T: Table> TableHandle<T> {
         self.rows.delete(id.as_ref()).await
     }
 
-    /// Sets the patch's columns on every row matching `filter`; returns how many changed.
+    /// Sets the patch's columns on every row matching `filter`; returns how many changed. On a
+    /// model with relationships (where Appwrite refuses bulk updates) the matching rows are
+    /// updated one request each.
     pub async fn update_where(&self, filter: Filter<T>, patch: impl Into<Patch<T>>) -> Result<u64> {
         let patch = patch.into();
         validate_patch(T::schema(), patch.document())?;
-        self.rows
-            .update_where(&[filter.into_query()], patch.document())
-            .await
+        let filter = filter.into_query();
+        if !has_relations(T::schema()) {
+            return self.rows.update_where(&[filter], patch.document()).await;
+        }
+        let ids = self.matching_ids(filter).await?;
+        for id in &ids {
+            self.rows.update(id, patch.document()).await?;
+        }
+        Ok(ids.len() as u64)
     }
 
-    /// Deletes every row matching `filter`; returns how many were deleted.
+    /// Deletes every row matching `filter`; returns how many were deleted. On a model with
+    /// relationships the rows are deleted one request each, with their `onDelete` rules.
     pub async fn delete_where(&self, filter: Filter<T>) -> Result<u64> {
-        self.rows.delete_where(&[filter.into_query()]).await
+        let filter = filter.into_query();
+        if !has_relations(T::schema()) {
+            return self.rows.delete_where(&[filter]).await;
+        }
+        let ids = self.matching_ids(filter).await?;
+        for id in &ids {
+            self.rows.delete(id).await?;
+        }
+        Ok(ids.len() as u64)
+    }
+
+    /// The ids of the rows matching `filter`, all of them, read before any is changed.
+    async fn matching_ids(&self, filter: Query) -> Result<Vec<String>> {
+        let rows = self
+            .rows
+            .query()
+            .with(filter)
+            .with(Query::select(["$id"]))
+            .all()
+            .await?;
+        Ok(rows.iter().map(|r| r.id().to_owned()).collect())
     }
 
     /// Adds `by` to a numeric column of one row, atomically.
@@ -221,6 +284,7 @@ impl<T: Table> TableHandle<T> {
     pub fn query(&self) -> TableQuery<T> {
         TableQuery {
             inner: self.rows.query(),
+            loads: Vec::new(),
             _model: PhantomData,
         }
     }
@@ -292,6 +356,19 @@ fn dedup_values(values: &mut Vec<Value>) {
     values.retain(|v| seen.insert(v.to_string()));
 }
 
+/// The `select` of a typed read of `T`: every column, every relationship as ids, and `loads`;
+/// `None` for a model without relationships (a plain read already brings everything).
+fn selection<T: Table>(loads: Vec<String>) -> Option<Query> {
+    let schema = T::schema();
+    if !has_relations(schema) {
+        return None;
+    }
+    let mut values = vec!["*".to_owned()];
+    values.extend(relation_ids(schema, ""));
+    values.extend(loads);
+    Some(Query::select(values.iter().map(String::as_str)))
+}
+
 fn id_or_new<T: Table>(value: &T) -> RowId {
     value.row_id().cloned().unwrap_or_else(RowId::unique)
 }
@@ -338,38 +415,40 @@ fn documents_with_ids<T: Table>(values: &[T]) -> Result<Vec<Document>> {
 #[derive(Debug, Clone)]
 pub struct TableQuery<T> {
     inner: RowQuery,
+    /// The relationships `with` loads, as `select` values.
+    loads: Vec<String>,
     _model: PhantomData<fn() -> T>,
 }
 
 impl<T: Table> TableQuery<T> {
-    fn with(mut self, query: Query) -> Self {
+    fn push(mut self, query: Query) -> Self {
         self.inner = self.inner.with(query);
         self
     }
 
     /// Keeps rows matching `filter` (several filters must all match).
     pub fn filter(self, filter: Filter<T>) -> Self {
-        self.with(filter.into_query())
+        self.push(filter.into_query())
     }
 
     /// Orders rows (several orders apply in turn; ties end in insertion order).
     pub fn order(self, order: Order<T>) -> Self {
-        self.with(order.into_query())
+        self.push(order.into_query())
     }
 
     /// At most `n` rows.
     pub fn limit(self, n: u64) -> Self {
-        self.with(Query::limit(n))
+        self.push(Query::limit(n))
     }
 
     /// Skips `n` rows (prefer cursors for walking a table).
     pub fn offset(self, n: u64) -> Self {
-        self.with(Query::offset(n))
+        self.push(Query::offset(n))
     }
 
     /// Starts after the row with this id, in the query's order.
     pub fn after(self, id: impl AsRef<str>) -> Self {
-        self.with(Query::cursor_after(id.as_ref()))
+        self.push(Query::cursor_after(id.as_ref()))
     }
 
     /// Only these columns (plus the system fields), as dynamic rows: a model cannot be built
@@ -379,19 +458,70 @@ impl<T: Table> TableQuery<T> {
         self.inner.with(Query::select(columns))
     }
 
+    /// Loads the related rows of a relationship field (`Option<Ref<R>>` or `Vec<Ref<R>>`), so
+    /// that [`Ref::row`](crate::model::Ref::row) gives them typed. Appwrite's `select`
+    /// (`author.*`) does the loading, in the same request; the related rows' own relationships
+    /// come back as ids.
+    ///
+    /// ```
+    /// # use appwrite_orm::prelude::*;
+    /// #[derive(Table, Debug, Clone)]
+    /// #[table(id = "authors")]
+    /// pub struct Author {
+    ///     #[column(id)]
+    ///     pub id: RowId,
+    ///     #[column(size = 64)]
+    ///     pub name: String,
+    /// }
+    ///
+    /// #[derive(Table, Debug, Clone)]
+    /// #[table(id = "books")]
+    /// pub struct Book {
+    ///     #[column(id)]
+    ///     pub id: RowId,
+    ///     #[column(size = 64)]
+    ///     pub title: String,
+    ///     #[column(relation(table = "authors", kind = many_to_one, on_delete = set_null))]
+    ///     pub author: Option<Ref<Author>>,
+    /// }
+    ///
+    /// # async fn demo(db: &Database) -> appwrite_orm::Result<()> {
+    /// for book in db.table::<Book>().query().with(Book::AUTHOR).all().await? {
+    ///     let author = book.author.as_ref().and_then(Ref::row).map(|a| a.name.as_str());
+    ///     println!("{} by {}", book.title, author.unwrap_or("nobody"));
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub fn with<V: Related>(mut self, relation: Col<T, V>) -> Self {
+        let key = relation.key();
+        self.loads.push(format!("{key}.*"));
+        self.loads
+            .extend(relation_ids(V::Model::schema(), &format!("{key}.")));
+        self
+    }
+
+    /// The query with its `select` (relationship ids and `with` loads), when the model has
+    /// relationships.
+    fn ready(&self) -> RowQuery {
+        match selection::<T>(self.loads.clone()) {
+            Some(select) => self.inner.clone().with(select),
+            None => self.inner.clone(),
+        }
+    }
+
     /// The queries as Appwrite will receive them.
     pub fn queries(&self) -> RowQuery {
-        self.inner.clone()
+        self.ready()
     }
 
     /// Every matching row (at most `limit` when given), fetched page by page with cursors.
     pub async fn all(&self) -> Result<Vec<T>> {
-        from_rows(&self.inner.all().await?)
+        from_rows(&self.ready().all().await?)
     }
 
     /// The first matching row.
     pub async fn first(&self) -> Result<Option<T>> {
-        self.inner
+        self.ready()
             .first()
             .await?
             .map(|row| T::from_row(&row))
@@ -404,8 +534,9 @@ impl<T: Table> TableQuery<T> {
     }
 
     /// Every matching row as a stream, fetched page by page.
-    pub fn stream(&self) -> impl Stream<Item = Result<T>> + Send + 'static {
-        self.inner
+    pub fn stream(&self) -> impl Stream<Item = Result<T>> + Send + 'static + use<T> {
+        let query = self.ready();
+        query
             .stream()
             .map(|row| row.and_then(|row| T::from_row(&row)))
     }

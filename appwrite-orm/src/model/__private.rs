@@ -7,7 +7,7 @@
 
 pub use serde_json::{Map, Value};
 
-use super::{DateTime, RowId};
+use super::{DateTime, RowId, Table};
 use crate::Result;
 use crate::api::Row;
 use crate::schema::{ColumnKind, ColumnSchema};
@@ -87,7 +87,8 @@ pub fn read_or<V>(
 }
 
 /// Reads a relationship column. Appwrite returns a related row either as its id or, when the
-/// query selects into it, as the row itself: both read as the id.
+/// query selects into it, as the row itself: a `Ref<T>` field keeps the row, an id field
+/// reads the id.
 pub fn read_relation<V>(row: &Row, table: &str, key: &str, decode: Decode<V>) -> Result<V> {
     fn to_id(value: &Value) -> Value {
         match value {
@@ -96,8 +97,11 @@ pub fn read_relation<V>(row: &Row, table: &str, key: &str, decode: Decode<V>) ->
             other => other.clone(),
         }
     }
-    let value = to_id(row.get(key).unwrap_or(&Value::Null));
-    decode(&value).map_err(|m| decode_error(table, key, m))
+    let raw = row.get(key).unwrap_or(&Value::Null);
+    // `Ref<T>` fields take the loaded rows as they are; id fields take their ids.
+    decode(raw)
+        .or_else(|first| decode(&to_id(raw)).map_err(|_| first))
+        .map_err(|m| decode_error(table, key, m))
 }
 
 /// Reads `$sequence`, which Appwrite 1.9 sends as a string of digits and older servers as a
@@ -190,10 +194,13 @@ pub const fn require_bigint<T: BigIntField + ?Sized>() {}
 /// Fields `relation(...)` applies to.
 #[diagnostic::on_unimplemented(
     message = "`{Self}` cannot hold a relationship",
-    note = "`relation(...)` applies to RowId, Option<RowId> and Vec<RowId> fields"
+    note = "`relation(...)` applies to Option<Ref<T>> and Vec<Ref<T>> fields (or RowId, Option<RowId> and Vec<RowId> for ids only)"
 )]
 pub trait RelationField {}
 impl_for_forms!(RelationField: RowId);
+impl<T: Table> RelationField for super::Ref<T> {}
+impl<T: Table> RelationField for Option<super::Ref<T>> {}
+impl<T: Table> RelationField for Vec<super::Ref<T>> {}
 
 /// Compiles only when `T` is a [`RelationField`].
 pub const fn require_relation<T: RelationField + ?Sized>() {}

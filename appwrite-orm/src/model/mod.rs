@@ -172,11 +172,14 @@
 pub mod __private;
 mod column;
 mod patch;
+mod relation;
 mod types;
 mod validate;
 
 pub use column::{ArrayColumn, Col, Filter, Order, TextColumn};
 pub use patch::Patch;
+pub use relation::{Ref, Related};
+pub(crate) use relation::{has_relations, relation_ids};
 pub use types::{
     ArrayOf, ColumnType, DateTime, Filterable, IntoScalar, Nullable, Ordered, RowId, Textual,
 };

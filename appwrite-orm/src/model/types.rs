@@ -309,6 +309,11 @@ impl RowId {
         &self.0
     }
 
+    /// An id a server answered (already checked there).
+    pub(crate) fn from_server(id: impl Into<String>) -> Self {
+        RowId(id.into())
+    }
+
     /// True for the empty default value (an id not chosen yet).
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
