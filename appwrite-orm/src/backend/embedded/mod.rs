@@ -33,6 +33,7 @@ mod clock;
 mod codec;
 mod ddl;
 mod errors;
+mod pattern;
 mod select;
 mod transactions;
 mod write;
@@ -125,6 +126,7 @@ impl EmbeddedBackend {
                 Ok(text.is_some_and(|t| select::search_matches(&t, &query)))
             },
         )?;
+        pattern::register(&conn)?;
         catalog::init(&conn)?;
         Ok(Self {
             inner: Arc::new(Inner {
