@@ -1095,4 +1095,11 @@ async fn regex_and_elem_match_in_wire_form() {
             "Invalid query: elemMatch is not supported by the database"
         );
     }
+    let body = list(json!({"method": "exists", "values": ["title"]}))
+        .await
+        .expect_error(400, "general_query_invalid");
+    assert_eq!(
+        body["message"],
+        "Invalid query: Attribute not found in schema: "
+    );
 }

@@ -178,12 +178,16 @@ pub enum Query {
         /// Column key.
         attribute: String,
     },
-    /// `exists` (1.9): the named columns hold a value.
+    /// `exists` (1.9): the named columns hold a value. Only schemaless databases (DocumentsDB)
+    /// run it: on a TablesDB table Appwrite 1.9.6 looks for the query's empty `attribute` member
+    /// in the schema and answers 400 `general_query_invalid` "Invalid query: Attribute not found
+    /// in schema: ". Use `isNotNull` there.
     Exists {
         /// Column keys.
         attributes: Vec<String>,
     },
-    /// `notExists` (1.9): the named columns hold no value.
+    /// `notExists` (1.9): the named columns hold no value. Refused on TablesDB tables like
+    /// [`Query::Exists`]; use `isNull` there.
     NotExists {
         /// Column keys.
         attributes: Vec<String>,
@@ -439,14 +443,14 @@ impl Query {
         }
     }
 
-    /// `exists(attributes)`.
+    /// `exists(attributes)`: for schemaless databases, see [`Query::Exists`].
     pub fn exists<S: Into<String>>(attributes: impl IntoIterator<Item = S>) -> Self {
         Query::Exists {
             attributes: attributes.into_iter().map(Into::into).collect(),
         }
     }
 
-    /// `notExists(attributes)`.
+    /// `notExists(attributes)`: for schemaless databases, see [`Query::NotExists`].
     pub fn not_exists<S: Into<String>>(attributes: impl IntoIterator<Item = S>) -> Self {
         Query::NotExists {
             attributes: attributes.into_iter().map(Into::into).collect(),

@@ -523,17 +523,10 @@ fn filter(meta: &TableMeta, query: &Query, params: &mut Vec<SqlValue>) -> Result
             }
             Ok(format!("({})", parts.join(joiner)))
         }
-        Query::Exists { attributes } | Query::NotExists { attributes } => {
-            let test = if matches!(query, Query::Exists { .. }) {
-                "IS NOT NULL"
-            } else {
-                "IS NULL"
-            };
-            let mut parts = Vec::with_capacity(attributes.len());
-            for a in attributes {
-                parts.push(format!("{} {test}", resolve(meta, a)?.sql));
-            }
-            Ok(format!("({})", parts.join(" AND ")))
+        // Appwrite checks the query's own `attribute` member, which `exists` leaves empty (its
+        // columns travel in `values`), and no column of a schema-full table has an empty key.
+        Query::Exists { .. } | Query::NotExists { .. } => {
+            Err(errors::query_invalid("Attribute not found in schema: "))
         }
         Query::ElemMatch { queries, .. } => refuse_elem_match(meta, queries),
         _ => Err(errors::query_invalid(format!(
