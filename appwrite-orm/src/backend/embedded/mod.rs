@@ -26,7 +26,9 @@
 //! Known differences from a real server: relationship columns store the related ids but do not
 //! load, cascade or restrict; `search` matches words without MariaDB's stop-word list and minimum
 //! word length; permissions are stored and returned but not enforced (the engine acts with an
-//! API key's rights, as a server-side ORM does).
+//! API key's rights, as a server-side ORM does); `regex` reads the `regex` crate's dialect (no
+//! backreferences or lookaround), matches case-sensitively and only on string columns, and
+//! refuses an invalid pattern with a 400 where Appwrite's database fails with a 500.
 
 mod catalog;
 mod clock;
