@@ -161,7 +161,9 @@ pub enum Query {
     /// Appwrite hands the pattern to the database unchanged: MariaDB's `REGEXP` (PCRE, case
     /// insensitive under the default collation unless the pattern starts with `(?-i)`),
     /// PostgreSQL's `~` (POSIX), MongoDB's `$regex` (PCRE). A pattern that uses only what those
-    /// dialects share means the same everywhere.
+    /// dialects share means the same everywhere; `(?i)` at its start makes it case-insensitive
+    /// on all of them. The embedded engine reads the `regex` crate's dialect: no backreferences
+    /// and no lookaround, matched case-sensitively, on string columns only.
     Regex {
         /// Column key.
         attribute: String,

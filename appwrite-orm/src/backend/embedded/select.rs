@@ -536,8 +536,9 @@ fn filter(meta: &TableMeta, query: &Query, params: &mut Vec<SqlValue>) -> Result
     }
 }
 
-/// `elemMatch`: Appwrite checks the sub-queries first, then refuses the method on every
-/// schema-full table (utopia-php/database `Validator/Query/Filter.php`).
+/// `elemMatch`: Appwrite checks the sub-queries against the table first, then refuses the method
+/// on every schema-full table (utopia-php/database `Validator/Query/Filter.php`). Only the filter
+/// sub-queries are checked here; any other kind in an `elemMatch` is refused all the same.
 fn refuse_elem_match(meta: &TableMeta, queries: &[Query]) -> Result<String> {
     let mut unused = Vec::new();
     for q in queries.iter().filter(|q| q.class() == QueryClass::Filter) {
