@@ -120,6 +120,15 @@ async function main() {
   check(or.rows.length === 2 && or.rows[0].title === 'Ulysses', JSON.stringify(or));
   const cursor = await tables.listRows({ databaseId: db, tableId: 'books', queries: [Query.cursorAfter('b2'), Query.limit(5)] });
   check(cursor.rows.length === 1 && cursor.rows[0].$id === 'b3', JSON.stringify(cursor));
+  const matched = await tables.listRows({ databaseId: db, tableId: 'books', queries: [Query.regex('title', '^(Dune|Hyp)'), Query.orderAsc('year')] });
+  check(matched.total === 2 && matched.rows[0].title === 'Dune', JSON.stringify(matched));
+  // Appwrite 1.9.6's answers: elemMatch on a schema-full table, and a regex given two patterns.
+  const elem = await expectError(400, 'general_query_invalid', () =>
+    tables.listRows({ databaseId: db, tableId: 'books', queries: [Query.elemMatch('title', [Query.equal('year', [1965])])] }));
+  check(elem.message === 'Invalid query: elemMatch is not supported by the database', elem.message);
+  const twoPatterns = await expectError(400, 'general_query_invalid', () =>
+    tables.listRows({ databaseId: db, tableId: 'books', queries: [Query.regex('title', ['^D', '^H'])] }));
+  check(twoPatterns.message === 'Invalid query: Regex queries require exactly one value.', twoPatterns.message);
 
   step = 'get, update, upsert, increment rows';
   const got = await tables.getRow({ databaseId: db, tableId: 'books', rowId: 'b2', queries: [Query.select(['title'])] });

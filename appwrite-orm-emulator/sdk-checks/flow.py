@@ -114,6 +114,18 @@ def main():
     check(page.total == 2 and data(page.rows[0])["title"] == "Hyperion", repr(page))
     nototal = tables.list_rows(database_id=db, table_id="books", queries=[Query.equal("title", ["Dune"])], total=False)
     check(len(nototal.rows) == 1, repr(nototal))
+    matched = tables.list_rows(
+        database_id=db, table_id="books", queries=[Query.regex("title", "^(Dune|Hyp)"), Query.order_asc("year")]
+    )
+    check(matched.total == 2 and data(matched.rows[0])["title"] == "Dune", repr(matched))
+    elem = expect_error(
+        400,
+        "general_query_invalid",
+        lambda: tables.list_rows(
+            database_id=db, table_id="books", queries=[Query.elem_match("title", [Query.equal("year", [1965])])]
+        ),
+    )
+    check(elem.message == "Invalid query: elemMatch is not supported by the database", elem.message)
 
     STEP = "update, upsert, increment, delete rows"
     patched = tables.update_row(database_id=db, table_id="books", row_id="b2", data={"year": 1923})

@@ -1049,3 +1049,57 @@ async fn row_rules_applied_by_the_emulator() {
     .await
     .expect_error(400, "general_query_invalid");
 }
+
+#[tokio::test]
+async fn regex_and_elem_match_in_wire_form() {
+    let api = Api::start().await;
+    api.books().await;
+    for (id, title) in [("a", "Alpha"), ("b", "Beta"), ("c", "Gamma")] {
+        api.post(
+            "/tablesdb/db/tables/t/rows",
+            json!({"rowId": id, "data": {"title": title}}),
+        )
+        .await
+        .expect(201);
+    }
+    let list = |query: Value| {
+        let path = format!("/tablesdb/db/tables/t/rows?{}", indexed_queries(&[query]));
+        let api = &api;
+        async move { api.get(&path).await }
+    };
+    let matched = list(json!({"method": "regex", "attribute": "title", "values": ["^[AB]"]}))
+        .await
+        .expect(200);
+    assert_eq!(matched["total"], 2);
+
+    // The arity is checked before anything else, in Appwrite's words.
+    for values in [json!([]), json!(["^A", "^B"])] {
+        let body = list(json!({"method": "regex", "attribute": "title", "values": values}))
+            .await
+            .expect_error(400, "general_query_invalid");
+        assert_eq!(
+            body["message"],
+            "Invalid query: Regex queries require exactly one value."
+        );
+    }
+    // elemMatch is refused whatever its sub-queries, even none at all.
+    for values in [
+        json!([]),
+        json!([{"method": "equal", "attribute": "year", "values": [1]}]),
+    ] {
+        let body = list(json!({"method": "elemMatch", "attribute": "title", "values": values}))
+            .await
+            .expect_error(400, "general_query_invalid");
+        assert_eq!(
+            body["message"],
+            "Invalid query: elemMatch is not supported by the database"
+        );
+    }
+    let body = list(json!({"method": "exists", "values": ["title"]}))
+        .await
+        .expect_error(400, "general_query_invalid");
+    assert_eq!(
+        body["message"],
+        "Invalid query: Attribute not found in schema: "
+    );
+}

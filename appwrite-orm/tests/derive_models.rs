@@ -630,6 +630,10 @@ fn typed_filters_produce_appwrite_queries() {
         User::PHONE.starts_with("+44").into_query(),
         Query::starts_with("phone", "+44")
     );
+    assert_eq!(
+        Post::TITLE.regex("^Hel+o").into_query(),
+        Query::regex("title", "^Hel+o")
+    );
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -222,6 +222,11 @@ pub trait TextColumn<T> {
     fn not_contains(self, part: &str) -> Filter<T>;
     /// Fulltext search (needs a fulltext index on exactly this column).
     fn search(self, words: &str) -> Filter<T>;
+    /// The text matches the regular expression `pattern` somewhere (anchor it with `^`/`$` for
+    /// the whole text). The server's database interprets the pattern, see
+    /// [`Query::Regex`](crate::query::Query::Regex); `(?i)` at its start asks for case-insensitive
+    /// matching everywhere.
+    fn regex(self, pattern: &str) -> Filter<T>;
 }
 
 impl<T, V: Textual> TextColumn<T> for Col<T, V> {
@@ -245,6 +250,9 @@ impl<T, V: Textual> TextColumn<T> for Col<T, V> {
     }
     fn search(self, words: &str) -> Filter<T> {
         Filter::new(Query::search(self.key, words))
+    }
+    fn regex(self, pattern: &str) -> Filter<T> {
+        Filter::new(Query::regex(self.key, pattern))
     }
 }
 

@@ -1,6 +1,9 @@
 //! The query model: every Appwrite 1.9 query method except the spatial and vector ones, as an
 //! AST, with serialisation to and parsing from Appwrite's JSON wire form. Pure.
 //!
+//! `elemMatch` is parsed so that a server built on this crate answers it as Appwrite does, but it
+//! has no constructor: Appwrite refuses it on every TablesDB table (see [`Query::ElemMatch`]).
+//!
 //! ```
 //! use appwrite_orm::query::Query;
 //! use serde_json::json;
@@ -152,6 +155,21 @@ pub enum Query {
         /// The words to look for.
         value: Value,
     },
+    /// `regex` (1.9): the string column matches a regular expression anywhere in its value
+    /// (anchor it with `^`/`$` to match the whole value).
+    ///
+    /// Appwrite hands the pattern to the database unchanged: MariaDB's `REGEXP` (PCRE, case
+    /// insensitive under the default collation unless the pattern starts with `(?-i)`),
+    /// PostgreSQL's `~` (POSIX), MongoDB's `$regex` (PCRE). A pattern that uses only what those
+    /// dialects share means the same everywhere; `(?i)` at its start makes it case-insensitive
+    /// on all of them. The embedded engine reads the `regex` crate's dialect: no backreferences
+    /// and no lookaround, matched case-sensitively, on string columns only.
+    Regex {
+        /// Column key.
+        attribute: String,
+        /// The pattern: a string (Appwrite checks its type against the column's like any value).
+        pattern: Value,
+    },
     /// `isNull`.
     IsNull {
         /// Column key.
@@ -162,12 +180,16 @@ pub enum Query {
         /// Column key.
         attribute: String,
     },
-    /// `exists` (1.9): the named columns hold a value.
+    /// `exists` (1.9): the named columns hold a value. Only schemaless databases (DocumentsDB)
+    /// run it: on a TablesDB table Appwrite 1.9.6 looks for the query's empty `attribute` member
+    /// in the schema and answers 400 `general_query_invalid` "Invalid query: Attribute not found
+    /// in schema: ". Use `isNotNull` there.
     Exists {
         /// Column keys.
         attributes: Vec<String>,
     },
-    /// `notExists` (1.9): the named columns hold no value.
+    /// `notExists` (1.9): the named columns hold no value. Refused on TablesDB tables like
+    /// [`Query::Exists`]; use `isNull` there.
     NotExists {
         /// Column keys.
         attributes: Vec<String>,
@@ -201,6 +223,17 @@ pub enum Query {
     And(Vec<Query>),
     /// `or`: at least one sub-filter matches.
     Or(Vec<Query>),
+    /// `elemMatch` (1.9): an element of an array column matches every sub-query. Only schemaless
+    /// databases (DocumentsDB) run it: on every TablesDB table Appwrite answers 400
+    /// `general_query_invalid` "Invalid query: elemMatch is not supported by the database". The
+    /// variant exists so that a query read from the wire is answered like Appwrite answers it;
+    /// this crate offers no constructor for it.
+    ElemMatch {
+        /// Column key of the array.
+        attribute: String,
+        /// The conditions an element must meet.
+        queries: Vec<Query>,
+    },
 }
 
 /// The kind of a query, as the server groups them.
@@ -390,6 +423,14 @@ impl Query {
         }
     }
 
+    /// `regex(attribute, pattern)`: see [`Query::Regex`] for the dialect.
+    pub fn regex(attribute: impl Into<String>, pattern: impl Into<Value>) -> Self {
+        Query::Regex {
+            attribute: attribute.into(),
+            pattern: pattern.into(),
+        }
+    }
+
     /// `isNull(attribute)`.
     pub fn is_null(attribute: impl Into<String>) -> Self {
         Query::IsNull {
@@ -404,14 +445,14 @@ impl Query {
         }
     }
 
-    /// `exists(attributes)`.
+    /// `exists(attributes)`: for schemaless databases, see [`Query::Exists`].
     pub fn exists<S: Into<String>>(attributes: impl IntoIterator<Item = S>) -> Self {
         Query::Exists {
             attributes: attributes.into_iter().map(Into::into).collect(),
         }
     }
 
-    /// `notExists(attributes)`.
+    /// `notExists(attributes)`: for schemaless databases, see [`Query::NotExists`].
     pub fn not_exists<S: Into<String>>(attributes: impl IntoIterator<Item = S>) -> Self {
         Query::NotExists {
             attributes: attributes.into_iter().map(Into::into).collect(),
@@ -495,6 +536,7 @@ impl Query {
             Query::NotContains { .. } => "notContains",
             Query::Search { .. } => "search",
             Query::NotSearch { .. } => "notSearch",
+            Query::Regex { .. } => "regex",
             Query::IsNull { .. } => "isNull",
             Query::IsNotNull { .. } => "isNotNull",
             Query::Exists { .. } => "exists",
@@ -509,6 +551,7 @@ impl Query {
             Query::CursorBefore(_) => "cursorBefore",
             Query::And(_) => "and",
             Query::Or(_) => "or",
+            Query::ElemMatch { .. } => "elemMatch",
         }
     }
 
@@ -547,6 +590,7 @@ impl Query {
             | Query::NotContains { attribute, .. }
             | Query::Search { attribute, .. }
             | Query::NotSearch { attribute, .. }
+            | Query::Regex { attribute, .. }
             | Query::IsNull { attribute }
             | Query::IsNotNull { attribute }
             | Query::OrderAsc { attribute }

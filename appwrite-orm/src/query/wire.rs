@@ -1,9 +1,9 @@
 //! Appwrite's JSON wire form of queries (1.5+), as the official Node SDK writes it.
 //!
 //! Each query is `{"method": m, "attribute": a, "values": [...]}`. `attribute` is left out for
-//! methods that name no single column (select, exists, pagination, logical, `orderRandom`);
-//! `values` is left out for `isNull`, `isNotNull` and the orders. `and`/`or` carry their
-//! sub-queries as JSON objects inside `values`.
+//! methods that name no single column (select, exists, pagination, `and`/`or`, `orderRandom`);
+//! `values` is left out for `isNull`, `isNotNull` and the orders. `and`/`or`/`elemMatch` carry
+//! their sub-queries as JSON objects inside `values`.
 //!
 //! Parsing follows the server (`Query::parseQuery` and the query validators of utopia-php/database):
 //! it is total, and every refusal is a [`QueryParseError`] worded as Appwrite words it where
@@ -19,10 +19,8 @@ use crate::schema::value::{format_thousands, php_type};
 /// input cannot exhaust the stack.
 pub(crate) const MAX_NESTING: usize = 16;
 
-/// Methods Appwrite 1.9 knows that this crate does not model (spatial, vector, regex, elemMatch).
-const UNMODELLED_METHODS: [&str; 17] = [
-    "regex",
-    "elemMatch",
+/// Methods Appwrite 1.9 knows that this crate does not model (spatial, vector).
+const UNMODELLED_METHODS: [&str; 15] = [
     "crosses",
     "notCrosses",
     "distanceEqual",
@@ -110,7 +108,11 @@ impl Query {
             | Query::EndsWith { attribute, value }
             | Query::NotEndsWith { attribute, value }
             | Query::Search { attribute, value }
-            | Query::NotSearch { attribute, value } => (Some(attribute), Some(vec![value.clone()])),
+            | Query::NotSearch { attribute, value }
+            | Query::Regex {
+                attribute,
+                pattern: value,
+            } => (Some(attribute), Some(vec![value.clone()])),
             Query::Between {
                 attribute,
                 start,
@@ -139,6 +141,10 @@ impl Query {
             Query::And(queries) | Query::Or(queries) => {
                 (None, Some(queries.iter().map(Query::to_json).collect()))
             }
+            Query::ElemMatch { attribute, queries } => (
+                Some(attribute),
+                Some(queries.iter().map(Query::to_json).collect()),
+            ),
         }
     }
 
@@ -148,21 +154,18 @@ impl Query {
         let (attribute, values) = match self {
             // Nested queries are written by this function too, to keep their key order.
             Query::And(queries) | Query::Or(queries) => {
-                out.push_str(",\"values\":[");
-                for (i, q) in queries.iter().enumerate() {
-                    if i > 0 {
-                        out.push(',');
-                    }
-                    q.write_wire(out);
-                }
-                out.push_str("]}");
+                write_nested(queries, out);
+                return;
+            }
+            Query::ElemMatch { attribute, queries } => {
+                write_attribute(attribute, out);
+                write_nested(queries, out);
                 return;
             }
             _ => self.wire_parts(),
         };
         if let Some(attribute) = attribute {
-            out.push_str(",\"attribute\":");
-            out.push_str(&Value::from(attribute).to_string());
+            write_attribute(attribute, out);
         }
         if let Some(values) = values {
             out.push_str(",\"values\":");
@@ -170,6 +173,23 @@ impl Query {
         }
         out.push('}');
     }
+}
+
+fn write_attribute(attribute: &str, out: &mut String) {
+    out.push_str(",\"attribute\":");
+    out.push_str(&Value::from(attribute).to_string());
+}
+
+/// `,"values":[…]}`: the sub-queries of a logical query, each in wire form.
+fn write_nested(queries: &[Query], out: &mut String) {
+    out.push_str(",\"values\":[");
+    for (i, q) in queries.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        q.write_wire(out);
+    }
+    out.push_str("]}");
 }
 
 fn error(message: impl Into<String>) -> QueryParseError {
@@ -271,6 +291,12 @@ impl<'a> Fields<'a> {
             "cursorBefore" => Query::CursorBefore(self.cursor()?),
             "and" => Query::And(self.nested(depth)?),
             "or" => Query::Or(self.nested(depth)?),
+            // Appwrite parses the sub-queries but checks them only on schemaless databases, after
+            // refusing the method everywhere else; so does the engine.
+            "elemMatch" => Query::ElemMatch {
+                attribute: self.attribute.to_owned(),
+                queries: self.sub_queries(depth)?,
+            },
             other => {
                 return Err(error(format!(
                     "Query method not supported by appwrite-orm: {other}"
@@ -377,11 +403,21 @@ impl<'a> Fields<'a> {
         Ok(id.clone())
     }
 
-    /// The sub-queries of `and`/`or`: objects, or JSON strings as some clients send them; only
-    /// filters, at least two.
+    /// The sub-queries of `and`/`or`: only filters, at least two.
     fn nested(&self, depth: usize) -> Result<Vec<Query>, QueryParseError> {
-        let queries = self
-            .values
+        let queries = self.sub_queries(depth)?;
+        if queries.iter().any(|q| q.class() != QueryClass::Filter) {
+            return Err(self.arity("can only contain filter queries"));
+        }
+        if queries.len() < 2 {
+            return Err(self.arity("require at least two queries"));
+        }
+        Ok(queries)
+    }
+
+    /// The sub-queries of a logical query: objects, or JSON strings as some clients send them.
+    fn sub_queries(&self, depth: usize) -> Result<Vec<Query>, QueryParseError> {
+        self.values
             .iter()
             .map(|value| match value {
                 Value::String(s) => parse_nested(s, depth + 1),
@@ -391,14 +427,7 @@ impl<'a> Fields<'a> {
                     php_type(other)
                 ))),
             })
-            .collect::<Result<Vec<_>, _>>()?;
-        if queries.iter().any(|q| q.class() != QueryClass::Filter) {
-            return Err(self.arity("can only contain filter queries"));
-        }
-        if queries.len() < 2 {
-            return Err(self.arity("require at least two queries"));
-        }
-        Ok(queries)
+            .collect()
     }
 }
 
@@ -428,6 +457,7 @@ fn single_value_filter(method: &str) -> Option<fn(String, Value) -> Query> {
         "notEndsWith" => Query::not_ends_with,
         "search" => Query::search,
         "notSearch" => Query::not_search,
+        "regex" => Query::regex,
         _ => return None,
     })
 }
@@ -455,7 +485,7 @@ fn column_list(method: &str) -> Option<fn(Vec<String>) -> Query> {
 
 /// A method the server knows, whether or not this crate models it.
 fn is_method(method: &str) -> bool {
-    const MODELLED: [&str; 32] = [
+    const MODELLED: [&str; 34] = [
         "equal",
         "notEqual",
         "lessThan",
@@ -488,6 +518,8 @@ fn is_method(method: &str) -> bool {
         "cursorBefore",
         "and",
         "or",
+        "regex",
+        "elemMatch",
     ];
     MODELLED.contains(&method) || UNMODELLED_METHODS.contains(&method)
 }
@@ -551,6 +583,7 @@ mod tests {
             Query::not_contains("a", ["x"]),
             Query::search("a", "words here"),
             Query::not_search("a", "words"),
+            Query::regex("a", "^[a-z]+-\\d{2}$"),
             Query::is_null("a"),
             Query::is_not_null("a"),
             Query::exists(["a", "b"]),
@@ -571,6 +604,10 @@ mod tests {
                     Query::not_equal("c", json!(null)),
                 ]),
             ]),
+            Query::ElemMatch {
+                attribute: "items".into(),
+                queries: vec![Query::equal("sku", ["a1"]), Query::greater_than("qty", 2)],
+            },
         ]
     }
 
@@ -578,7 +615,7 @@ mod tests {
     fn every_method_round_trips() {
         let all = every_method();
         let methods: std::collections::HashSet<_> = all.iter().map(Query::method).collect();
-        assert_eq!(methods.len(), 32, "one sample per method");
+        assert_eq!(methods.len(), 34, "one sample per method");
         for q in all {
             let wire = q.to_wire();
             assert_eq!(Query::parse(&wire), Ok(q.clone()), "{wire}");
@@ -627,6 +664,17 @@ mod tests {
                 r#"{"method":"cursorAfter","values":["id"]}"#,
             ),
             (Query::order_random(), r#"{"method":"orderRandom"}"#),
+            (
+                Query::regex("name", "^a.*"),
+                r#"{"method":"regex","attribute":"name","values":["^a.*"]}"#,
+            ),
+            (
+                Query::ElemMatch {
+                    attribute: "items".into(),
+                    queries: vec![Query::equal("sku", ["a1"])],
+                },
+                r#"{"method":"elemMatch","attribute":"items","values":[{"method":"equal","attribute":"sku","values":["a1"]}]}"#,
+            ),
             (
                 Query::and([Query::equal("a", [1]), Query::less_than("b", 2)]),
                 r#"{"method":"and","values":[{"method":"equal","attribute":"a","values":[1]},{"method":"lessThan","attribute":"b","values":[2]}]}"#,
@@ -710,8 +758,8 @@ mod tests {
             "Invalid query: Invalid query values. Must be an array, got object"
         );
         assert_eq!(
-            parse_err(r#"{"method":"regex","attribute":"a","values":["^a"]}"#),
-            "Invalid query: Query method not supported by appwrite-orm: regex"
+            parse_err(r#"{"method":"vectorDot","attribute":"a","values":[[1.0]]}"#),
+            "Invalid query: Query method not supported by appwrite-orm: vectorDot"
         );
     }
 
@@ -736,6 +784,7 @@ mod tests {
             "notEndsWith",
             "search",
             "notSearch",
+            "regex",
         ];
         // (methods, the server's requirement, what follows `"attribute":"a"` in a query that
         // breaks it)
@@ -894,6 +943,65 @@ mod tests {
         );
     }
 
+    #[test]
+    fn elem_match_parses_its_sub_queries_without_checking_them() {
+        let wire = r#"{"method":"elemMatch","attribute":"items","values":[{"method":"equal","attribute":"sku","values":["a1"]},"{\"method\":\"isNull\",\"attribute\":\"qty\"}"]}"#;
+        assert_eq!(
+            Query::parse(wire),
+            Ok(Query::ElemMatch {
+                attribute: "items".into(),
+                queries: vec![Query::equal("sku", ["a1"]), Query::is_null("qty")],
+            })
+        );
+        // Appwrite counts the sub-queries and checks that they are filters only on schemaless
+        // databases, after it has refused the method on the others; the parser leaves both to
+        // the engine.
+        assert_eq!(
+            Query::parse(r#"{"method":"elemMatch","attribute":"items","values":[]}"#),
+            Ok(Query::ElemMatch {
+                attribute: "items".into(),
+                queries: vec![],
+            })
+        );
+        assert_eq!(
+            Query::parse(
+                r#"{"method":"elemMatch","attribute":"items","values":[{"method":"limit","values":[1]}]}"#
+            ),
+            Ok(Query::ElemMatch {
+                attribute: "items".into(),
+                queries: vec![Query::limit(1)],
+            })
+        );
+        // Errors inside a sub-query are the sub-query's own.
+        assert_eq!(
+            parse_err(
+                r#"{"method":"elemMatch","attribute":"items","values":[{"method":"equal","attribute":"sku"}]}"#
+            ),
+            "Invalid query: Equal queries require at least one value."
+        );
+        assert_eq!(
+            parse_err(r#"{"method":"elemMatch","attribute":"items","values":[7]}"#),
+            "Invalid query: Invalid query values. Nested queries must be objects, got integer"
+        );
+    }
+
+    #[test]
+    fn regex_takes_exactly_one_value_of_any_type() {
+        assert_eq!(
+            Query::parse(r#"{"method":"regex","attribute":"name","values":["^a"]}"#),
+            Ok(Query::regex("name", "^a"))
+        );
+        // The value's type is checked against the column by the engine, as on the server.
+        assert_eq!(
+            Query::parse(r#"{"method":"regex","attribute":"age","values":[5]}"#),
+            Ok(Query::regex("age", 5))
+        );
+        assert_eq!(
+            parse_err(r#"{"method":"regex","attribute":"name","values":["^a","b"]}"#),
+            "Invalid query: Regex queries require exactly one value."
+        );
+    }
+
     fn nest(depth: usize) -> String {
         let leaf = r#"{"method":"isNull","attribute":"a"}"#;
         let open = r#"{"method":"and","values":["#.repeat(depth);
@@ -965,6 +1073,7 @@ mod tests {
             (attr(), exact_scalar()).prop_map(|(a, v)| Query::not_ends_with(a, v)),
             (attr(), exact_scalar()).prop_map(|(a, v)| Query::search(a, v)),
             (attr(), exact_scalar()).prop_map(|(a, v)| Query::not_search(a, v)),
+            (attr(), exact_scalar()).prop_map(|(a, v)| Query::regex(a, v)),
             (attr(), exact_scalar(), exact_scalar()).prop_map(|(a, s, e)| Query::between(a, s, e)),
             (attr(), exact_scalar(), exact_scalar())
                 .prop_map(|(a, s, e)| Query::not_between(a, s, e)),
@@ -979,7 +1088,9 @@ mod tests {
         filter_leaf().prop_recursive(4, 24, 3, |inner| {
             prop_oneof![
                 prop::collection::vec(inner.clone(), 2..4).prop_map(Query::And),
-                prop::collection::vec(inner, 2..4).prop_map(Query::Or),
+                prop::collection::vec(inner.clone(), 2..4).prop_map(Query::Or),
+                (any::<String>(), prop::collection::vec(inner, 0..3))
+                    .prop_map(|(attribute, queries)| Query::ElemMatch { attribute, queries }),
             ]
         })
     }
@@ -999,10 +1110,12 @@ mod tests {
         ]
     }
 
-    const METHOD_NAMES: [&str; 8] = [
+    const METHOD_NAMES: [&str; 10] = [
         "equal",
         "and",
         "or",
+        "regex",
+        "elemMatch",
         "limit",
         "select",
         "between",

@@ -26,13 +26,16 @@
 //! Known differences from a real server: relationship columns store the related ids but do not
 //! load, cascade or restrict; `search` matches words without MariaDB's stop-word list and minimum
 //! word length; permissions are stored and returned but not enforced (the engine acts with an
-//! API key's rights, as a server-side ORM does).
+//! API key's rights, as a server-side ORM does); `regex` reads the `regex` crate's dialect (no
+//! backreferences or lookaround), matches case-sensitively and only on string columns, and
+//! refuses an invalid pattern with a 400 where Appwrite's database fails with a 500.
 
 mod catalog;
 mod clock;
 mod codec;
 mod ddl;
 mod errors;
+mod pattern;
 mod relations;
 mod select;
 mod transactions;
@@ -126,6 +129,7 @@ impl EmbeddedBackend {
                 Ok(text.is_some_and(|t| select::search_matches(&t, &query)))
             },
         )?;
+        pattern::register(&conn)?;
         catalog::init(&conn)?;
         relations::init(&conn)?;
         Ok(Self {

@@ -4,6 +4,8 @@
 //!   null out, as SQL comparisons do on MariaDB;
 //! - `contains` is a substring match on strings and an any-element match on arrays;
 //! - `search` needs an available fulltext index on exactly that column and matches words;
+//! - `regex` matches string columns with the `regex` crate (see `pattern`); `elemMatch` is
+//!   refused, as Appwrite refuses it on every schema-full table;
 //! - explicit orders come first, then `$sequence` ascending as the tie-breaker; nulls sort first
 //!   ascending and last descending (SQLite and MariaDB agree);
 //! - cursors compare the whole order tuple; `cursorBefore` returns the page just before the
@@ -16,6 +18,7 @@ use serde_json::{Map, Value, json};
 use super::catalog::{Session, TableMeta, quote};
 use super::codec;
 use super::errors;
+use super::pattern;
 use super::relations;
 use crate::api::{AppwriteError, types};
 use crate::backend::Row;
@@ -571,23 +574,30 @@ fn filter(
             }
             Ok(format!("({})", parts.join(joiner)))
         }
-        Query::Exists { attributes } | Query::NotExists { attributes } => {
-            let test = if matches!(query, Query::Exists { .. }) {
-                "IS NOT NULL"
-            } else {
-                "IS NULL"
-            };
-            let mut parts = Vec::with_capacity(attributes.len());
-            for a in attributes {
-                parts.push(format!("{} {test}", resolve(meta, a)?.sql));
-            }
-            Ok(format!("({})", parts.join(" AND ")))
+        // Appwrite checks the query's own `attribute` member, which `exists` leaves empty (its
+        // columns travel in `values`), and no column of a schema-full table has an empty key.
+        Query::Exists { .. } | Query::NotExists { .. } => {
+            Err(errors::query_invalid("Attribute not found in schema: "))
         }
+        Query::ElemMatch { queries, .. } => refuse_elem_match(conn, meta, queries),
         _ => Err(errors::query_invalid(format!(
             "Query method not valid: {}",
             query.method()
         ))),
     }
+}
+
+/// `elemMatch`: Appwrite checks the sub-queries against the table first, then refuses the method
+/// on every schema-full table (utopia-php/database `Validator/Query/Filter.php`). Only the filter
+/// sub-queries are checked here; any other kind in an `elemMatch` is refused all the same.
+fn refuse_elem_match(conn: &Session, meta: &TableMeta, queries: &[Query]) -> Result<String> {
+    let mut unused = Vec::new();
+    for q in queries.iter().filter(|q| q.class() == QueryClass::Filter) {
+        filter(conn, meta, q, &mut unused)?;
+    }
+    Err(errors::query_invalid(
+        "elemMatch is not supported by the database",
+    ))
 }
 
 fn single_column_filter(
@@ -662,6 +672,7 @@ fn single_column_filter(
                 format!("({col} IS NOT NULL AND NOT aw_search({col}, ?))")
             }
         }
+        Query::Regex { pattern, .. } => regex_condition(t, query, pattern, params)?,
         Query::IsNull { .. } => format!("{col} IS NULL"),
         Query::IsNotNull { .. } => format!("{col} IS NOT NULL"),
         _ => {
@@ -683,6 +694,34 @@ fn string_only(t: &Target, query: &Query) -> Result<()> {
             t.column.key
         )))
     }
+}
+
+/// `regex`: the pattern's type is checked against the column as Appwrite checks any value; then
+/// only string columns are matched (MariaDB would match the text form of a number or a date,
+/// other databases refuse it), and a pattern the `regex` crate cannot compile is a 400 (on
+/// Appwrite the database's error is a 500).
+fn regex_condition(
+    t: &Target,
+    query: &Query,
+    pattern: &Value,
+    params: &mut Vec<SqlValue>,
+) -> Result<String> {
+    query_value(t, pattern)?;
+    string_only(t, query)?;
+    let Value::String(source) = pattern else {
+        return Err(errors::query_invalid(format!(
+            "Query value is invalid for attribute \"{}\"",
+            t.column.key
+        )));
+    };
+    pattern::compile(source).map_err(|reason| {
+        errors::query_invalid(format!(
+            "Invalid regular expression for attribute \"{}\": {reason}",
+            t.column.key
+        ))
+    })?;
+    params.push(SqlValue::Text(source.clone()));
+    Ok(format!("{}({}, ?)", pattern::SQL_FUNCTION, t.sql))
 }
 
 /// `contains` and friends: substring on strings, element membership on arrays.
