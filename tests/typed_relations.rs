@@ -18,6 +18,9 @@ pub struct Writer {
     pub id: RowId,
     #[column(size = 100)]
     pub name: String,
+    /// The twin of `Novel::writer`, created with it.
+    #[column(relation(table = "novels", kind = many_to_one, twin, two_way_key = "writer"))]
+    pub novels: Vec<Ref<Novel>>,
 }
 
 #[derive(Table, Debug, Clone, PartialEq)]
@@ -104,6 +107,7 @@ async fn library(env: &Env) {
         .create(&Writer {
             id: id("w1"),
             name: "Ursula".into(),
+            novels: Vec::new(),
         })
         .await
         .unwrap();
@@ -162,6 +166,21 @@ async fn reads_bring_related_ids_and_with_loads_rows(env: Env) {
         .collect();
     headings.sort_unstable();
     assert_eq!(headings, ["One", "Two"]);
+    // The twin, declared on the other model, loads from its side.
+    let writer = env
+        .db
+        .table::<Writer>()
+        .query()
+        .with(Writer::NOVELS)
+        .first()
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(writer.novels.len(), 1);
+    assert_eq!(
+        writer.novels[0].row().map(|n| n.title.as_str()),
+        Some("The Dispossessed")
+    );
     // Filters on the relationship column compare related ids.
     let by_writer = novels
         .query()

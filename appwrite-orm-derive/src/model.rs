@@ -168,6 +168,8 @@ pub(crate) struct RelationModel {
     pub(crate) on_delete: OnDelete,
     pub(crate) two_way: bool,
     pub(crate) two_way_key: Option<String>,
+    /// The twin (child side) of a relationship declared on the related table.
+    pub(crate) twin: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -192,9 +194,15 @@ impl RelationKind {
         })
     }
 
-    /// True when this side holds several related rows.
-    pub(crate) fn many(self) -> bool {
-        matches!(self, RelationKind::OneToMany | RelationKind::ManyToMany)
+    /// True when this side holds several related rows: the parent side (`twin` false) or the
+    /// twin (`twin` true) of a relationship of this kind.
+    pub(crate) fn many(self, twin: bool) -> bool {
+        match self {
+            RelationKind::OneToOne => false,
+            RelationKind::ManyToMany => true,
+            RelationKind::OneToMany => !twin,
+            RelationKind::ManyToOne => twin,
+        }
     }
 }
 

@@ -105,7 +105,8 @@ impl Database {
     /// migrations.
     ///
     /// Relationship columns cannot be created inline: they are added after the table, one
-    /// request each, and waited for (the related table must exist already).
+    /// request each, and waited for (the related table must exist already). A declared twin
+    /// (`relation(twin, ...)`) is created by its parent, with the related table.
     pub async fn create_table<T: Table>(&self) -> Result<LiveTable> {
         let schema = T::schema();
         schema.validate()?;
@@ -114,7 +115,15 @@ impl Database {
             .iter()
             .cloned()
             .partition(|c| matches!(c.kind, crate::schema::ColumnKind::Relationship(_)));
-        if relations.is_empty() {
+        // A twin comes with its parent, when the related table is created.
+        let relations: Vec<_> = relations
+            .into_iter()
+            .filter(|c| {
+                !matches!(&c.kind, crate::schema::ColumnKind::Relationship(rel)
+                    if rel.side == crate::schema::RelationSide::Child)
+            })
+            .collect();
+        if plain.len() == schema.columns.len() {
             return self.backend.create_table(&self.id, schema).await;
         }
         let first = crate::schema::TableSchema {

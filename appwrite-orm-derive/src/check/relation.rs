@@ -41,9 +41,10 @@ pub(super) fn check_relation(
         }
     };
     let many_field = fcx.info.shape.is_vec();
+    let twin = rel.twin.is_some();
     let kind = match &rel.kind {
         Some(kind) => {
-            if !fcx.info.is_unknown() && kind.value.many() != many_field {
+            if !fcx.info.is_unknown() && kind.value.many(twin) != many_field {
                 let (holds, fits) = if many_field {
                     ("a Vec of related rows", "one_to_many or many_to_many")
                 } else {
@@ -74,6 +75,15 @@ pub(super) fn check_relation(
         .two_way_key
         .as_ref()
         .map(|lit| ruled_literal(cx, lit, "two-way key", check_key));
+    if let Some(span) = rel.twin
+        && two_way_key.is_none()
+    {
+        cx.error_at(
+            span,
+            "a `twin` needs `two_way_key = \"...\"`: the key of the relationship column it \
+             mirrors on the related table",
+        );
+    }
     RelationModel {
         table,
         kind,
@@ -84,5 +94,6 @@ pub(super) fn check_relation(
         // A twin key only makes sense with a twin column: giving one asks for it.
         two_way: rel.two_way.is_some() || two_way_key.is_some(),
         two_way_key,
+        twin,
     }
 }

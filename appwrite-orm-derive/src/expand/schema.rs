@@ -91,6 +91,11 @@ fn column_expr(field: &FieldModel<'_>, column: &ColumnModel) -> TokenStream {
             OnDelete::SetNull => quote!(SetNull),
         };
         let two_way = relation.two_way;
+        let side = if relation.twin {
+            quote!(Child)
+        } else {
+            quote!(Parent)
+        };
         let two_way_key = match &relation.two_way_key {
             Some(k) => quote!(::std::option::Option::Some(::std::string::String::from(#k))),
             None => quote!(::std::option::Option::None),
@@ -104,7 +109,7 @@ fn column_expr(field: &FieldModel<'_>, column: &ColumnModel) -> TokenStream {
                 two_way: #two_way,
                 two_way_key: #two_way_key,
                 on_delete: ::appwrite_orm::schema::OnDelete::#on_delete,
-                side: ::appwrite_orm::schema::RelationSide::Parent,
+                side: ::appwrite_orm::schema::RelationSide::#side,
             });
             column.required = false;
             column.array = false;

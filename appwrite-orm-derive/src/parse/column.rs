@@ -33,7 +33,14 @@ const KEYS: &[&str] = &[
     "relation",
 ];
 
-const RELATION_KEYS: &[&str] = &["table", "kind", "on_delete", "two_way", "two_way_key"];
+const RELATION_KEYS: &[&str] = &[
+    "table",
+    "kind",
+    "on_delete",
+    "two_way",
+    "two_way_key",
+    "twin",
+];
 
 /// The kinds a text field may be given instead of varchar.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -87,6 +94,9 @@ pub(crate) struct RelationAttrs {
     pub(crate) on_delete: Option<Sp<OnDelete>>,
     pub(crate) two_way: Option<Span>,
     pub(crate) two_way_key: Option<LitStr>,
+    /// `twin`: this field is the twin (child side) of a two-way relationship declared on
+    /// `table`.
+    pub(crate) twin: Option<Span>,
 }
 
 /// Everything the `#[column(...)]` attributes of one field say, with spans, unchecked.
@@ -262,6 +272,7 @@ fn parse_relation(
     let mut on_delete = Slot::new("on_delete");
     let mut two_way = Slot::new("two_way");
     let mut two_way_key = Slot::new("two_way_key");
+    let mut twin = Slot::new("twin");
     meta.parse_nested_meta(attr::known_keys(
         cx,
         "relation",
@@ -271,6 +282,7 @@ fn parse_relation(
                 "table" => table.set_read(cx, key_span, attr::string(cx, inner, key)?),
                 "two_way_key" => two_way_key.set_read(cx, key_span, attr::string(cx, inner, key)?),
                 "two_way" => two_way.set_flag(cx, inner, key_span)?,
+                "twin" => twin.set_flag(cx, inner, key_span)?,
                 "kind" => {
                     let (names, from_name) = (RelationKind::NAMES, RelationKind::from_name);
                     if let Some(k) = named(cx, inner, "relation kind", names, from_name)? {
@@ -295,6 +307,7 @@ fn parse_relation(
         on_delete: on_delete.get(),
         two_way: two_way.get().map(|s| s.key),
         two_way_key: two_way_key.get().map(|s| s.value),
+        twin: twin.get().map(|s| s.key),
     })
 }
 

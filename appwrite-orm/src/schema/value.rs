@@ -11,7 +11,7 @@
 use chrono::{DateTime, NaiveDate, NaiveDateTime, TimeZone, Timelike, Utc};
 use serde_json::Value;
 
-use super::{ColumnKind, ColumnSchema, RelationType, Relationship};
+use super::{ColumnKind, ColumnSchema, Relationship};
 
 /// The description of an invalid datetime, as Appwrite words it.
 const DATETIME_DESCRIPTION: &str =
@@ -362,11 +362,7 @@ fn in_datetime_range(dt: &DateTime<Utc>) -> bool {
 /// Relationship values: a row id or a row object; an array of those on the "many" side. The
 /// messages are those of Appwrite's `relationship_value_invalid`.
 fn check_relationship(rel: &Relationship, value: &Value) -> Result<Value, String> {
-    let many = matches!(
-        rel.relation_type,
-        RelationType::OneToMany | RelationType::ManyToMany
-    );
-    if !many {
+    if !rel.is_to_many() {
         return check_related_row(value).map(|()| value.clone());
     }
     let Value::Array(items) = value else {
@@ -394,7 +390,7 @@ mod tests {
     use serde_json::json;
 
     use super::*;
-    use crate::schema::{OnDelete, limits};
+    use crate::schema::{OnDelete, RelationType, limits};
 
     fn col(kind: ColumnKind) -> ColumnSchema {
         ColumnSchema::new("k", kind)

@@ -146,6 +146,7 @@ fn compare_kind(
         }
         (K::Relationship(a), K::Relationship(b)) => {
             let same_side = a.related_table == b.related_table
+                && a.side == b.side
                 && a.relation_type == b.relation_type
                 && a.two_way == b.two_way
                 // Appwrite names the twin after the table when no key is given.

@@ -32,7 +32,7 @@ use serde_json::Value;
 
 use crate::api::{ColumnStatus, Table};
 use crate::migrate::planning::compare;
-use crate::migrate::planning::table_diff::{TableDiffInput, diff_table};
+use crate::migrate::planning::table_diff::{TableDiffInput, diff_table, is_twin};
 use crate::migrate::registry::MigrationDef;
 use crate::schema::{ColumnKind, ColumnSchema, IndexSchema, TableSchema, schema_fingerprint};
 
@@ -571,7 +571,10 @@ impl Sim {
                 continue;
             };
             for c in &table.columns {
-                if decl.find_column(&c.schema.key).is_none() && c.status != ColumnStatus::Deleting {
+                if decl.find_column(&c.schema.key).is_none()
+                    && c.status != ColumnStatus::Deleting
+                    && !twin_of_declared(&c.schema, declared)
+                {
                     // Still here while its new key is declared: the new key existed as well.
                     let renamed_to = renames
                         .iter()
@@ -604,6 +607,61 @@ impl Sim {
     }
 }
 
+/// A declared twin needs its parent: a two-way relationship on the related table whose
+/// `two_way_key` is the twin's key and whose type is the twin's.
+fn check_twins(version: u32, tables: &[TableSchema], errors: &mut Vec<PlanError>) {
+    for table in tables {
+        for column in table.columns.iter().filter(|c| is_twin(c)) {
+            let ColumnKind::Relationship(twin) = &column.kind else {
+                continue;
+            };
+            let parent_key = twin.two_way_key.as_deref().unwrap_or_default();
+            let parent = tables
+                .iter()
+                .find(|t| t.id == twin.related_table)
+                .and_then(|t| t.find_column(parent_key));
+            let matches = parent.is_some_and(|p| {
+                matches!(&p.kind, ColumnKind::Relationship(rel)
+                    if rel.two_way
+                        && rel.relation_type == twin.relation_type
+                        && rel.related_table == table.id
+                        && rel.two_way_key.as_deref() == Some(column.key.as_str()))
+            });
+            if !matches {
+                errors.push(PlanError {
+                    version,
+                    table: table.id.clone(),
+                    message: format!(
+                        "column {:?} is declared as the twin of {}.{parent_key}, which is not \
+                         declared there as a two-way {} relationship to {:?} with \
+                         two_way_key = {:?}; declare the parent (Appwrite creates the twin with \
+                         it) or remove `twin`",
+                        column.key,
+                        twin.related_table,
+                        twin.relation_type.as_str(),
+                        table.id,
+                        column.key
+                    ),
+                });
+            }
+        }
+    }
+}
+
+/// True when `column` is the twin of a relationship that a declared table declares: it comes
+/// and goes with that relationship, so it is no extra.
+fn twin_of_declared(column: &ColumnSchema, declared: &[TableSchema]) -> bool {
+    let ColumnKind::Relationship(rel) = &column.kind else {
+        return false;
+    };
+    rel.side == crate::schema::RelationSide::Child
+        && declared
+            .iter()
+            .find(|t| t.id == rel.related_table)
+            .and_then(|t| t.find_column(rel.two_way_key.as_deref().unwrap_or_default()))
+            .is_some_and(|parent| matches!(&parent.kind, ColumnKind::Relationship(p) if p.two_way))
+}
+
 /// A planned operation.
 pub(super) fn op(op: SchemaOp, class: OpClass, reason: impl Into<String>) -> PlannedOp {
     PlannedOp {
@@ -633,6 +691,7 @@ fn diff(
     let mut creates = Vec::new();
     let mut before = Vec::new();
     let mut after = Vec::new();
+    check_twins(version, tables, errors);
     for table in tables {
         match sim.tables.get_mut(&table.id) {
             None => {
@@ -652,7 +711,7 @@ fn diff(
                     OpClass::Additive,
                     added_reason(table.since, version, "created"),
                 ));
-                for column in later {
+                for column in later.into_iter().filter(|c| !is_twin(c)) {
                     before.push(op(
                         SchemaOp::CreateColumn {
                             table: table.id.clone(),
@@ -1040,6 +1099,60 @@ mod tests {
         assert_eq!(names[0], "remove failed column users.phone [in-place]");
         assert!(plan.versions[0].before[0].reason.contains("disk full"));
         assert_eq!(names[1], "add column users.phone varchar(20) [additive]");
+    }
+
+    /// `books.author`, a two-way manyToOne to `authors` whose twin is `authors.books`, and the
+    /// twin as `authors` declares it.
+    fn library() -> (TableSchema, TableSchema) {
+        let mut parent = Relationship::new("authors", RelationType::ManyToOne);
+        parent.two_way = true;
+        parent.two_way_key = Some("books".into());
+        let mut twin = Relationship::new("books", RelationType::ManyToOne);
+        twin.two_way = true;
+        twin.two_way_key = Some("author".into());
+        twin.side = crate::schema::RelationSide::Child;
+        let books = TableSchema::new("books", "Books").column(ColumnSchema::new(
+            "author",
+            ColumnKind::Relationship(parent),
+        ));
+        let authors = TableSchema::new("authors", "Authors")
+            .column(ColumnSchema::new("books", ColumnKind::Relationship(twin)));
+        (books, authors)
+    }
+
+    #[test]
+    fn a_declared_twin_is_created_by_its_parent_and_is_no_extra() {
+        let (books, authors) = library();
+        let plan = Case::new(vec![authors.clone(), books.clone()]).plan();
+        assert!(plan.errors.is_empty(), "{:?}", plan.errors);
+        assert_eq!(
+            ops(&plan.versions[0]),
+            [
+                "create table authors (0 columns, 0 indexes) [additive]",
+                "create table books (0 columns, 0 indexes) [additive]",
+                "add column books.author relationship manyToOne to \"authors\" [additive]",
+            ]
+        );
+        // Once applied, the live twin matches the declaration: nothing to do, no extra; and
+        // undeclared, it is no extra either while its parent is declared.
+        let live = [authors.clone(), books.clone()];
+        let again = Case::new(vec![authors, books.clone()])
+            .live(&live)
+            .applied(1)
+            .plan();
+        assert!(again.is_empty() && again.extras.is_empty(), "{again:?}");
+        let bare = TableSchema::new("authors", "Authors");
+        let without = Case::new(vec![bare, books]).live(&live).applied(1).plan();
+        assert!(without.extras.is_empty(), "{:?}", without.extras);
+    }
+
+    #[test]
+    fn a_twin_without_its_parent_is_a_plan_error() {
+        let (_, authors) = library();
+        let books = TableSchema::new("books", "Books");
+        let plan = Case::new(vec![authors, books]).plan();
+        assert_eq!(plan.errors.len(), 1, "{:?}", plan.errors);
+        assert!(plan.errors[0].message.contains("twin of books.author"));
     }
 
     #[test]

@@ -8,7 +8,7 @@ use crate::migrate::planning::plan::{
     ColumnRename, OpClass, PlanError, PlanInput, PlannedOp, SchemaOp, SimItem, SimTable,
     added_reason, op,
 };
-use crate::schema::{ColumnSchema, IndexSchema, TableSchema};
+use crate::schema::{ColumnKind, ColumnSchema, IndexSchema, RelationSide, TableSchema};
 
 /// What a table's diff works on: the version planned, the declaration as of it and the
 /// plan's input (renames, skipped default fills).
@@ -291,6 +291,11 @@ impl TableDiff<'_, '_, '_> {
     /// Creates a missing column: optional until the steps have run when declared required,
     /// with its default written into the rows that exist.
     fn create_column(&mut self, column: &ColumnSchema) {
+        if is_twin(column) {
+            // Appwrite creates a twin with its parent relationship; the sim has it from then.
+            self.live.columns.push(SimItem::ready(column.clone()));
+            return;
+        }
         let id = self.id().to_owned();
         let key = &column.key;
         let mut created = column.clone();
@@ -452,4 +457,10 @@ fn incompatible_message(table: &str, column: &ColumnSchema, why: &str) -> String
          <new column>, |value| ...)`, and drop the old column in a later version's step with \
          `m.drop_column(\"{table}\", \"{key}\")` (it is backed up first)"
     )
+}
+
+/// True for the twin (child side) of a two-way relationship: created and deleted with its
+/// parent column, never on its own.
+pub(super) fn is_twin(column: &ColumnSchema) -> bool {
+    matches!(&column.kind, ColumnKind::Relationship(rel) if rel.side == RelationSide::Child)
 }
