@@ -32,7 +32,7 @@ use crate::model::{
 };
 use crate::query::Query;
 use crate::rows::{RowQuery, Rows};
-use crate::schema::limits;
+use crate::schema::{ColumnKind, limits};
 use crate::{Error, Result};
 
 /// The rows of model `T`. Get one from [`Database::table`](crate::Database::table).
@@ -61,7 +61,7 @@ impl<T: Table> TableHandle<T> {
     pub async fn create(&self, value: &T) -> Result<T> {
         value.validate()?;
         let id = id_or_new(value);
-        let row = self.rows.create(id.as_str(), &value.to_document()).await?;
+        let row = self.rows.create(id.as_str(), &whole_row(value)).await?;
         T::from_row(&row)
     }
 
@@ -150,7 +150,8 @@ impl<T: Table> TableHandle<T> {
         T::from_row(&row)
     }
 
-    /// Checks `value`, then creates or replaces its row (the value needs an id).
+    /// Checks `value`, then creates or replaces its row (the value needs an id). An empty list
+    /// on a to-many relationship leaves that relationship's links as they are.
     pub async fn upsert(&self, value: &T) -> Result<T> {
         value.validate()?;
         let id = value.row_id().ok_or_else(|| Error::InvalidId {
@@ -158,7 +159,7 @@ impl<T: Table> TableHandle<T> {
             value: String::new(),
             reason: "upsert needs a value with an id".to_owned(),
         })?;
-        let row = self.rows.upsert(id.as_str(), &value.to_document()).await?;
+        let row = self.rows.upsert(id.as_str(), &whole_row(value)).await?;
         T::from_row(&row)
     }
 
@@ -369,6 +370,26 @@ fn selection<T: Table>(loads: Vec<String>) -> Option<Query> {
     Some(Query::select(values.iter().map(String::as_str)))
 }
 
+/// The document of a whole-value write (create, upsert): every column, except the empty lists
+/// of to-many relationships. A whole-value write never unlinks rows through an empty list, so
+/// that a value read without its relationships (a related row loaded by `with`) cannot drop
+/// them when written back; unlinking is an explicit patch (`update(id, patch.books(vec![]))`).
+fn whole_row<T: Table>(value: &T) -> Document {
+    let mut document = value.to_document();
+    for column in &T::schema().columns {
+        let ColumnKind::Relationship(rel) = &column.kind else {
+            continue;
+        };
+        let empty = document
+            .get(&column.key)
+            .is_some_and(|v| v.as_array().is_some_and(Vec::is_empty) || v.is_null());
+        if rel.is_to_many() && empty {
+            document.remove(&column.key);
+        }
+    }
+    document
+}
+
 fn id_or_new<T: Table>(value: &T) -> RowId {
     value.row_id().cloned().unwrap_or_else(RowId::unique)
 }
@@ -393,7 +414,7 @@ fn documents_with_ids<T: Table>(values: &[T]) -> Result<Vec<Document>> {
             }
             Err(other) => return Err(other),
         }
-        let mut document = value.to_document();
+        let mut document = whole_row(value);
         document.insert("$id".to_owned(), id_or_new(value).as_str().into());
         documents.push(document);
     }

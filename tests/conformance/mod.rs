@@ -466,6 +466,7 @@ macro_rules! conformance_suite {
                 relationship_values_of_the_wrong_shape_are_refused,
                 bulk_writes_are_refused_on_tables_with_relationships,
                 relationship_update_and_delete_act_on_both_sides,
+                one_way_on_delete_applies_from_the_related_side,
             }
         }
     };

@@ -520,3 +520,55 @@ pub async fn relationship_update_and_delete_act_on_both_sides(env: Env) {
     let row = get(b, "parent", "p1").await;
     assert_eq!(row.get("mine"), None);
 }
+
+/// A one-way relationship has no column on the related table, yet its `onDelete` applies
+/// when a related row is deleted: `cascade` deletes the rows pointing at it, `restrict`
+/// refuses while some do.
+pub async fn one_way_on_delete_applies_from_the_related_side(env: Env) {
+    let fx = env.fixture().await;
+    let b = fx.b();
+    related_tables(
+        b,
+        relation(
+            "child",
+            "child",
+            RelationType::ManyToOne,
+            None,
+            OnDelete::Cascade,
+        ),
+    )
+    .await;
+    table_with(b, "other", vec![text("name")]).await;
+    add_column(
+        b,
+        "other",
+        relation(
+            "child",
+            "child",
+            RelationType::ManyToOne,
+            None,
+            OnDelete::Restrict,
+        ),
+    )
+    .await;
+    assert!(
+        b.get_column(DB, "child", "parent").await.is_err(),
+        "no twin"
+    );
+    create(b, "child", "c1", json!({"name": "C"})).await;
+    create(b, "child", "c2", json!({"name": "D"})).await;
+    create(b, "parent", "p1", json!({"name": "P", "child": "c1"})).await;
+    create(b, "parent", "p2", json!({"name": "Q", "child": "c1"})).await;
+    create(b, "other", "o1", json!({"name": "O", "child": "c2"})).await;
+    b.delete_row(DB, "child", "c1").await.expect("delete c1");
+    assert_eq!(
+        count(b, "parent").await,
+        0,
+        "cascade through a one-way relationship"
+    );
+    assert_err(
+        b.delete_row(DB, "child", "c2").await,
+        403,
+        ty::ROW_DELETE_RESTRICTED,
+    );
+}

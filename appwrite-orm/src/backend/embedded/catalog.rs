@@ -503,6 +503,14 @@ pub(super) fn table_seqs(conn: &Connection, database: &str) -> Result<Vec<i64>> 
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
+/// The ids of the tables of a database, in creation order.
+pub(super) fn table_ids(conn: &Connection, database: &str) -> Result<Vec<String>> {
+    let mut stmt =
+        conn.prepare_cached("SELECT id FROM aw_tables WHERE database_id = ?1 ORDER BY seq")?;
+    let rows = stmt.query_map([database], |r| r.get(0))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
 /// Where a new column or index goes: its table, its first status, and when that status ends.
 pub(super) struct Placement {
     seq: i64,

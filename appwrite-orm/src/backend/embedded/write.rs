@@ -462,9 +462,7 @@ pub(super) fn delete_walked(
     if select::stamp(conn, meta, row_id)?.is_none() {
         return Err(errors::row_not_found());
     }
-    if !meta.relations.is_empty() {
-        relations::before_delete(conn, meta, row_id, walked)?;
-    }
+    relations::before_delete(conn, meta, row_id, walked)?;
     conn.prepare_cached(&format!("DELETE FROM {} WHERE _uid = ?1", meta.sql_table()))?
         .execute([row_id])?;
     Ok(())

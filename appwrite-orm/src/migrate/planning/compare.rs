@@ -9,7 +9,7 @@ use std::collections::BTreeSet;
 
 use serde_json::Value;
 
-use crate::schema::{ColumnKind, ColumnSchema, IndexSchema, SortOrder, limits};
+use crate::schema::{ColumnKind, ColumnSchema, IndexSchema, RelationSide, SortOrder, limits};
 
 /// What it takes to turn the live column into the declared one.
 #[derive(Debug, Clone, PartialEq)]
@@ -154,7 +154,8 @@ fn compare_kind(
             if !same_side {
                 return Err(());
             }
-            if a.on_delete != b.on_delete {
+            // A twin's `onDelete` is its parent's: the parent's declaration governs both sides.
+            if a.on_delete != b.on_delete && a.side == RelationSide::Parent {
                 changes.push(format!(
                     "on delete {} → {}",
                     b.on_delete.as_str(),

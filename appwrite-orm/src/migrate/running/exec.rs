@@ -245,15 +245,33 @@ impl TableWork<'_> {
 }
 
 /// Writes `value` into every row where the column is null. Bulk update acts on all matches
-/// and, unlike a single-row update, sets only the column given.
+/// and, unlike a single-row update, sets only the column given. Appwrite refuses bulk writes on
+/// tables with relationship columns: there the rows are updated one request each.
 async fn fill_default(db: &Database, table: &str, column: &str, value: &Value) -> Result<u64> {
     let mut data = Document::new();
     data.insert(column.to_owned(), value.clone());
-    let list = db
+    let lacking = [Query::is_null(column)];
+    match db
         .backend()
-        .update_rows(db.id(), table, &data, &[Query::is_null(column)])
-        .await?;
-    Ok(list.total)
+        .update_rows(db.id(), table, &data, &lacking)
+        .await
+    {
+        Ok(list) => Ok(list.total),
+        Err(e) if e.error_type() == Some(crate::api::types::GENERAL_BAD_REQUEST) => {
+            let rows = db.rows(table);
+            let ids = rows
+                .query()
+                .with_all(lacking)
+                .with(Query::select(["$id"]))
+                .all()
+                .await?;
+            for row in &ids {
+                rows.update(row.id(), &data).await?;
+            }
+            Ok(ids.len() as u64)
+        }
+        Err(e) => Err(e),
+    }
 }
 
 /// Runs the operations that come after the steps: columns become required when no row lacks

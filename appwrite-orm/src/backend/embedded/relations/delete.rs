@@ -37,7 +37,8 @@ pub(in crate::backend::embedded) fn before_delete(
     row_id: &str,
     walked: &mut Vec<String>,
 ) -> Result<()> {
-    let relations = Relation::all(conn, meta)?;
+    let mut relations = Relation::all(conn, meta)?;
+    relations.extend(Relation::inbound_one_way(conn, meta)?);
     for relation in &relations {
         if walked.contains(&relation.link) {
             continue;

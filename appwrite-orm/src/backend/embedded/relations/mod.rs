@@ -99,6 +99,38 @@ impl Relation {
             .collect()
     }
 
+    /// The one-way relationships of other tables (and of this one) that point at `meta`, seen
+    /// from `meta`'s side. Appwrite keeps no column for them here, but their `onDelete` still
+    /// applies when one of `meta`'s rows is deleted (utopia-php/database keeps both sides).
+    pub fn inbound_one_way(conn: &Session, meta: &TableMeta) -> Result<Vec<Self>> {
+        let mut out = Vec::new();
+        // Table metadata comes from the session's cache: a delete reads no catalog row.
+        for id in catalog::table_ids(conn, &meta.table.database_id)? {
+            let other = catalog::load_table(conn, &meta.table.database_id, &id)?;
+            for column in &other.relations {
+                let crate::schema::ColumnKind::Relationship(rel) = &column.kind else {
+                    continue;
+                };
+                if rel.side != RelationSide::Parent
+                    || rel.two_way
+                    || rel.related_table != meta.table.id
+                {
+                    continue;
+                }
+                let mut seen_from_here = rel.clone();
+                seen_from_here.side = RelationSide::Child;
+                seen_from_here.related_table = other.table.id.clone();
+                seen_from_here.two_way_key = Some(column.key.clone());
+                out.push(Self {
+                    rel: seen_from_here,
+                    related: Arc::clone(&other),
+                    link: link_key(other.seq, &column.key),
+                });
+            }
+        }
+        Ok(out)
+    }
+
     /// The link store column holding this side's row ids.
     fn this_end(&self) -> &'static str {
         match self.rel.side {
