@@ -138,7 +138,7 @@ use crate::parse::Unusable;
 /// | `default = <literal>` | non-array columns | string for text, enum and date fields, integer for integers, number for floats, `true`/`false` for `bool`; the column becomes optional (Appwrite forbids defaults on required columns) |
 /// | `required` | non-`Option` columns | force required (e.g. a `Vec`); not with `default` |
 /// | `since = N` | columns | the version that added the column; at least the table's (the default) |
-/// | `relation(...)` | `RowId`, `Option<RowId>`, `Vec<RowId>` | a relationship column: `table = "id"` (required), `kind = many_to_one` (default on a single id) `\| one_to_one \| one_to_many \| many_to_many` (required on a `Vec`), `on_delete = restrict` (default) `\| cascade \| set_null`, `two_way`, `two_way_key = "key"` (implies `two_way`) |
+/// | `relation(...)` | `Option<Ref<T>>`, `Vec<Ref<T>>` (or `RowId`, `Option<RowId>`, `Vec<RowId>` for ids only) | a relationship column: `table = "id"` (required), `kind = many_to_one` (default on a single id) `\| one_to_one \| one_to_many \| many_to_many` (required on a `Vec`), `on_delete = restrict` (default) `\| cascade \| set_null`, `two_way`, `two_way_key = "key"` (implies `two_way`), `twin` (this field is the other side of a two-way relationship declared on `table`, whose key `two_way_key` names; Appwrite creates it with that relationship; a `Vec` on the twin of `many_to_one`, a single one on the twin of `one_to_many`) |
 ///
 /// **Renaming a column.** Give the field (or its `rename`) the new key and add
 /// `renamed_from = "old_key"`: where the live table still has `old_key` and not the new key,

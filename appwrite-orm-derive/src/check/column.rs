@@ -52,7 +52,7 @@ impl FieldCx<'_, '_> {
             Requirement::BigInt => (info.scalar == Scalar::Int(IntTy::I64), "i64 fields"),
             Requirement::Relation => (
                 info.scalar == Scalar::RowId && info.shape != Shape::OptionVec,
-                "fields of type RowId, Option<RowId> or Vec<RowId>",
+                "fields of type Option<Ref<T>>, Vec<Ref<T>>, RowId, Option<RowId> or Vec<RowId>",
             ),
             Requirement::System(system) => (system_type_ok(system, info), system.expected_types()),
         };

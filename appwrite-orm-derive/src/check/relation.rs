@@ -45,10 +45,14 @@ pub(super) fn check_relation(
     let kind = match &rel.kind {
         Some(kind) => {
             if !fcx.info.is_unknown() && kind.value.many(twin) != many_field {
-                let (holds, fits) = if many_field {
-                    ("a Vec of related rows", "one_to_many or many_to_many")
-                } else {
-                    ("one related row", "many_to_one or one_to_one")
+                let (holds, fits) = match (many_field, twin) {
+                    (true, false) => ("a Vec of related rows", "one_to_many or many_to_many"),
+                    (false, false) => ("one related row", "many_to_one or one_to_one"),
+                    (true, true) => (
+                        "a Vec of related rows",
+                        "the twin of many_to_one or many_to_many",
+                    ),
+                    (false, true) => ("one related row", "the twin of one_to_many or one_to_one"),
                 };
                 cx.error_at(
                     kind.span,
