@@ -35,6 +35,7 @@ pub mod model;
 pub mod query;
 pub mod rows;
 pub mod schema;
+pub mod spatial;
 mod table;
 
 /// The attribute that registers a versioned migration step; see [`migrate`].

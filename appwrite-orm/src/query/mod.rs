@@ -1,5 +1,5 @@
-//! The query model: every Appwrite 1.9 query method except the spatial and vector ones, as an
-//! AST, with serialisation to and parsing from Appwrite's JSON wire form. Pure.
+//! The query model: every Appwrite 1.9 query method except the vector ones, as an AST, with
+//! serialisation to and parsing from Appwrite's JSON wire form. Pure.
 //!
 //! ```
 //! use appwrite_orm::query::Query;
@@ -13,8 +13,10 @@
 //! assert_eq!(Query::parse(&wire).unwrap(), q);
 //! ```
 
+mod spatial;
 mod wire;
 
+pub use spatial::{DistanceOperand, SpatialFilter, SpatialMethod};
 pub use wire::QueryParseError;
 
 use serde_json::Value;
@@ -197,6 +199,9 @@ pub enum Query {
     CursorAfter(String),
     /// `cursorBefore`: the page before the row with this id.
     CursorBefore(String),
+    /// A spatial-only filter (`intersects`, `distanceLessThan`, …) on a point, line or polygon
+    /// column; see [`SpatialFilter`].
+    Spatial(SpatialFilter),
     /// `and`: every sub-filter matches.
     And(Vec<Query>),
     /// `or`: at least one sub-filter matches.
@@ -509,6 +514,7 @@ impl Query {
             Query::CursorBefore(_) => "cursorBefore",
             Query::And(_) => "and",
             Query::Or(_) => "or",
+            Query::Spatial(filter) => filter.method.as_str(),
         }
     }
 
@@ -551,6 +557,7 @@ impl Query {
             | Query::IsNotNull { attribute }
             | Query::OrderAsc { attribute }
             | Query::OrderDesc { attribute } => Some(attribute),
+            Query::Spatial(filter) => Some(&filter.attribute),
             _ => None,
         }
     }

@@ -11,6 +11,7 @@
 
 use serde_json::{Map, Value};
 
+use super::spatial::{self, SpatialMethod};
 use super::{Query, QueryClass};
 use crate::schema::check_id;
 use crate::schema::value::{format_thousands, php_type};
@@ -19,22 +20,10 @@ use crate::schema::value::{format_thousands, php_type};
 /// input cannot exhaust the stack.
 pub(crate) const MAX_NESTING: usize = 16;
 
-/// Methods Appwrite 1.9 knows that this crate does not model (spatial, vector, regex, elemMatch).
-const UNMODELLED_METHODS: [&str; 17] = [
+/// Methods Appwrite 1.9 knows that this crate does not model (vector, regex, elemMatch).
+const UNMODELLED_METHODS: [&str; 5] = [
     "regex",
     "elemMatch",
-    "crosses",
-    "notCrosses",
-    "distanceEqual",
-    "distanceNotEqual",
-    "distanceGreaterThan",
-    "distanceLessThan",
-    "intersects",
-    "notIntersects",
-    "overlaps",
-    "notOverlaps",
-    "touches",
-    "notTouches",
     "vectorDot",
     "vectorCosine",
     "vectorEuclidean",
@@ -139,6 +128,7 @@ impl Query {
             Query::And(queries) | Query::Or(queries) => {
                 (None, Some(queries.iter().map(Query::to_json).collect()))
             }
+            Query::Spatial(filter) => (Some(&filter.attribute), Some(filter.wire_values())),
         }
     }
 
@@ -261,6 +251,9 @@ impl<'a> Fields<'a> {
         }
         if let Some(make) = column_list(self.method) {
             return Ok(make(self.strings()?));
+        }
+        if let Some(method) = SpatialMethod::from_name(self.method) {
+            return spatial::parse(method, self.attribute, self.values);
         }
         let query = match self.method {
             "between" | "notBetween" => self.build_range()?,
@@ -489,7 +482,9 @@ fn is_method(method: &str) -> bool {
         "and",
         "or",
     ];
-    MODELLED.contains(&method) || UNMODELLED_METHODS.contains(&method)
+    MODELLED.contains(&method)
+        || UNMODELLED_METHODS.contains(&method)
+        || SpatialMethod::from_name(method).is_some()
 }
 
 fn capitalise(s: &str) -> String {

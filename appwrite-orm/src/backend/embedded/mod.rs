@@ -34,6 +34,8 @@ mod codec;
 mod ddl;
 mod errors;
 mod select;
+mod spatial_filter;
+mod spatial_rules;
 mod transactions;
 mod write;
 
@@ -125,6 +127,7 @@ impl EmbeddedBackend {
                 Ok(text.is_some_and(|t| select::search_matches(&t, &query)))
             },
         )?;
+        spatial_filter::register(&conn)?;
         catalog::init(&conn)?;
         Ok(Self {
             inner: Arc::new(Inner {

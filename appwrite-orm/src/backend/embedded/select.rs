@@ -16,6 +16,7 @@ use serde_json::{Map, Value, json};
 use super::catalog::{TableMeta, quote};
 use super::codec;
 use super::errors;
+use super::spatial_filter;
 use crate::api::{AppwriteError, types};
 use crate::backend::Row;
 use crate::query::{Query, QueryClass};
@@ -487,6 +488,9 @@ fn array_only_methods(method: &str) -> bool {
 fn filter(meta: &TableMeta, query: &Query, params: &mut Vec<SqlValue>) -> Result<String> {
     if let Some(attribute) = query.attribute() {
         let target = resolve(meta, attribute)?;
+        if let Some(sql) = spatial_filter::condition(&target.sql, &target.column, query, params)? {
+            return Ok(sql);
+        }
         if target.column.array && !array_only_methods(query.method()) {
             return Err(errors::query_invalid(format!(
                 "Cannot query {} on attribute \"{attribute}\" because it is an array.",
