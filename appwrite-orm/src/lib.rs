@@ -57,7 +57,8 @@ pub mod prelude {
     pub use crate::backend::Backend;
     pub use crate::migrate::{Migration, MigrationReport};
     pub use crate::model::{
-        ArrayColumn, Col, ColumnType, DateTime, Filter, Order, Patch, RowId, Table, TextColumn,
+        ArrayColumn, Col, ColumnType, DateTime, Filter, Order, Patch, RowId, SpatialColumn, Table,
+        TextColumn,
     };
     pub use crate::query::Query;
     pub use crate::{Database, Result, TableHandle};

@@ -172,11 +172,13 @@
 pub mod __private;
 mod column;
 mod patch;
+mod spatial;
 mod types;
 mod validate;
 
 pub use column::{ArrayColumn, Col, Filter, Order, TextColumn};
 pub use patch::Patch;
+pub use spatial::{Geometry, LineString, Point, Polygon, SpatialColumn, SpatialValue};
 pub use types::{
     ArrayOf, ColumnType, DateTime, Filterable, IntoScalar, Nullable, Ordered, RowId, Textual,
 };
