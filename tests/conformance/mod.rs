@@ -27,6 +27,7 @@ pub mod pagination;
 pub mod persistence;
 pub mod queries;
 pub mod rows;
+pub mod spatial;
 pub mod tables;
 pub mod transactions;
 
@@ -430,6 +431,17 @@ macro_rules! conformance_suite {
                 increment_over_changed_row_does_not_conflict,
                 rows_the_transaction_wrote_do_not_conflict_with_it,
                 row_existing_at_commit_is_a_conflict,
+            }
+            spatial {
+                spatial_columns_round_trip_as_coordinate_arrays,
+                spatial_defaults_fill_missing_values_and_update_in_place,
+                spatial_values_are_checked_with_appwrites_messages,
+                spatial_column_settings_are_checked,
+                spatial_index_rules,
+                distance_queries_measure_in_meters_or_coordinate_units,
+                relation_queries_follow_the_geometry,
+                equal_and_contains_on_spatial_columns_are_geometric,
+                spatial_query_misuse_is_refused,
             }
         }
     };

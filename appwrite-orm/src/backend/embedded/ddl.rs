@@ -328,6 +328,8 @@ fn add_column(
     if let Some(default) = &column.default {
         stored.default = match default {
             Value::Null => None,
+            // Appwrite keeps a spatial default as it was sent; rows get it normalised.
+            d if column.kind.is_spatial() => Some(d.clone()),
             d => Some(value::check_value(column, d).unwrap_or_else(|_| d.clone())),
         };
     }
