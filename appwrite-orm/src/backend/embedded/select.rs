@@ -7,7 +7,8 @@
 //! - explicit orders come first, then `$sequence` ascending as the tie-breaker; nulls sort first
 //!   ascending and last descending (SQLite and MariaDB agree);
 //! - cursors compare the whole order tuple; `cursorBefore` returns the page just before the
-//!   cursor row, in the requested order.
+//!   cursor row, in the requested order;
+//! - filters on spatial columns, and the spatial methods, are compiled by `spatial_filter`.
 
 use rusqlite::types::Value as SqlValue;
 use rusqlite::{Connection, OptionalExtension, params_from_iter};
