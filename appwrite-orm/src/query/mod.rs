@@ -18,6 +18,7 @@ mod wire;
 
 pub use spatial::{DistanceOperand, SpatialFilter, SpatialMethod};
 pub use wire::QueryParseError;
+pub(crate) use wire::capitalise;
 
 use serde_json::Value;
 

@@ -8,7 +8,7 @@
 use serde_json::Value;
 
 use super::Query;
-use super::wire::QueryParseError;
+use super::wire::{QueryParseError, capitalise};
 use crate::spatial::{DistanceTest, Geometry, Predicate, Relation};
 
 /// A spatial-only query method.
@@ -191,13 +191,10 @@ pub(super) fn parse(
 
 /// `Intersects queries require at least one value.`
 fn empty(method: SpatialMethod) -> QueryParseError {
-    let name = method.as_str();
-    let mut chars = name.chars();
-    let capitalised: String = chars
-        .next()
-        .map(|c| c.to_uppercase().chain(chars).collect())
-        .unwrap_or_default();
-    QueryParseError::new(format!("{capitalised} queries require at least one value."))
+    QueryParseError::new(format!(
+        "{} queries require at least one value.",
+        capitalise(method.as_str())
+    ))
 }
 
 fn relation(method: SpatialMethod, attribute: impl Into<String>, g: impl Into<Geometry>) -> Query {

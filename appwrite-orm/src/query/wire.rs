@@ -487,7 +487,9 @@ fn is_method(method: &str) -> bool {
         || SpatialMethod::from_name(method).is_some()
 }
 
-fn capitalise(s: &str) -> String {
+/// `s` with its first letter upper-cased, as PHP's `ucfirst` (Appwrite's messages name methods
+/// so: `Equal queries require …`).
+pub(crate) fn capitalise(s: &str) -> String {
     let mut chars = s.chars();
     match chars.next() {
         Some(first) => first.to_uppercase().chain(chars).collect(),

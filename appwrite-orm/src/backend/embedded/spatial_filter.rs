@@ -16,7 +16,7 @@ use serde_json::Value;
 
 use super::errors;
 use crate::Result;
-use crate::query::Query;
+use crate::query::{Query, capitalise};
 use crate::schema::ColumnSchema;
 use crate::spatial::{Geometry, Predicate, Relation, SpatialType};
 
@@ -153,7 +153,7 @@ fn predicate_of(query: &Query) -> Result<(Predicate, &Value)> {
     let value = values.first().ok_or_else(|| {
         errors::query_invalid(format!(
             "{} queries require at least one value.",
-            capitalised(query.method())
+            capitalise(query.method())
         ))
     })?;
     Ok((predicate, value))
@@ -170,12 +170,4 @@ fn check_meters(column: SpatialType, operand: &Geometry) -> Result<()> {
         column.name(),
         operand_type.name()
     )))
-}
-
-fn capitalised(s: &str) -> String {
-    let mut chars = s.chars();
-    chars
-        .next()
-        .map(|c| c.to_uppercase().chain(chars).collect())
-        .unwrap_or_default()
 }
