@@ -926,6 +926,38 @@ mod tests {
     }
 
     #[test]
+    fn rule_spatial() {
+        let t = base().column(ColumnSchema::point("at").array());
+        assert_only(&t, SchemaRule::Spatial);
+        let placed = base()
+            .column(ColumnSchema::point("at").required())
+            .column(ColumnSchema::polygon("area"));
+        assert_valid(
+            &placed
+                .clone()
+                .index(IndexSchema::new("near", IndexKind::Spatial, ["at"])),
+        );
+        let optional = placed
+            .clone()
+            .index(IndexSchema::new("zone", IndexKind::Spatial, ["area"]));
+        assert_only(&optional, SchemaRule::Spatial);
+        assert!(
+            validate_table(&optional)[0]
+                .message
+                .starts_with("Spatial indexes do not allow null values.")
+        );
+        let keyed = placed.index(IndexSchema::new("k", IndexKind::Key, ["at"]));
+        assert_only(&keyed, SchemaRule::Spatial);
+        assert_only(
+            &base().column(ColumnSchema::line("route").default_value(json!([[0, 0]]))),
+            SchemaRule::DefaultInvalid,
+        );
+        assert_valid(
+            &base().column(ColumnSchema::line("route").default_value(json!([[0, 0], [1, 1]]))),
+        );
+    }
+
+    #[test]
     fn rule_size_range() {
         let t = base().column(ColumnSchema::varchar("v", 0));
         assert_only(&t, SchemaRule::SizeRange);
@@ -1272,6 +1304,9 @@ mod tests {
         assert_eq!(w(ColumnSchema::new("t", ColumnKind::Text)), 20);
         assert_eq!(w(ColumnSchema::new("t", ColumnKind::MediumText)), 20);
         assert_eq!(w(ColumnSchema::new("t", ColumnKind::LongText)), 20);
+        assert_eq!(w(ColumnSchema::point("p")), 25);
+        assert_eq!(w(ColumnSchema::line("l")), 20);
+        assert_eq!(w(ColumnSchema::polygon("g")), 20);
         assert_eq!(w(ColumnSchema::new("e", ColumnKind::Email)), 4 * 254 + 1);
         assert_eq!(w(ColumnSchema::new("u", ColumnKind::Url)), 4 * 2000 + 2);
         assert_eq!(w(ColumnSchema::new("i", ColumnKind::Ip)), 4 * 39 + 1);
