@@ -9,7 +9,7 @@ use appwrite_orm::backend::http::{ApiKey, HttpBackend, HttpConfig, RetryPolicy};
 use appwrite_orm::backend::{Backend, Document, ListOptions};
 use appwrite_orm::error::types;
 use appwrite_orm::query::Query;
-use appwrite_orm::schema::{ColumnSchema, IndexKind, IndexSchema, TableSchema};
+use appwrite_orm::schema::{ColumnKind, ColumnSchema, IndexKind, IndexSchema, TableSchema};
 use appwrite_orm_emulator::{EmulatorConfig, RunningEmulator, spawn};
 use futures_util::{StreamExt, TryStreamExt, stream};
 use serde_json::json;
@@ -238,18 +238,15 @@ fn canned_server(answers: Vec<(&'static str, serde_json::Value)>) -> String {
 #[tokio::test]
 async fn a_table_with_a_column_of_an_unknown_type_can_still_be_read() {
     let stamp = "2026-01-01T00:00:00.000+00:00";
-    let point = json!({"key": "home", "type": "point", "status": "available", "error": "",
-        "required": false, "array": false, "default": null,
+    let vector = json!({"key": "embedding", "type": "vector", "size": 3, "status": "available",
+        "error": "", "required": false, "array": false, "default": null,
         "$createdAt": stamp, "$updatedAt": stamp});
     let name = json!({"key": "name", "type": "varchar", "size": 64, "status": "available",
         "error": "", "required": true, "array": false, "default": null, "encrypt": false,
         "$createdAt": stamp, "$updatedAt": stamp});
     let table = json!({"$id": "places", "name": "Places", "databaseId": "app",
         "$createdAt": stamp, "$updatedAt": stamp, "$permissions": [], "rowSecurity": false,
-        "enabled": true, "columns": [name, point],
-        "indexes": [{"key": "near", "type": "spatial", "status": "available", "error": "",
-            "columns": ["home"], "lengths": [null], "orders": [],
-            "$createdAt": stamp, "$updatedAt": stamp}]});
+        "enabled": true, "columns": [name, vector], "indexes": []});
     let endpoint = canned_server(vec![
         ("/v1/health/version", json!({"version": "1.9.6"})),
         ("/v1/tablesdb/app/tables/places", table),
@@ -261,19 +258,55 @@ async fn a_table_with_a_column_of_an_unknown_type_can_still_be_read() {
         .iter()
         .map(|c| format!("{}:{}", c.schema.key, c.schema.kind.route_type()))
         .collect();
-    assert_eq!(kinds, ["name:varchar", "home:opaque"]);
+    assert_eq!(kinds, ["name:varchar", "embedding:opaque"]);
     assert_eq!(
         live.columns[1].schema.model_fields()["type"],
-        json!("point")
+        json!("vector")
     );
-    assert_eq!(live.indexes[0].schema.kind, IndexKind::Spatial);
     // Nothing this library writes can carry it: a change to it is refused before it is sent.
     let err = http
-        .update_column("app", "places", "home", &live.columns[1].schema)
+        .update_column("app", "places", "embedding", &live.columns[1].schema)
         .await
         .unwrap_err();
     assert!(
         err.to_string().contains("cannot be declared or changed"),
         "{err}"
     );
+}
+
+#[tokio::test]
+async fn spatial_columns_and_indexes_read_as_their_kinds() {
+    let stamp = "2026-01-01T00:00:00.000+00:00";
+    let column = |key: &str, ty: &str, default: serde_json::Value| {
+        json!({"key": key, "type": ty, "status": "available", "error": "", "required": true,
+            "array": false, "default": default, "$createdAt": stamp, "$updatedAt": stamp})
+    };
+    let table = json!({"$id": "places", "name": "Places", "databaseId": "app",
+        "$createdAt": stamp, "$updatedAt": stamp, "$permissions": [], "rowSecurity": false,
+        "enabled": true,
+        "columns": [
+            column("home", "point", json!(null)),
+            column("route", "linestring", json!([[0.0, 0.0], [1.0, 1.0]])),
+            column("area", "polygon", json!(null)),
+        ],
+        "indexes": [{"key": "near", "type": "spatial", "status": "available", "error": "",
+            "columns": ["home"], "lengths": [null], "orders": [],
+            "$createdAt": stamp, "$updatedAt": stamp}]});
+    let endpoint = canned_server(vec![
+        ("/v1/health/version", json!({"version": "1.9.6"})),
+        ("/v1/tablesdb/app/tables/places", table),
+    ]);
+    let http = HttpBackend::new(HttpConfig::new(endpoint, "demo", ApiKey::new("secret"))).unwrap();
+    let live = http.get_table("app", "places").await.unwrap();
+    let kinds: Vec<&ColumnKind> = live.columns.iter().map(|c| &c.schema.kind).collect();
+    assert_eq!(
+        kinds,
+        [&ColumnKind::Point, &ColumnKind::Line, &ColumnKind::Polygon]
+    );
+    assert_eq!(
+        live.columns[1].schema.default,
+        Some(json!([[0.0, 0.0], [1.0, 1.0]]))
+    );
+    assert_eq!(live.columns[1].schema.kind.route_type(), "line");
+    assert_eq!(live.indexes[0].schema.kind, IndexKind::Spatial);
 }

@@ -9,7 +9,7 @@ use std::sync::Arc;
 use appwrite_orm::backend::Backend;
 use appwrite_orm::backend::embedded::EmbeddedBackend;
 use appwrite_orm::backend::http::{ApiKey, HttpBackend, HttpConfig};
-use appwrite_orm::model::ValueRule;
+use appwrite_orm::model::{LineString, Point, Polygon, ValueRule};
 use appwrite_orm::prelude::*;
 use appwrite_orm::{Error, error::types};
 use appwrite_orm_emulator::{EmulatorConfig, RunningEmulator, spawn};
@@ -70,6 +70,19 @@ pub struct Post {
     pub author_email: String,
 }
 
+#[derive(Table, Debug, Clone, PartialEq)]
+#[table(id = "places", name = "Places")]
+#[index(key = "near", spatial, columns(location))]
+pub struct Place {
+    #[column(id)]
+    pub id: RowId,
+    #[column(size = 100)]
+    pub name: String,
+    pub location: Point,
+    pub route: Option<LineString>,
+    pub area: Option<Polygon>,
+}
+
 /// A database on one backend, with whatever must stay alive for it.
 struct Env {
     db: Database,
@@ -124,6 +137,7 @@ on_both_backends!(
     dynamic_rows_reach_columns_without_a_model,
     referenced_rows_are_joined_in_batches,
     find_in_splits_long_value_lists,
+    spatial_fields_round_trip_and_filter,
 );
 
 fn product(i: usize) -> Product {
@@ -514,4 +528,77 @@ async fn find_in_splits_long_value_lists(env: Env) {
         .map(|a| (a.email.as_str(), a.id.as_str()))
         .collect();
     assert_eq!(by_email["author1048@example.com"], "a1048");
+}
+
+async fn spatial_fields_round_trip_and_filter(env: Env) {
+    env.db.create_table::<Place>().await.unwrap();
+    let table = env.db.table::<Place>();
+    let square = Polygon::new([
+        (0.0, 0.0),
+        (0.0, 10.0),
+        (10.0, 10.0),
+        (10.0, 0.0),
+        (0.0, 0.0),
+    ]);
+    let place = |id: &str, x: f64, y: f64| Place {
+        id: RowId::new(id).unwrap(),
+        name: id.to_owned(),
+        location: Point::new(x, y),
+        route: None,
+        area: None,
+    };
+    let inside = Place {
+        route: Some(LineString::new([(5.0, 5.0), (15.0, 5.0)])),
+        area: Some(square.clone()),
+        ..place("inside", 5.0, 5.0)
+    };
+    table
+        .insert_many(&[
+            inside.clone(),
+            place("east", 1.0, 0.0),
+            place("far", 50.0, 50.0),
+        ])
+        .await
+        .unwrap();
+    assert_eq!(table.get("inside").await.unwrap(), Some(inside));
+    let ids = |found: Vec<Place>| -> Vec<String> { found.into_iter().map(|p| p.name).collect() };
+    let near = table
+        .query()
+        .filter(Place::LOCATION.distance_less_than(Point::new(0.0, 0.0), 200_000.0, true))
+        .all()
+        .await
+        .unwrap();
+    assert_eq!(ids(near), ["east"]);
+    let crossing = table
+        .query()
+        .filter(Place::ROUTE.crosses(square.clone()))
+        .all()
+        .await
+        .unwrap();
+    assert_eq!(ids(crossing), ["inside"]);
+    let containing = table
+        .query()
+        .filter(Place::AREA.contains(Point::new(2.0, 3.0)))
+        .all()
+        .await
+        .unwrap();
+    assert_eq!(ids(containing), ["inside"]);
+    let elsewhere = table
+        .query()
+        .filter(
+            Place::LOCATION
+                .not_intersects(square)
+                .and(Place::NAME.ne("east")),
+        )
+        .all()
+        .await
+        .unwrap();
+    assert_eq!(ids(elsewhere), ["far"]);
+    // Appwrite's validator runs before anything is sent.
+    let err = table.create(&place("bad", 200.0, 0.0)).await.unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("Longitude (x) must be between -180 and 180, got 200"),
+        "{err}"
+    );
 }

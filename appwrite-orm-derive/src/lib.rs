@@ -88,12 +88,13 @@ use crate::parse::Unusable;
 /// #[index(key = "by_email", unique, columns(email))]
 /// #[index(key = "recent", columns(role, created_at), orders(asc, desc), since = 2)]
 /// #[index(key = "bio_search", fulltext, columns(bio))]
+/// #[index(key = "near", spatial, columns(location))]
 /// ```
 ///
 /// | key | value |
 /// |---|---|
 /// | `key = "…"` | the index key (required; unique among the indexes) |
-/// | `unique` / `fulltext` | the kind (a plain key index when neither) |
+/// | `unique` / `fulltext` / `spatial` | the kind (a plain key index when none); a spatial index covers one required `Point`, `LineString` or `Polygon` field, checked when the schema is validated |
 /// | `columns(a, b)` | **field** names, resolved to their column keys (renames are followed); `id`, `created_at` and `updated_at` fields index `$id`, `$createdAt`, `$updatedAt` |
 /// | `orders(asc, desc)` | one order per column, or none for all ascending |
 /// | `since = N` | the version that introduced it; default: the latest `since` of its columns |

@@ -259,6 +259,21 @@ pub(crate) enum IndexKind {
     Key,
     Unique,
     Fulltext,
+    /// Over one required point, line or polygon field; the field types are only known when
+    /// the schema is validated at run time, which checks the spatial index rules.
+    Spatial,
+}
+
+impl IndexKind {
+    /// The `#[index(...)]` flag that selects the kind (`key` for the default).
+    pub(crate) fn flag(self) -> &'static str {
+        match self {
+            IndexKind::Key => "key",
+            IndexKind::Unique => "unique",
+            IndexKind::Fulltext => "fulltext",
+            IndexKind::Spatial => "spatial",
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -55,6 +55,58 @@ async function waitAvailable(tableId, keys) {
   throw new Error(`columns ${keys} never became available`);
 }
 
+// Spatial columns (point, line, polygon), a spatial index, rows and the spatial queries, in a
+// table of their own.
+async function spatialFlow() {
+  const ids = (list) => list.rows.map((r) => r.$id).sort().join(',');
+  const at = { databaseId: db, tableId: 'places' };
+  step = 'spatial columns';
+  await tables.createTable({ ...at, name: 'Places' });
+  const point = await tables.createPointColumn({ ...at, key: 'at', required: true });
+  check(point.type === 'point' && point.default === null, JSON.stringify(point));
+  const line = await tables.createLineColumn({ ...at, key: 'route', required: false });
+  check(line.type === 'linestring', JSON.stringify(line));
+  const polygon = await tables.createPolygonColumn({ ...at, key: 'area', required: false });
+  check(polygon.type === 'polygon', JSON.stringify(polygon));
+  await tables.createPointColumn({ ...at, key: 'home', required: false, xdefault: [1, 2] });
+  await waitAvailable('places', ['at', 'route', 'area', 'home']);
+  const moved = await tables.updatePointColumn({ ...at, key: 'home', required: false, xdefault: [3, 4] });
+  check(JSON.stringify(moved.default) === '[3,4]', JSON.stringify(moved));
+  const badDefault = await expectError(400, 'general_argument_invalid', () => tables.createPointColumn({ ...at, key: 'bad', required: false, xdefault: [200, 0] }));
+  check(badDefault.message === 'Invalid `default` param: Value must be a valid point: Longitude (x) must be between -180 and 180, got 200', badDefault.message);
+
+  step = 'spatial index';
+  const near = await tables.createIndex({ ...at, key: 'near', type: 'spatial', columns: ['at'] });
+  check(near.type === 'spatial', JSON.stringify(near));
+  await expectError(400, 'column_index_invalid', () => tables.createIndex({ ...at, key: 'opt', type: 'spatial', columns: ['area'] }));
+
+  step = 'spatial rows';
+  const square = [[[0, 0], [0, 10], [10, 10], [10, 0], [0, 0]]];
+  const a = await tables.createRow({ ...at, rowId: 'a', data: { at: [5, 5], route: [[5, 5], [15, 5]], area: square } });
+  check(JSON.stringify(a.at) === '[5,5]' && JSON.stringify(a.home) === '[3,4]', JSON.stringify(a));
+  await tables.createRow({ ...at, rowId: 'b', data: { at: [20, 5], area: [[[10, 0], [10, 10], [20, 10], [20, 0], [10, 0]]] } });
+  await tables.createRow({ ...at, rowId: 'd', data: { at: [1, 0] } });
+  const got = await tables.getRow({ ...at, rowId: 'a' });
+  check(JSON.stringify(got.area) === JSON.stringify(square), JSON.stringify(got));
+  await expectError(400, 'row_invalid_structure', () => tables.createRow({ ...at, rowId: 'x', data: { at: [0] } }));
+
+  step = 'spatial queries';
+  // `meters` defaults to true in the SDK: one degree on the equator is about 111 km.
+  const nearby = await tables.listRows({ ...at, queries: [Query.distanceLessThan('at', [0, 0], 200000)] });
+  check(ids(nearby) === 'd', JSON.stringify(nearby));
+  const far = await tables.listRows({ ...at, queries: [Query.distanceGreaterThan('at', [0, 0], 10, false)] });
+  check(ids(far) === 'b', JSON.stringify(far));
+  const crossing = await tables.listRows({ ...at, queries: [Query.intersects('route', [[10, 0], [10, 10]])] });
+  check(ids(crossing) === 'a', JSON.stringify(crossing));
+  const touching = await tables.listRows({ ...at, queries: [Query.touches('area', square)] });
+  check(ids(touching) === 'b', JSON.stringify(touching));
+  const containing = await tables.listRows({ ...at, queries: [Query.contains('area', [[5, 5]])] });
+  check(ids(containing) === 'a', JSON.stringify(containing));
+  const meters = await expectError(400, 'general_query_invalid', () => tables.listRows({ ...at, queries: [Query.distanceLessThan('area', [0, 0], 10)] }));
+  check(meters.message === 'Invalid query: Distance in meters is not supported between polygon and point', meters.message);
+  await tables.deleteTable(at);
+}
+
 async function main() {
   step = 'health';
   const health = await fetch(`${endpoint}/health/version`).then((r) => r.json());
@@ -181,6 +233,8 @@ async function main() {
   const attrs = await legacy.listAttributes({ databaseId: db, collectionId: 'books' });
   check(attrs.total === 6 && attrs.attributes.every((a) => a.status === 'available'), JSON.stringify(attrs));
   await legacy.deleteDocument({ databaseId: db, collectionId: 'books', documentId: 'l1' });
+
+  await spatialFlow();
 
   step = 'deletes and errors';
   await tables.deleteRow({ databaseId: db, tableId: 'books', rowId: 'b4' });

@@ -48,6 +48,69 @@ def data(row):
     return row.data
 
 
+def spatial_flow(tables, db):
+    """Spatial columns (point, line, polygon), a spatial index, rows and spatial queries."""
+    global STEP
+    at = {"database_id": db, "table_id": "places"}
+
+    def ids(page):
+        return sorted(r.id for r in page.rows)
+
+    STEP = "spatial columns"
+    tables.create_table(name="Places", **at)
+    point = tables.create_point_column(key="at", required=True, **at)
+    check(point.type == "point", repr(point))
+    line = tables.create_line_column(key="route", required=False, **at)
+    check(line.type == "linestring", repr(line))
+    tables.create_polygon_column(key="area", required=False, **at)
+    home = tables.create_point_column(key="home", required=False, default=[1, 2], **at)
+    check(home.default == [1, 2], repr(home))
+    for _ in range(200):
+        cols = tables.list_columns(**at).columns
+        if all(value(c.status) == "available" for c in cols) and len(cols) == 4:
+            break
+        time.sleep(0.05)
+    else:
+        raise AssertionError("spatial columns never became available")
+    moved = tables.update_point_column(key="home", required=False, default=[3, 4], **at)
+    check(moved.default == [3, 4], repr(moved))
+    bad = expect_error(
+        400, "general_argument_invalid", lambda: tables.create_line_column(key="bad", required=False, default=[[0, 0]], **at)
+    )
+    check(
+        bad.message == "Invalid `default` param: Value must be a valid linestring: LineString must contain at least two points",
+        bad.message,
+    )
+
+    STEP = "spatial index"
+    index = tables.create_index(key="near", type=TablesDBIndexType.SPATIAL, columns=["at"], **at)
+    check(value(index.type) == "spatial", repr(index))
+    expect_error(400, "column_index_invalid", lambda: tables.create_index(key="k", type=TablesDBIndexType.KEY, columns=["at"], **at))
+
+    STEP = "spatial rows"
+    square = [[[0, 0], [0, 10], [10, 10], [10, 0], [0, 0]]]
+    a = tables.create_row(row_id="a", data={"at": [5, 5], "route": [[5, 5], [15, 5]], "area": square}, **at)
+    check(data(a)["at"] == [5, 5] and data(a)["home"] == [3, 4], repr(a))
+    tables.create_row(row_id="b", data={"at": [20, 5], "area": [[[10, 0], [10, 10], [20, 10], [20, 0], [10, 0]]]}, **at)
+    tables.create_row(row_id="d", data={"at": [1, 0]}, **at)
+    check(data(tables.get_row(row_id="a", **at))["area"] == square, "polygon read back")
+
+    STEP = "spatial queries"
+    nearby = tables.list_rows(queries=[Query.distance_less_than("at", [0, 0], 200000)], **at)
+    check(ids(nearby) == ["d"], repr(nearby))
+    far = tables.list_rows(queries=[Query.distance_greater_than("at", [0, 0], 10, False)], **at)
+    check(ids(far) == ["b"], repr(far))
+    crossing = tables.list_rows(queries=[Query.intersects("route", [[10, 0], [10, 10]])], **at)
+    check(ids(crossing) == ["a"], repr(crossing))
+    overlapping = tables.list_rows(queries=[Query.not_overlaps("area", square)], **at)
+    check(ids(overlapping) == ["a", "b"], repr(overlapping))
+    containing = tables.list_rows(queries=[Query.contains("area", [[15, 5]])], **at)
+    check(ids(containing) == ["b"], repr(containing))
+    wrong = expect_error(400, "general_query_invalid", lambda: tables.list_rows(queries=[Query.intersects("nope", [0, 0])], **at))
+    check(wrong.message == "Invalid query: Attribute not found in schema: nope", wrong.message)
+    tables.delete_table(**at)
+
+
 def main():
     global STEP
     endpoint, project, key = sys.argv[1:4]
@@ -165,6 +228,8 @@ def main():
         collection = legacy.get_collection(database_id=db, collection_id="books")
     check(docs.total == 1 and docs.documents[0].collectionid == "books", repr(docs))
     check(collection.documentsecurity is False and len(collection.attributes) == 3, repr(collection))
+
+    spatial_flow(tables, db)
 
     STEP = "deletes"
     deleted = tables.delete_rows(database_id=db, table_id="books", queries=[Query.greater_than("year", 1900)])

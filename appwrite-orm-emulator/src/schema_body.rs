@@ -10,12 +10,13 @@ use appwrite_orm::schema::{
     ColumnKind, ColumnSchema, DEFAULT_SINCE, IndexSchema, OnDelete, RelationType, Relationship,
     limits,
 };
+use appwrite_orm::spatial::{SpatialType, check_geometry};
 use serde_json::Value;
 
 use crate::errors::{ApiError, ApiResult, argument, not_supported, route_not_found};
 use crate::params::Params;
 
-/// Every `{type}` of `POST …/columns/{type}` (spatial ones are refused as unsupported).
+/// Every `{type}` of `POST …/columns/{type}`.
 pub(crate) const COLUMN_TYPES: &[&str] = &[
     "string",
     "varchar",
@@ -49,9 +50,6 @@ pub(crate) fn create_column(route_type: &str, p: &Params) -> ApiResult<ColumnSch
     if route_type == "relationship" {
         return create_relationship(p);
     }
-    if is_spatial_type(route_type) {
-        return Err(not_supported("Spatial columns (point, line, polygon)"));
-    }
     if !COLUMN_TYPES.contains(&route_type) {
         return Err(route_not_found());
     }
@@ -67,11 +65,13 @@ pub(crate) fn create_column(route_type: &str, p: &Params) -> ApiResult<ColumnSch
         _ => simple_kind(route_type, p, None)?,
     };
     check_encrypt(route_type, p)?;
+    // The spatial routes have no `array` parameter: one sent is ignored, as any unknown one.
+    let array = !is_spatial_type(route_type) && p.bool_or("array", false)?;
     Ok(ColumnSchema {
         key,
         kind,
         required,
-        array: p.bool_or("array", false)?,
+        array,
         default: default_value(route_type, p)?,
         since: DEFAULT_SINCE,
         renamed_from: None,
@@ -127,6 +127,9 @@ fn simple_kind(
         "enum" => ColumnKind::Enum {
             elements: p.required_strings("elements", limits::MAX_ENUM_ELEMENT_LEN)?,
         },
+        "point" => ColumnKind::Point,
+        "line" => ColumnKind::Line,
+        "polygon" => ColumnKind::Polygon,
         _ => return Err(route_not_found()),
     })
 }
@@ -147,6 +150,12 @@ fn default_value(route_type: &str, p: &Params) -> ApiResult<Option<Value>> {
     let Some(value) = p.get("default") else {
         return Ok(None);
     };
+    if let Some(ty) = spatial_type(route_type) {
+        // `Nullable(Spatial(type))`: the validator's own description.
+        return check_geometry(ty, value)
+            .map(|_| Some(value.clone()))
+            .map_err(|description| argument(p.name("default"), description));
+    }
     let ok = match route_type {
         "integer" | "bigint" => value.as_i64().is_some(),
         "float" => value.as_f64().is_some_and(f64::is_finite),
@@ -166,6 +175,16 @@ fn default_value(route_type: &str, p: &Params) -> ApiResult<Option<Value>> {
         _ => "Value must be a valid string",
     };
     Err(argument(p.name("default"), description))
+}
+
+/// The geometry a spatial route's column holds.
+fn spatial_type(route_type: &str) -> Option<SpatialType> {
+    match route_type {
+        "point" => Some(SpatialType::Point),
+        "line" => Some(SpatialType::LineString),
+        "polygon" => Some(SpatialType::Polygon),
+        _ => None,
+    }
 }
 
 fn create_relationship(p: &Params) -> ApiResult<ColumnSchema> {
@@ -218,9 +237,6 @@ pub(crate) fn update_column(
     p: &Params,
     current: &ColumnSchema,
 ) -> ApiResult<ColumnSchema> {
-    if is_spatial_type(route_type) {
-        return Err(not_supported("Spatial columns (point, line, polygon)"));
-    }
     if route_type == "relationship" || !COLUMN_TYPES.contains(&route_type) {
         return Err(route_not_found());
     }
@@ -266,15 +282,12 @@ pub(crate) fn update_relationship(p: &Params, current: &ColumnSchema) -> ApiResu
 /// `POST …/indexes`.
 pub(crate) fn create_index(p: &Params) -> ApiResult<IndexSchema> {
     let key = p.required_str("key", 0)?;
-    let kind = match p.required_str("type", 0)?.as_str() {
-        "spatial" => return Err(not_supported("Spatial indexes")),
-        ty => index_kind(ty).ok_or_else(|| {
-            argument(
-                p.name("type"),
-                "Value must be one of (key, fulltext, unique, spatial)",
-            )
-        })?,
-    };
+    let kind = index_kind(&p.required_str("type", 0)?).ok_or_else(|| {
+        argument(
+            p.name("type"),
+            "Value must be one of (key, fulltext, unique, spatial)",
+        )
+    })?;
     let columns = p.required_strings("columns", 0)?;
     IndexSchema::from_request(key, kind, columns, p.get("orders"), p.get("lengths")).map_err(
         |part| match part {
@@ -328,13 +341,8 @@ mod tests {
                 "relationship" => json!({"relatedTableId": "other", "type": "oneToMany"}),
                 _ => json!({"key": "c", "required": false}),
             };
-            let parsed = create_column(ty, &params(body));
-            if is_spatial_type(ty) {
-                assert_eq!(parsed.unwrap_err().error.code, 501);
-            } else {
-                let column = parsed.unwrap_or_else(|e| panic!("{ty}: {e:?}"));
-                assert_eq!(column.kind.route_type(), *ty);
-            }
+            let column = create_column(ty, &params(body)).unwrap_or_else(|e| panic!("{ty}: {e:?}"));
+            assert_eq!(column.kind.route_type(), *ty);
         }
         assert_eq!(
             create_column("nope", &params(json!({})))
@@ -374,6 +382,40 @@ mod tests {
             e.error.message,
             "Invalid `required` param: Value must be a valid boolean"
         );
+    }
+
+    #[test]
+    fn spatial_defaults_are_checked_as_the_route_checks_them() {
+        let column = create_column(
+            "point",
+            &params(json!({"key": "at", "required": false, "default": [1, 2], "array": true})),
+        )
+        .unwrap();
+        assert_eq!(column.kind, ColumnKind::Point);
+        assert_eq!(column.default, Some(json!([1, 2])));
+        assert!(!column.array, "the spatial routes take no array parameter");
+        let e = create_column(
+            "line",
+            &params(json!({"key": "l", "required": false, "default": [[0, 0]]})),
+        )
+        .unwrap_err();
+        assert_eq!(
+            e.error.message,
+            "Invalid `default` param: Value must be a valid linestring: LineString must contain at least two points"
+        );
+        let current = ColumnSchema::polygon("area");
+        let next = update_column(
+            "polygon",
+            &params(json!({"required": true, "default": null, "newKey": "zone"})),
+            &current,
+        )
+        .unwrap();
+        assert_eq!((next.key.as_str(), next.required), ("zone", true));
+        let index = create_index(&params(
+            json!({"key": "i", "type": "spatial", "columns": ["at"]}),
+        ))
+        .unwrap();
+        assert_eq!(index.kind, appwrite_orm::schema::IndexKind::Spatial);
     }
 
     #[test]

@@ -291,13 +291,23 @@ async fn columns_of_every_type() {
         .expect(200);
     assert_eq!(filtered["total"], 5);
 
-    let spatial = api
-        .post(
-            "/tablesdb/db/tables/t/columns/point",
-            json!({"key": "p", "required": false}),
-        )
-        .await;
-    assert_eq!(spatial.status, 501);
+    for (route_type, model_type) in [
+        ("point", "point"),
+        ("line", "linestring"),
+        ("polygon", "polygon"),
+    ] {
+        let spatial = api
+            .post(
+                &format!("/tablesdb/db/tables/t/columns/{route_type}"),
+                json!({"key": format!("s_{route_type}"), "required": false}),
+            )
+            .await
+            .expect(202);
+        assert_column_shape(&spatial);
+        assert_eq!(spatial["type"], model_type);
+        assert_eq!(spatial["default"], json!(null));
+        assert!(spatial.get("size").is_none(), "{spatial}");
+    }
     api.post("/tablesdb/db/tables/t/columns/nonsense", json!({}))
         .await
         .expect_error(404, "general_route_not_found");

@@ -35,6 +35,7 @@ pub mod model;
 pub mod query;
 pub mod rows;
 pub mod schema;
+pub mod spatial;
 mod table;
 
 /// The attribute that registers a versioned migration step; see [`migrate`].
@@ -56,7 +57,8 @@ pub mod prelude {
     pub use crate::backend::Backend;
     pub use crate::migrate::{Migration, MigrationReport};
     pub use crate::model::{
-        ArrayColumn, Col, ColumnType, DateTime, Filter, Order, Patch, Ref, RowId, Table, TextColumn,
+        ArrayColumn, Col, ColumnType, DateTime, Filter, Order, Patch, Ref, RowId, SpatialColumn,
+        Table, TextColumn,
     };
     pub use crate::query::Query;
     pub use crate::{Database, Result, TableHandle};

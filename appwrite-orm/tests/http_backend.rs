@@ -1312,6 +1312,20 @@ async fn legacy_routes_for_a_1_7_server() {
             .await,
         Err(Error::Unsupported { .. })
     ));
+    assert!(matches!(
+        b.create_column("db1", "books", &ColumnSchema::point("at"))
+            .await,
+        Err(Error::Unsupported { .. })
+    ));
+    assert!(matches!(
+        b.create_index(
+            "db1",
+            "books",
+            &IndexSchema::new("near", IndexKind::Spatial, ["at"])
+        )
+        .await,
+        Err(Error::Unsupported { .. })
+    ));
     assert_eq!(server.seen().len(), before);
 
     let seen = server.seen();

@@ -29,6 +29,7 @@ pub mod queries;
 pub mod regex_and_elem_match;
 pub mod relationships;
 pub mod rows;
+pub mod spatial;
 pub mod tables;
 pub mod transactions;
 
@@ -467,6 +468,17 @@ macro_rules! conformance_suite {
                 bulk_writes_are_refused_on_tables_with_relationships,
                 relationship_update_and_delete_act_on_both_sides,
                 one_way_on_delete_applies_from_the_related_side,
+            }
+            spatial {
+                spatial_columns_round_trip_as_coordinate_arrays,
+                spatial_defaults_fill_missing_values_and_update_in_place,
+                spatial_values_are_checked_with_appwrites_messages,
+                spatial_column_settings_are_checked,
+                spatial_index_rules,
+                distance_queries_measure_in_meters_or_coordinate_units,
+                relation_queries_follow_the_geometry,
+                equal_and_contains_on_spatial_columns_are_geometric,
+                spatial_query_misuse_is_refused,
             }
         }
     };

@@ -188,6 +188,7 @@ fn index_expr(index: &IndexModel) -> TokenStream {
         IndexKind::Key => quote!(Key),
         IndexKind::Unique => quote!(Unique),
         IndexKind::Fulltext => quote!(Fulltext),
+        IndexKind::Spatial => quote!(Spatial),
     };
     let columns = &index.columns;
     let orders = (!index.orders.is_empty()).then(|| {

@@ -7,7 +7,9 @@ use crate::attr::{self, Slot, Sp};
 use crate::ctxt::Ctxt;
 use crate::model::{IndexKind, SortOrder};
 
-const KEYS: &[&str] = &["key", "unique", "fulltext", "columns", "orders", "since"];
+const KEYS: &[&str] = &[
+    "key", "unique", "fulltext", "spatial", "columns", "orders", "since",
+];
 
 /// One `#[index(...)]`, unchecked.
 pub(crate) struct IndexAttrs {
@@ -42,20 +44,23 @@ fn parse_one(cx: &Ctxt, attr: &syn::Attribute) -> Option<IndexAttrs> {
         |meta, name, key_span| {
             match name {
                 "key" => key.set_read(cx, key_span, attr::string(cx, meta, name)?),
-                "unique" | "fulltext" => {
+                "unique" | "fulltext" | "spatial" => {
                     attr::flag(cx, meta, name)?;
-                    let this = if name == "unique" {
-                        IndexKind::Unique
-                    } else {
-                        IndexKind::Fulltext
+                    let this = match name {
+                        "unique" => IndexKind::Unique,
+                        "fulltext" => IndexKind::Fulltext,
+                        _ => IndexKind::Spatial,
                     };
                     match &kind {
                         Some(first) if first.value == this => {
                             cx.error_at(key_span, format!("duplicate attribute `{name}`"));
                         }
-                        Some(_) => cx.error_at(
+                        Some(first) => cx.error_at(
                             key_span,
-                            "`unique` and `fulltext` cannot be combined: an index has one kind",
+                            format!(
+                                "`{}` and `{name}` cannot be combined: an index has one kind",
+                                first.value.flag()
+                            ),
                         ),
                         None => kind = Some(Sp::new(this, key_span)),
                     }

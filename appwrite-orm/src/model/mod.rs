@@ -173,6 +173,7 @@ pub mod __private;
 mod column;
 mod patch;
 mod relation;
+mod spatial;
 mod types;
 mod validate;
 
@@ -180,6 +181,7 @@ pub use column::{ArrayColumn, Col, Filter, Order, TextColumn};
 pub use patch::Patch;
 pub use relation::{Ref, Related};
 pub(crate) use relation::{has_relations, relation_ids};
+pub use spatial::{Geometry, LineString, Point, Polygon, SpatialColumn, SpatialValue};
 pub use types::{
     ArrayOf, ColumnType, DateTime, Filterable, IntoScalar, Nullable, Ordered, RowId, Textual,
 };

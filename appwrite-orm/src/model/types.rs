@@ -12,7 +12,7 @@ use crate::schema::{ColumnKind, ColumnSchema, limits};
 /// A Rust type that can be stored in an Appwrite column.
 #[diagnostic::on_unimplemented(
     message = "`{Self}` cannot be stored in an Appwrite column",
-    note = "supported: String, bool, i8..i64, u8..u32, f32, f64, appwrite_orm::DateTime, RowId, #[derive(ColumnEnum)] enums, and Option/Vec of those; u64 does not fit Appwrite's signed 64-bit integers"
+    note = "supported: String, bool, i8..i64, u8..u32, f32, f64, appwrite_orm::DateTime, RowId, #[derive(ColumnEnum)] enums, the spatial Point/LineString/Polygon, and Option/Vec of those; u64 does not fit Appwrite's signed 64-bit integers"
 )]
 pub trait ColumnType: Sized {
     /// The column this type becomes, before a field's attributes refine it.

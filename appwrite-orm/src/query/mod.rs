@@ -1,5 +1,5 @@
-//! The query model: every Appwrite 1.9 query method except the spatial and vector ones, as an
-//! AST, with serialisation to and parsing from Appwrite's JSON wire form. Pure.
+//! The query model: every Appwrite 1.9 query method except the vector ones, as an AST, with
+//! serialisation to and parsing from Appwrite's JSON wire form. Pure.
 //!
 //! `elemMatch` is parsed so that a server built on this crate answers it as Appwrite does, but it
 //! has no constructor: Appwrite refuses it on every TablesDB table (see [`Query::ElemMatch`]).
@@ -16,9 +16,12 @@
 //! assert_eq!(Query::parse(&wire).unwrap(), q);
 //! ```
 
+mod spatial;
 mod wire;
 
+pub use spatial::{DistanceOperand, SpatialFilter, SpatialMethod};
 pub use wire::QueryParseError;
+pub(crate) use wire::capitalise;
 
 use serde_json::Value;
 
@@ -219,6 +222,9 @@ pub enum Query {
     CursorAfter(String),
     /// `cursorBefore`: the page before the row with this id.
     CursorBefore(String),
+    /// A spatial-only filter (`intersects`, `distanceLessThan`, …) on a point, line or polygon
+    /// column; see [`SpatialFilter`].
+    Spatial(SpatialFilter),
     /// `and`: every sub-filter matches.
     And(Vec<Query>),
     /// `or`: at least one sub-filter matches.
@@ -552,6 +558,7 @@ impl Query {
             Query::And(_) => "and",
             Query::Or(_) => "or",
             Query::ElemMatch { .. } => "elemMatch",
+            Query::Spatial(filter) => filter.method.as_str(),
         }
     }
 
@@ -595,6 +602,7 @@ impl Query {
             | Query::IsNotNull { attribute }
             | Query::OrderAsc { attribute }
             | Query::OrderDesc { attribute } => Some(attribute),
+            Query::Spatial(filter) => Some(&filter.attribute),
             _ => None,
         }
     }

@@ -11,6 +11,7 @@
 
 use serde_json::{Map, Value};
 
+use super::spatial::{self, SpatialMethod};
 use super::{Query, QueryClass};
 use crate::schema::check_id;
 use crate::schema::value::{format_thousands, php_type};
@@ -19,24 +20,8 @@ use crate::schema::value::{format_thousands, php_type};
 /// input cannot exhaust the stack.
 pub(crate) const MAX_NESTING: usize = 16;
 
-/// Methods Appwrite 1.9 knows that this crate does not model (spatial, vector).
-const UNMODELLED_METHODS: [&str; 15] = [
-    "crosses",
-    "notCrosses",
-    "distanceEqual",
-    "distanceNotEqual",
-    "distanceGreaterThan",
-    "distanceLessThan",
-    "intersects",
-    "notIntersects",
-    "overlaps",
-    "notOverlaps",
-    "touches",
-    "notTouches",
-    "vectorDot",
-    "vectorCosine",
-    "vectorEuclidean",
-];
+/// Methods Appwrite 1.9 knows that this crate does not model (vector).
+const UNMODELLED_METHODS: [&str; 3] = ["vectorDot", "vectorCosine", "vectorEuclidean"];
 
 /// A query string that is not a valid Appwrite query.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -145,6 +130,7 @@ impl Query {
                 Some(attribute),
                 Some(queries.iter().map(Query::to_json).collect()),
             ),
+            Query::Spatial(filter) => (Some(&filter.attribute), Some(filter.wire_values())),
         }
     }
 
@@ -281,6 +267,9 @@ impl<'a> Fields<'a> {
         }
         if let Some(make) = column_list(self.method) {
             return Ok(make(self.strings()?));
+        }
+        if let Some(method) = SpatialMethod::from_name(self.method) {
+            return spatial::parse(method, self.attribute, self.values);
         }
         let query = match self.method {
             "between" | "notBetween" => self.build_range()?,
@@ -521,10 +510,14 @@ fn is_method(method: &str) -> bool {
         "regex",
         "elemMatch",
     ];
-    MODELLED.contains(&method) || UNMODELLED_METHODS.contains(&method)
+    MODELLED.contains(&method)
+        || UNMODELLED_METHODS.contains(&method)
+        || SpatialMethod::from_name(method).is_some()
 }
 
-fn capitalise(s: &str) -> String {
+/// `s` with its first letter upper-cased, as PHP's `ucfirst` (Appwrite's messages name methods
+/// so: `Equal queries require …`).
+pub(crate) fn capitalise(s: &str) -> String {
     let mut chars = s.chars();
     match chars.next() {
         Some(first) => first.to_uppercase().chain(chars).collect(),

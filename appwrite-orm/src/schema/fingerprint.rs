@@ -138,7 +138,10 @@ fn encode_kind(out: &mut Encoder, kind: &ColumnKind) {
         | ColumnKind::Datetime
         | ColumnKind::Email
         | ColumnKind::Url
-        | ColumnKind::Ip => {}
+        | ColumnKind::Ip
+        | ColumnKind::Point
+        | ColumnKind::Line
+        | ColumnKind::Polygon => {}
     }
 }
 

@@ -6,6 +6,7 @@
 //! Appwrite's rules before anything is sent; [`TableSchema::fingerprint`] gives a stable hash.
 
 mod fingerprint;
+mod spatial_index;
 mod validate;
 pub mod value;
 mod wire;
@@ -13,6 +14,7 @@ mod wire;
 pub use crate::api::ids::{check_id, check_key};
 /// Appwrite's limits under their older path; see [`api::limits`](crate::api::limits).
 pub use crate::api::limits;
+pub use spatial_index::spatial_index_problem;
 pub use validate::{SchemaRule, SchemaViolation, column_width, index_length};
 pub use wire::model_type;
 
@@ -223,6 +225,21 @@ impl ColumnSchema {
         Self::new(key, ColumnKind::Datetime)
     }
 
+    /// Shorthand: point.
+    pub fn point(key: impl Into<String>) -> Self {
+        Self::new(key, ColumnKind::Point)
+    }
+
+    /// Shorthand: line.
+    pub fn line(key: impl Into<String>) -> Self {
+        Self::new(key, ColumnKind::Line)
+    }
+
+    /// Shorthand: polygon.
+    pub fn polygon(key: impl Into<String>) -> Self {
+        Self::new(key, ColumnKind::Polygon)
+    }
+
     /// Shorthand: enum with the given elements.
     pub fn enumeration<S: Into<String>>(
         key: impl Into<String>,
@@ -300,7 +317,15 @@ pub enum ColumnKind {
     },
     /// A relationship to another table.
     Relationship(Relationship),
-    /// A column of a type this library does not model (a newer server's, or spatial columns),
+    /// `point` (1.8+): one position `[longitude, latitude]` (see [`crate::spatial::Point`]).
+    /// Never an array, no size; its `default` is a coordinate array.
+    Point,
+    /// `line` (1.8+; stored type `linestring`): two or more positions
+    /// (see [`crate::spatial::LineString`]).
+    Line,
+    /// `polygon` (1.8+): closed rings of positions (see [`crate::spatial::Polygon`]).
+    Polygon,
+    /// A column of a type this library does not model (a newer server's),
     /// kept as the server described it so that its table can still be read. Nothing creates
     /// or changes one: the planner leaves it alone and reports it, and a model cannot declare
     /// one.
@@ -331,6 +356,9 @@ impl ColumnKind {
             ColumnKind::Ip => "ip",
             ColumnKind::Enum { .. } => "enum",
             ColumnKind::Relationship(_) => "relationship",
+            ColumnKind::Point => "point",
+            ColumnKind::Line => "line",
+            ColumnKind::Polygon => "polygon",
             // Never routed: nothing creates or changes an opaque column.
             ColumnKind::Opaque { .. } => "opaque",
         }
@@ -354,6 +382,22 @@ impl ColumnKind {
     /// True for every kind that stores text.
     pub fn is_string(&self) -> bool {
         self.max_chars().is_some()
+    }
+
+    /// The geometry a spatial kind holds; `None` for the others.
+    pub fn spatial_type(&self) -> Option<crate::spatial::SpatialType> {
+        use crate::spatial::SpatialType;
+        match self {
+            ColumnKind::Point => Some(SpatialType::Point),
+            ColumnKind::Line => Some(SpatialType::LineString),
+            ColumnKind::Polygon => Some(SpatialType::Polygon),
+            _ => None,
+        }
+    }
+
+    /// True for point, line and polygon.
+    pub fn is_spatial(&self) -> bool {
+        self.spatial_type().is_some()
     }
 
     /// True for integer, bigint and float.
@@ -494,7 +538,7 @@ impl OnDelete {
 pub struct IndexSchema {
     /// Index key (Appwrite's key rule).
     pub key: String,
-    /// Key, unique or fulltext.
+    /// Key, unique, fulltext or spatial.
     pub kind: IndexKind,
     /// The indexed columns, in order; may include `$id`, `$createdAt`, `$updatedAt`.
     pub columns: Vec<String>,
@@ -549,8 +593,8 @@ pub enum IndexKind {
     Unique,
     /// Fulltext index: required by `search` on its single column.
     Fulltext,
-    /// Spatial index (Appwrite 1.8+) over a spatial column: read from a server, kept as it is;
-    /// this library does not create one.
+    /// Spatial index (Appwrite 1.8+): exactly one point, line or polygon column, which must be
+    /// required (MariaDB's spatial indexes take no nulls).
     Spatial,
 }
 

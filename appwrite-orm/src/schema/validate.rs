@@ -10,6 +10,7 @@ use std::fmt;
 use super::value::{check_value, format_thousands, integer_bits};
 use super::{
     ColumnKind, ColumnSchema, IndexKind, IndexSchema, TableSchema, check_id, check_key, limits,
+    spatial_index_problem,
 };
 
 /// The system columns an index may name besides the user columns.
@@ -71,6 +72,9 @@ pub enum SchemaRule {
     /// A column of a type this library does not model ([`ColumnKind::Opaque`]): read from a
     /// server, never declared.
     OpaqueColumn,
+    /// A spatial column declared as an array, a spatial index that does not cover exactly one
+    /// required spatial column, or another index over a spatial column.
+    Spatial,
 }
 
 impl SchemaRule {
@@ -100,6 +104,7 @@ impl SchemaRule {
             SchemaRule::PermissionCount => "permission count",
             SchemaRule::RenamedFrom => "renamed from",
             SchemaRule::OpaqueColumn => "opaque column",
+            SchemaRule::Spatial => "spatial",
         }
     }
 }
@@ -146,8 +151,7 @@ pub fn column_width(column: &ColumnSchema) -> u64 {
     }
     match &column.kind {
         ColumnKind::Varchar { size } | ColumnKind::String { size } => string_width(*size),
-        // Opaque columns (spatial ones among them) are counted like the text family, which
-        // MariaDB also keeps out of the row.
+        // Opaque columns are counted like the text family, which MariaDB keeps out of the row.
         ColumnKind::Text
         | ColumnKind::MediumText
         | ColumnKind::LongText
@@ -165,6 +169,10 @@ pub fn column_width(column: &ColumnSchema) -> u64 {
         ColumnKind::BigInt { .. } | ColumnKind::Float { .. } => 8,
         ColumnKind::Boolean => 1,
         ColumnKind::Datetime => 7,
+        // MariaDB's POINT is 25 bytes; lines and polygons live off the row (utopia-php/database
+        // `Adapter/SQL.php::getAttributeWidth`).
+        ColumnKind::Point => 25,
+        ColumnKind::Line | ColumnKind::Polygon => 20,
         ColumnKind::Relationship(_) => 1021,
     }
 }
@@ -392,6 +400,12 @@ fn check_kind(column: &ColumnSchema, report: &mut Report) {
             SchemaRule::OpaqueColumn,
             format!("columns of type {type_name:?} cannot be declared or changed by this library"),
         ),
+        ColumnKind::Point | ColumnKind::Line | ColumnKind::Polygon if column.array => report
+            .column(
+                key,
+                SchemaRule::Spatial,
+                "spatial columns cannot be arrays".into(),
+            ),
         ColumnKind::Relationship(rel) => {
             if let Err(reason) = check_id(&rel.related_table) {
                 report.column(
@@ -655,12 +669,8 @@ fn check_index(table: &TableSchema, index: &IndexSchema, report: &mut Report) {
     let key = index.key.as_str();
     check_key_and_since(table, "index", key, index.since, report, Report::index);
     check_index_shape(index, report);
-    if index.kind == IndexKind::Spatial {
-        report.index(
-            key,
-            SchemaRule::IndexColumns,
-            "spatial indexes cover spatial columns, which this library does not declare".to_owned(),
-        );
+    if let Some(problem) = spatial_index_problem(index, |k| table.find_column(k)) {
+        report.index(key, SchemaRule::Spatial, problem);
     }
     for column in &index.columns {
         check_index_column(table, index, column, report);
@@ -913,6 +923,38 @@ mod tests {
         assert_only(
             &base().column(relationship("posts", None).default_value("x")),
             SchemaRule::DefaultInvalid,
+        );
+    }
+
+    #[test]
+    fn rule_spatial() {
+        let t = base().column(ColumnSchema::point("at").array());
+        assert_only(&t, SchemaRule::Spatial);
+        let placed = base()
+            .column(ColumnSchema::point("at").required())
+            .column(ColumnSchema::polygon("area"));
+        assert_valid(
+            &placed
+                .clone()
+                .index(IndexSchema::new("near", IndexKind::Spatial, ["at"])),
+        );
+        let optional = placed
+            .clone()
+            .index(IndexSchema::new("zone", IndexKind::Spatial, ["area"]));
+        assert_only(&optional, SchemaRule::Spatial);
+        assert!(
+            validate_table(&optional)[0]
+                .message
+                .starts_with("Spatial indexes do not allow null values.")
+        );
+        let keyed = placed.index(IndexSchema::new("k", IndexKind::Key, ["at"]));
+        assert_only(&keyed, SchemaRule::Spatial);
+        assert_only(
+            &base().column(ColumnSchema::line("route").default_value(json!([[0, 0]]))),
+            SchemaRule::DefaultInvalid,
+        );
+        assert_valid(
+            &base().column(ColumnSchema::line("route").default_value(json!([[0, 0], [1, 1]]))),
         );
     }
 
@@ -1263,6 +1305,9 @@ mod tests {
         assert_eq!(w(ColumnSchema::new("t", ColumnKind::Text)), 20);
         assert_eq!(w(ColumnSchema::new("t", ColumnKind::MediumText)), 20);
         assert_eq!(w(ColumnSchema::new("t", ColumnKind::LongText)), 20);
+        assert_eq!(w(ColumnSchema::point("p")), 25);
+        assert_eq!(w(ColumnSchema::line("l")), 20);
+        assert_eq!(w(ColumnSchema::polygon("g")), 20);
         assert_eq!(w(ColumnSchema::new("e", ColumnKind::Email)), 4 * 254 + 1);
         assert_eq!(w(ColumnSchema::new("u", ColumnKind::Url)), 4 * 2000 + 2);
         assert_eq!(w(ColumnSchema::new("i", ColumnKind::Ip)), 4 * 39 + 1);

@@ -12,6 +12,7 @@ use chrono::{DateTime, NaiveDate, NaiveDateTime, TimeZone, Timelike, Utc};
 use serde_json::Value;
 
 use super::{ColumnKind, ColumnSchema, Relationship};
+use crate::spatial::check_geometry;
 
 /// The description of an invalid datetime, as Appwrite words it.
 const DATETIME_DESCRIPTION: &str =
@@ -39,8 +40,10 @@ const NAIVE_FORMATS: [&str; 4] = [
 /// For relationship columns (which Appwrite checks outside the structure validator) it carries
 /// the `relationship_value_invalid` message instead.
 ///
-/// What is returned differs from the input in two cases only: datetimes come back normalised
-/// (see [`normalize_datetime`]) and bigint strings come back as JSON integers.
+/// What is returned differs from the input in three cases only: datetimes come back normalised
+/// (see [`normalize_datetime`]), bigint strings come back as JSON integers, and spatial values
+/// come back as Appwrite answers them (float coordinates, a single-ring polygon wrapped; see
+/// [`check_geometry`]).
 pub fn check_value(column: &ColumnSchema, value: &Value) -> Result<Value, String> {
     if let ColumnKind::Relationship(rel) = &column.kind {
         return check_relationship(rel, value);
@@ -146,6 +149,11 @@ fn check_scalar(kind: &ColumnKind, value: &Value) -> Result<Value, Problem> {
             .and_then(normalize_datetime)
             .map(Value::String)
             .ok_or_else(|| Problem::Format(DATETIME_DESCRIPTION.to_owned())),
+        // Appwrite's spatial validator has no format, so its failures read "invalid type".
+        ColumnKind::Point | ColumnKind::Line | ColumnKind::Polygon => kind
+            .spatial_type()
+            .map_or(Ok(Value::Null), |ty| check_geometry(ty, value))
+            .map_err(Problem::Type),
         // Every remaining kind stores text; `max_chars` is `Some` for all of them.
         _ => check_text(kind, value),
     }

@@ -4,7 +4,7 @@
 
 use serde_json::{Map, Value, json};
 
-use super::{IndexPart, all_strings, index_kind, is_spatial_type, strings};
+use super::{IndexPart, all_strings, index_kind, strings};
 use crate::api::error::thousands;
 use crate::schema::limits::{MAX_STRING_SIZE, MAX_VARCHAR_SIZE};
 use crate::schema::{ColumnKind, ColumnSchema, DEFAULT_SINCE, IndexSchema};
@@ -26,6 +26,9 @@ impl ColumnSchema {
             ColumnKind::Float { .. } => ("double", None),
             ColumnKind::Boolean => ("boolean", None),
             ColumnKind::Datetime => ("datetime", None),
+            ColumnKind::Point | ColumnKind::Line | ColumnKind::Polygon => {
+                (super::model_type(&self.kind), None)
+            }
             ColumnKind::Varchar { .. }
             | ColumnKind::Text
             | ColumnKind::MediumText
@@ -115,9 +118,6 @@ impl IndexSchema {
             })?
             .to_owned();
         let ty = obj.get("type").and_then(Value::as_str).unwrap_or_default();
-        if ty == "spatial" {
-            return Err(InlineError::Unsupported("Spatial indexes"));
-        }
         let kind = index_kind(ty).ok_or_else(|| {
             invalid(format!(
                 "Index '{key}' has an invalid type: must be one of (key, fulltext, unique, spatial)"
@@ -146,7 +146,7 @@ impl IndexSchema {
 pub enum InlineError {
     /// The definition breaks Appwrite's validator; the message is Appwrite's.
     Invalid(String),
-    /// Appwrite has the feature, this library does not (spatial types, encryption): what it is.
+    /// Appwrite has the feature, this library does not (encryption): what it is.
     Unsupported(&'static str),
 }
 
@@ -162,6 +162,9 @@ const INLINE_TYPES: &[&str] = &[
     "double",
     "boolean",
     "datetime",
+    "point",
+    "linestring",
+    "polygon",
 ];
 
 /// An inline column definition whose key and type have been read.
@@ -210,11 +213,6 @@ impl<'a> InlineColumn<'a> {
             "biginteger" => ("bigint", own_format()),
             _ => (ty, own_format()),
         };
-        if is_spatial_type(ty) {
-            return Err(InlineError::Unsupported(
-                "Spatial columns (point, linestring, polygon)",
-            ));
-        }
         if !INLINE_TYPES.contains(&ty) {
             return Err(invalid(format!("Invalid type for attribute '{key}': {ty}")));
         }
@@ -342,6 +340,9 @@ impl<'a> InlineColumn<'a> {
                 max: self.float_bound("max")?,
             },
             ("boolean", _) => ColumnKind::Boolean,
+            ("point", _) => ColumnKind::Point,
+            ("linestring", _) => ColumnKind::Line,
+            ("polygon", _) => ColumnKind::Polygon,
             _ => ColumnKind::Datetime,
         })
     }
@@ -390,6 +391,9 @@ impl<'a> InlineColumn<'a> {
             ColumnKind::Integer { .. } | ColumnKind::BigInt { .. } => default.as_i64().is_some(),
             ColumnKind::Float { .. } => default.is_number(),
             ColumnKind::Boolean => default.is_boolean(),
+            // Appwrite's `Attributes` validator has no case for spatial defaults; the
+            // database checks them when it creates the column.
+            ColumnKind::Point | ColumnKind::Line | ColumnKind::Polygon => true,
             _ => default.is_string(),
         };
         if ok {

@@ -38,6 +38,9 @@ pub fn model_type(kind: &ColumnKind) -> &'static str {
         ColumnKind::Boolean => "boolean",
         ColumnKind::Datetime => "datetime",
         ColumnKind::Relationship(_) => "relationship",
+        ColumnKind::Point => "point",
+        ColumnKind::Line => "linestring",
+        ColumnKind::Polygon => "polygon",
         // The server's own name is in the kind; this names the variant.
         ColumnKind::Opaque { .. } => "opaque",
     }
@@ -166,7 +169,12 @@ impl ColumnSchema {
                 m.insert("onDelete".into(), json!(rel.on_delete.as_str()));
                 m.insert("side".into(), json!(rel.side.as_str()));
             }
-            ColumnKind::Boolean | ColumnKind::Datetime | ColumnKind::Opaque { .. } => {}
+            ColumnKind::Boolean
+            | ColumnKind::Datetime
+            | ColumnKind::Point
+            | ColumnKind::Line
+            | ColumnKind::Polygon
+            | ColumnKind::Opaque { .. } => {}
         }
         if let Some(format) = format_of(&self.kind) {
             m.insert("format".into(), json!(format));
@@ -233,6 +241,10 @@ impl ColumnSchema {
             },
             ("boolean", _) => ColumnKind::Boolean,
             ("datetime", _) => ColumnKind::Datetime,
+            ("point", _) => ColumnKind::Point,
+            // `line` is the route's name; servers answer `linestring`.
+            ("linestring" | "line", _) => ColumnKind::Line,
+            ("polygon", _) => ColumnKind::Polygon,
             ("relationship", _) => ColumnKind::Relationship(Relationship {
                 related_table: obj
                     .get("relatedTable")
@@ -391,12 +403,13 @@ impl IndexSchema {
     }
 }
 
-/// True for Appwrite's spatial column types, which this library does not support.
+/// True for Appwrite's spatial column types: the route names `point`, `line`, `polygon` and the
+/// stored name `linestring`.
 pub fn is_spatial_type(name: &str) -> bool {
     matches!(name, "point" | "line" | "linestring" | "polygon")
 }
 
-/// An index `type` (`key`, `unique`, `fulltext`); `None` for any other.
+/// An index `type` (`key`, `unique`, `fulltext`, `spatial`); `None` for any other.
 pub fn index_kind(name: &str) -> Option<IndexKind> {
     match name {
         "key" => Some(IndexKind::Key),
@@ -491,9 +504,9 @@ mod tests {
     use crate::api::{Column, Index};
     use crate::schema::{SchemaRule, TableSchema};
 
-    fn point_model() -> Value {
+    fn vector_model() -> Value {
         json!({
-            "key": "home", "type": "point", "status": "available", "error": "",
+            "key": "embedding", "type": "vector", "size": 3, "status": "available", "error": "",
             "required": false, "array": false, "default": null,
             "$createdAt": "2026-01-01T00:00:00.000+00:00",
             "$updatedAt": "2026-01-01T00:00:00.000+00:00",
@@ -502,15 +515,15 @@ mod tests {
 
     #[test]
     fn a_column_of_an_unknown_type_reads_as_opaque() {
-        let column = Column::from_json(&point_model()).unwrap();
-        assert_eq!(column.schema.key, "home");
+        let column = Column::from_json(&vector_model()).unwrap();
+        assert_eq!(column.schema.key, "embedding");
         assert!(matches!(
             &column.schema.kind,
-            ColumnKind::Opaque { type_name, .. } if type_name == "point"
+            ColumnKind::Opaque { type_name, .. } if type_name == "vector"
         ));
         // What the server said comes back out, but for what `Column` holds apart.
         let fields = column.schema.model_fields();
-        assert_eq!(fields["type"], json!("point"));
+        assert_eq!(fields["type"], json!("vector"));
         assert!(!fields.contains_key("status"));
         // It cannot be declared.
         let err = TableSchema::new("places", "Places")
@@ -521,7 +534,34 @@ mod tests {
             panic!("expected a schema error, got {err:?}");
         };
         assert_eq!(violations[0].rule, SchemaRule::OpaqueColumn);
-        assert!(violations[0].message.contains("\"point\""));
+        assert!(violations[0].message.contains("\"vector\""));
+    }
+
+    #[test]
+    fn spatial_columns_round_trip_through_the_column_model() {
+        for (column, ty) in [
+            (
+                ColumnSchema::point("home").default_value(json!([1.0, 2.0])),
+                "point",
+            ),
+            (ColumnSchema::line("route").required(), "linestring"),
+            (ColumnSchema::polygon("area"), "polygon"),
+        ] {
+            let mut model = column.model_fields();
+            assert_eq!(model["type"], json!(ty));
+            assert!(!model.contains_key("size"));
+            model.insert("status".into(), json!("available"));
+            let back = ColumnSchema::from_model(&Value::Object(model)).unwrap();
+            assert_eq!(back, column);
+            // The create body is `key`, `required` and `default` only.
+            let body = column.create_body();
+            let keys: Vec<&String> = body.as_object().unwrap().keys().collect();
+            let mut expected = vec!["key", "required"];
+            if column.default.is_some() {
+                expected.push("default");
+            }
+            assert_eq!(keys, expected);
+        }
     }
 
     #[test]

@@ -446,13 +446,14 @@ pub(super) fn system_term(key: &str) -> Option<&'static str> {
 }
 
 /// Creates the SQL index of an index (none for fulltext: `search` matches words in SQL
-/// functions instead).
+/// functions instead; none for spatial: spatial filters run in an SQL function over each row,
+/// which a B-tree on coordinate text would not speed up).
 pub(super) fn create_sql_index(
     conn: &Connection,
     seq: i64,
     index: &IndexSchema,
 ) -> rusqlite::Result<()> {
-    if index.kind == IndexKind::Fulltext {
+    if matches!(index.kind, IndexKind::Fulltext | IndexKind::Spatial) {
         return Ok(());
     }
     let orders = effective_orders(index);

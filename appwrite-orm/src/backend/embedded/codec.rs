@@ -10,7 +10,7 @@ pub(super) fn encode(column: &ColumnSchema, value: &Value) -> SqlValue {
     if value.is_null() {
         return SqlValue::Null;
     }
-    if column.array || matches!(column.kind, ColumnKind::Relationship(_)) {
+    if stored_as_json(column) {
         return SqlValue::Text(value.to_string());
     }
     encode_scalar(&column.kind, value)
@@ -34,7 +34,7 @@ pub(super) fn encode_scalar(kind: &ColumnKind, value: &Value) -> SqlValue {
 
 /// The JSON value of a stored SQL value.
 pub(super) fn decode(column: &ColumnSchema, value: ValueRef<'_>) -> Value {
-    if column.array || matches!(column.kind, ColumnKind::Relationship(_)) {
+    if stored_as_json(column) {
         return match value {
             ValueRef::Text(t) => serde_json::from_slice(t).unwrap_or(Value::Null),
             _ => Value::Null,
@@ -49,6 +49,12 @@ pub(super) fn decode(column: &ColumnSchema, value: ValueRef<'_>) -> Value {
         (_, ValueRef::Text(t)) => Value::String(String::from_utf8_lossy(t).into_owned()),
         (_, ValueRef::Blob(_)) => Value::Null,
     }
+}
+
+/// Arrays, relationships and geometries (the coordinate arrays Appwrite answers with) are
+/// kept as JSON text.
+fn stored_as_json(column: &ColumnSchema) -> bool {
+    column.array || matches!(column.kind, ColumnKind::Relationship(_)) || column.kind.is_spatial()
 }
 
 fn float(f: f64) -> Value {

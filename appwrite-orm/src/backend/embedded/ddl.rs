@@ -7,7 +7,7 @@ use serde_json::Value;
 use std::sync::Arc;
 
 use super::catalog::{self, Session, TableMeta, quote, sql_index, sql_table};
-use super::{clock, errors, relations};
+use super::{clock, errors, relations, spatial_rules};
 use crate::Result;
 use crate::api::types;
 use crate::backend::{Column, ColumnStatus, Database, Index, Live, Table, TableUpdate};
@@ -243,6 +243,7 @@ fn check_column_settings(column: &ColumnSchema) -> Result<()> {
         ColumnKind::Float { min, max } => check_bounds(min, max)?,
         _ => {}
     }
+    spatial_rules::check_column(column)?;
     if let Some(default) = column.default.as_ref().filter(|d| !d.is_null()) {
         check_default_param(column, default)?;
         if column.required {
@@ -288,6 +289,8 @@ fn check_default_param(column: &ColumnSchema, default: &Value) -> Result<()> {
         ColumnKind::Float { .. } => (default.is_number(), "Value must be a valid float"),
         ColumnKind::Boolean => (default.is_boolean(), "Value must be a valid boolean"),
         ColumnKind::Relationship(_) => (false, "Relationship columns take no default"),
+        // Checked, with the spatial validator's own message, by `spatial_rules::check_column`.
+        ColumnKind::Point | ColumnKind::Line | ColumnKind::Polygon => (true, ""),
         _ => (default.is_string(), "Value must be a valid string"),
     };
     if fits {
@@ -307,6 +310,7 @@ fn add_column(
 ) -> Result<Column> {
     check_column_settings(column)?;
     let meta = catalog::load_table_by_seq(conn, seq)?;
+    spatial_rules::check_new_column_rows(conn, &meta, column)?;
     refuse_taken(&meta.table.columns, |c| &c.key, &column.key, "Column")?;
     let width: u64 = limits::BASE_ROW_WIDTH
         + meta
@@ -329,6 +333,8 @@ fn add_column(
     if let Some(default) = &column.default {
         stored.default = match default {
             Value::Null => None,
+            // Appwrite keeps a spatial default as it was sent; rows get it normalised.
+            d if column.kind.is_spatial() => Some(d.clone()),
             d => Some(value::check_value(column, d).unwrap_or_else(|_| d.clone())),
         };
     }
@@ -449,6 +455,7 @@ pub(super) fn update_column(
     next.renamed_from = None;
     next.kind = merge_bounds(&old.kind, &desired.kind);
     check_column_settings(&next)?;
+    spatial_rules::check_update(meta, &next, key)?;
     check_resize(conn, meta, key, old, &next)?;
     if desired.key != key {
         if let Err(reason) = crate::schema::check_key(&desired.key) {
@@ -625,6 +632,7 @@ fn add_index(
         check_indexable(&meta, index.kind, key)?;
     }
     check_index_length(&meta, index)?;
+    spatial_rules::check_index(&meta, index)?;
     let mut status = if inline {
         ColumnStatus::Available
     } else {
@@ -643,11 +651,6 @@ fn add_index(
 /// What Appwrite checks of an index request before it looks at the columns: a free key, room
 /// for one more index, at least one column, and orders for all columns or none.
 fn check_index_request(meta: &TableMeta, index: &IndexSchema) -> Result<()> {
-    if index.kind == IndexKind::Spatial {
-        return index_invalid(
-            "Spatial indexes need spatial columns, which this engine does not store",
-        );
-    }
     refuse_taken(&meta.table.indexes, |i| &i.key, &index.key, "Index")?;
     if meta.table.indexes.len() >= limits::MAX_INDEXES {
         return fail(

@@ -38,6 +38,8 @@ mod errors;
 mod pattern;
 mod relations;
 mod select;
+mod spatial_filter;
+mod spatial_rules;
 mod transactions;
 mod write;
 
@@ -130,6 +132,7 @@ impl EmbeddedBackend {
             },
         )?;
         pattern::register(&conn)?;
+        spatial_filter::register(&conn)?;
         catalog::init(&conn)?;
         relations::init(&conn)?;
         Ok(Self {

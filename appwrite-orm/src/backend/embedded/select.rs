@@ -9,7 +9,8 @@
 //! - explicit orders come first, then `$sequence` ascending as the tie-breaker; nulls sort first
 //!   ascending and last descending (SQLite and MariaDB agree);
 //! - cursors compare the whole order tuple; `cursorBefore` returns the page just before the
-//!   cursor row, in the requested order.
+//!   cursor row, in the requested order;
+//! - filters on spatial columns, and the spatial methods, are compiled by `spatial_filter`.
 
 use rusqlite::types::Value as SqlValue;
 use rusqlite::{Connection, OptionalExtension, params_from_iter};
@@ -20,6 +21,7 @@ use super::codec;
 use super::errors;
 use super::pattern;
 use super::relations;
+use super::spatial_filter;
 use crate::api::{AppwriteError, types};
 use crate::backend::Row;
 use crate::query::{Query, QueryClass};
@@ -541,6 +543,9 @@ fn filter(
             return Ok(sql);
         }
         let target = resolve(meta, attribute)?;
+        if let Some(sql) = spatial_filter::condition(&target.sql, &target.column, query, params)? {
+            return Ok(sql);
+        }
         if target.column.array && !array_only_methods(query.method()) {
             return Err(errors::query_invalid(format!(
                 "Cannot query {} on attribute \"{attribute}\" because it is an array.",

@@ -18,7 +18,7 @@ use crate::Result;
 use crate::api::{self, Response, types};
 use crate::backend::{Backend, Database, Document, Groups, ListOptions, misrouted, route};
 use crate::query::Query;
-use crate::schema::{ColumnKind, ColumnSchema, IndexSchema, TableSchema};
+use crate::schema::{ColumnKind, ColumnSchema, IndexKind, IndexSchema, TableSchema};
 
 #[async_trait]
 impl Backend for HttpBackend {
@@ -368,6 +368,7 @@ impl HttpBackend {
     ) -> Result<crate::api::Column> {
         ids::check_key("key", &column.key)?;
         refuse_opaque(table, column)?;
+        require_spatial(ctx, column.kind.is_spatial(), "spatial columns")?;
         let server = bodies::server_column(column, ctx.version);
         let path = ctx
             .api
@@ -397,6 +398,7 @@ impl HttpBackend {
         ids::check_key("key", key)?;
         ids::check_key("newKey", &column.key)?;
         refuse_opaque(table, column)?;
+        require_spatial(ctx, column.kind.is_spatial(), "spatial columns")?;
         let server = bodies::server_column(column, ctx.version);
         let (path, body) = if matches!(server.kind, ColumnKind::Relationship(_)) {
             (
@@ -434,6 +436,7 @@ impl HttpBackend {
         index: &IndexSchema,
     ) -> Result<crate::api::Index> {
         ids::check_key("key", &index.key)?;
+        require_spatial(ctx, index.kind == IndexKind::Spatial, "spatial indexes")?;
         let body = bodies::index_create(index, ctx.api);
         let request = Request::post(ctx.api, ctx.api.indexes(database, table), body).retry(true);
         self.send_settled(
@@ -490,6 +493,15 @@ impl HttpBackend {
         };
         rows.map(Response::Rows)
     }
+}
+
+/// Refuses a spatial column or index (`spatial`) on a server older than 1.8, which has no route
+/// for it.
+fn require_spatial(ctx: Ctx, spatial: bool, what: &str) -> Result<()> {
+    if spatial {
+        ctx.version.require(TABLES_DB, what)?;
+    }
+    Ok(())
 }
 
 /// Refuses an opaque column before anything is sent: this library knows no route for its type.

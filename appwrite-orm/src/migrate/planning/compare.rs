@@ -168,7 +168,10 @@ fn compare_kind(
         | (K::Datetime, K::Datetime)
         | (K::Email, K::Email)
         | (K::Url, K::Url)
-        | (K::Ip, K::Ip) => Ok(()),
+        | (K::Ip, K::Ip)
+        | (K::Point, K::Point)
+        | (K::Line, K::Line)
+        | (K::Polygon, K::Polygon) => Ok(()),
         _ => Err(()),
     }
 }
@@ -234,10 +237,14 @@ fn or_extreme<T>(declared: Option<T>, live: Option<T>, extreme: T) -> Option<T> 
 }
 
 /// Two JSON values that a server may store differently but mean the same: numbers by value,
-/// datetimes by instant.
+/// datetimes by instant, arrays (coordinates) element by element.
 pub(crate) fn values_equivalent(a: &Value, b: &Value) -> bool {
     match (a, b) {
         (Value::Number(x), Value::Number(y)) => x.as_f64() == y.as_f64(),
+        // Coordinate arrays: `[1, 2]` declared is the `[1.0, 2.0]` a server answers.
+        (Value::Array(x), Value::Array(y)) => {
+            x.len() == y.len() && x.iter().zip(y).all(|(a, b)| values_equivalent(a, b))
+        }
         (Value::String(x), Value::String(y)) => {
             x == y
                 || matches!(

@@ -968,6 +968,35 @@ mod tests {
     }
 
     #[test]
+    fn spatial_columns_are_planned_like_any_other() {
+        let ring = json!([[[0, 0], [0, 1], [1, 1], [0, 0]]]);
+        let mut declared = users();
+        declared.columns.push(
+            ColumnSchema::polygon("area")
+                .default_value(ring.clone())
+                .since(3),
+        );
+        let live = schema_at(&[users()], 2);
+        let plan = Case::new(vec![declared.clone()])
+            .live(&live)
+            .applied(2)
+            .plan();
+        assert_eq!(
+            ops(&plan.versions[0]),
+            [
+                "add column users.area polygon [additive]",
+                "write default [[[0,0],[0,1],[1,1],[0,0]]] into users.area of existing rows [additive]"
+            ]
+        );
+        // A server answers the default with float coordinates: that is no change.
+        let mut live = schema_at(&[declared.clone()], 3);
+        live[0].columns.last_mut().unwrap().default =
+            Some(json!([[[0.0, 0.0], [0.0, 1.0], [1.0, 1.0], [0.0, 0.0]]]));
+        let plan = Case::new(vec![declared]).live(&live).applied(3).plan();
+        assert!(plan.is_empty(), "{:?}", plan.versions);
+    }
+
+    #[test]
     fn without_a_pending_version_changes_are_reconciled() {
         let mut declared = users();
         declared.columns[0] = ColumnSchema::varchar("name", 200).required();
