@@ -309,11 +309,23 @@ pub(crate) fn describe_column(column: &ColumnSchema) -> String {
         ColumnKind::Varchar { size } => format!("varchar({size})"),
         ColumnKind::String { size } => format!("string({size})"),
         ColumnKind::Enum { elements } => format!("enum({})", elements.join(", ")),
-        ColumnKind::Relationship(rel) => format!(
-            "relationship {} to {:?}",
-            rel.relation_type.as_str(),
-            rel.related_table
-        ),
+        ColumnKind::Relationship(rel) => {
+            let mut text = format!(
+                "relationship {} to {:?}",
+                rel.relation_type.as_str(),
+                rel.related_table
+            );
+            if rel.two_way {
+                text.push_str(&format!(
+                    " (two-way, twin {:?})",
+                    rel.two_way_key.as_deref().unwrap_or_default()
+                ));
+            }
+            if rel.side == RelationSide::Child {
+                text.push_str(" (twin side)");
+            }
+            text
+        }
         other => other.route_type().to_owned(),
     };
     if column.array {

@@ -1176,6 +1176,24 @@ mod tests {
     }
 
     #[test]
+    fn a_changed_relationship_type_is_a_plan_error_that_says_what_to_do() {
+        let (books, authors) = library();
+        let live = [authors.clone(), books.clone()];
+        let mut changed = books.clone();
+        if let ColumnKind::Relationship(rel) = &mut changed.columns[0].kind {
+            rel.relation_type = RelationType::OneToOne;
+        }
+        let plan = Case::new(vec![authors, changed]).live(&live).applied(1).plan();
+        let messages: Vec<&str> = plan.errors.iter().map(|e| e.message.as_str()).collect();
+        assert!(
+            messages.iter().any(|m| m.contains("relationship manyToOne to \"authors\"")
+                && m.contains("declared relationship oneToOne")
+                && m.contains("drop_column(\"books\", \"author\")")),
+            "{messages:?}"
+        );
+    }
+
+    #[test]
     fn a_twin_without_its_parent_is_a_plan_error() {
         let (_, authors) = library();
         let books = TableSchema::new("books", "Books");

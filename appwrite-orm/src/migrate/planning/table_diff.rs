@@ -450,6 +450,16 @@ fn make_required_op(table: &str, column: &ColumnSchema) -> PlannedOp {
 
 fn incompatible_message(table: &str, column: &ColumnSchema, why: &str) -> String {
     let key = &column.key;
+    if matches!(column.kind, ColumnKind::Relationship(_)) {
+        return format!(
+            "column {table}.{key} {why}. Appwrite changes only a relationship's onDelete and key \
+             in place. Declare the new relationship under a new key (e.g. `{key}_new` with \
+             `since = N`), link the rows in a step of version N (e.g. \
+             `m.rows(\"{table}\").backfill(vec![Query::is_null(\"{key}_new\")], ...)` setting \
+             it from `{key}`), and delete the old relationship in a later version's step with \
+             `m.drop_column(\"{table}\", \"{key}\")` (its twin goes with it)"
+        );
+    }
     format!(
         "column {table}.{key} {why}. Appwrite cannot change a column's type or array flag in \
          place. Declare the new type under a new key (e.g. `{key}_new` with `since = N`), \
