@@ -276,12 +276,19 @@ async function relationships() {
     },
   });
   check(JSON.stringify(sortedField(a1.books, 'title')) === '["Earthsea","Lathe"]', JSON.stringify(a1));
+  // A write answers with its relationships loaded two levels down, without the way back.
+  const [earthsea, lathe] = [...a1.books].sort((x, y) => x.title.localeCompare(y.title));
+  check(!('author' in earthsea) && earthsea.publisher?.name === 'Ace' && !('titles' in earthsea.publisher)
+    && JSON.stringify(sortedField(earthsea.tags, 'label')) === '["classic","fantasy"]'
+    && earthsea.tags.every((t) => !('books' in t))
+    && lathe.publisher?.name === 'Avon' && Array.isArray(lathe.tags) && lathe.tags.length === 0, JSON.stringify(a1));
   // An object on a to-one side, an id on another, an id array on a to-many side.
   const b3 = await tables.createRow({
     databaseId: rdb, tableId: 'books', rowId: 'b3',
     data: { title: 'Dune', author: { $id: 'a2', name: 'Frank' }, publisher: 'p1', tags: ['t1'] },
   });
-  check(b3.author?.$id === 'a2' && b3.author.name === 'Frank', JSON.stringify(b3));
+  check(b3.author?.$id === 'a2' && b3.author.name === 'Frank' && !('books' in b3.author)
+    && b3.publisher?.$id === 'p1' && JSON.stringify(sortedField(b3.tags, 'label')) === '["fantasy"]', JSON.stringify(b3));
   const frank = await tables.getRow({ databaseId: rdb, tableId: 'authors', rowId: 'a2' });
   check(frank.name === 'Frank' && frank.$tableId === 'authors', JSON.stringify(frank));
 
@@ -294,7 +301,8 @@ async function relationships() {
   step = 'relationships: select loads related rows';
   const loaded = await tables.getRow({ databaseId: rdb, tableId: 'authors', rowId: 'a1', queries: [Query.select(['*', 'books.*'])] });
   check(loaded.name === 'Ursula' && JSON.stringify(sortedField(loaded.books, 'title')) === '["Earthsea","Lathe"]'
-    && loaded.books.every((b) => b.$tableId === 'books'), JSON.stringify(loaded));
+    && loaded.books.every((b) => b.$tableId === 'books' && !('author' in b) && !('tags' in b))
+    && loaded.books.find((b) => b.$id === 'b1').publisher === 'p1', JSON.stringify(loaded));
   const picked = await tables.getRow({
     databaseId: rdb, tableId: 'books', rowId: 'b1', queries: [Query.select(['title', 'author.name', 'tags.label'])],
   });

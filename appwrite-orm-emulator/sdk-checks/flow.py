@@ -129,12 +129,31 @@ def relationships(tables, rdb):
         },
     )
     check(sorted_field(data(a1).get("books"), "title") == ["Earthsea", "Lathe"], repr(a1))
+    # A write answers with its relationships loaded two levels down, without the way back.
+    earthsea, lathe = sorted(data(a1)["books"], key=lambda b: b["title"])
+    check(
+        "author" not in earthsea
+        and earthsea["publisher"]["name"] == "Ace"
+        and "titles" not in earthsea["publisher"]
+        and sorted_field(earthsea["tags"], "label") == ["classic", "fantasy"]
+        and all("books" not in t for t in earthsea["tags"])
+        and lathe["publisher"]["name"] == "Avon"
+        and lathe["tags"] == [],
+        repr(a1),
+    )
     # An object on a to-one side, an id on another, an id array on a to-many side.
     b3 = tables.create_row(
         database_id=rdb, table_id="books", row_id="b3",
         data={"title": "Dune", "author": {"$id": "a2", "name": "Frank"}, "publisher": "p1", "tags": ["t1"]},
     )
-    check((data(b3).get("author") or {}).get("name") == "Frank", repr(b3))
+    b3_data = data(b3)
+    check(
+        (b3_data.get("author") or {}).get("name") == "Frank"
+        and "books" not in b3_data["author"]
+        and (b3_data.get("publisher") or {}).get("$id") == "p1"
+        and sorted_field(b3_data.get("tags"), "label") == ["fantasy"],
+        repr(b3),
+    )
     frank = tables.get_row(database_id=rdb, table_id="authors", row_id="a2")
     check(frank.tableid == "authors" and data(frank)["name"] == "Frank", repr(frank))
 
@@ -149,7 +168,8 @@ def relationships(tables, rdb):
     check(
         loaded["name"] == "Ursula"
         and sorted_field(loaded.get("books"), "title") == ["Earthsea", "Lathe"]
-        and all(b["$tableId"] == "books" for b in loaded["books"]),
+        and all(b["$tableId"] == "books" and "author" not in b and "tags" not in b for b in loaded["books"])
+        and next(b for b in loaded["books"] if b["$id"] == "b1")["publisher"] == "p1",
         repr(loaded),
     )
     picked = data(
