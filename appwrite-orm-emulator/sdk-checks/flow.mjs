@@ -6,7 +6,7 @@ import path from 'node:path';
 
 const require = createRequire(path.join(process.env.SDK_NODE_DIR ?? process.cwd(), 'noop.js'));
 const sdk = require('node-appwrite');
-const { Client, TablesDB, Databases, Query, ID, Permission, Role, AppwriteException } = sdk;
+const { Client, TablesDB, Databases, Query, ID, Permission, Role, AppwriteException, RelationshipType, RelationMutate } = sdk;
 
 const [endpoint, project, key] = process.argv.slice(2);
 if (!endpoint || !project || !key) {
@@ -44,9 +44,9 @@ async function waitIndexGone(tableId, key) {
   throw new Error(`${step}: index ${key} is still there`);
 }
 
-async function waitAvailable(tableId, keys) {
+async function waitAvailable(tableId, keys, databaseId = db) {
   for (let i = 0; i < 200; i++) {
-    const cols = await tables.listColumns({ databaseId: db, tableId });
+    const cols = await tables.listColumns({ databaseId, tableId });
     const states = keys.map((k) => cols.columns.find((c) => c.key === k)?.status);
     if (states.every((s) => s === 'available')) return;
     if (states.some((s) => s === 'failed' || s === 'stuck')) throw new Error(`column failed: ${states}`);
@@ -253,9 +253,187 @@ async function main() {
   await tables.delete({ databaseId: db });
   await expectError(404, 'database_not_found', () => tables.get({ databaseId: db }));
 
+  await relationships();
+
   const bad = new TablesDB(new Client().setEndpoint(endpoint).setProject(project).setKey('wrong'));
   await expectError(401, 'user_unauthorized', () => bad.list());
   console.log('node flow: ok');
+}
+
+// The sorted values of `field` in an array of related rows (or [] when absent).
+function sortedField(rows, field) {
+  return (rows ?? []).map((r) => r[field]).sort();
+}
+
+async function waitColumnGone(databaseId, tableId, key) {
+  for (let i = 0; i < 200; i++) {
+    const cols = await tables.listColumns({ databaseId, tableId });
+    if (!cols.columns.some((c) => c.key === key)) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`${step}: column ${tableId}.${key} is still there`);
+}
+
+// Relationship columns as Appwrite 1.9.6 has them: authors 1—n books (two-way, cascade),
+// books n—1 publishers (two-way, restrict, then setNull), books n—n tags (two-way, setNull).
+async function relationships() {
+  const rdb = db + '_rel';
+  step = 'relationships: tables';
+  await tables.create({ databaseId: rdb, name: 'Relationships' });
+  for (const [tableId, key] of [['authors', 'name'], ['books', 'title'], ['publishers', 'name'], ['tags', 'label']]) {
+    await tables.createTable({ databaseId: rdb, tableId, name: tableId });
+    await tables.createVarcharColumn({ databaseId: rdb, tableId, key, size: 64, required: false });
+    await waitAvailable(tableId, [key], rdb);
+  }
+
+  step = 'relationships: columns and their twins';
+  const books = await tables.createRelationshipColumn({
+    databaseId: rdb, tableId: 'authors', relatedTableId: 'books', type: RelationshipType.OneToMany,
+    twoWay: true, key: 'books', twoWayKey: 'author', onDelete: RelationMutate.Cascade,
+  });
+  check(books.key === 'books' && books.type === 'relationship' && books.relatedTable === 'books'
+    && books.relationType === 'oneToMany' && books.twoWay === true && books.twoWayKey === 'author'
+    && books.onDelete === 'cascade' && books.side === 'parent' && books.required === false
+    && books.array === false, JSON.stringify(books));
+  await tables.createRelationshipColumn({
+    databaseId: rdb, tableId: 'books', relatedTableId: 'publishers', type: RelationshipType.ManyToOne,
+    twoWay: true, key: 'publisher', twoWayKey: 'titles', onDelete: RelationMutate.Restrict,
+  });
+  await tables.createRelationshipColumn({
+    databaseId: rdb, tableId: 'books', relatedTableId: 'tags', type: RelationshipType.ManyToMany,
+    twoWay: true, key: 'tags', twoWayKey: 'books', onDelete: RelationMutate.SetNull,
+  });
+  await waitAvailable('books', ['author', 'publisher', 'tags'], rdb);
+  await waitAvailable('publishers', ['titles'], rdb);
+  await waitAvailable('tags', ['books'], rdb);
+  const twin = await tables.getColumn({ databaseId: rdb, tableId: 'books', key: 'author' });
+  check(twin.type === 'relationship' && twin.side === 'child' && twin.relatedTable === 'authors'
+    && twin.twoWayKey === 'books' && twin.relationType === 'oneToMany' && twin.twoWay === true
+    && twin.onDelete === 'cascade', JSON.stringify(twin));
+  const bookColumns = await tables.listColumns({ databaseId: rdb, tableId: 'books' });
+  check(bookColumns.total === 4, JSON.stringify(bookColumns));
+  const tagsColumn = bookColumns.columns.find((c) => c.key === 'tags');
+  check(tagsColumn?.relationType === 'manyToMany' && tagsColumn.side === 'parent'
+    && tagsColumn.onDelete === 'setNull' && tagsColumn.relatedTable === 'tags', JSON.stringify(tagsColumn));
+
+  step = 'relationships: nested writes';
+  await tables.createRow({ databaseId: rdb, tableId: 'publishers', rowId: 'p1', data: { name: 'Ace' } });
+  await tables.createRow({ databaseId: rdb, tableId: 'tags', rowId: 't2', data: { label: 'classic' } });
+  // An array of objects on a to-many side; inside them an id, an object and a mixed array.
+  const a1 = await tables.createRow({
+    databaseId: rdb, tableId: 'authors', rowId: 'a1', data: {
+      name: 'Ursula',
+      books: [
+        { $id: 'b1', title: 'Earthsea', publisher: 'p1', tags: [{ $id: 't1', label: 'fantasy' }, 't2'] },
+        { $id: 'b2', title: 'Lathe', publisher: { $id: 'p2', name: 'Avon' } },
+      ],
+    },
+  });
+  check(JSON.stringify(sortedField(a1.books, 'title')) === '["Earthsea","Lathe"]', JSON.stringify(a1));
+  // A write answers with its relationships loaded two levels down, without the way back.
+  const [earthsea, lathe] = [...a1.books].sort((x, y) => x.title.localeCompare(y.title));
+  check(!('author' in earthsea) && earthsea.publisher?.name === 'Ace' && !('titles' in earthsea.publisher)
+    && JSON.stringify(sortedField(earthsea.tags, 'label')) === '["classic","fantasy"]'
+    && earthsea.tags.every((t) => !('books' in t))
+    && lathe.publisher?.name === 'Avon' && Array.isArray(lathe.tags) && lathe.tags.length === 0, JSON.stringify(a1));
+  // An object on a to-one side, an id on another, an id array on a to-many side.
+  const b3 = await tables.createRow({
+    databaseId: rdb, tableId: 'books', rowId: 'b3',
+    data: { title: 'Dune', author: { $id: 'a2', name: 'Frank' }, publisher: 'p1', tags: ['t1'] },
+  });
+  check(b3.author?.$id === 'a2' && b3.author.name === 'Frank' && !('books' in b3.author)
+    && b3.publisher?.$id === 'p1' && JSON.stringify(sortedField(b3.tags, 'label')) === '["fantasy"]', JSON.stringify(b3));
+  const frank = await tables.getRow({ databaseId: rdb, tableId: 'authors', rowId: 'a2' });
+  check(frank.name === 'Frank' && frank.$tableId === 'authors', JSON.stringify(frank));
+
+  step = 'relationships: reads without select';
+  const author = await tables.getRow({ databaseId: rdb, tableId: 'authors', rowId: 'a1' });
+  check(author.name === 'Ursula' && !('books' in author), JSON.stringify(author));
+  const b1 = await tables.getRow({ databaseId: rdb, tableId: 'books', rowId: 'b1' });
+  check(b1.author === 'a1' && b1.publisher === 'p1' && !('tags' in b1), JSON.stringify(b1));
+
+  step = 'relationships: select loads related rows';
+  const loaded = await tables.getRow({ databaseId: rdb, tableId: 'authors', rowId: 'a1', queries: [Query.select(['*', 'books.*'])] });
+  check(loaded.name === 'Ursula' && JSON.stringify(sortedField(loaded.books, 'title')) === '["Earthsea","Lathe"]'
+    && loaded.books.every((b) => b.$tableId === 'books' && !('author' in b) && !('tags' in b))
+    && loaded.books.find((b) => b.$id === 'b1').publisher === 'p1', JSON.stringify(loaded));
+  const picked = await tables.getRow({
+    databaseId: rdb, tableId: 'books', rowId: 'b1', queries: [Query.select(['title', 'author.name', 'tags.label'])],
+  });
+  check(picked.title === 'Earthsea' && picked.author?.name === 'Ursula'
+    && JSON.stringify(sortedField(picked.tags, 'label')) === '["classic","fantasy"]'
+    && !('publisher' in picked), JSON.stringify(picked));
+  const fantasy = await tables.getRow({ databaseId: rdb, tableId: 'tags', rowId: 't1', queries: [Query.select(['*', 'books.title'])] });
+  check(JSON.stringify(sortedField(fantasy.books, 'title')) === '["Dune","Earthsea"]', JSON.stringify(fantasy));
+  const listed = await tables.listRows({
+    databaseId: rdb, tableId: 'authors', queries: [Query.select(['name', 'books.title']), Query.orderAsc('name')],
+  });
+  check(listed.total === 2 && listed.rows[0].name === 'Frank'
+    && JSON.stringify(sortedField(listed.rows[0].books, 'title')) === '["Dune"]', JSON.stringify(listed));
+
+  step = 'relationships: filters';
+  const ids = async (tableId, queries) =>
+    JSON.stringify((await tables.listRows({ databaseId: rdb, tableId, queries })).rows.map((r) => r.$id).sort());
+  const byPublisher = await ids('books', [Query.equal('publisher', ['p1'])]);
+  check(byPublisher === '["b1","b3"]', byPublisher);
+  const notP1 = await ids('books', [Query.notEqual('publisher', 'p1')]);
+  check(notP1 === '["b2"]', notP1);
+  const byAuthorName = await ids('books', [Query.equal('author.name', ['Ursula'])]);
+  check(byAuthorName === '["b1","b2"]', byAuthorName);
+
+  step = 'relationships: restrict and bulk refusals';
+  const restricted = await expectError(403, 'row_delete_restricted', () =>
+    tables.deleteRow({ databaseId: rdb, tableId: 'publishers', rowId: 'p1' }));
+  check(restricted.message === 'Row cannot be deleted because it is referenced by another row.', restricted.message);
+  const stillThere = await tables.getRow({ databaseId: rdb, tableId: 'publishers', rowId: 'p1' });
+  check(stillThere.name === 'Ace', JSON.stringify(stillThere));
+  const bulkCreate = await expectError(400, 'general_bad_request', () =>
+    tables.createRows({ databaseId: rdb, tableId: 'books', rows: [{ $id: 'bx', title: 'Bulk' }] }));
+  check(bulkCreate.message === 'Bulk create is not supported for tablesDB with relationship columns', bulkCreate.message);
+  const bulkDelete = await expectError(400, 'general_bad_request', () =>
+    tables.deleteRows({ databaseId: rdb, tableId: 'tags', queries: [] }));
+  check(bulkDelete.message === 'Bulk delete is not supported for tablesDB with relationship attributes', bulkDelete.message);
+  const bulkUpdate = await expectError(400, 'general_bad_request', () =>
+    tables.updateRows({ databaseId: rdb, tableId: 'authors', data: { name: 'X' } }));
+  check(bulkUpdate.message === 'Bulk update is not supported for tablesDB with relationship attributes', bulkUpdate.message);
+
+  step = 'relationships: update onDelete and key on both sides';
+  const renamed = await tables.updateRelationshipColumn({
+    databaseId: rdb, tableId: 'books', key: 'publisher', onDelete: RelationMutate.SetNull, newKey: 'imprint',
+  });
+  check(renamed.key === 'imprint' && renamed.onDelete === 'setNull' && renamed.twoWayKey === 'titles'
+    && renamed.side === 'parent', JSON.stringify(renamed));
+  const titles = await tables.getColumn({ databaseId: rdb, tableId: 'publishers', key: 'titles' });
+  check(titles.twoWayKey === 'imprint' && titles.onDelete === 'setNull' && titles.side === 'child', JSON.stringify(titles));
+  const relinked = await tables.getRow({ databaseId: rdb, tableId: 'books', rowId: 'b1' });
+  check(relinked.imprint === 'p1' && !('publisher' in relinked), JSON.stringify(relinked));
+
+  step = 'relationships: setNull on delete';
+  await tables.deleteRow({ databaseId: rdb, tableId: 'publishers', rowId: 'p1' });
+  const orphan = await tables.getRow({ databaseId: rdb, tableId: 'books', rowId: 'b1' });
+  check(orphan.imprint === null && orphan.author === 'a1', JSON.stringify(orphan));
+  const kept = await tables.getRow({ databaseId: rdb, tableId: 'books', rowId: 'b2' });
+  check(kept.imprint === 'p2', JSON.stringify(kept));
+  const unpublished = await ids('books', [Query.isNull('imprint')]);
+  check(unpublished === '["b1","b3"]', unpublished);
+
+  step = 'relationships: cascade on delete';
+  await tables.deleteRow({ databaseId: rdb, tableId: 'authors', rowId: 'a1' });
+  await expectError(404, 'row_not_found', () => tables.getRow({ databaseId: rdb, tableId: 'books', rowId: 'b1' }));
+  await expectError(404, 'row_not_found', () => tables.getRow({ databaseId: rdb, tableId: 'books', rowId: 'b2' }));
+  const remaining = await ids('books', []);
+  check(remaining === '["b3"]', remaining);
+  // The tags survive (setNull), unlinked from the deleted books.
+  const t1 = await tables.getRow({ databaseId: rdb, tableId: 'tags', rowId: 't1', queries: [Query.select(['label', 'books.title'])] });
+  check(t1.label === 'fantasy' && JSON.stringify(sortedField(t1.books, 'title')) === '["Dune"]', JSON.stringify(t1));
+  const t2 = await tables.getRow({ databaseId: rdb, tableId: 'tags', rowId: 't2', queries: [Query.select(['*', 'books.*'])] });
+  check(Array.isArray(t2.books) && t2.books.length === 0, JSON.stringify(t2));
+
+  step = 'relationships: deleting one side deletes the pair';
+  await tables.deleteColumn({ databaseId: rdb, tableId: 'tags', key: 'books' });
+  await waitColumnGone(rdb, 'tags', 'books');
+  await waitColumnGone(rdb, 'books', 'tags');
+  await tables.delete({ databaseId: rdb });
 }
 
 main().catch((e) => {

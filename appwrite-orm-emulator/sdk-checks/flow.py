@@ -12,6 +12,8 @@ import warnings
 
 from appwrite.client import Client
 from appwrite.enums.order_by import OrderBy
+from appwrite.enums.relation_mutate import RelationMutate
+from appwrite.enums.relationship_type import RelationshipType
 from appwrite.enums.tables_db_index_type import TablesDBIndexType
 from appwrite.exception import AppwriteException
 from appwrite.id import ID
@@ -109,6 +111,203 @@ def spatial_flow(tables, db):
     wrong = expect_error(400, "general_query_invalid", lambda: tables.list_rows(queries=[Query.intersects("nope", [0, 0])], **at))
     check(wrong.message == "Invalid query: Attribute not found in schema: nope", wrong.message)
     tables.delete_table(**at)
+
+
+def sorted_field(rows, field):
+    """The sorted values of `field` in a list of related rows (or [] when absent)."""
+    return sorted(r[field] for r in (rows or []))
+
+
+def wait_columns(tables, database_id, table_id, keys, present=True):
+    """Waits until the columns `keys` are available (present) or gone (not present)."""
+    for _ in range(200):
+        cols = {c.key: value(c.status) for c in tables.list_columns(database_id=database_id, table_id=table_id).columns}
+        if present and all(cols.get(k) == "available" for k in keys):
+            return
+        if not present and not any(k in cols for k in keys):
+            return
+        time.sleep(0.05)
+    raise AssertionError(f"{STEP}: columns {table_id}.{keys} never became {'available' if present else 'gone'}")
+
+
+def relationships(tables, rdb):
+    """Relationship columns as Appwrite 1.9.6 has them: authors 1-n books (two-way, cascade),
+    books n-1 publishers (two-way, restrict, then setNull), books n-n tags (two-way, setNull)."""
+    global STEP
+    STEP = "relationships: tables"
+    tables.create(database_id=rdb, name="Relationships")
+    for table_id, key in [("authors", "name"), ("books", "title"), ("publishers", "name"), ("tags", "label")]:
+        tables.create_table(database_id=rdb, table_id=table_id, name=table_id)
+        tables.create_varchar_column(database_id=rdb, table_id=table_id, key=key, size=64, required=False)
+        wait_columns(tables, rdb, table_id, [key])
+
+    STEP = "relationships: columns and their twins"
+    books = tables.create_relationship_column(
+        database_id=rdb, table_id="authors", related_table_id="books", type=RelationshipType.ONETOMANY,
+        two_way=True, key="books", two_way_key="author", on_delete=RelationMutate.CASCADE,
+    )
+    check(
+        (books.key, books.type, books.relatedtable, books.relationtype, books.twoway, books.twowaykey, books.ondelete, books.side)
+        == ("books", "relationship", "books", "oneToMany", True, "author", "cascade", "parent"),
+        repr(books),
+    )
+    tables.create_relationship_column(
+        database_id=rdb, table_id="books", related_table_id="publishers", type=RelationshipType.MANYTOONE,
+        two_way=True, key="publisher", two_way_key="titles", on_delete=RelationMutate.RESTRICT,
+    )
+    tables.create_relationship_column(
+        database_id=rdb, table_id="books", related_table_id="tags", type=RelationshipType.MANYTOMANY,
+        two_way=True, key="tags", two_way_key="books", on_delete=RelationMutate.SETNULL,
+    )
+    wait_columns(tables, rdb, "books", ["author", "publisher", "tags"])
+    wait_columns(tables, rdb, "publishers", ["titles"])
+    wait_columns(tables, rdb, "tags", ["books"])
+    twin = tables.get_column(database_id=rdb, table_id="books", key="author")
+    check(
+        (twin.type, twin.side, twin.relatedtable, twin.twowaykey, twin.relationtype, twin.twoway, twin.ondelete)
+        == ("relationship", "child", "authors", "books", "oneToMany", True, "cascade"),
+        repr(twin),
+    )
+    book_columns = tables.list_columns(database_id=rdb, table_id="books")
+    check(book_columns.total == 4 and sorted(c.key for c in book_columns.columns) == ["author", "publisher", "tags", "title"], repr(book_columns))
+    tag_twin = tables.get_column(database_id=rdb, table_id="tags", key="books")
+    check(
+        (tag_twin.relationtype, tag_twin.side, tag_twin.ondelete, tag_twin.relatedtable, tag_twin.twowaykey)
+        == ("manyToMany", "child", "setNull", "books", "tags"),
+        repr(tag_twin),
+    )
+
+    STEP = "relationships: nested writes"
+    tables.create_row(database_id=rdb, table_id="publishers", row_id="p1", data={"name": "Ace"})
+    tables.create_row(database_id=rdb, table_id="tags", row_id="t2", data={"label": "classic"})
+    # An array of objects on a to-many side; inside them an id, an object and a mixed array.
+    a1 = tables.create_row(
+        database_id=rdb, table_id="authors", row_id="a1",
+        data={
+            "name": "Ursula",
+            "books": [
+                {"$id": "b1", "title": "Earthsea", "publisher": "p1", "tags": [{"$id": "t1", "label": "fantasy"}, "t2"]},
+                {"$id": "b2", "title": "Lathe", "publisher": {"$id": "p2", "name": "Avon"}},
+            ],
+        },
+    )
+    check(sorted_field(data(a1).get("books"), "title") == ["Earthsea", "Lathe"], repr(a1))
+    # A write answers with its relationships loaded two levels down, without the way back.
+    earthsea, lathe = sorted(data(a1)["books"], key=lambda b: b["title"])
+    check(
+        "author" not in earthsea
+        and earthsea["publisher"]["name"] == "Ace"
+        and "titles" not in earthsea["publisher"]
+        and sorted_field(earthsea["tags"], "label") == ["classic", "fantasy"]
+        and all("books" not in t for t in earthsea["tags"])
+        and lathe["publisher"]["name"] == "Avon"
+        and lathe["tags"] == [],
+        repr(a1),
+    )
+    # An object on a to-one side, an id on another, an id array on a to-many side.
+    b3 = tables.create_row(
+        database_id=rdb, table_id="books", row_id="b3",
+        data={"title": "Dune", "author": {"$id": "a2", "name": "Frank"}, "publisher": "p1", "tags": ["t1"]},
+    )
+    b3_data = data(b3)
+    check(
+        (b3_data.get("author") or {}).get("name") == "Frank"
+        and "books" not in b3_data["author"]
+        and (b3_data.get("publisher") or {}).get("$id") == "p1"
+        and sorted_field(b3_data.get("tags"), "label") == ["fantasy"],
+        repr(b3),
+    )
+    frank = tables.get_row(database_id=rdb, table_id="authors", row_id="a2")
+    check(frank.tableid == "authors" and data(frank)["name"] == "Frank", repr(frank))
+
+    STEP = "relationships: reads without select"
+    author = data(tables.get_row(database_id=rdb, table_id="authors", row_id="a1"))
+    check(author["name"] == "Ursula" and "books" not in author, repr(author))
+    b1 = data(tables.get_row(database_id=rdb, table_id="books", row_id="b1"))
+    check(b1.get("author") == "a1" and b1.get("publisher") == "p1" and "tags" not in b1, repr(b1))
+
+    STEP = "relationships: select loads related rows"
+    loaded = data(tables.get_row(database_id=rdb, table_id="authors", row_id="a1", queries=[Query.select(["*", "books.*"])]))
+    check(
+        loaded["name"] == "Ursula"
+        and sorted_field(loaded.get("books"), "title") == ["Earthsea", "Lathe"]
+        and all(b["$tableId"] == "books" and "author" not in b and "tags" not in b for b in loaded["books"])
+        and next(b for b in loaded["books"] if b["$id"] == "b1")["publisher"] == "p1",
+        repr(loaded),
+    )
+    picked = data(
+        tables.get_row(
+            database_id=rdb, table_id="books", row_id="b1", queries=[Query.select(["title", "author.name", "tags.label"])]
+        )
+    )
+    check(
+        picked["title"] == "Earthsea"
+        and (picked.get("author") or {}).get("name") == "Ursula"
+        and sorted_field(picked.get("tags"), "label") == ["classic", "fantasy"]
+        and "publisher" not in picked,
+        repr(picked),
+    )
+    listed = tables.list_rows(
+        database_id=rdb, table_id="authors", queries=[Query.select(["name", "books.title"]), Query.order_asc("name")]
+    )
+    check(
+        listed.total == 2 and data(listed.rows[0])["name"] == "Frank" and sorted_field(data(listed.rows[0]).get("books"), "title") == ["Dune"],
+        repr(listed),
+    )
+
+    STEP = "relationships: filters"
+
+    def ids(table_id, queries):
+        return sorted(r.id for r in tables.list_rows(database_id=rdb, table_id=table_id, queries=queries).rows)
+
+    check(ids("books", [Query.equal("publisher", ["p1"])]) == ["b1", "b3"], "equal on a relationship")
+    check(ids("books", [Query.not_equal("publisher", "p1")]) == ["b2"], "notEqual on a relationship")
+    check(ids("books", [Query.equal("author.name", ["Ursula"])]) == ["b1", "b2"], "equal through a relationship")
+
+    STEP = "relationships: restrict and bulk refusals"
+    restricted = expect_error(
+        403, "row_delete_restricted", lambda: tables.delete_row(database_id=rdb, table_id="publishers", row_id="p1")
+    )
+    check(restricted.message == "Row cannot be deleted because it is referenced by another row.", restricted.message)
+    check(data(tables.get_row(database_id=rdb, table_id="publishers", row_id="p1"))["name"] == "Ace", "restricted row kept")
+    bulk_create = expect_error(
+        400, "general_bad_request", lambda: tables.create_rows(database_id=rdb, table_id="books", rows=[{"$id": "bx", "title": "Bulk"}])
+    )
+    check(bulk_create.message == "Bulk create is not supported for tablesDB with relationship columns", bulk_create.message)
+    bulk_upsert = expect_error(
+        400, "general_bad_request", lambda: tables.upsert_rows(database_id=rdb, table_id="publishers", rows=[{"$id": "px", "name": "Bulk"}])
+    )
+    check(bulk_upsert.message == "Bulk upsert is not supported for tablesDB with relationship attributes", bulk_upsert.message)
+    check(ids("books", []) == ["b1", "b2", "b3"] and ids("publishers", []) == ["p1", "p2"], "nothing written in bulk")
+
+    STEP = "relationships: update onDelete and key on both sides"
+    renamed = tables.update_relationship_column(
+        database_id=rdb, table_id="books", key="publisher", on_delete=RelationMutate.SETNULL, new_key="imprint"
+    )
+    check((renamed.key, renamed.ondelete, renamed.twowaykey, renamed.side) == ("imprint", "setNull", "titles", "parent"), repr(renamed))
+    titles = tables.get_column(database_id=rdb, table_id="publishers", key="titles")
+    check((titles.twowaykey, titles.ondelete, titles.side) == ("imprint", "setNull", "child"), repr(titles))
+    relinked = data(tables.get_row(database_id=rdb, table_id="books", row_id="b1"))
+    check(relinked.get("imprint") == "p1" and "publisher" not in relinked, repr(relinked))
+
+    STEP = "relationships: setNull on delete"
+    tables.delete_row(database_id=rdb, table_id="publishers", row_id="p1")
+    orphan = data(tables.get_row(database_id=rdb, table_id="books", row_id="b1"))
+    check("imprint" in orphan and orphan["imprint"] is None and orphan["author"] == "a1", repr(orphan))
+    check(ids("books", [Query.is_null("imprint")]) == ["b1", "b3"], "isNull after setNull")
+
+    STEP = "relationships: cascade on delete"
+    tables.delete_row(database_id=rdb, table_id="authors", row_id="a1")
+    expect_error(404, "row_not_found", lambda: tables.get_row(database_id=rdb, table_id="books", row_id="b1"))
+    check(ids("books", []) == ["b3"], "cascade")
+    t1 = data(tables.get_row(database_id=rdb, table_id="tags", row_id="t1", queries=[Query.select(["label", "books.title"])]))
+    check(t1["label"] == "fantasy" and sorted_field(t1.get("books"), "title") == ["Dune"], repr(t1))
+
+    STEP = "relationships: deleting one side deletes the pair"
+    tables.delete_column(database_id=rdb, table_id="books", key="tags")
+    wait_columns(tables, rdb, "books", ["tags"], present=False)
+    wait_columns(tables, rdb, "tags", ["books"], present=False)
+    tables.delete(database_id=rdb)
 
 
 def main():
@@ -238,6 +437,8 @@ def main():
     tables.delete_table(database_id=db, table_id="books")
     tables.delete(database_id=db)
     expect_error(404, "database_not_found", lambda: tables.get(database_id=db))
+
+    relationships(tables, db + "_rel")
 
     bad = TablesDB(Client().set_endpoint(endpoint).set_project(project).set_key("wrong"))
     expect_error(401, "user_unauthorized", lambda: bad.list())

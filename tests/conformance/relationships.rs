@@ -572,3 +572,74 @@ pub async fn one_way_on_delete_applies_from_the_related_side(env: Env) {
         ty::ROW_DELETE_RESTRICTED,
     );
 }
+
+/// Related rows come without the twin that points back at the rows they were loaded for, and
+/// loading stops two levels down: a relationship of rows at the third level is left out, as
+/// Appwrite removes it. A write answers with every relationship loaded that way.
+pub async fn loaded_rows_leave_out_the_way_back_and_stop_two_levels_down(env: Env) {
+    let fx = env.fixture().await;
+    let b = fx.b();
+    related_tables(
+        b,
+        relation(
+            "kids",
+            "child",
+            RelationType::OneToMany,
+            Some("owner"),
+            OnDelete::Cascade,
+        ),
+    )
+    .await;
+    table_with(b, "leaf", vec![text("name")]).await;
+    add_column(
+        b,
+        "child",
+        relation(
+            "leaves",
+            "leaf",
+            RelationType::OneToMany,
+            Some("branch"),
+            OnDelete::Cascade,
+        ),
+    )
+    .await;
+    wait_column(b, "leaf", "branch").await;
+    add_column(
+        b,
+        "leaf",
+        relation(
+            "pin",
+            "parent",
+            RelationType::ManyToOne,
+            None,
+            OnDelete::SetNull,
+        ),
+    )
+    .await;
+    create(b, "parent", "p0", json!({"name": "pinned"})).await;
+    create(b, "leaf", "l1", json!({"name": "L", "pin": "p0"})).await;
+    let created = create(
+        b,
+        "parent",
+        "p1",
+        json!({"name": "P", "kids": [{"$id": "c1", "name": "C", "leaves": ["l1"]}]}),
+    )
+    .await;
+    let kid = &created.get("kids").and_then(Value::as_array).expect("kids")[0];
+    assert_eq!(kid.get("name"), Some(&json!("C")));
+    assert_eq!(kid.get("owner"), None, "the way back is left out");
+    let leaf = &kid.get("leaves").and_then(Value::as_array).expect("leaves")[0];
+    assert_eq!(leaf.get("name"), Some(&json!("L")));
+    assert_eq!(leaf.get("branch"), None, "the way back is left out");
+    assert_eq!(leaf.get("pin"), None, "nothing loaded three levels down");
+    assert_eq!(get(b, "leaf", "l1").await.get("pin"), Some(&json!("p0")));
+    // The same through select: the twin is left out even when `*` names every column.
+    let loaded = get_with(b, "parent", "p1", &["*", "kids.*"]).await;
+    let kids = loaded.get("kids").and_then(Value::as_array).expect("kids");
+    assert_eq!(kids[0].get("owner"), None);
+    assert_eq!(kids[0].get("leaves"), None, "to-many not selected");
+    let deep = get_with(b, "parent", "p1", &["kids.leaves.pin.*"]).await;
+    let leaf = &deep["kids"][0]["leaves"][0];
+    assert_eq!(leaf.get("$id"), Some(&json!("l1")));
+    assert_eq!(leaf.get("pin"), None, "nothing loaded three levels down");
+}

@@ -286,12 +286,13 @@ fn update_full(
     Ok(())
 }
 
-/// A row just written, as the write answers it: with its relationships loaded one level deep.
+/// A row just written, as the write answers it: with its relationships loaded, as deep as
+/// Appwrite loads them.
 fn read_back(conn: &Session, meta: &TableMeta, id: &str) -> Result<Row> {
     let row = select::get_by_id(conn, meta, id, None)?
         .ok_or_else(|| Error::Internal(format!("row {id:?} vanished after it was written")))?;
     let mut rows = [row];
-    let loading = relations::Selection::loading_all(meta);
+    let loading = relations::Selection::everything();
     relations::populate(conn, meta, &mut rows, &loading, 0)?;
     let [row] = rows;
     Ok(row)

@@ -24,8 +24,13 @@
 //! - **Reads.** Without a `select` naming a relationship (`author.*`, `author.name`), to-one
 //!   sides answer the related row's id (Appwrite reads its stored column) and to-many sides are
 //!   left out. A nested select loads the related rows with the columns it names, level by level
-//!   (`author.books.*`). Filters `equal`/`notEqual`/`isNull`/`isNotNull` apply to the related
-//!   ids; a dotted attribute (`author.name`) filters through the relationship.
+//!   (`author.books.*`). A write answers with every relationship loaded, level by level, as
+//!   Appwrite's writes populate with no selection (its reads without a select skip
+//!   relationships instead). Either way related rows come without the twin pointing back at
+//!   the rows they were loaded for, and loading stops two levels down: a relationship of rows
+//!   at the third level is left out (`populateDocumentsRelationships` removes it there).
+//!   Filters `equal`/`notEqual`/`isNull`/`isNotNull` apply to the related ids; a dotted
+//!   attribute (`author.name`) filters through the relationship.
 //! - **Deletes** (`onDelete`, per side, as `Database::deleteDocumentRelationships`):
 //!   `restrict` refuses (403 `row_delete_restricted`) deleting the parent of a oneToOne,
 //!   oneToMany or manyToMany, or the child of a manyToOne, while it has related rows; `setNull`

@@ -19,6 +19,8 @@ use crate::query::Query;
 pub(in crate::backend::embedded) struct Selection {
     plain: Option<Vec<String>>,
     nested: BTreeMap<String, Selection>,
+    /// Every relationship loaded, at every level: what a write answers.
+    everything: bool,
 }
 
 impl Selection {
@@ -29,7 +31,7 @@ impl Selection {
         };
         let mut out = Self {
             plain: Some(Vec::new()),
-            nested: BTreeMap::new(),
+            ..Self::default()
         };
         for value in values {
             out.add(value);
@@ -48,27 +50,29 @@ impl Selection {
                 .entry(key.to_owned())
                 .or_insert_with(|| Self {
                     plain: Some(Vec::new()),
-                    nested: BTreeMap::new(),
+                    ..Self::default()
                 })
                 .add(rest),
         }
     }
 
-    /// The selection loading every relationship one level deep: what a write answers.
-    pub fn loading_all(meta: &TableMeta) -> Self {
+    /// The selection loading every relationship, level by level down to the depth limit: what
+    /// a write answers. Appwrite's single-row writes (utopia-php/database `createDocument`,
+    /// `updateDocument`, `upsertDocuments`) populate relationships with no selection, which
+    /// loads them all; only its reads without a select skip them.
+    pub fn everything() -> Self {
         Self {
-            plain: None,
-            nested: meta
-                .relations
-                .iter()
-                .map(|c| {
-                    let all = Self {
-                        plain: Some(vec!["*".to_owned()]),
-                        nested: BTreeMap::new(),
-                    };
-                    (c.key.clone(), all)
-                })
-                .collect(),
+            everything: true,
+            ..Self::default()
+        }
+    }
+
+    /// What to load of the rows related through `key`, when they are to be loaded.
+    fn nested(&self, key: &str) -> Option<&Self> {
+        if self.everything {
+            Some(self)
+        } else {
+            self.nested.get(key)
         }
     }
 
@@ -112,24 +116,46 @@ pub(in crate::backend::embedded) fn populate(
     selection: &Selection,
     depth: usize,
 ) -> Result<()> {
+    populate_level(conn, meta, rows, selection, depth, None)
+}
+
+/// [`populate`] for rows at `depth` (0: the rows asked for), reached through the relationship
+/// whose key on `meta` is `back_reference` (never loaded: Appwrite skips the way back and
+/// removes it from the related rows, see [`load_related`]).
+///
+/// As utopia-php/database's `populateDocumentsRelationships`: a relationship to load on rows
+/// at the last level (`depth + 1 >= MAX_DEPTH`) is removed rather than loaded, so related rows
+/// are loaded at most two levels down.
+fn populate_level(
+    conn: &Session,
+    meta: &TableMeta,
+    rows: &mut [Row],
+    selection: &Selection,
+    depth: usize,
+    back_reference: Option<&str>,
+) -> Result<()> {
     if meta.relations.is_empty() || rows.is_empty() {
         return Ok(());
     }
     let ids: Vec<String> = rows.iter().map(|r| r.id().to_owned()).collect();
     let id_refs: Vec<&str> = ids.iter().map(String::as_str).collect();
     for column in &meta.relations {
-        let nested = selection.nested.get(&column.key);
+        if back_reference == Some(column.key.as_str()) {
+            continue;
+        }
+        let nested = selection.nested(&column.key);
         let plain = nested.is_none() && selection.names(&column.key);
-        if nested.is_none() && (!plain || column_to_many(column)) {
+        let at_depth_limit = depth + 1 >= MAX_DEPTH;
+        if (nested.is_some() && at_depth_limit)
+            || (nested.is_none() && (!plain || column_to_many(column)))
+        {
             continue;
         }
         let relation = Relation::of(conn, meta, column)?;
         let related = links::related_ids(conn, &relation, &id_refs)?;
         let loaded = match nested {
-            Some(sub) if depth + 1 < MAX_DEPTH + 1 => {
-                Some(load_related(conn, &relation, &related, sub, depth + 1)?)
-            }
-            _ => None,
+            Some(sub) => Some(load_related(conn, &relation, &related, sub, depth + 1)?),
+            None => None,
         };
         for row in rows.iter_mut() {
             let linked = related.get(row.id()).map(Vec::as_slice).unwrap_or_default();
@@ -159,7 +185,10 @@ fn column_to_many(column: &crate::schema::ColumnSchema) -> bool {
     matches!(&column.kind, crate::schema::ColumnKind::Relationship(rel) if rel.is_to_many())
 }
 
-/// The related rows of a relationship, read once for a whole page, by id.
+/// The related rows of a relationship, read once for a whole page, by id, at `depth`.
+///
+/// A two-way relationship's twin is left out of the related rows: it would only point back at
+/// the rows they were loaded for, and Appwrite removes it to keep answers free of cycles.
 fn load_related(
     conn: &Session,
     relation: &Relation,
@@ -172,12 +201,20 @@ fn load_related(
     wanted.dedup();
     sub.check(&relation.related)?;
     let mut rows = select::get_by_ids(conn, &relation.related, &wanted, sub.plain())?;
-    if depth < MAX_DEPTH {
-        populate(conn, &relation.related, &mut rows, sub, depth)?;
-    }
+    let twin = relation
+        .rel
+        .two_way_key
+        .as_deref()
+        .filter(|_| relation.rel.two_way);
+    populate_level(conn, &relation.related, &mut rows, sub, depth, twin)?;
     Ok(rows
         .into_iter()
-        .map(|row| (row.id().to_owned(), Value::Object(row.0)))
+        .map(|mut row| {
+            if let Some(twin) = twin {
+                row.0.remove(twin);
+            }
+            (row.id().to_owned(), Value::Object(row.0))
+        })
         .collect())
 }
 
