@@ -1183,12 +1183,17 @@ mod tests {
         if let ColumnKind::Relationship(rel) = &mut changed.columns[0].kind {
             rel.relation_type = RelationType::OneToOne;
         }
-        let plan = Case::new(vec![authors, changed]).live(&live).applied(1).plan();
+        let plan = Case::new(vec![authors, changed])
+            .live(&live)
+            .applied(1)
+            .plan();
         let messages: Vec<&str> = plan.errors.iter().map(|e| e.message.as_str()).collect();
         assert!(
-            messages.iter().any(|m| m.contains("relationship manyToOne to \"authors\"")
-                && m.contains("declared relationship oneToOne")
-                && m.contains("drop_column(\"books\", \"author\")")),
+            messages
+                .iter()
+                .any(|m| m.contains("relationship manyToOne to \"authors\"")
+                    && m.contains("declared relationship oneToOne")
+                    && m.contains("drop_column(\"books\", \"author\")")),
             "{messages:?}"
         );
     }
