@@ -6,7 +6,7 @@
 //!   the author per book, each awaited before the next;
 //! - baseline B, the batched application-side join the crate offered before relationships:
 //!   the books typed, then
-//!   [`TableHandle::referenced_by`](appwrite_orm::table::TableHandle::referenced_by) on their
+//!   [`TableHandle::referenced_by`](appwrite_orm::TableHandle::referenced_by) on their
 //!   plain `author_id` column, one `equal("$id", [...])` request per 500 authors;
 //! - appwrite-orm, `db.table::<Book>().query().with(Book::AUTHOR).all()`: Appwrite loads the
 //!   authors in the same page requests. The typed query also selects the ids of the author's
