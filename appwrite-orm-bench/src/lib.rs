@@ -22,6 +22,7 @@ pub mod memory;
 pub mod print;
 pub mod scenarios;
 pub mod seed_pattern;
+pub mod shelf;
 
 /// Whatever stops a scenario: the emulator, the library, the file system or a failed check.
 pub type BenchError = Box<dyn std::error::Error + Send + Sync>;

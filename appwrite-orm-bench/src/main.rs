@@ -42,6 +42,9 @@ enum Command {
     /// The library's restore of a 50,000-row backup, against sending its JSONL file in chunks
     /// of 100 one at a time.
     Restore(Knobs),
+    /// Every book with its author's name (default 2,000 books, one author per 10, 30 ms):
+    /// N+1 gets and the batched join referenced_by, against with(Book::AUTHOR).
+    Relations(Knobs),
     /// Every scenario with its defaults.
     All {
         /// Small sizes and a 2 ms latency: a smoke test in seconds, even in debug builds.
@@ -63,7 +66,7 @@ enum Command {
 /// The knobs of one scenario; each takes the scenario's default when not given.
 #[derive(Debug, Args)]
 struct Knobs {
-    /// Rows of the table (backfill, stream, insert_many, restore).
+    /// Rows of the table (backfill, stream, insert_many, restore), books (relations).
     #[arg(long)]
     rows: Option<u64>,
     /// Latency the emulator adds to every request, in milliseconds.
@@ -107,6 +110,7 @@ async fn main() -> ExitCode {
         Command::Stream(k) => (vec![Scenario::Stream], k.settings()),
         Command::InsertMany(k) => (vec![Scenario::InsertMany], k.settings()),
         Command::Restore(k) => (vec![Scenario::Restore], k.settings()),
+        Command::Relations(k) => (vec![Scenario::Relations], k.settings()),
         Command::All { quick } => (
             Scenario::ALL.to_vec(),
             Settings {

@@ -1,4 +1,4 @@
-//! The quick paths of `backfill` and `boot` against the emulator in-process: the data must
+//! The quick paths of `backfill`, `boot` and `relations` against the emulator in-process: the data must
 //! come out right on both sides. Times are printed by the scenarios, never asserted.
 
 use appwrite_orm_bench::scenarios::{Scenario, Settings};
@@ -48,6 +48,31 @@ async fn boot_finds_nothing_pending_every_time() {
     assert!(outcome.ok(), "{}", outcome.checks[0]);
     assert!(outcome.checks[0].expected > 0);
     assert!(outcome.summary.starts_with("boot: "), "{}", outcome.summary);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn relations_bring_every_book_its_author_on_every_side() {
+    let settings = Settings {
+        rows: Some(120),
+        ..quick()
+    };
+    let outcome = Scenario::Relations
+        .run(&settings)
+        .await
+        .expect("relations runs");
+    // Per side (A, B, ours typed and untyped): books read, books with their author's name.
+    assert_eq!(outcome.checks.len(), 8, "{:?}", outcome.checks);
+    for check in &outcome.checks {
+        assert!(check.ok(), "{check}");
+        assert_eq!(check.actual, 120, "{check}");
+    }
+    assert!(
+        outcome.summary.starts_with("relations: ")
+            && outcome.summary.contains("x faster than N+1 gets (")
+            && outcome.summary.contains("x the batched join's speed ("),
+        "{}",
+        outcome.summary
+    );
 }
 
 /// The binary itself, as CI smoke-tests it: every scenario at its quick size, exit status 0

@@ -4,6 +4,7 @@
 pub mod backfill;
 pub mod boot;
 pub mod insert_many;
+pub mod relations;
 pub mod restore;
 pub mod schema;
 pub mod stream;
@@ -33,17 +34,20 @@ pub enum Scenario {
     InsertMany,
     /// A backup restored into a fresh database.
     Restore,
+    /// Rows read with their related rows.
+    Relations,
 }
 
 impl Scenario {
     /// Every scenario, in the order `all` runs them.
-    pub const ALL: [Scenario; 6] = [
+    pub const ALL: [Scenario; 7] = [
         Scenario::Backfill,
         Scenario::Boot,
         Scenario::Schema,
         Scenario::Stream,
         Scenario::InsertMany,
         Scenario::Restore,
+        Scenario::Relations,
     ];
 
     /// The name on the command line and in the output.
@@ -55,6 +59,7 @@ impl Scenario {
             Scenario::Stream => "stream",
             Scenario::InsertMany => "insert_many",
             Scenario::Restore => "restore",
+            Scenario::Relations => "relations",
         }
     }
 
@@ -67,6 +72,7 @@ impl Scenario {
             Scenario::Stream => stream::run(settings).await?,
             Scenario::InsertMany => insert_many::run(settings).await?,
             Scenario::Restore => restore::run(settings).await?,
+            Scenario::Relations => relations::run(settings).await?,
         };
         for check in &outcome.checks {
             println!("{check}");
@@ -79,7 +85,7 @@ impl Scenario {
 /// The knobs of a run; `None` takes the scenario's default (its quick default with `quick`).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Settings {
-    /// Rows of the table (`boot`: ignored; `schema`: ignored).
+    /// Rows of the table (`boot`: ignored; `schema`: ignored; `relations`: books).
     pub rows: Option<u64>,
     /// Latency the emulator adds to every request, in milliseconds.
     pub latency_ms: Option<u64>,
