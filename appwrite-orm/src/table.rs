@@ -481,8 +481,12 @@ impl<T: Table> TableQuery<T> {
 
     /// Loads the related rows of a relationship field (`Option<Ref<R>>` or `Vec<Ref<R>>`), so
     /// that [`Ref::row`](crate::model::Ref::row) gives them typed. Appwrite's `select`
-    /// (`author.*`) does the loading, in the same request; the related rows' own relationships
-    /// come back as ids.
+    /// (`author.*`) does the loading, in the same request. The related rows carry their own
+    /// to-one relationships as ids, but not their to-many lists, which read empty: asking for
+    /// those too would repeat every sibling's id in every answer (five times the JSON for
+    /// books with ten per author). Read them from the related model's own query; writing such
+    /// a row back does not unlink anything (an empty to-many list is left out of whole-value
+    /// writes).
     ///
     /// ```
     /// # use appwrite_orm::prelude::*;
@@ -516,8 +520,6 @@ impl<T: Table> TableQuery<T> {
     pub fn with<V: Related>(mut self, relation: Col<T, V>) -> Self {
         let key = relation.key();
         self.loads.push(format!("{key}.*"));
-        self.loads
-            .extend(relation_ids(V::Model::schema(), &format!("{key}.")));
         self
     }
 
