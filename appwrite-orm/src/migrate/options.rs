@@ -94,7 +94,9 @@ pub struct MigrateOptions {
     /// resuming. Off by default: a failed version then stays as it stopped and the next run
     /// resumes its backfills where they were, because restoring rewrites every table of the
     /// backup in full (for a version with a step, every table but the history), which on large
-    /// tables costs far more than finishing the work.
+    /// tables costs far more than finishing the work. A restore also undoes what other clients
+    /// wrote to those tables while the version ran: use it when writes are paused during
+    /// deploys.
     ///
     /// With it on, every version that changes something is backed up first (the tables its
     /// schema operations change, additive ones included; every table for a step), under
