@@ -44,6 +44,35 @@ async fn related_tables(b: &dyn Backend, column: ColumnSchema) {
     }
 }
 
+/// `parent.kids` → `child` (two-way oneToMany, twin `owner`, cascade) and `child.leaves` →
+/// `leaf` (oneToMany, cascade; two-way with twin `leaf_twin` when given).
+async fn chain_of_three(b: &dyn Backend, leaf_twin: Option<&str>) {
+    related_tables(
+        b,
+        relation(
+            "kids",
+            "child",
+            RelationType::OneToMany,
+            Some("owner"),
+            OnDelete::Cascade,
+        ),
+    )
+    .await;
+    table_with(b, "leaf", vec![text("name")]).await;
+    add_column(
+        b,
+        "child",
+        relation(
+            "leaves",
+            "leaf",
+            RelationType::OneToMany,
+            leaf_twin,
+            OnDelete::Cascade,
+        ),
+    )
+    .await;
+}
+
 async fn create(b: &dyn Backend, table: &str, id: &str, data: Value) -> Row {
     b.create_row(DB, table, id, &doc(data), None)
         .await
@@ -337,30 +366,7 @@ pub async fn set_null_unlinks_on_delete(env: Env) {
 pub async fn cascade_deletes_through_a_chain(env: Env) {
     let fx = env.fixture().await;
     let b = fx.b();
-    related_tables(
-        b,
-        relation(
-            "kids",
-            "child",
-            RelationType::OneToMany,
-            Some("owner"),
-            OnDelete::Cascade,
-        ),
-    )
-    .await;
-    table_with(b, "leaf", vec![text("name")]).await;
-    add_column(
-        b,
-        "child",
-        relation(
-            "leaves",
-            "leaf",
-            RelationType::OneToMany,
-            None,
-            OnDelete::Cascade,
-        ),
-    )
-    .await;
+    chain_of_three(b, None).await;
     create(
         b,
         "parent",
@@ -579,30 +585,7 @@ pub async fn one_way_on_delete_applies_from_the_related_side(env: Env) {
 pub async fn loaded_rows_leave_out_the_way_back_and_stop_two_levels_down(env: Env) {
     let fx = env.fixture().await;
     let b = fx.b();
-    related_tables(
-        b,
-        relation(
-            "kids",
-            "child",
-            RelationType::OneToMany,
-            Some("owner"),
-            OnDelete::Cascade,
-        ),
-    )
-    .await;
-    table_with(b, "leaf", vec![text("name")]).await;
-    add_column(
-        b,
-        "child",
-        relation(
-            "leaves",
-            "leaf",
-            RelationType::OneToMany,
-            Some("branch"),
-            OnDelete::Cascade,
-        ),
-    )
-    .await;
+    chain_of_three(b, Some("branch")).await;
     wait_column(b, "leaf", "branch").await;
     add_column(
         b,
