@@ -4,7 +4,10 @@
 //! was and the version's new column and table gone; without the option the rows stay
 //! half-changed and the next run resumes; a failed schema operation and a failed check are
 //! restored as well; the option without any backup directory is refused before anything runs.
+//! Over tables linked by relationships, the restore brings back every link, those of related
+//! tables the version did not touch included.
 
+mod backup_support;
 mod migrate_support;
 
 use std::sync::Arc;
@@ -17,6 +20,7 @@ use appwrite_orm::migrate::{
 use appwrite_orm::query::Query;
 use appwrite_orm::schema::{ColumnSchema, IndexKind, IndexSchema, TableSchema};
 use appwrite_orm::{Database, Error};
+use backup_support::linked;
 use migrate_support::{Fixture, Kind};
 use serde_json::{Value, json};
 
@@ -344,7 +348,82 @@ async fn restoring_without_backups_is_refused_first(kind: Kind) {
     assert_eq!(f.counter.requests(), 0);
 }
 
+/// Version 1: the linked tables of `backup_support::linked`, with their rows and links.
+async fn seed_linked(f: &Fixture) {
+    Migrator::new(&linked::schemas(), [])
+        .with_options(f.options())
+        .run(&f.db)
+        .await
+        .unwrap();
+    linked::seed(&f.db).await;
+}
+
+/// A step that relinks rows on both sides of relationships and then fails: every row and
+/// every link is restored.
+async fn a_failed_step_over_linked_tables_is_restored(kind: Kind) {
+    let f = Fixture::new(kind).await;
+    seed_linked(&f).await;
+    let before = linked::snapshot(&f.db).await;
+    let relinking = MigrationDef::new(2, "relink", |m| {
+        Box::pin(async move {
+            let db = m.db();
+            let moved = json!({ "books": ["b5"], "profile": "p3" });
+            db.rows("authors").update("a1", &doc(moved)).await?;
+            db.rows("books")
+                .update("b2", &doc(json!({ "tags": [], "publisher": "pub2" })))
+                .await?;
+            db.rows("tags").delete("t1").await?;
+            Err(Error::Internal("the step broke after relinking".into()))
+        })
+    });
+    let err = Migrator::new(&linked::schemas(), [relinking])
+        .with_options(f.options().restore_on_failure(true))
+        .run(&f.db)
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("; restored from "), "{err}");
+    assert_eq!(linked::snapshot(&f.db).await, before);
+}
+
+/// A schema-only version on `books` fails: `books` and every table linked to it are backed
+/// up (dropping `books` deletes `authors.books`, the parent of its twin) and restored with
+/// their links.
+async fn a_failed_schema_operation_on_a_linked_table_is_restored(kind: Kind) {
+    let f = Fixture::new(kind).await;
+    seed_linked(&f).await;
+    f.db.rows("books")
+        .update("b2", &doc(json!({ "title": "One" })))
+        .await
+        .unwrap();
+    let before = linked::snapshot(&f.db).await;
+    let tables: Vec<TableSchema> = linked::schemas()
+        .into_iter()
+        .map(|t| match t.id.as_str() {
+            "books" => t
+                .column(ColumnSchema::integer("rank").since(2))
+                .index(IndexSchema::new("unique_title", IndexKind::Unique, ["title"]).since(2)),
+            _ => t,
+        })
+        .collect();
+    let err = Migrator::new(&tables, [])
+        .with_options(f.options().restore_on_failure(true))
+        .run(&f.db)
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("unique_title"), "{err}");
+    assert!(err.to_string().contains("; restored from "), "{err}");
+    assert_eq!(linked::snapshot(&f.db).await, before);
+    assert_eq!(
+        linked::links(&before, "authors", "a1", "books"),
+        json!(["b1", "b2"])
+    );
+    let live = f.db.backend().get_table(f.db.id(), "books").await.unwrap();
+    assert!(live.column("rank").is_none());
+}
+
 on_both_backends!(
+    a_failed_step_over_linked_tables_is_restored,
+    a_failed_schema_operation_on_a_linked_table_is_restored,
     a_step_failing_halfway_is_restored,
     without_the_option_a_failed_step_resumes,
     a_failed_schema_operation_is_restored,

@@ -79,7 +79,9 @@ pub struct MigrateOptions {
     /// planner cannot see; every table but the history is backed up) or when its planned
     /// schema operations include one that is not additive (an in-place change such as a
     /// narrowing, a rename; the tables those operations change are backed up). Schema-only
-    /// additive versions are not backed up.
+    /// additive versions are not backed up. The tables linked by relationships to a backed-up
+    /// table are backed up with it: a restore drops the table, which deletes its relationships
+    /// on both sides, and creates them again from the backup with their links.
     pub backup_before_destructive: Option<PathBuf>,
     /// When a validation check fails, restore the backup taken before the version (needs
     /// [`backup_before_destructive`](Self::backup_before_destructive)): its tables are

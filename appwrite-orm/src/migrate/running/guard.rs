@@ -10,6 +10,7 @@ use crate::backup::{self, RestoreOptions};
 use crate::migrate::error::MigrateError;
 use crate::migrate::options::MigrateOptions;
 use crate::migrate::planning::plan::{OpClass, SchemaOp, VersionPlan};
+use crate::schema::ColumnKind;
 use crate::{Database, Error, Result};
 
 /// True when the version runs a step (code the planner cannot see into) or plans a schema
@@ -50,8 +51,9 @@ fn needs_backup(plan: &VersionPlan, options: &MigrateOptions) -> bool {
     !plan.reconcile && (is_destructive(plan) || (options.restore_on_failure && changes))
 }
 
-/// Backs up the tables the version may damage ([`tables_to_back_up`]) into a new directory
-/// under the configured one. Returns the directory.
+/// Backs up the tables the version may damage ([`tables_to_back_up`]), and the tables linked
+/// to them by relationships ([`with_related_tables`]), into a new directory under the
+/// configured one. Returns the directory.
 pub(crate) async fn backup_before(
     db: &Database,
     plan: &VersionPlan,
@@ -63,8 +65,10 @@ pub(crate) async fn backup_before(
     if !needs_backup(plan, options) {
         return Ok(None);
     }
-    let live: Vec<String> = db.live_tables().await?.into_iter().map(|t| t.id).collect();
-    let tables = tables_to_back_up(plan, &live, options);
+    let live = db.live_tables().await?;
+    let ids: Vec<String> = live.iter().map(|t| t.id.clone()).collect();
+    let chosen = tables_to_back_up(plan, &ids, options);
+    let tables = with_related_tables(chosen, &relationship_edges(&live));
     let stamp = chrono::Utc::now().format("%Y%m%dT%H%M%S%.3fZ");
     let dir = root.join(format!("v{}-{stamp}", plan.version));
     let report = backup::backup(db, &dir, Some(&tables)).await?;
@@ -96,6 +100,46 @@ fn tables_to_back_up(plan: &VersionPlan, live: &[String], options: &MigrateOptio
         })
         .cloned()
         .collect()
+}
+
+/// Each live table's relationship columns as `(table, related table)`, both sides included
+/// (a related table that no longer exists is left out: there is nothing of it to back up).
+fn relationship_edges(live: &[crate::api::Table]) -> Vec<(String, String)> {
+    live.iter()
+        .flat_map(|t| {
+            t.columns.iter().filter_map(|c| match &c.schema.kind {
+                ColumnKind::Relationship(rel) => Some((t.id.clone(), rel.related_table.clone())),
+                _ => None,
+            })
+        })
+        .filter(|(_, related)| live.iter().any(|t| t.id == *related))
+        .collect()
+}
+
+/// `chosen` and every table linked to one of them by relationships, directly or through
+/// others. A restore drops and recreates the backed-up tables, and dropping a table deletes
+/// its relationships on both sides (the parent column of a twin it holds lives on the other
+/// table): backing up the related tables too lets the restore create every one of them again
+/// with its links.
+fn with_related_tables(mut chosen: Vec<String>, edges: &[(String, String)]) -> Vec<String> {
+    let mut i = 0;
+    while i < chosen.len() {
+        let table = chosen[i].clone();
+        for (a, b) in edges {
+            let other = if *a == table {
+                b
+            } else if *b == table {
+                a
+            } else {
+                continue;
+            };
+            if !chosen.contains(other) {
+                chosen.push(other.clone());
+            }
+        }
+        i += 1;
+    }
+    chosen
 }
 
 /// Puts the database back as the backup in `dir` holds it: its tables are dropped and
@@ -223,6 +267,30 @@ mod tests {
         let mut reconcile = version(false, vec![op("users", OpClass::InPlace)]);
         reconcile.reconcile = true;
         assert!(!needs_backup(&reconcile, &options));
+    }
+
+    #[test]
+    fn tables_linked_by_relationships_are_backed_up_together() {
+        let edges = [
+            ("books".to_owned(), "authors".to_owned()),
+            ("authors".to_owned(), "books".to_owned()),
+            ("authors".to_owned(), "profiles".to_owned()),
+            ("notes".to_owned(), "tags".to_owned()),
+        ];
+        // From the table holding a twin to its parent's table, and on through its relationships.
+        assert_eq!(
+            with_related_tables(vec!["books".to_owned()], &edges),
+            ["books", "authors", "profiles"]
+        );
+        // A one-way relationship links its target to the table that has the column.
+        assert_eq!(
+            with_related_tables(vec!["tags".to_owned()], &edges),
+            ["tags", "notes"]
+        );
+        assert_eq!(
+            with_related_tables(vec!["users".to_owned()], &edges),
+            ["users"]
+        );
     }
 
     #[test]
