@@ -1159,7 +1159,7 @@ mod tests {
             [
                 "create table authors (0 columns, 0 indexes) [additive]",
                 "create table books (0 columns, 0 indexes) [additive]",
-                "add column books.author relationship manyToOne to \"authors\" [additive]",
+                "add column books.author relationship manyToOne to \"authors\" (two-way, twin \"books\") [additive]",
             ]
         );
         // Once applied, the live twin matches the declaration: nothing to do, no extra; and
