@@ -39,10 +39,14 @@ async fn every_link_round_trips(kind: Kind) {
         json!(["b1", "b2"])
     );
     assert_eq!(linked::links(&before, "books", "b3", "author"), json!("a2"));
+    assert_eq!(
+        linked::links(&before, "authors", "a1", "mentees"),
+        json!(["a2", "a3"])
+    );
 
     let dir = tempfile::tempdir().unwrap();
     let taken = backup::backup(&f.db, dir.path(), None).await.unwrap();
-    assert_eq!(taken.rows, 17);
+    assert_eq!(taken.rows, 18);
     // The backup stores parent sides as ids, twins not at all.
     let books = std::fs::read_to_string(dir.path().join("books.jsonl")).unwrap();
     let b1: serde_json::Value = serde_json::from_str(books.lines().next().unwrap()).unwrap();
@@ -52,9 +56,9 @@ async fn every_link_round_trips(kind: Kind) {
 
     let target = copy(&f).await;
     let restored = backup::restore(&target, dir.path()).await.unwrap();
-    assert_eq!(restored.rows, 17);
-    // a1..a3 and b1..b4 link something; b5, a4 and the tables without parent sides do not.
-    assert_eq!(restored.linked, 7);
+    assert_eq!(restored.rows, 18);
+    // a1..a3, a5 and b1..b4 link something; b5, a4 and the tables without parent sides do not.
+    assert_eq!(restored.linked, 8);
     assert!(restored.skipped_relationships.is_empty());
     assert_eq!(linked::snapshot(&target).await, before);
     // The twins were created by their parents, as twins.
@@ -170,7 +174,7 @@ async fn an_old_backup_restores_its_to_one_links(kind: Kind) {
 
     let target = copy(&f).await;
     let restored = backup::restore(&target, dir.path()).await.unwrap();
-    assert_eq!(restored.rows, 17);
+    assert_eq!(restored.rows, 18);
     let after = linked::snapshot(&target).await;
     assert_eq!(
         linked::links(&after, "books", "b1", "publisher"),

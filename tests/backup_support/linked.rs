@@ -4,7 +4,8 @@
 //! - `authors.profile` → `profiles`: oneToOne, one-way;
 //! - `authors.books` → `books`: oneToMany, two-way (twin `books.author`), setNull;
 //! - `books.publisher` → `publishers`: manyToOne, one-way;
-//! - `books.tags` → `tags`: manyToMany, two-way (twin `tags.books`).
+//! - `books.tags` → `tags`: manyToMany, two-way (twin `tags.books`);
+//! - `authors.mentor` → `authors`: manyToOne to its own table, two-way (twin `mentees`).
 
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
@@ -88,6 +89,20 @@ pub fn schemas() -> Vec<TableSchema> {
                 RelationType::OneToMany,
                 Some("author"),
                 parent,
+            ))
+            .column(relation(
+                "mentor",
+                "authors",
+                RelationType::ManyToOne,
+                Some("mentees"),
+                parent,
+            ))
+            .column(relation(
+                "mentees",
+                "authors",
+                RelationType::ManyToOne,
+                Some("mentor"),
+                child,
             )),
     ]
 }
@@ -181,13 +196,17 @@ pub async fn seed(db: &Database) {
         ),
         (
             "authors",
-            json!({"$id": "a2", "name": "Bob", "profile": "p2", "books": ["b3"]}),
+            json!({"$id": "a2", "name": "Bob", "profile": "p2", "books": ["b3"], "mentor": "a1"}),
         ),
         (
             "authors",
-            json!({"$id": "a3", "name": "Cy", "books": ["b4"]}),
+            json!({"$id": "a3", "name": "Cy", "books": ["b4"], "mentor": "a1"}),
         ),
         ("authors", json!({"$id": "a4", "name": "Dee"})),
+        (
+            "authors",
+            json!({"$id": "a5", "name": "Eve", "mentor": "a4"}),
+        ),
     ];
     for (table, value) in writes {
         let id = value["$id"].as_str().unwrap().to_owned();
