@@ -159,3 +159,4 @@ impl RssSampler {
         (self.start, peak.saturating_sub(self.start))
     }
 }
+pub mod linked;

@@ -6,9 +6,12 @@ use std::time::Instant;
 use super::error::{BackupError, io};
 use super::jsonl::JsonlWriter;
 use super::manifest::{self, FORMAT_VERSION, Manifest, ManifestTable, SchemaFile};
+use super::relations;
 use super::{BackupReport, TableReport};
 use crate::api::{Document, Table};
+use crate::query::Query;
 use crate::rows::Pager;
+use crate::schema::TableSchema;
 use crate::{Database, Result};
 
 /// Keeps a row's columns and the system fields a restore writes back (`$id`, `$permissions`,
@@ -66,7 +69,8 @@ pub(crate) async fn run(
     let mut entries = Vec::with_capacity(live.len());
     for table in &live {
         let file = format!("{}.jsonl", table.id);
-        let (rows, bytes) = table_rows(db, &table.id, &dir.join(&file)).await?;
+        let schema = manifest::schema_of(table);
+        let (rows, bytes) = table_rows(db, &schema, &dir.join(&file)).await?;
         tracing::info!(table = %table.id, rows, bytes, "table backed up");
         report.rows += rows;
         report.bytes += bytes;
@@ -100,11 +104,17 @@ pub(crate) async fn run(
     Ok(report)
 }
 
-/// Streams one table into `path`; returns rows and bytes.
-async fn table_rows(db: &Database, table: &str, path: &Path) -> Result<(u64, u64)> {
+/// Streams one table into `path`; returns rows and bytes. A table with relationship columns
+/// is read with a select that brings the related ids of every parent side (reads without one
+/// leave to-many sides out), stored as ids; twins are left out (their parents hold the links).
+async fn table_rows(db: &Database, schema: &TableSchema, path: &Path) -> Result<(u64, u64)> {
     let mut writer = JsonlWriter::create(path.to_owned()).await?;
-    let mut pager = Pager::new(db.rows(table), &[]);
-    while let Some(page) = pager.next_page().await? {
+    let select: Vec<Query> = relations::link_select(schema).into_iter().collect();
+    let mut pager = Pager::new(db.rows(&schema.id), &select);
+    while let Some(mut page) = pager.next_page().await? {
+        for row in &mut page {
+            relations::store_links(schema, &mut row.0);
+        }
         writer.write_rows(page, keep_restorable).await?;
     }
     writer.finish().await

@@ -59,6 +59,23 @@ pub enum BackupError {
         /// What was still pending.
         reason: String,
     },
+    /// Setting a restored row's links failed. The tables, their rows and their relationship
+    /// columns are restored; the links of the rows before it are set, those after it are not.
+    #[error(
+        "table {table:?}: the links of row {row:?} could not be restored ({linked} row(s) of the \
+         table linked before it): {source}"
+    )]
+    LinkFailed {
+        /// The table id.
+        table: String,
+        /// The row whose links were refused.
+        row: String,
+        /// Rows of the table whose links were set before it.
+        linked: u64,
+        /// Why the update was refused.
+        #[source]
+        source: Box<crate::Error>,
+    },
 }
 
 impl From<BackupError> for crate::Error {

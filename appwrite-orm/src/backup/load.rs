@@ -1,5 +1,6 @@
 //! Restoring a backup: tables created from `schema.json`, rows written back 100 at a time
-//! (several requests at once when asked), from the JSONL files, read line by line.
+//! (several requests at once when asked), from the JSONL files, read line by line; then the
+//! relationship columns and the rows' links ([`links`](super::links)).
 
 use std::path::Path;
 use std::sync::Arc;
@@ -7,12 +8,12 @@ use std::time::{Duration, Instant};
 
 use super::error::BackupError;
 use super::jsonl::JsonlReader;
-use super::manifest;
+use super::manifest::SchemaFile;
 use super::{RestoreOptions, RestoreReport, TableReport};
+use super::{links, manifest, ready, relations};
 use futures_util::StreamExt;
 use futures_util::stream::FuturesUnordered;
 
-use crate::api::ColumnStatus;
 use crate::schema::{TableSchema, limits};
 use crate::{Database, Result};
 
@@ -23,7 +24,55 @@ pub(crate) async fn run(
 ) -> Result<RestoreReport> {
     let started = Instant::now();
     let file = manifest::read(dir).await?;
-    // Every table is checked before any is touched.
+    clear_existing(db, &file, options).await?;
+    let mut report = RestoreReport {
+        dir: dir.to_owned(),
+        tables: Vec::with_capacity(file.manifest.tables.len()),
+        rows: 0,
+        linked: 0,
+        skipped_relationships: Vec::new(),
+        duration: Duration::ZERO,
+    };
+    let mut restored = Vec::with_capacity(file.manifest.tables.len());
+    for entry in &file.manifest.tables {
+        let Some(schema) = file.tables.iter().find(|s| s.id == entry.id) else {
+            continue; // checked by `manifest::read`
+        };
+        restored.push((schema, dir.join(&entry.file)));
+    }
+    // Phases 1 and 2: each table without its relationship columns, then its rows in bulk
+    // (refused on a table with relationship columns), without their links.
+    for (schema, path) in &restored {
+        let bare = relations::without_relationships(schema);
+        let live = db.backend().create_table(db.id(), &bare).await?;
+        ready::wait(db, live, None, options.poll_timeout).await?;
+        let keys = relations::relationship_keys(schema);
+        let rows = table_rows(db, &schema.id, path, &keys, options.in_flight).await?;
+        tracing::info!(table = %schema.id, rows, "table restored");
+        report.rows += rows;
+        report.tables.push(TableReport {
+            table: schema.id.clone(),
+            rows,
+        });
+    }
+    // Phases 3 and 4: the relationship columns (twins come with their parents), then the
+    // links of every row that has any, one request per row.
+    let schemas: Vec<&TableSchema> = restored.iter().map(|(s, _)| *s).collect();
+    let created = links::create_columns(db, &schemas, options.poll_timeout).await?;
+    for (schema, path) in &restored {
+        let keys = created.keys_of(&schema.id);
+        if !keys.is_empty() {
+            report.linked += links::set_links(db, schema, path, keys, options.in_flight).await?;
+        }
+    }
+    report.skipped_relationships = created.skipped;
+    report.duration = started.elapsed();
+    Ok(report)
+}
+
+/// Checks every table of the backup before any is touched: one that exists is refused, or,
+/// with [`RestoreOptions::replace`], dropped (with its relationships, twins included).
+async fn clear_existing(db: &Database, file: &SchemaFile, options: &RestoreOptions) -> Result<()> {
     let mut existing = Vec::new();
     for entry in &file.manifest.tables {
         match db.backend().get_table(db.id(), &entry.id).await {
@@ -47,74 +96,19 @@ pub(crate) async fn run(
             Err(e) => return Err(e),
         }
     }
-    let mut report = RestoreReport {
-        dir: dir.to_owned(),
-        tables: Vec::with_capacity(file.manifest.tables.len()),
-        rows: 0,
-        duration: Duration::ZERO,
-    };
-    for entry in &file.manifest.tables {
-        let Some(schema) = file.tables.iter().find(|s| s.id == entry.id) else {
-            continue; // checked by `manifest::read`
-        };
-        create(db, schema, options.poll_timeout).await?;
-        let rows = table_rows(db, &entry.id, &dir.join(&entry.file), options.in_flight).await?;
-        tracing::info!(table = %entry.id, rows, "table restored");
-        report.rows += rows;
-        report.tables.push(TableReport {
-            table: entry.id.clone(),
-            rows,
-        });
-    }
-    report.duration = started.elapsed();
-    Ok(report)
-}
-
-/// Creates the table with its columns and indexes inline, then polls until every one is
-/// `available` (servers that create them one by one answer before they are).
-async fn create(db: &Database, schema: &TableSchema, timeout: Duration) -> Result<()> {
-    let mut live = db.backend().create_table(db.id(), schema).await?;
-    let deadline = Instant::now() + timeout;
-    let mut pause = Duration::from_millis(50);
-    loop {
-        let pending: Vec<String> = live
-            .columns
-            .iter()
-            .map(|c| (&c.schema.key, c.status, &c.error))
-            .chain(
-                live.indexes
-                    .iter()
-                    .map(|i| (&i.schema.key, i.status, &i.error)),
-            )
-            .filter(|(_, status, _)| *status != ColumnStatus::Available)
-            .map(|(key, status, error)| format!("{key} ({}{error})", status.as_str()))
-            .collect();
-        let failed = live
-            .columns
-            .iter()
-            .map(|c| c.status)
-            .chain(live.indexes.iter().map(|i| i.status))
-            .any(|s| matches!(s, ColumnStatus::Failed | ColumnStatus::Stuck));
-        if pending.is_empty() {
-            return Ok(());
-        }
-        if failed || Instant::now() >= deadline {
-            return Err(BackupError::NotReady {
-                table: schema.id.clone(),
-                reason: format!("not available: {}", pending.join(", ")),
-            }
-            .into());
-        }
-        tokio::time::sleep(pause).await;
-        pause = (pause * 3 / 2).min(Duration::from_secs(2));
-        live = db.backend().get_table(db.id(), &schema.id).await?;
-    }
+    Ok(())
 }
 
 /// Writes the rows of one JSONL file in bulk requests of 100, `in_flight` at once, reading
 /// the file ahead while they run. When a request fails, those already sent finish and the
 /// error says how many rows were written.
-async fn table_rows(db: &Database, table: &str, path: &Path, in_flight: usize) -> Result<u64> {
+async fn table_rows(
+    db: &Database,
+    table: &str,
+    path: &Path,
+    relationship_keys: &[String],
+    in_flight: usize,
+) -> Result<u64> {
     let mut reader = JsonlReader::open(path.to_owned()).await?;
     let mut running = FuturesUnordered::new();
     let mut written = 0u64;
@@ -130,6 +124,9 @@ async fn table_rows(db: &Database, table: &str, path: &Path, in_flight: usize) -
             }
             for doc in &mut batch {
                 super::dump::keep_restorable(doc);
+                for key in relationship_keys {
+                    doc.remove(key);
+                }
             }
             let backend = Arc::clone(db.backend());
             let (database, table) = (db.id().to_owned(), table.to_owned());

@@ -7,18 +7,45 @@
 //!   database, start and end time, rows and bytes per table), written last: a directory
 //!   without it is an incomplete backup;
 //! - `<table>.jsonl`: one row per line, with its columns and the system fields `$id`,
-//!   `$permissions`, `$createdAt` and `$updatedAt`.
+//!   `$permissions`, `$createdAt` and `$updatedAt`. A parent-side relationship column holds
+//!   the related ids (a string or `null` on a to-one side, a list on a to-many side: the rows
+//!   are read with `select(["*", "key.$id", …])`, since reads without one leave to-many sides
+//!   out); a twin (`side: child`) is not stored, its parent holds the same links.
 //!
 //! Both directions use constant memory whatever a table's size: rows are read a page at a time
 //! with cursors and written line by line through a buffered writer; a restore reads the files
 //! line by line and writes 100 rows per request.
 //!
-//! [`restore`] recreates the tables from `schema.json` (columns and indexes inline, then polled
-//! until `available`) and writes every row back with its id, values, permissions and
-//! timestamps. By default it refuses a table that already exists, before touching anything;
+//! [`restore`] recreates the tables from `schema.json` and writes every row back with its id,
+//! values, permissions, timestamps and links, in phases, because Appwrite creates relationship
+//! columns only after a table and refuses bulk writes on tables that have any:
+//!
+//! 1. every table without its relationship columns (columns and indexes inline, then polled
+//!    until `available`);
+//! 2. its rows in bulk, without their relationship values;
+//! 3. the parent-side relationship columns (a two-way one's twin comes with it; twins are
+//!    never created on their own), polled until they and their twins are `available`;
+//! 4. the links: one update per row that links anything, with its relationship values and its
+//!    `$updatedAt` ([`RestoreReport::linked`] counts them).
+//!
+//! A relationship whose related table is neither in the backup nor in the database is left
+//! out, with its links, and listed in [`RestoreReport::skipped_relationships`]. A twin's
+//! links come back through its parent: a backup of a table holding a twin, without the table
+//! of its parent, restores the table without the twin (dropping the table with
+//! [`RestoreOptions::replace`] deletes the relationship, parent included); back up related
+//! tables together, as the migration runner's backups do. Old backups (to-one ids, twins
+//! included, to-many sides absent) restore their parent-side to-one links.
+//!
+//! By default it refuses a table that already exists, before touching anything;
 //! with [`RestoreOptions::replace`] (the CLI's `--replace`) such tables are dropped and
 //! recreated, so that the result is exactly the backup. Tables of the database that are not in
-//! the backup are left alone.
+//! the backup are left alone, but for their relationships with a replaced table (dropping a
+//! table deletes its relationships on both sides; those the backup holds come back).
+//!
+//! On the embedded engine and the emulator, setting links changes no other row. Appwrite
+//! stores a oneToMany's links in the child rows and a two-way oneToOne's on both sides, and
+//! setting them from the parent (utopia-php/database's `updateDocumentRelationships`) updates
+//! those related rows, so there their `$updatedAt` may read the restore's time.
 //!
 //! ```
 //! # tokio::runtime::Runtime::new().unwrap().block_on(async {
@@ -41,15 +68,15 @@
 //! # Ok::<(), appwrite_orm::Error>(())
 //! # }).unwrap();
 //! ```
-//!
-//! Relationship columns are restored as declared; a two-way relationship's twin column is part
-//! of the related table's schema as well, so restore such tables with care (one side first).
 
 mod dump;
 mod error;
 pub(crate) mod jsonl;
+mod links;
 mod load;
 mod manifest;
+mod ready;
+mod relations;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -94,6 +121,11 @@ pub struct RestoreReport {
     pub tables: Vec<TableReport>,
     /// Rows in all tables.
     pub rows: u64,
+    /// Rows whose relationship links were set (one request each).
+    pub linked: u64,
+    /// Relationship columns left out because their related table exists neither in the backup
+    /// nor in the database, as `table.key → related`; their links are not restored.
+    pub skipped_relationships: Vec<String>,
     /// How long it took.
     pub duration: Duration,
 }

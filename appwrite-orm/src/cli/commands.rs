@@ -295,12 +295,19 @@ async fn restore(
     }
     let report = spinning("restoring", crate::backup::restore_with(db, dir, options)).await?;
     out.either(&report, || {
-        format!(
+        let mut text = format!(
             "restored {} row(s) of {} table(s) from {}\n",
             report.rows,
             report.tables.len(),
             report.dir.display()
-        )
+        );
+        if !report.skipped_relationships.is_empty() {
+            text.push_str(&format!(
+                "not restored (their related table does not exist): {}\n",
+                report.skipped_relationships.join(", ")
+            ));
+        }
+        text
     })?;
     Ok(Exit::Ok)
 }

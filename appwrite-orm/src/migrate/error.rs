@@ -133,10 +133,62 @@ pub enum MigrateError {
         /// The backup restored before failing (`restore_on_failed_check`), if any.
         restored: Option<PathBuf>,
     },
+    /// A version failed (its step, a schema operation or a check) and the backup taken before
+    /// it was restored ([`MigrateOptions::restore_on_failure`](crate::migrate::MigrateOptions::restore_on_failure)):
+    /// the tables hold what they held before the version, and its next attempt starts over.
+    /// Carried as the source of [`VersionFailed`](Self::VersionFailed).
+    #[error("{source}; restored from {}", .restored.display())]
+    Restored {
+        /// Why the version failed.
+        source: Box<crate::Error>,
+        /// The backup restored.
+        restored: PathBuf,
+    },
+    /// A version failed and restoring the backup taken before it failed too: the tables may be
+    /// anywhere between the failure and the backup.
+    #[error(
+        "{source}; restoring the backup in {} failed: {reason}. Restore it by hand before the \
+         next run (`backup::restore_with` with `replace`, or the command line's `restore {} \
+         --replace --yes`); the next run starts the version over",
+        .dir.display(),
+        .dir.display()
+    )]
+    RestoreFailed {
+        /// Why the version failed.
+        source: Box<crate::Error>,
+        /// The backup that could not be restored.
+        dir: PathBuf,
+        /// Why the restore failed.
+        reason: String,
+    },
+    /// [`MigrateOptions::restore_on_failure`](crate::migrate::MigrateOptions::restore_on_failure)
+    /// is set but backups are off: nothing could be restored. Refused before anything runs.
+    #[error(
+        "`restore_on_failure` needs a backup to restore, but backups are off \
+         (`without_backups()` and no `backup_before_destructive`): set \
+         `MigrateOptions::backup_before_destructive(dir)` or `backups_in(dir)`, or turn \
+         `restore_on_failure` off; nothing was changed"
+    )]
+    RestoreWithoutBackup,
     /// A step used a helper in a way that cannot work (a conversion into an existing column of
     /// another type, ...).
     #[error("{0}")]
     Step(String),
+}
+
+impl MigrateError {
+    /// Where the backup restored after a failed version is
+    /// ([`MigrateOptions::restore_on_failure`](crate::migrate::MigrateOptions::restore_on_failure),
+    /// [`restore_on_failed_check`](crate::migrate::MigrateOptions::restore_on_failed_check)),
+    /// looking through [`VersionFailed`](Self::VersionFailed); `None` when nothing was restored.
+    pub fn restored_from(&self) -> Option<&std::path::Path> {
+        match self {
+            MigrateError::Restored { restored, .. } => Some(restored),
+            MigrateError::CheckFailed { restored, .. } => restored.as_deref(),
+            MigrateError::VersionFailed { source, .. } => source.migrate()?.restored_from(),
+            _ => None,
+        }
+    }
 }
 
 fn restored_note(dir: Option<&std::path::Path>) -> String {

@@ -65,6 +65,17 @@
 //! restores that backup (rows, permissions, timestamps and the tables' schema as they were; tables
 //! the version created are dropped) and the error says "restored from `<dir>`".
 //!
+//! A version that fails otherwise (its step, a schema operation) stays as it stopped, and the
+//! next run resumes its backfills where they were. With [`MigrateOptions::restore_on_failure`]
+//! any failure restores the backup taken before the version instead: every version that changes
+//! something is then backed up first (additive schema operations included, under
+//! `backup_before_destructive` or else under [`MigrateOptions::backups`]), the history records
+//! the version `failed` with its error and "restored from `<dir>`", the error is
+//! [`MigrateError::VersionFailed`] around [`MigrateError::Restored`] (which keeps the original
+//! error; [`MigrateError::restored_from`] names the backup), and the next attempt starts the
+//! version over. It is off by default because a restore rewrites every table of the backup in
+//! full, where resuming only finishes the rows left.
+//!
 //! Nothing is dropped implicitly. What Appwrite cannot change in place (a column's type or
 //! array flag, an index) is a plan error that explains the explicit path; destructive helpers
 //! ([`Migration::drop_column`], [`Migration::drop_table`]) write a JSONL backup first.

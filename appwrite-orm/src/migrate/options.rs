@@ -79,13 +79,37 @@ pub struct MigrateOptions {
     /// planner cannot see; every table but the history is backed up) or when its planned
     /// schema operations include one that is not additive (an in-place change such as a
     /// narrowing, a rename; the tables those operations change are backed up). Schema-only
-    /// additive versions are not backed up.
+    /// additive versions are not backed up. The tables linked by relationships to a backed-up
+    /// table are backed up with it: a restore drops the table, which deletes its relationships
+    /// on both sides, and creates them again from the backup with their links.
     pub backup_before_destructive: Option<PathBuf>,
     /// When a validation check fails, restore the backup taken before the version (needs
     /// [`backup_before_destructive`](Self::backup_before_destructive)): its tables are
     /// dropped and recreated from the backup, tables the version created are dropped, and the
     /// version fails with the check's message and "restored from `<dir>`".
     pub restore_on_failed_check: bool,
+    /// When a version fails (its step, a schema operation or a check), restore the backup taken
+    /// before it: the tables it may have touched are dropped and recreated from the backup
+    /// (rows, permissions, timestamps, columns and indexes as they were, so the columns it added
+    /// are gone), the tables it created are dropped, the history records the version `failed`
+    /// with the error and "restored from `<dir>`", and its next attempt starts over instead of
+    /// resuming. Off by default: a failed version then stays as it stopped and the next run
+    /// resumes its backfills where they were, because restoring rewrites every table of the
+    /// backup in full (for a version with a step, every table but the history), which on large
+    /// tables costs far more than finishing the work. A restore also undoes what other clients
+    /// wrote to those tables while the version ran: use it when writes are paused during
+    /// deploys.
+    ///
+    /// With it on, every version that changes something is backed up first (the tables its
+    /// schema operations change, additive ones included; every table for a step), under
+    /// [`backup_before_destructive`](Self::backup_before_destructive), or else under
+    /// [`backups`](Self::backups) (by default `migration-backups/`, where the destructive
+    /// helpers' backups go: the revert's `drop_schema` uses the same fallback). A restore
+    /// needs a backup, so with both off ([`without_backups`](Self::without_backups)) a run
+    /// stops before it touches anything with
+    /// [`MigrateError::RestoreWithoutBackup`](crate::migrate::MigrateError::RestoreWithoutBackup)
+    /// rather than fail a version later with nothing to restore.
+    pub restore_on_failure: bool,
 }
 
 impl Default for MigrateOptions {
@@ -109,6 +133,7 @@ impl Default for MigrateOptions {
             renames: Vec::new(),
             backup_before_destructive: None,
             restore_on_failed_check: false,
+            restore_on_failure: false,
         }
     }
 }
@@ -217,6 +242,24 @@ impl MigrateOptions {
     /// Restores the backup taken before a version when one of its checks fails.
     pub fn restore_on_failed_check(mut self, restore: bool) -> Self {
         self.restore_on_failed_check = restore;
+        self
+    }
+
+    /// Restores the backup taken before a version when the version fails, whatever failed
+    /// (its step, a schema operation, a check); see
+    /// [`restore_on_failure`](Self::restore_on_failure) for the cost and where the backup goes.
+    ///
+    /// ```
+    /// use appwrite_orm::migrate::MigrateOptions;
+    ///
+    /// let options = MigrateOptions::default()
+    ///     .backup_before_destructive("/var/backups/app")
+    ///     .restore_on_failure(true);
+    /// assert!(options.restore_on_failure);
+    /// assert!(!MigrateOptions::default().restore_on_failure);
+    /// ```
+    pub fn restore_on_failure(mut self, restore: bool) -> Self {
+        self.restore_on_failure = restore;
         self
     }
 

@@ -75,6 +75,7 @@ async fn run_counted(
     counter: &Arc<CountingBackend>,
     report: &mut MigrationReport,
 ) -> Result<()> {
+    guard::check_restore_settings(migrator.options())?;
     let prepared = migrator.prepare()?;
     let cdb = Database::new(Arc::clone(counter) as Arc<dyn Backend>, db.id());
     let history = History::of(&cdb, &migrator.options().history_table);
@@ -205,6 +206,18 @@ impl Resume {
             notes,
         }
     }
+}
+
+/// A version that failed with `e` before its step ran: it keeps the checkpoint it started from.
+fn stopped_before_step(
+    e: Error,
+    checkpoint: Checkpoint,
+) -> (Result<Vec<crate::migrate::OpReport>>, Option<StepState>) {
+    let state = StepState {
+        checkpoint,
+        ..StepState::default()
+    };
+    (Err(e), Some(state))
 }
 
 /// One locked run.
@@ -577,30 +590,60 @@ impl Run<'_> {
         .into()
     }
 
-    /// Backup (destructive versions, when configured), schema before, step, schema after,
-    /// checks. The step state comes back whatever happened, for its checkpoint.
+    /// Backup (when configured), then the version's [`attempt`](Self::attempt); with
+    /// [`MigrateOptions::restore_on_failure`], a failed attempt restores the backup. The step
+    /// state comes back whatever happened, for its checkpoint.
     async fn version_body(
         &self,
         plan: &VersionPlan,
         checkpoint: Checkpoint,
         report: &mut VersionReport,
     ) -> (Result<Vec<crate::migrate::OpReport>>, Option<StepState>) {
-        let failed_before = |e, checkpoint| {
-            (
-                Err(e),
-                Some(StepState {
-                    checkpoint,
-                    ..StepState::default()
-                }),
-            )
-        };
         let backup_dir = match guard::backup_before(self.db, plan, self.options()).await {
             Ok(dir) => dir,
-            Err(e) => return failed_before(e, checkpoint),
+            Err(e) => return stopped_before_step(e, checkpoint),
         };
+        let (outcome, mut state) = self
+            .attempt(plan, checkpoint, backup_dir.as_deref(), report)
+            .await;
+        let error = match outcome {
+            Ok(after) => return (Ok(after), state),
+            Err(e) => e,
+        };
+        let Some(dir) = backup_dir.filter(|_| self.restores_after(&error)) else {
+            return (Err(error), state);
+        };
+        let error = guard::restore_after_failure(self.db, &dir, plan, self.options(), error).await;
+        // The data is as before the version (or is to be restored by hand, as the error
+        // says): its backfills start over.
+        state.get_or_insert_default().checkpoint = Checkpoint::default();
+        (Err(error), state)
+    }
+
+    /// True when a version that failed with `error` is to be restored here: with
+    /// `restore_on_failure`, unless a failed check already restored it (or said why it could
+    /// not) or the lock was lost (another run owns the database now).
+    fn restores_after(&self, error: &Error) -> bool {
+        self.options().restore_on_failure
+            && !self.lock.is_lost()
+            && !matches!(
+                error.migrate(),
+                Some(MigrateError::CheckFailed { .. } | MigrateError::LockLost)
+            )
+    }
+
+    /// Schema before, step, schema after, checks (restoring the backup in `backup_dir` when a
+    /// check fails and so configured). The step state comes back whatever happened.
+    async fn attempt(
+        &self,
+        plan: &VersionPlan,
+        checkpoint: Checkpoint,
+        backup_dir: Option<&std::path::Path>,
+        report: &mut VersionReport,
+    ) -> (Result<Vec<crate::migrate::OpReport>>, Option<StepState>) {
         match exec::before_steps(self.db, &plan.before, self.options()).await {
             Ok(ops) => report.schema = ops,
-            Err(e) => return failed_before(e, checkpoint),
+            Err(e) => return stopped_before_step(e, checkpoint),
         }
         let def = self
             .prepared
@@ -619,7 +662,7 @@ impl Run<'_> {
             }
             state = Some(step_state);
         }
-        if let Some(dir) = &backup_dir {
+        if let Some(dir) = backup_dir {
             state
                 .get_or_insert_default()
                 .warnings
@@ -630,7 +673,7 @@ impl Run<'_> {
             Err(e) => return (Err(e), state),
         };
         if let Some(def) = def.filter(|_| !plan.reconcile)
-            && let Err(e) = self.checks(def, plan, backup_dir.as_deref()).await
+            && let Err(e) = self.checks(def, plan, backup_dir).await
         {
             if let Some(MigrateError::CheckFailed {
                 restored: Some(_), ..
@@ -664,7 +707,8 @@ impl Run<'_> {
     }
 
     /// Runs the version's checks in order; the first that fails fails the version, after the
-    /// backup taken before it is restored when so configured.
+    /// backup taken before it is restored when so configured (`restore_on_failed_check` or
+    /// `restore_on_failure`).
     async fn checks(
         &self,
         def: &MigrationDef,
@@ -680,7 +724,7 @@ impl Run<'_> {
             tracing::error!(version = plan.version, check = name, error = %e, "check failed");
             let mut message = e.to_string();
             let mut restored = None;
-            if self.options().restore_on_failed_check {
+            if self.options().restore_on_failed_check || self.options().restore_on_failure {
                 match backup_dir {
                     Some(dir) => match guard::restore(self.db, dir, plan, self.options()).await {
                         Ok(()) => restored = Some(dir.to_owned()),
