@@ -168,7 +168,8 @@ pub async fn check_count(label: &str, rows: &Rows, n: u64) -> BenchResult<Check>
     Ok(Check::new(format!("{label}: rows in the table"), n, count))
 }
 
-fn document(value: Value) -> Document {
+/// A row document from a `json!` object literal (an empty one for anything else).
+pub(crate) fn document(value: Value) -> Document {
     match value {
         Value::Object(map) => map,
         _ => Document::new(),

@@ -8,9 +8,10 @@ use appwrite_orm::Database;
 use appwrite_orm::backend::Document;
 use appwrite_orm::prelude::*;
 use appwrite_orm::schema::{ColumnKind, TableSchema};
-use serde_json::{Value, json};
+use serde_json::json;
 
 use crate::BenchResult;
+use crate::data::document;
 
 /// The books table id.
 pub const BOOKS: &str = "books";
@@ -200,13 +201,6 @@ pub fn books_with_their_author(
         }
     }
     right.len() as u64
-}
-
-fn document(value: Value) -> Document {
-    match value {
-        Value::Object(map) => map,
-        _ => Document::new(),
-    }
 }
 
 #[cfg(test)]
