@@ -15,7 +15,10 @@
 //!
 //! Nothing written is visible to later reads: a row "created" is not listed afterwards, a
 //! column "created" does not exist for a filter. Code that reads its own writes sees the
-//! database as it was.
+//! database as it was. Deletions of tables, columns and indexes are the exception: a later
+//! `get_table` leaves them out (a deleted table is `404 table_not_found`), so that code waiting
+//! for its delete to finish, as a migration step's drop does, goes on instead of waiting for
+//! ever.
 //!
 //! ```
 //! # tokio::runtime::Runtime::new().unwrap().block_on(async {
@@ -32,7 +35,7 @@
 //! # }).unwrap();
 //! ```
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
@@ -74,6 +77,15 @@ pub struct RecordingBackend {
     writes: Mutex<Vec<RecordedWrite>>,
     transactions: Mutex<BTreeMap<String, Vec<Operation>>>,
     next_transaction: AtomicU64,
+    deleted: Mutex<Deleted>,
+}
+
+/// The tables, columns and indexes whose deletion was recorded.
+#[derive(Debug, Default)]
+struct Deleted {
+    tables: BTreeSet<String>,
+    /// Columns and indexes, by table and key.
+    items: BTreeSet<(String, String)>,
 }
 
 const TRANSACTION_PREFIX: &str = "dryrun";
@@ -86,6 +98,7 @@ impl RecordingBackend {
             writes: Mutex::new(Vec::new()),
             transactions: Mutex::new(BTreeMap::new()),
             next_transaction: AtomicU64::new(1),
+            deleted: Mutex::new(Deleted::default()),
         }
     }
 
@@ -261,6 +274,7 @@ impl Backend for RecordingBackend {
             R::GetTransaction { id } if lock(&self.transactions).contains_key(id) => {
                 self.transaction_call(request)
             }
+            R::GetTable { database, table } => self.table_without_deleted(database, table).await,
             read if read.is_read() => self.inner.call(read).await,
             write => match write.group() {
                 Group::Transactions => self.transaction_call(write),
@@ -275,6 +289,20 @@ impl Backend for RecordingBackend {
 }
 
 impl RecordingBackend {
+    /// The live table without the columns and indexes whose deletion was recorded; a table
+    /// whose deletion was recorded is not found.
+    async fn table_without_deleted(&self, database: &str, table: &str) -> Result<Response> {
+        if lock(&self.deleted).tables.contains(table) {
+            return Err(crate::api::error::table_not_found().into());
+        }
+        let mut live = self.inner.get_table(database, table).await?;
+        let deleted = lock(&self.deleted);
+        let kept = |key: &str| !deleted.items.contains(&(table.to_owned(), key.to_owned()));
+        live.columns.retain(|c| kept(&c.schema.key));
+        live.indexes.retain(|i| kept(&i.schema.key));
+        Ok(Response::Table(live))
+    }
+
     /// Records a write to a database, table, column or index and answers it as done.
     async fn schema_write(&self, request: Request<'_>) -> Result<Response> {
         use Request as R;
@@ -334,10 +362,13 @@ impl RecordingBackend {
             }
             R::DeleteTable { .. } => {
                 self.record(name, table_id, None, 0, Value::Null);
+                lock(&self.deleted).tables.insert(table_id.to_owned());
                 Response::Done
             }
             R::DeleteColumn { key, .. } | R::DeleteIndex { key, .. } => {
                 self.record(name, table_id, Some(key), 0, Value::Null);
+                let item = (table_id.to_owned(), key.to_owned());
+                lock(&self.deleted).items.insert(item);
                 Response::Done
             }
             other => return Err(misrouted(other)),
@@ -511,5 +542,33 @@ fn created_table(database: &str, table: &TableSchema) -> Table {
         enabled: true,
         columns: table.columns.iter().map(column).collect(),
         indexes: table.indexes.iter().map(index).collect(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::backend::embedded::EmbeddedBackend;
+
+    #[tokio::test]
+    async fn recorded_deletions_are_left_out_of_later_table_reads() {
+        let engine = Arc::new(EmbeddedBackend::in_memory().unwrap());
+        engine.create_database("app", "App").await.unwrap();
+        let notes = TableSchema::new("notes", "Notes")
+            .column(ColumnSchema::varchar("text", 10))
+            .column(ColumnSchema::varchar("old", 10));
+        engine.create_table("app", &notes).await.unwrap();
+        let dry = RecordingBackend::new(engine.clone());
+
+        dry.delete_column("app", "notes", "old").await.unwrap();
+        let seen = dry.get_table("app", "notes").await.unwrap();
+        assert!(seen.column("old").is_none() && seen.column("text").is_some());
+        let live = engine.get_table("app", "notes").await.unwrap();
+        assert!(live.column("old").is_some(), "nothing was sent");
+
+        dry.delete_table("app", "notes").await.unwrap();
+        let gone = dry.get_table("app", "notes").await.unwrap_err();
+        assert_eq!(gone.error_type(), Some(crate::api::types::TABLE_NOT_FOUND));
+        assert!(engine.get_table("app", "notes").await.is_ok());
     }
 }

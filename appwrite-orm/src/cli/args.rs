@@ -57,6 +57,13 @@ pub enum Command {
     Plan,
     /// Exit 2 when versions are pending or the live schema differs from the declared one.
     Verify,
+    /// What the pending versions would break in the data as it is now (reads only); exit 2
+    /// when a finding is an error.
+    Lint {
+        /// Requests to spend at most on counting rows.
+        #[arg(long, value_name = "N", default_value_t = crate::migrate::LINT_REQUEST_BUDGET)]
+        budget: u64,
+    },
     /// Remove the migration lock left by a run that is gone.
     Unlock,
     /// Accept the checksums of edited, already applied migrations.

@@ -68,6 +68,7 @@ pub async fn run(
         Command::Status => status(migrator, db, out).await,
         Command::Plan => plan(migrator, db, out).await,
         Command::Verify => verify(migrator, db, out).await,
+        Command::Lint { budget } => lint(migrator, db, *budget, out).await,
         Command::Unlock => unlock(migrator, db, out).await,
         Command::Repair => repair(migrator, db, out).await,
         Command::Baseline { version } => baseline(migrator, db, *version, out).await,
@@ -84,6 +85,17 @@ pub async fn run(
             restore(db, dir, &options, *yes, out).await
         }
     }
+}
+
+/// The lint report; exit 2 when it has errors.
+async fn lint(migrator: &Migrator, db: &Database, budget: u64, out: &mut Out<'_>) -> Result<Exit> {
+    let report = spinning("lint", migrator.lint_with_budget(db, budget)).await?;
+    out.either(&report, || report.to_string())?;
+    Ok(if report.has_errors() {
+        Exit::Drift
+    } else {
+        Exit::Ok
+    })
 }
 
 async fn up(

@@ -21,6 +21,7 @@
 //! | `status` | every version: applied, pending, failed, running, checksum changed, missing |
 //! | `plan` | the schema operations a run would make, with their class |
 //! | `verify` | exit 2 when versions are pending, the history disagrees or the live schema differs (for CI) |
+//! | `lint [--budget N]` | what the pending versions would break in the data as it is now ([`Migrator::lint`]): duplicates under a new unique index, values a narrowed column refuses, rows lacking a value for a column becoming required, data a step drops; reads only; exit 2 when a finding is an error |
 //! | `unlock` | removes a lock left by a run that is gone |
 //! | `repair` | accepts the checksums of edited applied migrations |
 //! | `baseline N` | adopts an existing database at version `N` without running anything |
@@ -33,7 +34,7 @@
 //! stderr is a terminal, and writes one plain line per version otherwise; the other commands
 //! show a spinner on a terminal. `RUST_LOG` turns on `tracing` lines (default `warn`).
 //!
-//! Exit codes ([`Exit`]): 0 done, 1 error, 2 `verify` found drift or pending versions, 3 the
+//! Exit codes ([`Exit`]): 0 done, 1 error, 2 `verify` found drift or pending versions (or `lint` found an error), 3 the
 //! migration lock is held by another run, 64 usage (a wrong command line, or `down` /
 //! `restore --replace` without `--yes`).
 

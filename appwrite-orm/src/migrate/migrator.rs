@@ -5,6 +5,7 @@
 
 use std::sync::Arc;
 
+use crate::migrate::lint::{self, LINT_REQUEST_BUDGET, LintReport};
 use crate::migrate::planning::prepare::{self, Prepared};
 use crate::migrate::records::admin;
 use crate::migrate::records::report::{FailedRun, MigrationReport};
@@ -164,6 +165,45 @@ impl Migrator {
     /// history's issues when the history does not match the binary, as a run would.
     pub async fn dry_run(&self, db: &Database) -> Result<DryRunReport> {
         dry_run::dry_run(self, db).await
+    }
+
+    /// What the pending versions would break in the data as it is now: duplicates under a
+    /// unique index to be created, values a narrowed column refuses, rows lacking a value for a
+    /// column becoming required, and data a step drops (see the [`lint`
+    /// module](crate::migrate::lint) docs). Reads only: no write of any kind, no lock;
+    /// counting spends at most [`LINT_REQUEST_BUDGET`] requests. Stops with the history's
+    /// issues when the history does not match the binary, as a run would.
+    ///
+    /// ```
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+    /// use appwrite_orm::migrate::Migrator;
+    /// use appwrite_orm::schema::{ColumnSchema, IndexKind, IndexSchema, TableSchema};
+    /// use appwrite_orm::Database;
+    ///
+    /// let v1 = TableSchema::new("users", "Users").column(ColumnSchema::varchar("email", 100));
+    /// let v2 = v1.clone().index(IndexSchema::new("by_email", IndexKind::Unique, ["email"]).since(2));
+    /// let db = Database::in_memory().await?;
+    /// Migrator::new([&v1], []).run(&db).await?;
+    /// for id in ["u1", "u2"] {
+    ///     let row = serde_json::json!({"email": "a@example.com"});
+    ///     db.rows("users").create(id, row.as_object().unwrap()).await?;
+    /// }
+    ///
+    /// let report = Migrator::new([&v2], []).lint(&db).await?;
+    /// assert!(report.has_errors());
+    /// assert_eq!(report.findings()[0].code(), "unique-duplicates");
+    /// assert_eq!(report.findings()[0].rows(), Some(2));
+    /// # Ok::<(), appwrite_orm::Error>(())
+    /// # }).unwrap();
+    /// ```
+    pub async fn lint(&self, db: &Database) -> Result<LintReport> {
+        self.lint_with_budget(db, LINT_REQUEST_BUDGET).await
+    }
+
+    /// [`lint`](Self::lint), spending at most `requests` requests on counting rows; counts the
+    /// budget stops are lower bounds ("at least N").
+    pub async fn lint_with_budget(&self, db: &Database, requests: u64) -> Result<LintReport> {
+        lint::lint(self, db, requests).await
     }
 
     /// What the database says and what a run would do; writes nothing and takes no lock.

@@ -92,9 +92,10 @@
 // it rests on, the history checked against the binary); `running` applies versions (the run,
 // schema operations, step context and backfills, waits, backups, progress, the dry run);
 // `reverting` goes down; `records` is what the database keeps (history, lock, status,
-// administration, reports). `migrator` holds every public operation, each handing the work
-// to one of them.
+// administration, reports); `lint` counts the rows a plan would break, reading only.
+// `migrator` holds every public operation, each handing the work to one of them.
 mod error;
+pub mod lint;
 mod migrator;
 mod options;
 mod planning;
@@ -110,6 +111,7 @@ pub use running::{dry_run, progress};
 
 pub use dry_run::{DRY_RUN_SAMPLE, DryRunReport, DryRunVersion};
 pub use error::{HistoryIssue, MigrateError};
+pub use lint::{Finding, LINT_EXAMPLES, LINT_REQUEST_BUDGET, LintReport, Severity};
 pub use migrator::Migrator;
 pub use options::{DEFAULT_BACKUP_DIR, DEFAULT_HISTORY_TABLE, MigrateOptions, RevertOptions};
 pub use plan::{ColumnRename, OpClass, Plan, PlanError};

@@ -14,8 +14,9 @@
 //! that filters on or reads a column its own version creates meets an error from the server
 //! (the column does not exist yet). That error does not stop the dry run: it is reported in
 //! [`DryRunVersion::step_error`] and the next version is simulated. Writes are not visible to
-//! later reads either: a step that reads back what it wrote, or a version whose step depends
-//! on an earlier pending version's writes, sees the database as it was. Counts are therefore
+//! later reads either (deletions of tables, columns and indexes apart, so that a step's drop
+//! goes on instead of waiting for it): a step that reads back what it wrote, or a version whose
+//! step depends on an earlier pending version's writes, sees the database as it was. Counts are therefore
 //! the counts of the rows as they are now. Bulk updates and deletes count the rows their filters
 //! match now. No lock is taken; the report says when a run holds one.
 
@@ -168,7 +169,7 @@ pub(crate) async fn dry_run(migrator: &Migrator, db: &Database) -> Result<DryRun
 }
 
 /// Steps run against a recording backend: reads go to the database, writes are recorded.
-struct Simulator {
+pub(crate) struct Simulator {
     /// The database itself, for counts.
     db: Database,
     recorder: Arc<RecordingBackend>,
@@ -181,7 +182,7 @@ struct Simulator {
 
 impl Simulator {
     /// Takes the lock, recorded rather than written: nothing of it reaches the database.
-    async fn start(db: &Database, options: &MigrateOptions) -> Result<Self> {
+    pub(crate) async fn start(db: &Database, options: &MigrateOptions) -> Result<Self> {
         let recorder = Arc::new(RecordingBackend::new(Arc::clone(db.backend())));
         let recorded = Database::new(Arc::clone(&recorder) as Arc<dyn Backend>, db.id());
         let history = History::of(&recorded, &options.history_table);
@@ -238,6 +239,23 @@ impl Simulator {
         out.writes = writes.len();
         out.sample = writes.into_iter().take(DRY_RUN_SAMPLE).collect();
         out
+    }
+
+    /// Runs the step of `version` against the recorder: why it stopped, when it did, and the
+    /// writes it made (the history table's apart).
+    pub(crate) async fn step_writes(
+        &self,
+        version: u32,
+        def: &MigrationDef,
+    ) -> (Option<String>, Vec<RecordedWrite>) {
+        let stopped = self.step(version, def).await;
+        let writes = self
+            .recorder
+            .take()
+            .into_iter()
+            .filter(|w| w.table != self.options.history_table)
+            .collect();
+        (stopped, writes)
     }
 
     /// Runs the step of `version` against the recorder; why it stopped, when it did.

@@ -1,0 +1,230 @@
+//! [`Migrator::lint`](crate::migrate::Migrator::lint): what the pending versions would break in
+//! the data as it is now, found with reads only.
+//!
+//! A run can fail half-way because of the data: a unique index over duplicated values, a size
+//! shrink that stored values exceed, a column made required while rows lack a value. Lint plans
+//! every pending version from the live schema (as a run would), and for each operation that can
+//! fail on data counts the rows that would make it fail, with queries on the live rows:
+//!
+//! | code | severity | finds |
+//! |---|---|---|
+//! | `unique-duplicates` | error | a unique index to be created over columns whose values repeat (the index is created before the version's step runs, so a step cannot remove them in time) |
+//! | `narrowing-violated` | error | a size shrink, a min/max narrowing or an enum element removal that stored values violate |
+//! | `required-without-value` | error (warning when the version has a step) | a column becoming required (or created required without a default) on a table where rows lack a value; a step may fill them, which lint cannot know |
+//! | `destructive` | warning (error without a backup directory) | a column or table a step drops, with the rows holding values |
+//!
+//! Drops are found by running each step against a
+//! [`RecordingBackend`](crate::backend::recording::RecordingBackend), as the
+//! [dry run](crate::migrate::dry_run) does: its reads reach the database, its writes are
+//! recorded and never sent.
+//!
+//! Counting is bounded: at most [`LINT_REQUEST_BUDGET`] requests (or the budget given to
+//! [`Migrator::lint_with_budget`](crate::migrate::Migrator::lint_with_budget)) go to counting.
+//! A count that the budget stopped is a lower bound ([`Finding::rows_at_least`]); a check the
+//! budget did not reach has no count ([`Finding::rows`] is `None`) and is reported as a warning.
+//! Appwrite has no query on a string's length nor a grouping one, so size shrinks and
+//! duplicates are found by reading the column page by page; bounds, enum elements and missing
+//! values are counted in one request each.
+//!
+//! # What lint cannot see
+//!
+//! Only what exists now is checked: a column or table that an earlier pending version creates
+//! holds no data yet, and a step's writes are not applied, so a version whose data depends on
+//! an earlier pending version's step is checked against the data as it is now. Duplicates
+//! are compared exactly (a server whose collation ignores case may see more). Rows a step's
+//! `convert_column` cannot convert keep the old column and are reported by the run, not here.
+
+mod checks;
+mod probe;
+mod run;
+
+use std::fmt;
+
+use serde::Serialize;
+use serde_json::Value;
+
+pub(crate) use run::lint;
+
+/// How many requests lint spends on counting rows, by default.
+pub const LINT_REQUEST_BUDGET: u64 = 100;
+
+/// How many example row ids a finding keeps.
+pub const LINT_EXAMPLES: usize = 5;
+
+/// How serious a finding is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    /// Worth a look; a run may still succeed.
+    Warning,
+    /// A run would fail or lose data.
+    Error,
+}
+
+impl fmt::Display for Severity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // `pad`: a width given to the format (the report's column) applies.
+        f.pad(match self {
+            Severity::Warning => "warning",
+            Severity::Error => "error",
+        })
+    }
+}
+
+/// One thing a pending version would break; see the [module](self) docs for the codes.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Finding {
+    /// The stable code (`unique-duplicates`, `narrowing-violated`, `required-without-value`,
+    /// `destructive`).
+    pub code: &'static str,
+    /// Error or warning.
+    pub severity: Severity,
+    /// The pending version.
+    pub version: u32,
+    /// The table id.
+    pub table: String,
+    /// The column (for an index, its columns joined with `,`); `None` for a whole table.
+    pub column: Option<String>,
+    /// The operation concerned, in words.
+    pub operation: String,
+    /// Rows concerned, counted on the live data; `None` when the budget ran out first.
+    pub rows: Option<u64>,
+    /// True when counting stopped before the end: there are at least [`rows`](Self::rows).
+    pub rows_at_least: bool,
+    /// Up to [`LINT_EXAMPLES`] ids of rows concerned.
+    pub examples: Vec<String>,
+    /// Offending values: the duplicated values, the values out of the new bounds.
+    pub values: Vec<Value>,
+    /// What is wrong.
+    pub message: String,
+    /// What to do instead.
+    pub advice: String,
+}
+
+impl Finding {
+    /// The stable code.
+    pub fn code(&self) -> &str {
+        self.code
+    }
+
+    /// Rows concerned; see [`rows_at_least`](Self::rows_at_least).
+    pub fn rows(&self) -> Option<u64> {
+        self.rows
+    }
+
+    /// The count in words: "3", "at least 100", "not counted".
+    pub fn rows_text(&self) -> String {
+        match (self.rows, self.rows_at_least) {
+            (None, _) => "not counted (request budget spent)".to_owned(),
+            (Some(n), true) => format!("at least {n}"),
+            (Some(n), false) => n.to_string(),
+        }
+    }
+}
+
+impl fmt::Display for Finding {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let place = match &self.column {
+            Some(column) => format!("{}.{column}", self.table),
+            None => self.table.clone(),
+        };
+        writeln!(
+            f,
+            "{:<7} {} v{} {place}: {}",
+            self.severity, self.code, self.version, self.message
+        )?;
+        writeln!(f, "        operation: {}", self.operation)?;
+        writeln!(f, "        rows: {}", self.rows_text())?;
+        if !self.values.is_empty() {
+            let values: Vec<String> = self.values.iter().map(Value::to_string).collect();
+            writeln!(f, "        values: {}", values.join(", "))?;
+        }
+        if !self.examples.is_empty() {
+            writeln!(f, "        e.g. rows: {}", self.examples.join(", "))?;
+        }
+        write!(f, "        instead: {}", self.advice)
+    }
+}
+
+/// What [`Migrator::lint`](crate::migrate::Migrator::lint) found.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct LintReport {
+    /// The database id.
+    pub database: String,
+    /// The applied version.
+    pub from_version: u32,
+    /// The version a run would reach.
+    pub to_version: u32,
+    /// The pending versions checked.
+    pub versions: Vec<u32>,
+    /// What would break, by version.
+    pub findings: Vec<Finding>,
+    /// What a run would refuse before touching data (see [`Plan::errors`](crate::migrate::Plan)).
+    pub plan_errors: Vec<String>,
+    /// What lint could not check, and why.
+    pub notes: Vec<String>,
+    /// Requests spent counting rows.
+    pub requests: u64,
+}
+
+impl LintReport {
+    /// Every finding, in version order.
+    pub fn findings(&self) -> &[Finding] {
+        &self.findings
+    }
+
+    /// True when a finding is an error or the plan has errors: a run would fail or lose data.
+    pub fn has_errors(&self) -> bool {
+        !self.plan_errors.is_empty() || self.findings.iter().any(|f| f.severity == Severity::Error)
+    }
+
+    /// The findings with this code.
+    pub fn with_code<'a>(&'a self, code: &'a str) -> impl Iterator<Item = &'a Finding> + 'a {
+        self.findings.iter().filter(move |f| f.code == code)
+    }
+
+    fn count(&self, severity: Severity) -> usize {
+        self.findings
+            .iter()
+            .filter(|f| f.severity == severity)
+            .count()
+    }
+}
+
+/// "1 error", "2 errors".
+fn counted(n: usize, noun: &str) -> String {
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
+}
+
+impl fmt::Display for LintReport {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.versions.is_empty() {
+            writeln!(f, "lint: nothing pending (version {})", self.from_version)?;
+        } else {
+            let errors = self.count(Severity::Error) + self.plan_errors.len();
+            writeln!(
+                f,
+                "lint: version {} → {}: {}, {} ({} requests)",
+                self.from_version,
+                self.to_version,
+                counted(errors, "error"),
+                counted(self.count(Severity::Warning), "warning"),
+                self.requests
+            )?;
+        }
+        for error in &self.plan_errors {
+            writeln!(f, "error   plan {error}")?;
+        }
+        for finding in &self.findings {
+            writeln!(f, "{finding}")?;
+        }
+        for note in &self.notes {
+            writeln!(f, "note: {note}")?;
+        }
+        Ok(())
+    }
+}

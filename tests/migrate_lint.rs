@@ -1,0 +1,436 @@
+//! `Migrator::lint` and `migrate lint`, each case on the embedded engine and over HTTP through
+//! the emulator: every check with a finding (exact counts, examples) and without, the request
+//! budget's lower bounds, and proof that lint sends no write of any kind.
+
+#![allow(clippy::duplicated_attributes)]
+
+mod migrate_support;
+
+use appwrite_orm::Database;
+use appwrite_orm::backend::Document;
+use appwrite_orm::cli::{self, Exit};
+use appwrite_orm::migrate::{LintReport, MigrateOptions, MigrationDef, Migrator, Severity};
+use appwrite_orm::schema::{ColumnKind, ColumnSchema, IndexKind, IndexSchema, TableSchema};
+use migrate_support::{Fixture, Kind};
+use serde_json::{Value, json};
+
+fn doc(value: Value) -> Document {
+    value.as_object().cloned().unwrap_or_default()
+}
+
+/// `age`, an integer from 0 to `max`.
+fn age(max: i64) -> ColumnSchema {
+    let mut column = ColumnSchema::integer("age");
+    column.kind = ColumnKind::Integer {
+        min: Some(0),
+        max: Some(max),
+    };
+    column
+}
+
+/// Version 1 with `changed` in place of the columns of the same key, and `added` appended.
+fn users_with(changed: &[ColumnSchema]) -> TableSchema {
+    let mut table = users_v1();
+    for column in changed {
+        match table.columns.iter_mut().find(|c| c.key == column.key) {
+            Some(existing) => *existing = column.clone(),
+            None => table.columns.push(column.clone()),
+        }
+    }
+    table
+}
+
+/// Version 1: what the rows are written into.
+fn users_v1() -> TableSchema {
+    TableSchema::new("users", "Users")
+        .column(ColumnSchema::varchar("email", 100))
+        .column(ColumnSchema::varchar("nick", 50))
+        .column(age(200))
+        .column(ColumnSchema::enumeration("plan", ["free", "pro", "team"]))
+        .column(ColumnSchema::varchar("note", 20))
+}
+
+async fn start(kind: Kind) -> Fixture {
+    let fx = Fixture::new(kind).await;
+    Migrator::new([&users_v1()], [])
+        .with_options(fx.options())
+        .run(&fx.db)
+        .await
+        .unwrap();
+    fx
+}
+
+async fn insert(db: &Database, id: &str, data: Value) {
+    db.rows("users").create(id, &doc(data)).await.unwrap();
+}
+
+/// Lints with the fixture's counter reset, and proves that nothing but reads was sent.
+async fn lint(fx: &Fixture, migrator: &Migrator) -> LintReport {
+    lint_with(fx, migrator, appwrite_orm::migrate::LINT_REQUEST_BUDGET).await
+}
+
+async fn lint_with(fx: &Fixture, migrator: &Migrator, budget: u64) -> LintReport {
+    fx.counter.reset();
+    let report = migrator.lint_with_budget(&fx.db, budget).await.unwrap();
+    let operations = fx.counter.by_operation();
+    for operation in operations.keys() {
+        assert!(
+            operation.starts_with("get_") || operation.starts_with("list_"),
+            "lint sent a write: {operation} ({operations:?})"
+        );
+    }
+    assert!(fx.counter.rows_written().is_empty());
+    report
+}
+
+async fn unique_duplicates(kind: Kind) {
+    let fx = start(kind).await;
+    for i in 0..20 {
+        insert(
+            &fx.db,
+            &format!("u{i:02}"),
+            json!({"email": format!("u{i}@x.io")}),
+        )
+        .await;
+    }
+    // Nulls do not collide in a unique index.
+    insert(&fx.db, "n1", json!({"nick": "no email"})).await;
+    insert(&fx.db, "n2", json!({"nick": "no email"})).await;
+    let v2 = users_v1().index(IndexSchema::new("by_email", IndexKind::Unique, ["email"]).since(2));
+    let migrator = Migrator::new([&v2], []).with_options(fx.options());
+
+    let clean = lint(&fx, &migrator).await;
+    assert!(clean.findings().is_empty(), "{clean}");
+    assert!(!clean.has_errors());
+    assert_eq!(clean.versions, [2]);
+
+    // Three values held twice, one three times: nine rows.
+    for (id, twin) in [("d1", 1), ("d2", 2), ("d3", 3), ("d4", 4), ("d5", 4)] {
+        insert(&fx.db, id, json!({"email": format!("u{twin}@x.io")})).await;
+    }
+    let report = lint(&fx, &migrator).await;
+    assert!(report.has_errors());
+    let [finding] = report.findings() else {
+        panic!("one finding expected: {report}");
+    };
+    assert_eq!(finding.code(), "unique-duplicates");
+    assert_eq!(finding.severity, Severity::Error);
+    assert_eq!((finding.version, finding.table.as_str()), (2, "users"));
+    assert_eq!(finding.column.as_deref(), Some("email"));
+    assert_eq!(finding.rows(), Some(9));
+    assert!(!finding.rows_at_least);
+    assert_eq!(
+        finding.values,
+        [
+            json!("u1@x.io"),
+            json!("u2@x.io"),
+            json!("u3@x.io"),
+            json!("u4@x.io")
+        ]
+    );
+    assert_eq!(finding.examples.len(), 5);
+    assert!(
+        finding
+            .examples
+            .iter()
+            .all(|id| ["u01", "d1", "u02", "d2", "u03"].contains(&id.as_str()))
+    );
+    // A step does not help: the index is created before it runs.
+    let with_step = Migrator::new([&v2], [noop(2)]).with_options(fx.options());
+    let report = lint(&fx, &with_step).await;
+    assert_eq!(report.findings()[0].severity, Severity::Error);
+    // Nothing was written: the index is still missing and a run fails as lint said.
+    let live = fx.db.backend().get_table("app", "users").await.unwrap();
+    assert!(live.indexes.iter().all(|i| i.schema.key != "by_email"));
+}
+
+fn noop(version: u32) -> MigrationDef {
+    MigrationDef::new(version, "a step", |_m| Box::pin(async { Ok(()) }))
+}
+
+/// Version 2 narrows `nick` to 10 characters, `age` to 0..=100 and drops the element `team`.
+fn narrowed() -> TableSchema {
+    TableSchema::new("users", "Users")
+        .column(ColumnSchema::varchar("email", 100))
+        .column(ColumnSchema::varchar("nick", 10))
+        .column(age(100))
+        .column(ColumnSchema::enumeration("plan", ["free", "pro"]))
+        .column(ColumnSchema::varchar("note", 20))
+}
+
+async fn narrowing_violated(kind: Kind) {
+    let fx = start(kind).await;
+    for i in 0..12 {
+        insert(
+            &fx.db,
+            &format!("ok{i:02}"),
+            json!({"nick": "short", "age": 40, "plan": "pro"}),
+        )
+        .await;
+    }
+    let migrator = Migrator::new([&narrowed()], []).with_options(fx.options());
+    let clean = lint(&fx, &migrator).await;
+    assert!(clean.findings().is_empty(), "{clean}");
+
+    for i in 0..3 {
+        insert(
+            &fx.db,
+            &format!("long{i}"),
+            json!({"nick": "ñ".repeat(11 + i)}),
+        )
+        .await;
+    }
+    // Exactly 10 characters (of two bytes each) still fits.
+    insert(&fx.db, "edge", json!({"nick": "é".repeat(10)})).await;
+    for (i, age) in [101, 150, 200].into_iter().enumerate() {
+        insert(&fx.db, &format!("old{i}"), json!({"age": age})).await;
+    }
+    for i in 0..2 {
+        insert(&fx.db, &format!("team{i}"), json!({"plan": "team"})).await;
+    }
+    let report = lint(&fx, &migrator).await;
+    assert!(report.has_errors());
+    let counts: Vec<(&str, Option<u64>, Vec<String>)> = report
+        .with_code("narrowing-violated")
+        .map(|f| (f.column.as_deref().unwrap(), f.rows(), f.examples.clone()))
+        .collect();
+    assert_eq!(
+        counts,
+        [
+            (
+                "nick",
+                Some(3),
+                vec!["long0".to_owned(), "long1".into(), "long2".into()]
+            ),
+            (
+                "age",
+                Some(3),
+                vec!["old0".to_owned(), "old1".into(), "old2".into()]
+            ),
+            ("plan", Some(2), vec!["team0".to_owned(), "team1".into()]),
+        ]
+    );
+    assert!(
+        report
+            .findings()
+            .iter()
+            .all(|f| f.severity == Severity::Error)
+    );
+    assert_eq!(report.findings().len(), 3);
+}
+
+async fn budget_gives_lower_bounds(kind: Kind) {
+    let fx = start(kind).await;
+    let rows: Vec<Document> = (0..150)
+        .map(|i| doc(json!({"$id": format!("r{i:03}"), "nick": "x".repeat(20)})))
+        .collect();
+    for chunk in rows.chunks(100) {
+        fx.db
+            .backend()
+            .create_rows("app", "users", chunk)
+            .await
+            .unwrap();
+    }
+    let only_nick = users_with(&[ColumnSchema::varchar("nick", 10)]);
+    let migrator = Migrator::new([&only_nick], []).with_options(fx.options());
+
+    let full = lint(&fx, &migrator).await;
+    assert_eq!(full.findings()[0].rows(), Some(150));
+    assert!(!full.findings()[0].rows_at_least);
+    assert_eq!(full.requests, 2);
+
+    let cut = lint_with(&fx, &migrator, 1).await;
+    let finding = &cut.findings()[0];
+    assert_eq!((finding.rows(), finding.rows_at_least), (Some(100), true));
+    assert_eq!(finding.rows_text(), "at least 100");
+    assert_eq!(cut.requests, 1);
+    assert!(cut.to_string().contains("rows: at least 100"), "{cut}");
+
+    let none = lint_with(&fx, &migrator, 0).await;
+    let finding = &none.findings()[0];
+    assert_eq!(finding.rows(), None);
+    assert_eq!(finding.severity, Severity::Warning);
+}
+
+async fn required_without_value(kind: Kind) {
+    let fx = start(kind).await;
+    for i in 0..6 {
+        let note = if i < 4 { json!(null) } else { json!("kept") };
+        insert(
+            &fx.db,
+            &format!("u{i}"),
+            json!({"note": note, "email": "e"}),
+        )
+        .await;
+    }
+    // `note` becomes required, `code` is created required without a default; `tier`, optional
+    // with a default, is written into every row.
+    let v2 = users_with(&[
+        ColumnSchema::varchar("note", 20).required(),
+        ColumnSchema::varchar("code", 8).required().since(2),
+        ColumnSchema::varchar("tier", 8)
+            .default_value("basic")
+            .since(2),
+    ]);
+
+    let report = lint(&fx, &Migrator::new([&v2], []).with_options(fx.options())).await;
+    let found: Vec<(&str, Option<u64>, Severity)> = report
+        .with_code("required-without-value")
+        .map(|f| (f.column.as_deref().unwrap(), f.rows(), f.severity))
+        .collect();
+    assert_eq!(
+        found,
+        [
+            ("note", Some(4), Severity::Error),
+            ("code", Some(6), Severity::Error)
+        ]
+    );
+    assert_eq!(report.findings()[0].examples, ["u0", "u1", "u2", "u3"]);
+
+    // With a step, lint cannot know what it writes: warnings.
+    let stepped = Migrator::new([&v2], [noop(2)]).with_options(fx.options());
+    let report = lint(&fx, &stepped).await;
+    assert!(
+        report
+            .findings()
+            .iter()
+            .all(|f| f.severity == Severity::Warning),
+        "{report}"
+    );
+    assert!(!report.has_errors());
+    assert!(report.findings()[0].message.contains("may fill them"));
+
+    // Every row has a note: nothing to say about it.
+    let only_note = users_with(&[ColumnSchema::varchar("note", 20).required()]);
+    for i in 0..4 {
+        fx.db
+            .rows("users")
+            .update(&format!("u{i}"), &doc(json!({"note": "now"})))
+            .await
+            .unwrap();
+    }
+    let report = lint(
+        &fx,
+        &Migrator::new([&only_note], []).with_options(fx.options()),
+    )
+    .await;
+    assert!(report.findings().is_empty(), "{report}");
+}
+
+fn dropping_step() -> MigrationDef {
+    MigrationDef::new(2, "retire nick", |m| {
+        Box::pin(async move {
+            m.drop_column("users", "nick").await?;
+            m.drop_table("legacy").await?;
+            Ok(())
+        })
+    })
+}
+
+async fn destructive(kind: Kind) {
+    let fx = start(kind).await;
+    let legacy = TableSchema::new("legacy", "Legacy").column(ColumnSchema::varchar("x", 5));
+    Migrator::new([&users_v1(), &legacy], [])
+        .with_options(fx.options())
+        .run(&fx.db)
+        .await
+        .unwrap();
+    for i in 0..5 {
+        let nick = if i < 3 { json!("n") } else { json!(null) };
+        insert(
+            &fx.db,
+            &format!("u{i}"),
+            json!({"nick": nick, "email": "e"}),
+        )
+        .await;
+    }
+    for i in 0..2 {
+        fx.db
+            .rows("legacy")
+            .create(&format!("l{i}"), &doc(json!({"x": "y"})))
+            .await
+            .unwrap();
+    }
+    let v2 = users_v1().column(ColumnSchema::integer("rank").since(2));
+
+    let backed_up = Migrator::new([&v2], [dropping_step()]).with_options(fx.options());
+    let report = lint(&fx, &backed_up).await;
+    let found: Vec<(Option<&str>, &str, Option<u64>, Severity)> = report
+        .with_code("destructive")
+        .map(|f| (f.column.as_deref(), f.table.as_str(), f.rows(), f.severity))
+        .collect();
+    assert_eq!(
+        found,
+        [
+            (Some("nick"), "users", Some(3), Severity::Warning),
+            (None, "legacy", Some(2), Severity::Warning),
+        ]
+    );
+    assert!(!report.has_errors());
+    // The simulated drop wrote no backup file either.
+    assert_eq!(std::fs::read_dir(fx.dir.path()).unwrap().count(), 0);
+
+    let no_backups = MigrateOptions {
+        backups: None,
+        ..fx.options()
+    };
+    let unsafe_drop = Migrator::new([&v2], [dropping_step()]).with_options(no_backups);
+    let report = lint(&fx, &unsafe_drop).await;
+    assert!(report.has_errors());
+    assert!(
+        report
+            .findings()
+            .iter()
+            .all(|f| f.severity == Severity::Error)
+    );
+    assert!(report.findings()[0].advice.contains("backup directory"));
+    // Everything is still there.
+    let users = fx.db.backend().get_table("app", "users").await.unwrap();
+    assert!(users.column("nick").is_some() && users.column("rank").is_none());
+    assert!(fx.db.backend().get_table("app", "legacy").await.is_ok());
+
+    // A step that drops nothing: nothing destructive.
+    let harmless = Migrator::new([&v2], [noop(2)]).with_options(fx.options());
+    assert!(lint(&fx, &harmless).await.findings().is_empty());
+}
+
+async fn command_line(kind: Kind) {
+    let fx = start(kind).await;
+    insert(&fx.db, "a", json!({"nick": "a much too long nick"})).await;
+    let bad = Migrator::new([&narrowed()], []).with_options(fx.options());
+    let run = |args: &'static [&'static str], migrator: Migrator| {
+        let db = fx.db.clone();
+        async move {
+            let mut out = Vec::new();
+            let argv = std::iter::once("migrate").chain(args.iter().copied());
+            let exit = cli::execute(argv, &migrator, Some(&db), &mut out).await;
+            (exit, String::from_utf8_lossy(&out).into_owned())
+        }
+    };
+    let (exit, text) = run(&["lint"], bad.clone()).await;
+    assert_eq!(exit, Exit::Drift);
+    assert!(
+        text.contains("error   narrowing-violated v1 users.nick"),
+        "{text}"
+    );
+    let (exit, json) = run(&["lint", "--json"], bad).await;
+    assert_eq!(exit, Exit::Drift);
+    let value: Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(value["findings"][0]["code"], "narrowing-violated");
+    assert_eq!(value["findings"][0]["rows"], 1);
+    assert_eq!(value["findings"][0]["examples"], json!(["a"]));
+
+    let fine = Migrator::new([&users_v1()], []).with_options(fx.options());
+    let (exit, text) = run(&["lint"], fine).await;
+    assert_eq!(exit, Exit::Ok);
+    assert!(text.contains("lint: nothing pending"), "{text}");
+}
+
+on_both_backends!(
+    unique_duplicates,
+    narrowing_violated,
+    budget_gives_lower_bounds,
+    required_without_value,
+    destructive,
+    command_line,
+);
