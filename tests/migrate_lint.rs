@@ -217,6 +217,15 @@ async fn narrowing_violated(kind: Kind) {
             .all(|f| f.severity == Severity::Error)
     );
     assert_eq!(report.findings().len(), 3);
+    assert!(
+        report.findings()[0]
+            .message
+            .contains("column_invalid_resize")
+    );
+    assert!(report.findings()[1].message.contains("every later update"));
+    // What lint announced: the run stops at the shrink.
+    let error = migrator.run(&fx.db).await.unwrap_err();
+    assert!(error.to_string().contains("nick"), "{error}");
 }
 
 async fn budget_gives_lower_bounds(kind: Kind) {

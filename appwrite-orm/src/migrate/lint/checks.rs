@@ -55,6 +55,9 @@ pub(super) struct Candidate {
     pub(super) probe: Probe,
     /// The version runs a step (after its schema changes, before `make required`).
     pub(super) has_step: bool,
+    /// A narrowing the server refuses outright (a size shrink), rather than one it accepts
+    /// while the rows keep values the column no longer allows.
+    pub(super) refused: bool,
 }
 
 /// What counting found.
@@ -126,6 +129,7 @@ fn candidate(
         operation,
         probe,
         has_step: version.has_step,
+        refused: false,
     }
 }
 
@@ -148,7 +152,16 @@ fn schema_candidate(version: &VersionPlan, op: &SchemaOp, live: Live<'_>) -> Opt
         }
         SchemaOp::UpdateColumn { table, column } => {
             let probe = narrowing(column, live.column(table, &column.key)?)?;
-            (Check::NarrowingViolated, table, column.key.clone(), probe)
+            let mut found = candidate(
+                version,
+                Check::NarrowingViolated,
+                table,
+                Some(column.key.clone()),
+                op.to_string(),
+                probe,
+            );
+            found.refused = is_shrink(&column.kind);
+            return Some(found);
         }
         SchemaOp::MakeRequired { table, column } if !fills(version, table, &column.key) => {
             let filters = match live.column(table, &column.key) {
@@ -216,6 +229,13 @@ fn fills(version: &VersionPlan, table: &str, key: &str) -> bool {
         } => t == table && column == key,
         _ => false,
     })
+}
+
+/// True for a sized string kind: a narrowing of it is a shrink, which the server refuses while
+/// a stored value is longer (utopia-php/database's `TruncateException`, Appwrite's
+/// `column_invalid_resize`); bounds and enum elements change in place without a look at the rows.
+fn is_shrink(kind: &ColumnKind) -> bool {
+    matches!(kind, ColumnKind::Varchar { .. } | ColumnKind::String { .. })
 }
 
 /// How to count the rows that the change from `now` to `new` refuses, when it narrows.
@@ -378,8 +398,14 @@ fn words(c: &Candidate, evidence: &Evidence, backups: bool) -> (Severity, String
         Check::NarrowingViolated => (
             Severity::Error,
             format!(
-                "{rows} {} the changed column refuses; Appwrite rejects the change",
-                agree("row holds a value", "rows hold values")
+                "{rows} {} the changed column refuses; {}",
+                agree("row holds a value", "rows hold values"),
+                if c.refused {
+                    "Appwrite refuses the change (column_invalid_resize)"
+                } else {
+                    "Appwrite makes the change without checking them, and every later update of \
+                     such a row is refused (the whole row is validated)"
+                }
             ),
             format!(
                 "fix those values first (in an earlier version's step), or declare the new \
@@ -555,6 +581,7 @@ mod tests {
             operation: "make users.note required".into(),
             probe: Probe::Count(Vec::new()),
             has_step: false,
+            refused: false,
         };
         assert!(finding(&c, evidence(Some(0), false), true).is_none());
         let error = finding(&c, evidence(Some(1), false), true).unwrap();

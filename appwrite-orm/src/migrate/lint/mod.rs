@@ -9,7 +9,7 @@
 //! | code | severity | finds |
 //! |---|---|---|
 //! | `unique-duplicates` | error | a unique index to be created over columns whose values repeat (the index is created before the version's step runs, so a step cannot remove them in time) |
-//! | `narrowing-violated` | error | a size shrink, a min/max narrowing or an enum element removal that stored values violate |
+//! | `narrowing-violated` | error | a size shrink (refused by Appwrite), a min/max narrowing or an enum element removal (made without a look at the rows, whose next update is then refused) that stored values violate |
 //! | `required-without-value` | error (warning when the version has a step) | a column becoming required (or created required without a default) on a table where rows lack a value; a step may fill them, which lint cannot know |
 //! | `destructive` | warning (error without a backup directory) | a column or table a step drops, with the rows holding values |
 //!
