@@ -435,8 +435,52 @@ async fn command_line(kind: Kind) {
     assert!(text.contains("lint: nothing pending"), "{text}");
 }
 
+/// Groups of three equal values over 230 rows: a group straddles each page boundary.
+async fn duplicates_across_pages(kind: Kind) {
+    let fx = start(kind).await;
+    let rows: Vec<Document> = (0..230)
+        .map(|i| doc(json!({"$id": format!("r{i:03}"), "email": format!("e{:03}", i / 3)})))
+        .collect();
+    for chunk in rows.chunks(100) {
+        fx.db
+            .backend()
+            .create_rows("app", "users", chunk)
+            .await
+            .unwrap();
+    }
+    fx.db
+        .rows("users")
+        .create("alone", &doc(json!({"email": "zzz"})))
+        .await
+        .unwrap();
+    let v2 = users_v1().index(IndexSchema::new("by_email", IndexKind::Unique, ["email"]).since(2));
+    let report = lint(&fx, &Migrator::new([&v2], []).with_options(fx.options())).await;
+    let finding = &report.findings()[0];
+    assert_eq!((finding.rows(), finding.rows_at_least), (Some(230), false));
+    assert_eq!(report.requests, 3);
+    assert_eq!(finding.examples, ["r000", "r001", "r002", "r003", "r004"]);
+    assert_eq!(
+        finding.values,
+        [
+            json!("e000"),
+            json!("e001"),
+            json!("e002"),
+            json!("e003"),
+            json!("e004")
+        ]
+    );
+
+    let cut = lint_with(&fx, &Migrator::new([&v2], []).with_options(fx.options()), 2).await;
+    // 200 rows read; the group straddling the cut counts the two rows seen.
+    assert_eq!(
+        (cut.findings()[0].rows(), cut.findings()[0].rows_at_least),
+        (Some(200), true)
+    );
+}
+
 on_both_backends!(
     unique_duplicates,
+    duplicates_across_pages,
     narrowing_violated,
     budget_gives_lower_bounds,
     required_without_value,

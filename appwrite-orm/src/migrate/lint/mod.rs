@@ -16,7 +16,8 @@
 //! Drops are found by running each step against a
 //! [`RecordingBackend`](crate::backend::recording::RecordingBackend), as the
 //! [dry run](crate::migrate::dry_run) does: its reads reach the database, its writes are
-//! recorded and never sent.
+//! recorded and never sent (a drop writes no backup file either). The step's own reads are not
+//! taken from the budget below: a step that walks a large table takes as long as in a dry run.
 //!
 //! Counting is bounded: at most [`LINT_REQUEST_BUDGET`] requests (or the budget given to
 //! [`Migrator::lint_with_budget`](crate::migrate::Migrator::lint_with_budget)) go to counting.
