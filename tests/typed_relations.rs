@@ -2,14 +2,8 @@
 //! `Ref<T>` fields, loading with `with(...)`, reads that always bring the related ids, and the
 //! writes that Appwrite refuses in bulk on such tables done one row at a time.
 
-use std::sync::Arc;
-
-use appwrite_orm::backend::Backend;
-use appwrite_orm::backend::embedded::EmbeddedBackend;
-use appwrite_orm::backend::http::{ApiKey, HttpBackend, HttpConfig};
 use appwrite_orm::error::types;
 use appwrite_orm::prelude::*;
-use appwrite_orm_emulator::{EmulatorConfig, RunningEmulator, spawn};
 
 #[derive(Table, Debug, Clone, PartialEq)]
 #[table(id = "writers", name = "Writers")]
@@ -50,45 +44,13 @@ pub struct Chapter {
     pub heading: String,
 }
 
-struct Env {
-    db: Database,
-    _emulator: Option<RunningEmulator>,
-}
+#[macro_use]
+mod typed_support;
 
-async fn embedded() -> Env {
-    let engine: Arc<dyn Backend> = Arc::new(EmbeddedBackend::in_memory().unwrap());
-    Env {
-        db: Database::ready(engine, "library").await.unwrap(),
-        _emulator: None,
-    }
-}
-
-async fn http() -> Env {
-    let emulator = spawn(EmulatorConfig::default()).await.unwrap();
-    let config = HttpConfig::new(
-        emulator.endpoint(),
-        emulator.project(),
-        ApiKey::new(emulator.key()),
-    );
-    let backend: Arc<dyn Backend> = Arc::new(HttpBackend::new(config).unwrap());
-    Env {
-        db: Database::ready(backend, "library").await.unwrap(),
-        _emulator: Some(emulator),
-    }
-}
-
-macro_rules! on_both_backends {
-    ($($case:ident),* $(,)?) => {
-        mod on_embedded {
-            $(#[tokio::test] async fn $case() { super::$case(super::embedded().await).await })*
-        }
-        mod over_http {
-            $(#[tokio::test] async fn $case() { super::$case(super::http().await).await })*
-        }
-    };
-}
+use typed_support::Env;
 
 on_both_backends!(
+    "library":
     reads_bring_related_ids_and_with_loads_rows,
     bulk_writes_go_row_by_row_on_related_tables,
     cascade_follows_the_typed_relation,

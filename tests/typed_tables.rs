@@ -4,15 +4,10 @@
 #![allow(clippy::duplicated_attributes)]
 
 use std::collections::HashMap;
-use std::sync::Arc;
 
-use appwrite_orm::backend::Backend;
-use appwrite_orm::backend::embedded::EmbeddedBackend;
-use appwrite_orm::backend::http::{ApiKey, HttpBackend, HttpConfig};
 use appwrite_orm::model::{LineString, Point, Polygon, ValueRule};
 use appwrite_orm::prelude::*;
 use appwrite_orm::{Error, error::types};
-use appwrite_orm_emulator::{EmulatorConfig, RunningEmulator, spawn};
 use futures_util::TryStreamExt;
 use serde_json::json;
 
@@ -83,47 +78,13 @@ pub struct Place {
     pub area: Option<Polygon>,
 }
 
-/// A database on one backend, with whatever must stay alive for it.
-struct Env {
-    db: Database,
-    _emulator: Option<RunningEmulator>,
-}
+#[macro_use]
+mod typed_support;
 
-async fn embedded() -> Env {
-    let engine: Arc<dyn Backend> = Arc::new(EmbeddedBackend::in_memory().unwrap());
-    Env {
-        db: Database::ready(engine, "shop").await.unwrap(),
-        _emulator: None,
-    }
-}
-
-async fn http() -> Env {
-    let emulator = spawn(EmulatorConfig::default()).await.unwrap();
-    let config = HttpConfig::new(
-        emulator.endpoint(),
-        emulator.project(),
-        ApiKey::new(emulator.key()),
-    );
-    let backend: Arc<dyn Backend> = Arc::new(HttpBackend::new(config).unwrap());
-    Env {
-        db: Database::ready(backend, "shop").await.unwrap(),
-        _emulator: Some(emulator),
-    }
-}
-
-/// Runs each case against both backends, as two tests.
-macro_rules! on_both_backends {
-    ($($case:ident),* $(,)?) => {
-        mod on_embedded {
-            $(#[tokio::test] async fn $case() { super::$case(super::embedded().await).await })*
-        }
-        mod over_http {
-            $(#[tokio::test] async fn $case() { super::$case(super::http().await).await })*
-        }
-    };
-}
+use typed_support::Env;
 
 on_both_backends!(
+    "shop":
     create_get_update_delete,
     create_without_id_gets_a_generated_one,
     invalid_values_are_refused_before_sending,
