@@ -136,35 +136,16 @@ impl Database {
                 .create_column(&self.id, &schema.id, column)
                 .await?;
         }
-        self.wait_columns(&schema.id, &relations).await
-    }
-
-    /// Polls a table until the given columns are `available` (at most a minute).
-    async fn wait_columns(
-        &self,
-        table: &str,
-        columns: &[crate::schema::ColumnSchema],
-    ) -> Result<LiveTable> {
-        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
-        let mut pause = std::time::Duration::from_millis(20);
-        loop {
-            let live = self.backend.get_table(&self.id, table).await?;
-            let pending = columns.iter().find(|c| {
-                live.column(&c.key)
-                    .is_none_or(|l| l.status != crate::backend::ColumnStatus::Available)
-            });
-            let Some(pending) = pending else {
-                return Ok(live);
-            };
-            if std::time::Instant::now() >= deadline {
-                return Err(Error::NotReady {
-                    what: format!("column {:?} of table {table:?}", pending.key),
-                    reason: "still not available after a minute".to_owned(),
-                });
+        let live = self.backend.get_table(&self.id, &schema.id).await?;
+        let keys: Vec<String> = relations.iter().map(|c| c.key.clone()).collect();
+        let timeout = std::time::Duration::from_secs(60);
+        crate::ready::wait(self, live, Some(&keys), timeout, |table, reason| {
+            Error::NotReady {
+                what: format!("relationship columns of table {table:?}"),
+                reason,
             }
-            tokio::time::sleep(pause).await;
-            pause = (pause * 2).min(std::time::Duration::from_secs(1));
-        }
+        })
+        .await
     }
 
     /// Deletes the table of model `T` with its rows.

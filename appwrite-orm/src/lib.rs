@@ -33,6 +33,7 @@ pub mod error;
 pub mod migrate;
 pub mod model;
 pub mod query;
+mod ready;
 pub mod rows;
 pub mod schema;
 pub mod spatial;

@@ -78,6 +78,11 @@ pub enum BackupError {
     },
 }
 
+/// [`BackupError::NotReady`] for a restored table whose columns did not become available.
+pub(super) fn not_ready(table: String, reason: String) -> crate::Error {
+    BackupError::NotReady { table, reason }.into()
+}
+
 impl From<BackupError> for crate::Error {
     fn from(e: BackupError) -> Self {
         crate::Error::Backup(Box::new(e))

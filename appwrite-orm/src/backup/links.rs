@@ -13,9 +13,11 @@ use std::time::Duration;
 use futures_util::StreamExt;
 
 use super::error::BackupError;
+use super::error::not_ready;
 use super::jsonl::JsonlReader;
-use super::{ready, relations};
+use super::relations;
 use crate::api::Document;
+use crate::ready;
 use crate::schema::{TableSchema, limits};
 use crate::{Database, Result};
 
@@ -84,7 +86,7 @@ pub(super) async fn create_columns(
     }
     for (table, keys) in &pending {
         let live = db.backend().get_table(db.id(), table).await?;
-        ready::wait(db, live, Some(keys), timeout).await?;
+        ready::wait(db, live, Some(keys), timeout, not_ready).await?;
     }
     Ok(created)
 }

@@ -7,10 +7,12 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use super::error::BackupError;
+use super::error::not_ready;
 use super::jsonl::JsonlReader;
 use super::manifest::SchemaFile;
 use super::{RestoreOptions, RestoreReport, TableReport};
-use super::{links, manifest, ready, relations};
+use super::{links, manifest, relations};
+use crate::ready;
 use futures_util::StreamExt;
 use futures_util::stream::FuturesUnordered;
 
@@ -45,7 +47,7 @@ pub(crate) async fn run(
     for (schema, path) in &restored {
         let bare = relations::without_relationships(schema);
         let live = db.backend().create_table(db.id(), &bare).await?;
-        ready::wait(db, live, None, options.poll_timeout).await?;
+        ready::wait(db, live, None, options.poll_timeout, not_ready).await?;
         let keys = relations::relationship_keys(schema);
         let rows = table_rows(db, &schema.id, path, &keys, options.in_flight).await?;
         tracing::info!(table = %schema.id, rows, "table restored");

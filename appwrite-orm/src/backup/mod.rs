@@ -75,7 +75,6 @@ pub(crate) mod jsonl;
 mod links;
 mod load;
 mod manifest;
-mod ready;
 mod relations;
 
 use std::path::{Path, PathBuf};

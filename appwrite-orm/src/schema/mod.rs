@@ -481,6 +481,14 @@ impl RelationSide {
     pub fn is_parent(&self) -> bool {
         *self == RelationSide::Parent
     }
+
+    /// The other side.
+    pub fn other(self) -> Self {
+        match self {
+            RelationSide::Parent => RelationSide::Child,
+            RelationSide::Child => RelationSide::Parent,
+        }
+    }
 }
 
 /// Relationship cardinality.

@@ -406,7 +406,7 @@ fn refuse_taken<S>(
 
 /// Starts deleting a column or index (`catalog`: `aw_columns` or `aw_indexes`): it stays
 /// `deleting` for `delay_ms`, as Appwrite's worker takes its time.
-fn mark_deleting(
+pub(super) fn mark_deleting(
     conn: &Connection,
     catalog: &str,
     table_seq: i64,

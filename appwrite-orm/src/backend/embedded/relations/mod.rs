@@ -157,14 +157,16 @@ impl Relation {
         self.rel.is_to_many()
     }
 
+    /// The same relationship seen from a related row: its links read the other way.
+    fn reversed(&self) -> Self {
+        let mut reversed = self.clone();
+        reversed.rel.side = self.rel.side.other();
+        reversed
+    }
+
     /// True when a related row relates to many rows of this table.
     fn other_side_to_many(&self) -> bool {
-        let mut other = self.rel.clone();
-        other.side = match self.rel.side {
-            RelationSide::Parent => RelationSide::Child,
-            RelationSide::Child => RelationSide::Parent,
-        };
-        other.is_to_many()
+        self.reversed().to_many()
     }
 
     fn is_one_to_one(&self) -> bool {

@@ -4,7 +4,7 @@
 use rusqlite::params;
 
 use super::super::catalog::{self, Session, TableMeta};
-use super::super::{clock, errors};
+use super::super::{clock, ddl, errors};
 use super::{link_key, links};
 use crate::api::types;
 use crate::backend::Live;
@@ -146,19 +146,10 @@ pub(in crate::backend::embedded) fn drop_relationship(
     };
     links::drop_all(conn, &link)?;
     let twin = twin_of(conn, meta, &column.schema)?;
-    mark_deleting(conn, meta.seq, &column.schema.key, delay_ms)?;
+    ddl::mark_deleting(conn, "aw_columns", meta.seq, &column.schema.key, delay_ms)?;
     if let Some((seq, key)) = twin {
-        mark_deleting(conn, seq, &key, delay_ms)?;
+        ddl::mark_deleting(conn, "aw_columns", seq, &key, delay_ms)?;
     }
-    Ok(())
-}
-
-fn mark_deleting(conn: &Session, seq: i64, key: &str, delay_ms: i64) -> Result<()> {
-    conn.execute(
-        "UPDATE aw_columns SET status = 'deleting', ready_at = ?1, updated_at = ?2
-         WHERE table_seq = ?3 AND key = ?4",
-        params![clock::now_ms() + delay_ms, clock::now(), seq, key],
-    )?;
     Ok(())
 }
 

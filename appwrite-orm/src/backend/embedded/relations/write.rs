@@ -223,12 +223,7 @@ fn set_links(
 
 /// The rows of this side linked to the related row `other`.
 fn other_partners(conn: &Session, relation: &Relation, other: &str) -> Result<Vec<String>> {
-    let mut flipped = relation.clone();
-    flipped.rel.side = match relation.rel.side {
-        crate::schema::RelationSide::Parent => crate::schema::RelationSide::Child,
-        crate::schema::RelationSide::Child => crate::schema::RelationSide::Parent,
-    };
-    links::related_to(conn, &flipped, other)
+    links::related_to(conn, &relation.reversed(), other)
 }
 
 /// Removes every link of a deleted row (the `onDelete` rules ran before).

@@ -1,21 +1,23 @@
-//! Waiting for a restored table's columns and indexes to become `available` (servers that
-//! create them one by one, and every relationship column, answer before they are).
+//! Waiting for a table's columns and indexes to become `available` (servers that create them
+//! one by one, and every relationship column, answer before they are): for
+//! [`Database::create_table`] and for restores.
 
 use std::time::{Duration, Instant};
 
-use super::error::BackupError;
 use crate::api::{ColumnStatus, Table};
-use crate::{Database, Result};
+use crate::{Database, Error, Result};
 
 /// Polls the table, starting from `live` (the answer of the request that changed it), until
-/// its columns named in `only` (every column and index when `None`) are `available`. A column
-/// that failed, or still pending after `timeout`, is a [`BackupError::NotReady`].
-pub(super) async fn wait(
+/// its columns named in `only` (every column and index when `None`) are `available`, and
+/// answers it as it is then. A column that failed, or still pending after `timeout`, is the
+/// error `not_ready(table, what is pending)` makes.
+pub(crate) async fn wait(
     db: &Database,
     mut live: Table,
     only: Option<&[String]>,
     timeout: Duration,
-) -> Result<()> {
+    not_ready: fn(String, String) -> Error,
+) -> Result<Table> {
     let deadline = Instant::now() + timeout;
     let mut pause = Duration::from_millis(50);
     loop {
@@ -32,14 +34,11 @@ pub(super) async fn wait(
             matches!(status, Some(ColumnStatus::Failed | ColumnStatus::Stuck))
         });
         if pending.is_empty() {
-            return Ok(());
+            return Ok(live);
         }
         if failed || Instant::now() >= deadline {
-            return Err(BackupError::NotReady {
-                table: live.id.clone(),
-                reason: format!("not available: {}", pending.join(", ")),
-            }
-            .into());
+            let reason = format!("not available: {}", pending.join(", "));
+            return Err(not_ready(live.id.clone(), reason));
         }
         tokio::time::sleep(pause).await;
         pause = (pause * 3 / 2).min(Duration::from_secs(2));
