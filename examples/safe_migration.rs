@@ -28,9 +28,11 @@
 //!    version 2 is recorded, and the backup of the attempt is removed, as the seed does after a
 //!    successful migration.
 //!
-//! A step that fails (returns an error) is not restored by the runtime (only failed checks
-//! are); `appwrite_orm::backup::{backup, restore_with}` with `RestoreOptions::replace` do the
-//! same by hand around `db.migrate()`.
+//! A step or schema operation that fails (returns an error) is resumed by the next run, not
+//! restored, unless `MigrateOptions::restore_on_failure(true)` is set too: then the same backup
+//! is restored on any failure of the version, as the seed's `catch` block does (off by default
+//! because restoring a large table rewrites all of it). `appwrite_orm::backup::{backup,
+//! restore_with}` with `RestoreOptions::replace` do the same by hand around `db.migrate()`.
 
 mod common;
 
