@@ -15,7 +15,7 @@ use super::{AppwriteConfig, read};
 /// each holding a list; a missing one is an empty list, as the CLI reads it).
 pub fn read_file(path: impl AsRef<Path>) -> Result<AppwriteConfig, ConfigError> {
     let path = path.as_ref();
-    let mut root = read_json(path)?;
+    let mut root = read_document(path)?;
     if let Some(obj) = root.as_object_mut() {
         resolve_includes(path, obj)?;
     }
@@ -47,8 +47,9 @@ pub fn write_file(path: impl AsRef<Path>, document: &Value) -> Result<(), Config
     })
 }
 
-/// The JSON document in the file at `path`.
-pub(crate) fn read_json(path: &Path) -> Result<Value, ConfigError> {
+/// The JSON document in the file at `path`, as it is (for [`merge_into`](super::merge_into)).
+pub fn read_document(path: impl AsRef<Path>) -> Result<Value, ConfigError> {
+    let path = path.as_ref();
     let text = std::fs::read_to_string(path).map_err(|e| ConfigError::Io {
         path: path.to_owned(),
         reason: e.to_string(),
@@ -72,7 +73,7 @@ fn resolve_includes(config: &Path, root: &mut Map<String, Value>) -> Result<(), 
         }
         let included = included_path(dir, file).map_err(|reason| ConfigError::at(&at, reason))?;
         let list = if included.exists() {
-            read_json(&included)?
+            read_document(&included)?
         } else {
             Value::Array(Vec::new())
         };

@@ -59,7 +59,7 @@ mod tests;
 mod write;
 
 pub use error::{ConfigError, Problem};
-pub use file::{read_file, write_file};
+pub use file::{read_document, read_file, write_file};
 pub use format::FormatVersion;
 pub use write::{document, export, export_live, merge_into, to_pretty_string};
 
