@@ -266,11 +266,10 @@ fn a_file_in_the_clis_shape_parses() {
         )
         .default_value(100)
     );
-    // The extremes a server reports for an unbounded float read as no bounds.
     assert_eq!(
         books.find_column("price").unwrap().kind,
         ColumnKind::Float {
-            min: None,
+            min: Some(0.0),
             max: None
         }
     );
@@ -559,4 +558,43 @@ fn write_file_replaces_the_file_whole_or_not_at_all() {
         Err(ConfigError::Io { .. })
     ));
     assert!(!dir.path().join("no").exists());
+}
+
+#[test]
+fn unbounded_numbers_are_written_without_bounds_and_read_from_pulled_extremes() {
+    let text = exported_text(&[everything()]);
+    let value: Value = serde_json::from_str(&text).unwrap();
+    let columns = value["tables"][0]["columns"].as_array().unwrap();
+    let column = |key: &str| columns.iter().find(|c| c["key"] == key).unwrap();
+    // The CLI's schema refuses a double's extremes (it reads bounds as 64-bit integers), and
+    // `push` sends no bound for a missing one.
+    assert_eq!(column("price")["min"], json!(0.5));
+    assert!(column("price").get("max").is_none());
+    assert!(column("views").get("max").is_none());
+    assert!(column("ratings").get("min").is_none());
+    // What `pull` writes for an unbounded double still reads as unbounded.
+    let pulled = edited(TABLESDB, |v| {
+        v["tables"][1]["columns"][2]["min"] = json!(-f64::MAX);
+        v["tables"][1]["columns"][2]["max"] = json!(f64::MAX);
+    });
+    let books = &parse(&pulled).unwrap().table_schemas("library")[1];
+    assert_eq!(
+        books.find_column("price").unwrap().kind,
+        ColumnKind::Float {
+            min: None,
+            max: None
+        }
+    );
+    // A float bound beyond what the CLI reads cannot be exported.
+    let huge = TableSchema::new("t", "T").column(ColumnSchema::new(
+        "x",
+        ColumnKind::Float {
+            min: None,
+            max: Some(1e20),
+        },
+    ));
+    assert_eq!(
+        export("app", "App", &[huge]).unwrap_err().to_string(),
+        "table \"t\": column \"x\": the CLI reads bounds as 64-bit integers and refuses 1e20"
+    );
 }

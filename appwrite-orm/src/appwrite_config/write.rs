@@ -193,10 +193,50 @@ fn column_entry(table: &str, column: &ColumnSchema) -> Result<Value, ConfigError
         });
     }
     let mut model = column.model_fields();
+    keep_declared_bounds(table, column, &mut model)?;
     if let Some(previous) = &column.renamed_from {
         model.insert("previousKey".into(), json!(previous));
     }
     Ok(Value::Object(ordered(&model, &COLUMN_KEYS)))
+}
+
+/// Leaves out the bounds a column does not declare, where a server's model has the type's
+/// extremes: the CLI reads `min` and `max` as 64-bit integers whatever the type (`int64Schema`
+/// in `lib/commands/config.ts`) and refuses a double's `±1.7976931348623157e308`, and `push`
+/// sends no bound for a missing one, so the server applies the same extremes. A declared float
+/// bound outside that range cannot be written for the CLI at all.
+fn keep_declared_bounds(
+    table: &str,
+    column: &ColumnSchema,
+    model: &mut Map<String, Value>,
+) -> Result<(), ConfigError> {
+    let (min, max) = match &column.kind {
+        ColumnKind::Integer { min, max } | ColumnKind::BigInt { min, max } => {
+            (min.is_some(), max.is_some())
+        }
+        ColumnKind::Float { min, max } => {
+            // i64's range as floats: what the CLI's BigInt conversion accepts.
+            const LIMIT: f64 = 9_223_372_036_854_775_807.0;
+            if let Some(bound) = min.iter().chain(max).find(|b| b.abs() > LIMIT) {
+                return Err(ConfigError::Unexportable {
+                    table: table.to_owned(),
+                    what: format!("column {:?}", column.key),
+                    reason: format!(
+                        "the CLI reads bounds as 64-bit integers and refuses {bound:e}"
+                    ),
+                });
+            }
+            (min.is_some(), max.is_some())
+        }
+        _ => return Ok(()),
+    };
+    if !min {
+        model.remove("min");
+    }
+    if !max {
+        model.remove("max");
+    }
+    Ok(())
 }
 
 /// An index as `appwrite pull` writes it, without `status` (a declared index has none): an
