@@ -26,7 +26,17 @@
 //!   `default` must be null, a `string` or `varchar` column without a format needs a `size`,
 //!   keys are unique per table, and relationships stay within one database;
 //! - `pull` writes each object's keys in its schema's order (`filterBySchema`), the top-level
-//!   keys in `CONFIG_KEY_ORDER`, indented by four spaces; the values are the server's models.
+//!   keys in `CONFIG_KEY_ORDER`, indented by four spaces; the values are the server's models;
+//! - `push` validates the file with that schema, then compares it with the live project: a
+//!   difference in `type`, `array`, `encrypt` or `format` deletes the column and creates it
+//!   anew (`COMMON_RECREATE_KEYS`), its values lost, after one confirmation;
+//! - `min` and `max` are read as 64-bit integers whatever the column's type (`int64Schema`),
+//!   so the schema refuses the `±1.7976931348623157e308` Appwrite stores for an unbounded
+//!   double. [`export`] leaves undeclared bounds out (`push` then sends none and the server
+//!   applies the same extremes) and refuses a float bound beyond that range.
+//!
+//! The exports and the TablesDB and legacy fixtures of this module's tests pass version
+//! 25.1.0's `ConfigSchema`.
 //!
 //! There is no version field. The generations differ by their keys ([`FormatVersion`]):
 //! `tablesDB`/`tables` since appwrite-cli 9.1.0, `databases`/`collections` from 1.0.0 on
