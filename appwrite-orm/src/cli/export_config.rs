@@ -9,21 +9,27 @@ use super::args::ExportConfig;
 use super::commands::Out;
 use super::exit::Exit;
 use crate::appwrite_config;
+use crate::backend::http::ENV_DATABASE_ID;
 use crate::migrate::Migrator;
 use crate::{DEFAULT_DATABASE_ID, Database, Error, Result};
 
 /// The binary's declared tables, into the database of `--database-id`, else `open` (the open
-/// connection's), else `default`.
+/// connection's), else the one a connection would use (`APPWRITE_DATABASE_ID`, else
+/// `default`).
 pub fn declared(
     args: &ExportConfig,
     migrator: &Migrator,
     open: Option<&str>,
     out: &mut Out<'_>,
 ) -> Result<Exit> {
+    let from_env = std::env::var(ENV_DATABASE_ID)
+        .ok()
+        .filter(|id| !id.is_empty());
     let id = args
         .database_id
         .as_deref()
         .or(open)
+        .or(from_env.as_deref())
         .unwrap_or(DEFAULT_DATABASE_ID);
     // A migration creates the database with its id as its name.
     let name = args.database_name.as_deref().unwrap_or(id);
