@@ -4,8 +4,9 @@
 use serde_json::{Map, Value};
 
 use super::error::Problem;
+use super::fields::{Fields, object};
 use super::format::{COLUMN_FORMATS, COLUMN_TYPES};
-use super::read::{Fields, Flavour, object};
+use super::read::Flavour;
 use crate::schema::ColumnSchema;
 
 const RELATION_TYPES: [&str; 4] = ["oneToOne", "oneToMany", "manyToOne", "manyToMany"];

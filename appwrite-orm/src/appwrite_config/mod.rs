@@ -61,6 +61,7 @@
 
 mod columns;
 mod error;
+mod fields;
 mod file;
 mod format;
 mod read;
