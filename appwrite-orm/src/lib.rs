@@ -16,7 +16,8 @@
 //!   that count or record calls;
 //! - [`model`], [`Database`], [`TableHandle`] and [`rows`]: typed access to tables and rows;
 //! - [`migrate`] and [`backup`]: versioned migrations, `#[migration]` and `db.migrate()` at boot;
-//!   backups and restores.
+//!   backups and restores;
+//! - [`appwrite_config`]: the Appwrite CLI's `appwrite.config.json`, read and written.
 //!
 //! Adding an operation of Appwrite's API touches a [`Request`](api::Request) variant, a typed
 //! method of the `Backend` trait, the engine, the HTTP backend and the emulator's route, and no
@@ -24,6 +25,7 @@
 #![warn(missing_docs)]
 
 pub mod api;
+pub mod appwrite_config;
 pub mod backend;
 pub mod backup;
 #[cfg(feature = "cli")]

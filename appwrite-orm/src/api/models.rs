@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 
 use super::error::AppwriteError;
-use crate::schema::{ColumnSchema, IndexSchema};
+use crate::schema::{ColumnSchema, IndexSchema, TableSchema};
 
 /// A row's user data: column key to value.
 pub type Document = Map<String, Value>;
@@ -131,6 +131,17 @@ impl Table {
                 .map(Index::from_json)
                 .collect::<Result<_, _>>()?,
         })
+    }
+
+    /// The declared form of the table: its columns and indexes whatever their status, its
+    /// permissions and row security, every element at version 1.
+    pub fn to_schema(&self) -> TableSchema {
+        let mut schema = TableSchema::new(self.id.clone(), self.name.clone());
+        schema.permissions = self.permissions.clone();
+        schema.row_security = self.row_security;
+        schema.columns = self.columns.iter().map(|c| c.schema.clone()).collect();
+        schema.indexes = self.indexes.iter().map(|i| i.schema.clone()).collect();
+        schema
     }
 
     /// The live column with this key.

@@ -61,12 +61,7 @@ pub struct SchemaFile {
 /// The declared form of a live table: its available columns and indexes, its permissions and
 /// row security.
 pub(crate) fn schema_of(live: &Table) -> TableSchema {
-    let mut schema = TableSchema::new(live.id.clone(), live.name.clone());
-    schema.permissions = live.permissions.clone();
-    schema.row_security = live.row_security;
-    schema.columns = live.columns.iter().map(|c| c.schema.clone()).collect();
-    schema.indexes = live.indexes.iter().map(|i| i.schema.clone()).collect();
-    schema
+    live.to_schema()
 }
 
 /// Writes `schema.json` atomically (a temporary file renamed over it).

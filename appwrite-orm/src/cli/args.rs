@@ -96,4 +96,30 @@ pub enum Command {
         #[arg(long, value_name = "N", default_value_t = 1)]
         in_flight: usize,
     },
+    /// Write the declared tables (or, with `--live`, the database's tables as they are) in the
+    /// Appwrite CLI's `appwrite.config.json` format, for `appwrite push`.
+    ExportConfig(ExportConfig),
+}
+
+/// The options of `export-config`.
+#[derive(Debug, clap::Args)]
+pub struct ExportConfig {
+    /// Write into this file (atomically; an existing file keeps everything but this database's
+    /// entry and tables) instead of stdout.
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+    /// Export the tables of the database as they are, instead of the declared ones.
+    #[arg(long)]
+    pub live: bool,
+    /// The project id a new file names (the Appwrite CLI requires one).
+    #[arg(long, value_name = "ID", env = "APPWRITE_PROJECT_ID")]
+    pub project_id: Option<String>,
+    /// The database the tables go into (default: the connection's, `APPWRITE_DATABASE_ID`, or
+    /// `default`).
+    #[arg(long, value_name = "ID")]
+    pub database_id: Option<String>,
+    /// The database's name in the file (default: its name on the server with `--live`, else its
+    /// id, as a migration creates it).
+    #[arg(long, value_name = "NAME")]
+    pub database_name: Option<String>,
 }

@@ -21,7 +21,7 @@ pub struct Out<'o> {
 }
 
 impl Out<'_> {
-    fn text(&mut self, text: &str) -> Result<()> {
+    pub(super) fn text(&mut self, text: &str) -> Result<()> {
         // A closed stdout (a pipe into `head`) is not a failed migration.
         if let Err(e) = self.writer.write_all(text.as_bytes()) {
             tracing::debug!(error = %e, "could not write the output");
@@ -35,7 +35,11 @@ impl Out<'_> {
     }
 
     /// The value as JSON, or the text.
-    fn either<T: Serialize>(&mut self, value: &T, text: impl FnOnce() -> String) -> Result<()> {
+    pub(super) fn either<T: Serialize>(
+        &mut self,
+        value: &T,
+        text: impl FnOnce() -> String,
+    ) -> Result<()> {
         if self.json {
             self.value(value)
         } else {
@@ -83,6 +87,12 @@ pub async fn run(
                 .replace(*replace)
                 .in_flight(*in_flight);
             restore(db, dir, &options, *yes, out).await
+        }
+        Command::ExportConfig(export) if export.live => {
+            super::export_config::live(export, db, out).await
+        }
+        Command::ExportConfig(export) => {
+            super::export_config::declared(export, migrator, Some(db.id()), out)
         }
     }
 }

@@ -27,6 +27,7 @@
 //! | `baseline N` | adopts an existing database at version `N` without running anything |
 //! | `backup DIR [--table ID]…` | writes the tables into `DIR` ([`backup::backup`](crate::backup::backup)) |
 //! | `restore DIR [--replace --yes]` | restores a backup ([`backup::restore_with`](crate::backup::restore_with)) |
+//! | `export-config [--out FILE] [--live]` | the declared tables (or with `--live` the database's) as the Appwrite CLI's `appwrite.config.json` ([`appwrite_config`](crate::appwrite_config)); without `--live` it connects to nothing |
 //!
 //! Global flags: `--json` (machine output: the report structs serialised), `--embedded PATH`,
 //! `--lock-wait SECS`. Progress goes to stderr, so stdout holds only the result: `up` and `down` draw a
@@ -42,6 +43,7 @@ mod args;
 mod commands;
 mod connect;
 mod exit;
+mod export_config;
 mod progress;
 mod render;
 
@@ -51,7 +53,7 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
-pub use args::{Args, Command};
+pub use args::{Args, Command, ExportConfig};
 pub use exit::Exit;
 pub use progress::ProgressDisplay;
 
@@ -114,6 +116,22 @@ where
     let migrator = migrator
         .clone()
         .with_options(commands::options(migrator.options(), args.lock_wait));
+    if let Command::ExportConfig(export) = &args.command
+        && !export.live
+        && db.is_none()
+    {
+        // The declared tables are compiled into the binary: nothing to connect to.
+        let mut output = commands::Out {
+            writer: out,
+            json: args.json,
+        };
+        return exit_of(export_config::declared(
+            export,
+            &migrator,
+            None,
+            &mut output,
+        ));
+    }
     let connected;
     let db = match db {
         Some(db) => db,
@@ -132,7 +150,12 @@ where
         writer: out,
         json: args.json,
     };
-    match commands::run(&args.command, &migrator, db, &mut output).await {
+    exit_of(commands::run(&args.command, &migrator, db, &mut output).await)
+}
+
+/// The exit of a command's outcome; an error is printed on stderr.
+fn exit_of(outcome: crate::Result<Exit>) -> Exit {
+    match outcome {
         Ok(exit) => exit,
         Err(e) => {
             eprintln!("error: {e}");
