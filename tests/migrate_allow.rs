@@ -3,7 +3,8 @@
 //! codes a version allows and leaves them out of the errors while other codes still count; the
 //! history row of an applied version records the codes, read back through `status` (and the
 //! CLI's), a history made before the column existed gains it when a version needs it, and an
-//! acknowledgement added later does not make an applied migration look edited.
+//! acknowledgement added later does not make an applied migration look edited; what
+//! `#[migration(allow = ...)]` registers, outside the checksum.
 
 #![allow(clippy::duplicated_attributes)]
 
@@ -280,6 +281,57 @@ async fn an_unknown_code_is_refused(kind: Kind) {
     assert!(migrator.lint(&fx.db).await.is_err());
     let missing = fx.db.backend().get_table("app", "orm_migrations").await;
     assert!(missing.unwrap_err().is_not_found());
+}
+
+/// What `#[migration]` registers: the codes in the order written, the key repeated or not.
+/// The same function under two attributes, one allowing codes and one not.
+mod registered {
+    pub mod allowing {
+        use appwrite_orm::prelude::*;
+
+        #[migration(
+            version = 7,
+            allow("destructive", "unique-duplicates"),
+            allow = "narrowing-violated"
+        )]
+        async fn tidy(_m: &mut Migration<'_>) -> appwrite_orm::Result<()> {
+            Ok(())
+        }
+    }
+
+    pub mod plain {
+        use appwrite_orm::prelude::*;
+
+        #[migration(version = 8)]
+        async fn tidy(_m: &mut Migration<'_>) -> appwrite_orm::Result<()> {
+            Ok(())
+        }
+    }
+}
+
+#[test]
+fn the_attribute_registers_its_codes_outside_the_checksum() {
+    let defs = appwrite_orm::migrate::registered_in(&format!("{}::registered", module_path!()));
+    let allowed: Vec<(u32, Vec<&str>)> = defs
+        .iter()
+        .map(|d| (d.version, d.allowed().iter().map(String::as_str).collect()))
+        .collect();
+    assert_eq!(
+        allowed,
+        [
+            (
+                7,
+                vec![
+                    codes::DESTRUCTIVE,
+                    codes::UNIQUE_DUPLICATES,
+                    codes::NARROWING_VIOLATED
+                ]
+            ),
+            (8, vec![]),
+        ]
+    );
+    assert_eq!(defs[0].checksum.len(), 64);
+    assert_eq!(defs[0].checksum, defs[1].checksum);
 }
 
 on_both_backends!(
