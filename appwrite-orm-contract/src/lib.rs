@@ -1,5 +1,6 @@
 //! The part of Appwrite's contract that both `appwrite-orm` and its procedural macros need:
-//! the id and key rule ([`ids`]) and the limits ([`limits`]).
+//! the id and key rule ([`ids`]), the limits ([`limits`]) and the lint codes a migration may
+//! allow ([`lint`]).
 //!
 //! The macros check a `#[derive(Table)]` at compile time against the same rules the runtime
 //! checks a schema against; a proc-macro crate cannot depend on the runtime (the runtime
@@ -9,6 +10,7 @@
 
 pub mod ids;
 pub mod limits;
+pub mod lint;
 
 /// Size of the varchar column a `String` field gets when no `size` is given.
 ///

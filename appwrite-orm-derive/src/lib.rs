@@ -283,15 +283,36 @@ fn dummy_enum(input: &DeriveInput, generic: bool) -> proc_macro2::TokenStream {
 /// | `version = N` | required; at least 1, unique in the binary |
 /// | `name = "..."` | shown in reports and the history; default: the function name with spaces |
 /// | `down = path` | an `async fn` of the same shape, run by `Migrator::revert` |
+/// | `check = path` | a validation check of the same shape, run after the step; may repeat |
+/// | `allow = "code"`, `allow("a", "b")` | lint codes whose findings on this version are expected; may repeat |
 ///
 /// The registration carries a SHA-256 checksum of the function's tokens (signature and body;
 /// comments, doc comments and layout do not count), computed at compile time: the history
 /// refuses to go on when an applied migration's code changed (`Migrator::repair` accepts a
 /// harmless edit). The function stays an ordinary function of the module.
 ///
-/// Errors, at their token: a missing or zero `version`, unknown or repeated keys, a function
-/// that is not `async`, is generic, or does not take exactly one `&mut Migration<'_>`, or
-/// returns nothing.
+/// `allow` acknowledges what `Migrator::lint` (`migrate lint`) will find in this version, for
+/// example a step that fills a column made required, or a drop whose values are backed up:
+///
+/// ```ignore
+/// #[migration(version = 4, name = "retire the text price", allow = "destructive")]
+/// async fn retire_text_price(m: &mut Migration<'_>) -> appwrite_orm::Result<()> {
+///     m.drop_column("products", "price").await?;   // backed up to JSONL first
+///     Ok(())
+/// }
+/// ```
+///
+/// Lint still reports those findings, marked acknowledged ("allowed by v4"), but counts them
+/// neither as errors nor as warnings; the version's history row records the codes when it is
+/// applied. The codes are `appwrite_orm::migrate::lint::codes::ALLOWABLE`:
+/// `unique-duplicates`, `narrowing-violated`, `required-without-value`, `destructive`,
+/// `step-reads-dropped-column`, `relationship-cascade`; history problems cannot be allowed.
+/// `allow` is not part of the checksum: acknowledging a finding later is no edit.
+///
+/// Errors, at their token: a missing or zero `version`, unknown or repeated keys, a check that
+/// is the migration itself or named twice, an `allow` code that is not allowable (with the
+/// codes and the closest one) or given twice, a function that is not `async`, is generic, or
+/// does not take exactly one `&mut Migration<'_>`, or returns nothing.
 #[proc_macro_attribute]
 pub fn migration(args: TokenStream, item: TokenStream) -> TokenStream {
     migration::migration(args.into(), item.into()).into()

@@ -41,7 +41,9 @@ pub mod schema;
 pub mod spatial;
 mod table;
 
-/// The attribute that registers a versioned migration step; see [`migrate`].
+/// The attribute that registers a versioned migration step; see [`migrate`]. Its
+/// `allow = "code"` acknowledges lint findings of the version ([`migrate::lint`]), checked at
+/// compile time against [`migrate::lint::codes::ALLOWABLE`].
 pub use appwrite_orm_derive::migration;
 /// The derives: `#[derive(Table)]` (next to the trait [`model::Table`] it implements, as
 /// serde's derives sit next to their traits) and `#[derive(ColumnEnum)]`.

@@ -4,8 +4,8 @@ use proc_macro2::Span;
 use syn::spanned::Spanned;
 use syn::{FnArg, ItemFn, ReturnType, Type};
 
-use super::checksum;
 use super::parse::MigrationArgs;
+use super::{allowed, checksum};
 use crate::ctxt::Ctxt;
 
 const SHAPE: &str = "async fn name(m: &mut Migration<'_>) -> appwrite_orm::Result<()>";
@@ -17,6 +17,8 @@ pub(crate) struct MigrationModel {
     pub(crate) down: Option<syn::Path>,
     /// Validation checks, run after the step: `async fn(m: &mut Migration<'_>) -> Result<()>`.
     pub(crate) checks: Vec<syn::Path>,
+    /// The lint codes the migration acknowledges, each known and named once.
+    pub(crate) allow: Vec<String>,
     pub(crate) checksum: String,
 }
 
@@ -57,11 +59,13 @@ pub(crate) fn check(cx: &Ctxt, args: MigrationArgs, function: &ItemFn) -> Option
         cx.error_spanned_by(lit, "a migration's name cannot be empty");
     }
     check_checks(cx, &args.checks, function);
+    let allow = allowed::check(cx, &args.allow);
     Some(MigrationModel {
         version: version?,
         name,
         down: args.down,
         checks: args.checks,
+        allow,
         checksum: checksum::checksum(function),
     })
 }

@@ -14,6 +14,7 @@ pub(crate) fn expand(function: &ItemFn, model: &MigrationModel) -> TokenStream {
     let version = model.version;
     let name = &model.name;
     let checksum = &model.checksum;
+    let allow = &model.allow;
     let function_name = ident.to_string();
     let migrate = quote!(::appwrite_orm::migrate);
     // Errors about the future (not `Send`, wrong output) point at the user's signature.
@@ -80,6 +81,7 @@ pub(crate) fn expand(function: &ItemFn, model: &MigrationModel) -> TokenStream {
                     run: #run,
                     down: #down,
                     checks: &[#(#checks),*],
+                    allow: &[#(#allow),*],
                     function: #function_name,
                     module: ::std::module_path!(),
                     file: ::std::file!(),

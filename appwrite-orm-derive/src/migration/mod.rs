@@ -1,11 +1,13 @@
-//! `#[migration(version = N, name = "...", down = other_fn, check = check_fn)]` on an
-//! `async fn(m: &mut Migration<'_>) -> appwrite_orm::Result<()>`: parse the arguments, check the
-//! function's shape, and expand into the function unchanged plus its registration through
-//! `inventory`, with a checksum of the function's tokens computed here, at compile time.
+//! `#[migration(version = N, name = "...", down = other_fn, check = check_fn, allow = "code")]`
+//! on an `async fn(m: &mut Migration<'_>) -> appwrite_orm::Result<()>`: parse the arguments,
+//! check the function's shape and the allowed lint codes, and expand into the function unchanged
+//! plus its registration through `inventory`, with a checksum of the function's tokens computed
+//! here, at compile time.
 //!
 //! Like the derives, every mistake is collected and reported at its token; on errors the
 //! function is still emitted as written, so that its other uses do not fail too.
 
+mod allowed;
 mod check;
 mod checksum;
 mod expand;

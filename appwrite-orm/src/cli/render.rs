@@ -44,6 +44,9 @@ pub fn status(status: &MigrationStatus) -> String {
         if !line.error.is_empty() {
             let _ = writeln!(out, "{:>7}  error: {}", "", line.error);
         }
+        if !line.allowed.is_empty() {
+            let _ = writeln!(out, "{:>7}  lint allowed: {}", "", line.allowed.join(", "));
+        }
     }
     if !status.issues.is_empty() {
         out.push_str("\nissues:\n");

@@ -40,6 +40,20 @@ pub enum MigrateError {
         /// Where it is defined.
         source_name: String,
     },
+    /// A migration allows a lint code that lint does not know (a hand-built
+    /// [`MigrationDef::allow`](crate::migrate::MigrationDef::allow); the attribute refuses one at
+    /// compile time).
+    #[error(
+        "{source_name} allows lint code {code:?}, which is not one a migration can allow; \
+         the codes are: {}",
+        crate::migrate::lint::codes::ALLOWABLE.iter().map(|c| c.code).collect::<Vec<_>>().join(", ")
+    )]
+    UnknownLintCode {
+        /// Where the migration is defined.
+        source_name: String,
+        /// The code as given.
+        code: String,
+    },
     /// The history in the database does not match the migrations in this binary.
     #[error("the migration history does not match this binary:\n{}", list(.0))]
     History(Vec<HistoryIssue>),

@@ -38,6 +38,8 @@ pub struct MigrationRegistration {
     pub down: Option<StepFn>,
     /// The validation checks (`check = fn_name`), by function name, in order.
     pub checks: &'static [(&'static str, StepFn)],
+    /// The lint codes the migration acknowledges (`allow = "code"`), checked at compile time.
+    pub allow: &'static [&'static str],
     /// The function's name.
     pub function: &'static str,
     /// `module_path!()` where the function is defined.
@@ -98,6 +100,8 @@ pub struct MigrationDef {
     run: Arc<dyn Step>,
     down: Option<Arc<dyn Step>>,
     checks: Vec<(String, Arc<dyn Step>)>,
+    /// Lint codes acknowledged; not part of the checksum (see [`MigrationDef::allow`]).
+    allowed: Vec<String>,
 }
 
 impl fmt::Debug for MigrationDef {
@@ -112,6 +116,7 @@ impl fmt::Debug for MigrationDef {
                 "checks",
                 &self.checks.iter().map(|(n, _)| n).collect::<Vec<_>>(),
             )
+            .field("allowed", &self.allowed)
             .finish()
     }
 }
@@ -133,6 +138,7 @@ impl MigrationDef {
             run: Arc::new(run),
             down: None,
             checks: Vec::new(),
+            allowed: Vec::new(),
         }
     }
 
@@ -183,6 +189,42 @@ impl MigrationDef {
         self
     }
 
+    /// Acknowledges the lint findings of this version with `code` (one of
+    /// [`lint::codes::ALLOWABLE`](crate::migrate::lint::codes::ALLOWABLE)), as
+    /// `#[migration(allow = "code")]` does: [`Migrator::lint`](crate::migrate::Migrator::lint)
+    /// still reports them, marked acknowledged, and does not count them as errors; the history
+    /// row of the version records the codes when it is applied. A code lint does not know is
+    /// refused when the migrator prepares a run (the attribute refuses it at compile time).
+    ///
+    /// The checksum does not change: acknowledging a finding of an applied migration later
+    /// does not make it look edited.
+    ///
+    /// ```
+    /// use appwrite_orm::migrate::MigrationDef;
+    /// use appwrite_orm::migrate::lint::codes;
+    ///
+    /// let v4 = MigrationDef::new(4, "drop the old prices", |m| {
+    ///     Box::pin(async move {
+    ///         m.drop_column("products", "price").await?;
+    ///         Ok(())
+    ///     })
+    /// })
+    /// .allow(codes::DESTRUCTIVE);
+    /// assert_eq!(v4.allowed(), ["destructive"]);
+    /// ```
+    pub fn allow(mut self, code: impl Into<String>) -> Self {
+        let code = code.into();
+        if !self.allowed.contains(&code) {
+            self.allowed.push(code);
+        }
+        self
+    }
+
+    /// The lint codes this version acknowledges, in the order they were given.
+    pub fn allowed(&self) -> &[String] {
+        &self.allowed
+    }
+
     /// The names of the validation checks, in the order they run.
     pub fn check_names(&self) -> Vec<&str> {
         self.checks.iter().map(|(n, _)| n.as_str()).collect()
@@ -221,6 +263,7 @@ impl From<&'static MigrationRegistration> for MigrationDef {
                 .iter()
                 .map(|(name, check)| ((*name).to_owned(), Arc::new(*check) as Arc<dyn Step>))
                 .collect(),
+            allowed: r.allow.iter().map(|code| (*code).to_owned()).collect(),
         }
     }
 }
@@ -261,6 +304,17 @@ pub fn checksum_of(text: &str) -> String {
         .iter()
         .map(|b| format!("{b:02x}"))
         .collect()
+}
+
+/// The first code a migration allows that lint does not know (only a hand-built
+/// [`MigrationDef`] can have one: the attribute checks its codes at compile time).
+pub(crate) fn first_unknown_allowed(migrations: &[MigrationDef]) -> Option<(&MigrationDef, &str)> {
+    migrations.iter().find_map(|m| {
+        m.allowed
+            .iter()
+            .find(|code| crate::migrate::lint::codes::allowable(code).is_none())
+            .map(|code| (m, code.as_str()))
+    })
 }
 
 /// The first two migrations that share a version, if any (the list must be sorted).

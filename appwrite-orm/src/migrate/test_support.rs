@@ -66,5 +66,6 @@ pub(crate) fn history_entry(
         checkpoint: String::new(),
         error: String::new(),
         host: String::new(),
+        allowed: Vec::new(),
     }
 }

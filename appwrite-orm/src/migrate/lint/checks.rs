@@ -6,7 +6,7 @@ use serde_json::Value;
 
 use crate::api::Table;
 use crate::backend::recording::RecordedWrite;
-use crate::migrate::lint::{Finding, Severity};
+use crate::migrate::lint::{Finding, Severity, codes};
 use crate::migrate::planning::plan::{SchemaOp, VersionPlan};
 use crate::query::Query;
 use crate::schema::{ColumnKind, ColumnSchema, IndexKind};
@@ -23,10 +23,10 @@ pub(super) enum Check {
 impl Check {
     pub(super) fn code(self) -> &'static str {
         match self {
-            Check::UniqueDuplicates => "unique-duplicates",
-            Check::NarrowingViolated => "narrowing-violated",
-            Check::RequiredWithoutValue => "required-without-value",
-            Check::Destructive => "destructive",
+            Check::UniqueDuplicates => codes::UNIQUE_DUPLICATES,
+            Check::NarrowingViolated => codes::NARROWING_VIOLATED,
+            Check::RequiredWithoutValue => codes::REQUIRED_WITHOUT_VALUE,
+            Check::Destructive => codes::DESTRUCTIVE,
         }
     }
 }
@@ -364,6 +364,8 @@ pub(super) fn finding(candidate: &Candidate, evidence: Evidence, backups: bool) 
         values: evidence.values,
         message,
         advice,
+        // Set by the lint from the version's `allow` codes.
+        acknowledged: false,
     })
 }
 

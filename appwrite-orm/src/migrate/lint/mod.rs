@@ -39,6 +39,10 @@ mod checks;
 mod probe;
 mod run;
 
+/// The codes of the findings, and those a migration may allow (one list, shared with the
+/// `#[migration]` macro, which checks `allow = "..."` against it at compile time).
+pub use appwrite_orm_contract::lint as codes;
+
 use std::fmt;
 
 use serde::Serialize;
@@ -76,7 +80,7 @@ impl fmt::Display for Severity {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Finding {
     /// The stable code (`unique-duplicates`, `narrowing-violated`, `required-without-value`,
-    /// `destructive`).
+    /// `destructive`; see [`codes`]).
     pub code: &'static str,
     /// Error or warning.
     pub severity: Severity,
@@ -100,6 +104,9 @@ pub struct Finding {
     pub message: String,
     /// What to do instead.
     pub advice: String,
+    /// True when the version allows this code (`#[migration(allow = "...")]`): the finding is
+    /// reported but counts neither as an error nor as a warning.
+    pub acknowledged: bool,
 }
 
 impl Finding {
@@ -129,6 +136,16 @@ impl fmt::Display for Finding {
             Some(column) => format!("{}.{column}", self.table),
             None => self.table.clone(),
         };
+        if self.acknowledged {
+            // What to do instead is moot: the version says it knows.
+            writeln!(
+                f,
+                "allowed {} v{} {place}: {} ({}, allowed by v{})",
+                self.code, self.version, self.message, self.severity, self.version
+            )?;
+            writeln!(f, "        operation: {}", self.operation)?;
+            return write!(f, "        rows: {}", self.rows_text());
+        }
         writeln!(
             f,
             "{:<7} {} v{} {place}: {}",
@@ -174,9 +191,26 @@ impl LintReport {
         &self.findings
     }
 
-    /// True when a finding is an error or the plan has errors: a run would fail or lose data.
+    /// True when a finding not [acknowledged](Finding::acknowledged) is an error, or the plan
+    /// has errors: a run would fail or lose data.
     pub fn has_errors(&self) -> bool {
-        !self.plan_errors.is_empty() || self.findings.iter().any(|f| f.severity == Severity::Error)
+        !self.plan_errors.is_empty()
+            || self
+                .findings
+                .iter()
+                .any(|f| f.severity == Severity::Error && !f.acknowledged)
+    }
+
+    /// The findings the versions allow ([`Finding::acknowledged`]).
+    pub fn acknowledged(&self) -> impl Iterator<Item = &Finding> + '_ {
+        self.findings.iter().filter(|f| f.acknowledged)
+    }
+
+    /// Marks the findings whose version allows their code (`allowed` gives a version's codes).
+    pub(crate) fn acknowledge<'a>(&mut self, allowed: impl Fn(u32) -> &'a [String]) {
+        for finding in &mut self.findings {
+            finding.acknowledged = allowed(finding.version).iter().any(|c| c == finding.code);
+        }
     }
 
     /// The findings with this code.
@@ -184,10 +218,11 @@ impl LintReport {
         self.findings.iter().filter(move |f| f.code == code)
     }
 
+    /// The findings of `severity` that count (not acknowledged).
     fn count(&self, severity: Severity) -> usize {
         self.findings
             .iter()
-            .filter(|f| f.severity == severity)
+            .filter(|f| f.severity == severity && !f.acknowledged)
             .count()
     }
 }
@@ -207,9 +242,13 @@ impl fmt::Display for LintReport {
             writeln!(f, "lint: nothing pending (version {})", self.from_version)?;
         } else {
             let errors = self.count(Severity::Error) + self.plan_errors.len();
+            let allowed = match self.acknowledged().count() {
+                0 => String::new(),
+                n => format!(", {n} allowed"),
+            };
             writeln!(
                 f,
-                "lint: version {} → {}: {}, {} ({} requests)",
+                "lint: version {} → {}: {}, {}{allowed} ({} requests)",
                 self.from_version,
                 self.to_version,
                 counted(errors, "error"),
@@ -227,5 +266,64 @@ impl fmt::Display for LintReport {
             writeln!(f, "note: {note}")?;
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn finding(code: &'static str, severity: Severity, version: u32) -> Finding {
+        Finding {
+            code,
+            severity,
+            version,
+            table: "users".into(),
+            column: Some("note".into()),
+            operation: "drop column users.note (in the step)".into(),
+            rows: Some(2),
+            rows_at_least: false,
+            examples: vec!["a".into()],
+            values: Vec::new(),
+            message: "2 rows hold values that the drop deletes".into(),
+            advice: "configure a backup directory".into(),
+            acknowledged: false,
+        }
+    }
+
+    #[test]
+    fn an_allowed_code_is_acknowledged_only_in_its_version() {
+        let mut report = LintReport {
+            from_version: 1,
+            to_version: 3,
+            versions: vec![2, 3],
+            findings: vec![
+                finding(codes::DESTRUCTIVE, Severity::Error, 2),
+                finding(codes::UNIQUE_DUPLICATES, Severity::Error, 2),
+                finding(codes::DESTRUCTIVE, Severity::Warning, 3),
+            ],
+            ..LintReport::default()
+        };
+        let v2 = [codes::DESTRUCTIVE.to_owned()];
+        report.acknowledge(|version| if version == 2 { &v2[..] } else { &[] });
+        let acknowledged: Vec<bool> = report.findings.iter().map(|f| f.acknowledged).collect();
+        assert_eq!(acknowledged, [true, false, false]);
+        assert!(report.has_errors(), "unique-duplicates is not allowed");
+        let text = report.to_string();
+        assert!(
+            text.starts_with("lint: version 1 → 3: 1 error, 1 warning, 1 allowed"),
+            "{text}"
+        );
+        assert!(
+            text.contains("allowed destructive v2 users.note: 2 rows hold values that the drop deletes (error, allowed by v2)\n        operation: drop column users.note (in the step)\n        rows: 2\nerror   unique-duplicates"),
+            "{text}"
+        );
+        assert_eq!(text.matches("instead:").count(), 2, "{text}");
+
+        report.findings.remove(1);
+        assert!(!report.has_errors());
+        let json = serde_json::to_value(&report).unwrap();
+        assert_eq!(json["findings"][0]["acknowledged"], true);
+        assert_eq!(json["findings"][1]["acknowledged"], false);
     }
 }

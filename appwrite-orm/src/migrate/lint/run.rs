@@ -43,6 +43,7 @@ pub(crate) async fn lint(migrator: &Migrator, db: &Database, budget: u64) -> Res
             report.findings.push(finding);
         }
     }
+    report.acknowledge(|version| prepared.allowed(version));
     report.requests = prober.spent();
     if prober.spent() >= budget && !candidates.is_empty() {
         report.notes.push(format!(

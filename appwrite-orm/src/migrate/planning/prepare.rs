@@ -9,7 +9,7 @@ use crate::migrate::error::MigrateError;
 use crate::migrate::options::MigrateOptions;
 use crate::migrate::planning::plan::{self, ColumnRename, Plan, PlanInput, VersionInfo};
 use crate::migrate::planning::renames;
-use crate::migrate::registry::{MigrationDef, first_duplicate};
+use crate::migrate::registry::{MigrationDef, first_duplicate, first_unknown_allowed};
 use crate::schema::{SchemaViolation, TableSchema, schema_fingerprint};
 use crate::{Error, Result};
 
@@ -61,7 +61,8 @@ pub(crate) fn prepare(
 }
 
 /// Refuses what no run can start from: tables that break Appwrite's rules, a table declared
-/// twice or under the history table's id, version 0, a version defined twice.
+/// twice or under the history table's id, version 0, a version defined twice, a lint code no
+/// migration can allow.
 fn check_declarations(
     tables: &[TableSchema],
     migrations: &[MigrationDef],
@@ -108,6 +109,13 @@ fn check_declarations(
         }
         .into());
     }
+    if let Some((m, code)) = first_unknown_allowed(migrations) {
+        return Err(MigrateError::UnknownLintCode {
+            source_name: m.source.clone(),
+            code: code.to_owned(),
+        }
+        .into());
+    }
     Ok(())
 }
 
@@ -125,10 +133,19 @@ impl Prepared {
             renames: &self.renames,
         })
     }
+
+    /// The lint codes the migration of `version` allows (none for a schema-only version).
+    pub(crate) fn allowed(&self, version: u32) -> &[String] {
+        self.migrations
+            .iter()
+            .find(|m| m.version == version)
+            .map_or(&[], MigrationDef::allowed)
+    }
 }
 
 /// The fingerprint of a binary: its schema as of the target, the target, every migration's
-/// version and checksum, and the column renames it plans with. The schema fingerprint leaves
+/// version and checksum, and the column renames it plans with. The lint codes migrations allow
+/// are not in it: allowing one changes nothing a run does. The schema fingerprint leaves
 /// `renamed_from` out (an applied rename is no schema difference), but a rename is an input
 /// of the plan: declaring one must make the next boot plan instead of taking the one-request
 /// path. Without renames the text is what it always was, so heads written before renames
@@ -179,6 +196,29 @@ mod tests {
             Migrator::new([&bad], []).prepare(),
             Err(Error::Schema(_))
         ));
+    }
+
+    #[test]
+    fn allowed_codes_are_checked_and_stay_out_of_the_fingerprint() {
+        let step = |v: u32| MigrationDef::new(v, format!("m{v}"), |_m| Box::pin(async { Ok(()) }));
+        let typo = step(2).allow("required-without-value").allow("destructve");
+        let err = Migrator::new([], [typo]).prepare().unwrap_err();
+        assert!(
+            matches!(
+                err.migrate(),
+                Some(MigrateError::UnknownLintCode { code, .. }) if code == "destructve"
+            ),
+            "{err}"
+        );
+        assert!(err.to_string().contains("destructive, step-reads"), "{err}");
+
+        let plain = Migrator::new([], [step(2)]).prepare().unwrap();
+        let allowing = Migrator::new([], [step(2).allow("destructive")])
+            .prepare()
+            .unwrap();
+        assert_eq!(plain.fingerprint, allowing.fingerprint);
+        assert_eq!(allowing.allowed(2), ["destructive"]);
+        assert!(allowing.allowed(1).is_empty());
     }
 
     #[test]

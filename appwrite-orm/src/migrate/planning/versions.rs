@@ -57,6 +57,8 @@ pub struct VersionLine {
     pub rows_touched: Option<u64>,
     /// The recorded error of a failed attempt.
     pub error: String,
+    /// The lint codes the version allowed when it ran, as its history row records them.
+    pub allowed: Vec<String>,
 }
 
 /// Every version of `known` (the binary) and `history` (the database), ascending.
@@ -99,6 +101,7 @@ pub(crate) fn lines(
                 duration_ms: entry.map(|e| e.duration_ms),
                 rows_touched: entry.map(|e| e.rows_touched),
                 error: entry.map(|e| e.error.clone()).unwrap_or_default(),
+                allowed: entry.map(|e| e.allowed.clone()).unwrap_or_default(),
             }
         })
         .collect()

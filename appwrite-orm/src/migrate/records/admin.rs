@@ -72,6 +72,8 @@ fn baseline_entry(info: &VersionInfo, prepared: &Prepared, host: &str) -> Histor
         checkpoint: String::new(),
         error: String::new(),
         host: host.to_owned(),
+        // Adopted, not run: no lint finding was acknowledged.
+        allowed: Vec::new(),
     }
 }
 

@@ -4,7 +4,11 @@
 //! The head row carries the applied version and the fingerprint of what the binary declares
 //! (schemas plus migration versions and checksums), so that a boot with nothing to do is one
 //! `get_row`. Version rows record what ran: name, checksum, status, times, rows touched, the
-//! schema fingerprint as of the version, the backfills' checkpoint, the error and the host.
+//! schema fingerprint as of the version, the backfills' checkpoint, the error, the host and the
+//! lint codes the version allowed.
+//!
+//! The table grows with the library: [`History::ensure`] adds the columns an older version did
+//! not create, and a row written before a column existed reads as empty there.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -87,6 +91,9 @@ pub struct HistoryEntry {
     pub error: String,
     /// The machine that ran it.
     pub host: String,
+    /// The lint codes the migration allowed when it ran (`#[migration(allow = "...")]`): the
+    /// findings it acknowledged. Empty for rows written before the history recorded them.
+    pub allowed: Vec<String>,
 }
 
 /// The head row: applied version and fingerprint.
@@ -142,7 +149,11 @@ pub(crate) fn history_schema(table_id: &str) -> TableSchema {
         .column(ColumnSchema::varchar("owner", 128))
         .column(ColumnSchema::varchar("lease", 64))
         .column(ColumnSchema::datetime("expires_at"))
+        .column(ColumnSchema::varchar("allowed", ALLOWED_CODE_SIZE).array())
 }
+
+/// Size of one element of the `allowed` column: room for a longer code than any known now.
+const ALLOWED_CODE_SIZE: u32 = 64;
 
 /// Now, in Appwrite's datetime form.
 pub(crate) fn now() -> String {
@@ -231,6 +242,7 @@ impl History {
             Err(e) => return Err(e),
         }
         let live = self.backend.get_table(&self.database, &self.table).await?;
+        let mut added = Vec::new();
         for column in &schema.columns {
             if live.column(&column.key).is_none() {
                 match self
@@ -242,9 +254,25 @@ impl History {
                     Err(e) if e.is_conflict() => {}
                     Err(e) => return Err(e),
                 }
+                added.push(column.key.clone());
             }
         }
-        Ok(())
+        if added.is_empty() {
+            return Ok(());
+        }
+        // Appwrite refuses a row that sets a column not yet `available` (unknown attribute), and
+        // the next write of a version row sets them all.
+        let db = Database::new(Arc::clone(&self.backend), &self.database);
+        let live = self.backend.get_table(&self.database, &self.table).await?;
+        let timeout = std::time::Duration::from_secs(60);
+        crate::ready::wait(&db, live, Some(&added), timeout, |table, reason| {
+            Error::NotReady {
+                what: format!("columns of the migration history {table:?}"),
+                reason,
+            }
+        })
+        .await
+        .map(|_| ())
     }
 
     /// Every row of the table: head, lock and versions.
@@ -475,7 +503,21 @@ fn entry_of(id: &str, row: &Row) -> Option<HistoryEntry> {
         checkpoint: text(row, "checkpoint"),
         error: text(row, "error"),
         host: text(row, "host"),
+        allowed: strings(row, "allowed"),
     })
+}
+
+/// The strings of an array column; empty when the row has none (written before the column).
+fn strings(row: &Row, key: &str) -> Vec<String> {
+    row.get(key)
+        .and_then(Value::as_array)
+        .map(|items| {
+            items
+                .iter()
+                .filter_map(|v| v.as_str().map(str::to_owned))
+                .collect()
+        })
+        .unwrap_or_default()
 }
 
 fn non_empty(s: &str) -> Value {
@@ -490,7 +532,7 @@ fn document_of(entry: &HistoryEntry) -> Document {
     // Appwrite's text columns hold at most 65,535 characters; an error is cut there rather
     // than refused.
     let error: String = entry.error.chars().take(60_000).collect();
-    doc(json!({
+    let mut document = doc(json!({
         "version": entry.version,
         "name": entry.name.chars().take(255).collect::<String>(),
         "checksum": entry.checksum,
@@ -503,7 +545,13 @@ fn document_of(entry: &HistoryEntry) -> Document {
         "checkpoint": non_empty(&entry.checkpoint),
         "error": non_empty(&error),
         "host": entry.host.chars().take(255).collect::<String>(),
-    }))
+    }));
+    // Only when there is something to record: a history table made by an older library has
+    // no such column, and a run adds it only when a version allows codes (see `ensure`).
+    if !entry.allowed.is_empty() {
+        document.insert("allowed".to_owned(), json!(entry.allowed));
+    }
+    document
 }
 
 #[cfg(test)]
@@ -530,11 +578,25 @@ mod tests {
             checkpoint: "{}".into(),
             error: "boom".into(),
             host: "h".into(),
+            allowed: vec!["destructive".into()],
         };
         let mut row = Row(document_of(&entry));
         row.insert("$id".into(), json!("v3"));
         assert_eq!(entry_of("v3", &row), Some(entry));
         assert_eq!(entry_of("head", &row), None);
         assert_eq!(version_id(12), "v12");
+    }
+
+    #[test]
+    fn rows_written_before_the_allowed_column_read_as_allowing_nothing() {
+        let row = Row(doc(json!({
+            "$id": "v2",
+            "name": "old",
+            "checksum": "abc",
+            "status": "applied",
+        })));
+        let entry = entry_of("v2", &row).unwrap();
+        assert_eq!(entry.status, VersionStatus::Applied);
+        assert!(entry.allowed.is_empty());
     }
 }

@@ -142,6 +142,9 @@ pub struct VersionReport {
     pub requests: u64,
     /// Things worth a look.
     pub warnings: Vec<String>,
+    /// The lint codes the version allows (`#[migration(allow = "...")]`), recorded in its
+    /// history row.
+    pub allowed: Vec<String>,
     /// Why the version failed; `None` when it was applied.
     pub error: Option<String>,
 }
@@ -299,6 +302,9 @@ impl fmt::Display for VersionReport {
                 self.requests,
                 self.rows_touched
             )?;
+        }
+        if !self.allowed.is_empty() {
+            writeln!(f, "    lint allowed: {}", self.allowed.join(", "))?;
         }
         for op in &self.schema {
             write!(f, "    {} [{}]", op.description, op.class)?;

@@ -57,6 +57,14 @@ pub(crate) async fn try_run(
     }
 }
 
+/// True when a version above `applied` allows lint codes, which its history row records.
+fn allows_pending(prepared: &Prepared, applied: u32) -> bool {
+    prepared
+        .migrations
+        .iter()
+        .any(|m| m.version > applied && !m.allowed().is_empty())
+}
+
 /// The report of a run (up or down) of `migrator` on `db` as it starts.
 pub(crate) fn new_report(migrator: &Migrator, db: &Database) -> MigrationReport {
     MigrationReport {
@@ -90,7 +98,10 @@ async fn run_counted(
         tracing::debug!(version = head.version, "migrations: nothing pending");
         return Ok(());
     }
-    if head.is_none() {
+    // A history written by an older library may lack the `allowed` column: it is added when a
+    // pending version has codes to record there (other runs do not pay for the look).
+    let applied = head.as_ref().map_or(0, |h| h.version);
+    if head.is_none() || allows_pending(&prepared, applied) {
         history.ensure().await?;
     }
     let locked = LockedHistory::take(history, migrator.options()).await?;
@@ -433,6 +444,7 @@ impl Run<'_> {
             reconcile: plan.reconcile,
             resumed: resume.resumed,
             step_ran: plan.has_step,
+            allowed: entry.allowed.clone(),
             ..VersionReport::default()
         };
         self.emit(ProgressEvent::VersionStarted {
@@ -488,6 +500,11 @@ impl Run<'_> {
             checkpoint: checkpoint.to_owned(),
             error: String::new(),
             host: self.options().host.clone(),
+            allowed: if plan.reconcile {
+                Vec::new()
+            } else {
+                self.prepared.allowed(plan.version).to_vec()
+            },
         }
     }
 
