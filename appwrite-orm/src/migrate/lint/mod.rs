@@ -12,11 +12,15 @@
 //! | `narrowing-violated` | error | a size shrink (refused by Appwrite), a min/max narrowing or an enum element removal (made without a look at the rows, whose next update is then refused) that stored values violate |
 //! | `required-without-value` | error (warning when the version has a step) | a column becoming required (or created required without a default) on a table where rows lack a value; a step may fill them, which lint cannot know |
 //! | `destructive` | warning (error without a backup directory) | a column or table a step drops, with the rows holding values |
+//! | `step-reads-dropped-column` | warning | a step that reads a column (or table) a rename or a step's drop in the same or an earlier version removed (see [what it cannot know](#reads-of-dropped-columns)) |
+//! | `relationship-cascade` | warning | rows a step deletes whose relationships cascade (counting the related rows deleted with them), and a relationship whose `onDelete` becomes cascade (counting the rows linked now) |
+//! | `history-checksum-changed`, `history-missing-version`, `history-out-of-order` | error | the history disagrees with the binary ([`HistoryIssue`](crate::migrate::HistoryIssue)): an applied migration was edited, an applied version is missing from the binary, a new migration is below the applied version. A run refuses before its first version; lint still checks the pending versions |
 //!
-//! Drops are found by running each step against a
+//! Drops, deletions and reads are found by running each step against a
 //! [`RecordingBackend`](crate::backend::recording::RecordingBackend), as the
-//! [dry run](crate::migrate::dry_run) does: its reads reach the database, its writes are
-//! recorded and never sent (a drop writes no backup file either). The step's own reads are not
+//! [dry run](crate::migrate::dry_run) does: its reads reach the database and are recorded with
+//! the columns they name, its writes are recorded and never sent (a drop writes no backup file
+//! either). The step's own reads are not
 //! taken from the budget below: a step that walks a large table takes as long as in a dry run.
 //!
 //! Counting is bounded: at most [`LINT_REQUEST_BUDGET`] requests (or the budget given to
@@ -34,9 +38,29 @@
 //! an earlier pending version's step is checked against the data as it is now. Duplicates
 //! are compared exactly (a server whose collation ignores case may see more). Rows a step's
 //! `convert_column` cannot convert keep the old column and are reported by the run, not here.
+//!
+//! ## Reads of dropped columns
+//!
+//! A column is gone from the version that renames it or whose step drops it (a step's read
+//! counts only after the drops the same step made before it). A step's reads are known by the
+//! columns their queries name (`select`, filters, order) and by the models it reads through
+//! `Migration::table::<T>()` (every column `T` declares). Not known: a read of whole rows that
+//! names no column followed by `row["old"]` on the JSON map, reads through `m.db()` or the
+//! backend itself with a model, and whatever a step does after it stopped in the simulation.
+//!
+//! ## Cascades
+//!
+//! Only the first level of a cascade is counted (the rows a cascade deletes may cascade
+//! further), rows a step deletes in bulk are not (the recorder does not know their ids), and
+//! dropping a table deletes no related row: Appwrite deletes the relationships pointing at the
+//! table, with their links (the `destructive` check covers the drop).
 
+mod cascade;
 mod checks;
+mod gate;
+mod history;
 mod probe;
+mod reads;
 mod run;
 
 use std::fmt;
@@ -44,6 +68,7 @@ use std::fmt;
 use serde::Serialize;
 use serde_json::Value;
 
+pub(crate) use gate::before_run;
 pub(crate) use run::lint;
 
 /// How many requests lint spends on counting rows, by default.
@@ -76,7 +101,7 @@ impl fmt::Display for Severity {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Finding {
     /// The stable code (`unique-duplicates`, `narrowing-violated`, `required-without-value`,
-    /// `destructive`).
+    /// `destructive`, `step-reads-dropped-column`, `relationship-cascade`, `history-…`).
     pub code: &'static str,
     /// Error or warning.
     pub severity: Severity,
@@ -88,7 +113,8 @@ pub struct Finding {
     pub column: Option<String>,
     /// The operation concerned, in words.
     pub operation: String,
-    /// Rows concerned, counted on the live data; `None` when the budget ran out first.
+    /// Rows concerned, counted on the live data; `None` when the budget ran out first, and
+    /// for the checks that count no rows (see [`counts_rows`](Self::counts_rows)).
     pub rows: Option<u64>,
     /// True when counting stopped before the end: there are at least [`rows`](Self::rows).
     pub rows_at_least: bool,
@@ -113,9 +139,16 @@ impl Finding {
         self.rows
     }
 
+    /// False for the checks that count no rows: `step-reads-dropped-column` and the
+    /// `history-…` ones.
+    pub fn counts_rows(&self) -> bool {
+        !(self.code == reads::CODE || self.code.starts_with("history-"))
+    }
+
     /// The count in words: "3", "at least 100", "not counted".
     pub fn rows_text(&self) -> String {
         match (self.rows, self.rows_at_least) {
+            (None, _) if !self.counts_rows() => "not counted by this check".to_owned(),
             (None, _) => "not counted (request budget spent)".to_owned(),
             (Some(n), true) => format!("at least {n}"),
             (Some(n), false) => n.to_string(),
@@ -135,7 +168,9 @@ impl fmt::Display for Finding {
             self.severity, self.code, self.version, self.message
         )?;
         writeln!(f, "        operation: {}", self.operation)?;
-        writeln!(f, "        rows: {}", self.rows_text())?;
+        if self.counts_rows() {
+            writeln!(f, "        rows: {}", self.rows_text())?;
+        }
         if !self.values.is_empty() {
             let values: Vec<String> = self.values.iter().map(Value::to_string).collect();
             writeln!(f, "        values: {}", values.join(", "))?;

@@ -90,6 +90,12 @@ async fn run_counted(
         tracing::debug!(version = head.version, "migrations: nothing pending");
         return Ok(());
     }
+    if migrator.options().lint_before_run {
+        // Before any write: a refused run leaves no lock and no history table behind.
+        report
+            .warnings
+            .extend(crate::migrate::lint::before_run(migrator, &cdb).await?);
+    }
     if head.is_none() {
         history.ensure().await?;
     }

@@ -43,6 +43,9 @@ pub(crate) struct StepState {
     pub(crate) no_transactions: bool,
     /// Pipelined backfills left chunk markers, deleted once the version is applied.
     pub(crate) markers: bool,
+    /// The models read through [`Migration::table`]: table id and declared column keys (what
+    /// a lint compares with the columns dropped before the step).
+    pub(crate) models: Vec<(String, Vec<String>)>,
 }
 
 /// The context of a migration step: the database, typed and dynamic rows with resumable
@@ -180,6 +183,9 @@ impl<'a> Migration<'a> {
 
     /// Typed rows of model `T`, with [`backfill`](StepTable::backfill).
     pub fn table<T: Table>(&self) -> StepTable<'_, 'a, T> {
+        let schema = T::schema();
+        let columns = schema.columns.iter().map(|c| c.key.clone()).collect();
+        self.state().models.push((schema.id.clone(), columns));
         StepTable {
             m: self,
             handle: self.db.table::<T>(),
@@ -192,6 +198,11 @@ impl<'a> Migration<'a> {
             m: self,
             rows: self.db.rows(table),
         }
+    }
+
+    /// The models read through [`table`](Self::table) so far, each time it was called.
+    pub(crate) fn models_read(&self) -> Vec<(String, Vec<String>)> {
+        self.state().models.clone()
     }
 
     // --- checkpoint plumbing for the engine ------------------------------------------------------
