@@ -417,7 +417,7 @@ async fn history_issues_are_findings(kind: Kind) {
         ]
     );
     assert_eq!(report.versions, [2]);
-    assert!(report.findings()[0].message.contains("Migrator::repair"));
+    assert!(report.findings()[0].advice.contains("Migrator::repair"));
     assert!(
         report
             .notes

@@ -16,22 +16,7 @@ pub(super) fn code(issue: &HistoryIssue) -> &'static str {
 /// The finding of one issue of the history kept in `history_table`. A run refuses before its
 /// first version while there is one, so each is an error.
 pub(super) fn finding(issue: &HistoryIssue, history_table: &str) -> Finding {
-    let (version, advice) = match issue {
-        HistoryIssue::ChecksumChanged { version, .. } => (
-            *version,
-            "restore the applied code and put the change in a new version, or accept an edit \
-             that changes nothing with `Migrator::repair` (`migrate repair`)",
-        ),
-        HistoryIssue::Missing { version, .. } => (
-            *version,
-            "deploy the binary that has this migration, or delete its history row with \
-             `Migrator::forget` if it was removed on purpose",
-        ),
-        HistoryIssue::OutOfOrder { version, .. } => (
-            *version,
-            "give the migration a version above the database's",
-        ),
-    };
+    let (version, message, advice) = words(issue);
     Finding {
         code: code(issue),
         severity: Severity::Error,
@@ -43,8 +28,59 @@ pub(super) fn finding(issue: &HistoryIssue, history_table: &str) -> Finding {
         rows_at_least: false,
         examples: Vec::new(),
         values: Vec::new(),
-        message: issue.to_string(),
+        message,
         advice: advice.to_owned(),
+    }
+}
+
+/// The version, what is wrong and what to do (the issue's own text says both at length).
+fn words(issue: &HistoryIssue) -> (u32, String, &'static str) {
+    match issue {
+        HistoryIssue::ChecksumChanged {
+            version,
+            name,
+            recorded,
+            current,
+            source,
+        } => (
+            *version,
+            format!(
+                "version {version} ({name}) was changed after it was applied: the recorded \
+                 checksum is {}, {source} now has {current}",
+                if recorded.is_empty() {
+                    "none"
+                } else {
+                    recorded
+                }
+            ),
+            "restore the applied code and put the change in a new version, or accept an edit \
+             that changes nothing with `Migrator::repair` (`migrate repair`)",
+        ),
+        HistoryIssue::Missing {
+            version,
+            name,
+            applied_at,
+        } => (
+            *version,
+            format!(
+                "version {version} ({name}) was applied ({applied_at}) but this binary has no \
+                 migration for it"
+            ),
+            "deploy the binary that has this migration, or delete its history row with \
+             `Migrator::forget` (if it was removed on purpose)",
+        ),
+        HistoryIssue::OutOfOrder {
+            version,
+            name,
+            applied,
+        } => (
+            *version,
+            format!(
+                "version {version} ({name}) was never applied, but the database is already at \
+                 version {applied}"
+            ),
+            "give the migration a version above the database's: migrations run in order only",
+        ),
     }
 }
 
@@ -95,10 +131,11 @@ mod tests {
                 ("history-out-of-order", 1, Severity::Error),
             ]
         );
+        assert!(finding(&issues[0], "h").advice.contains("Migrator::repair"));
         assert!(
-            finding(&issues[0], "h")
+            finding(&issues[1], "h")
                 .message
-                .contains("Migrator::repair")
+                .contains("has no migration for it")
         );
         assert!(note(&[]).is_none() && note(&issues).is_some());
     }
