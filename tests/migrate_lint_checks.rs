@@ -373,6 +373,52 @@ async fn set_null_does_not_cascade(kind: Kind) {
     assert_eq!(rel.on_delete, OnDelete::SetNull);
 }
 
+/// `shelves.items`: oneToMany to `items`, one-way (a to-many side: a list of links).
+fn shelves(on_delete: OnDelete) -> TableSchema {
+    TableSchema::new("shelves", "Shelves")
+        .column(ColumnSchema::varchar("name", 20))
+        .column(ColumnSchema::new(
+            "items",
+            ColumnKind::Relationship(Relationship {
+                on_delete,
+                ..Relationship::new("items", RelationType::OneToMany)
+            }),
+        ))
+}
+
+/// A to-many side becoming cascade: its rows holding a link are read page by page.
+async fn to_many_side_becomes_cascading(kind: Kind) {
+    let items = TableSchema::new("items", "Items").column(ColumnSchema::varchar("name", 20));
+    let fx = start(kind, &[&items, &shelves(OnDelete::SetNull)]).await;
+    for id in ["i1", "i2", "i3"] {
+        insert(&fx.db, "items", id, json!({"name": id})).await;
+    }
+    for (id, links) in [
+        ("s1", json!(["i1", "i2"])),
+        ("s2", json!([])),
+        ("s3", json!(["i3"])),
+    ] {
+        insert(&fx.db, "shelves", id, json!({"name": id, "items": links})).await;
+    }
+    let unchanged =
+        Migrator::new([&items, &shelves(OnDelete::SetNull)], []).with_options(fx.options());
+    assert!(cascade_findings(&lint(&fx, &unchanged).await).is_empty());
+
+    let cascading =
+        Migrator::new([&items, &shelves(OnDelete::Cascade)], []).with_options(fx.options());
+    let report = lint(&fx, &cascading).await;
+    assert_eq!(
+        cascade_findings(&report),
+        [(
+            "shelves",
+            Some("items"),
+            Some(2),
+            vec!["s1".to_owned(), "s3".into()]
+        )]
+    );
+    assert_eq!(report.requests, 1, "one page of shelves");
+}
+
 fn checked(version: u32, checksum: &str) -> MigrationDef {
     MigrationDef::new(version, "a step", |_m| Box::pin(async { Ok(()) })).with_checksum(checksum)
 }
@@ -571,6 +617,7 @@ on_both_backends!(
     reads_of_dropped_columns,
     cascades_of_deleted_rows,
     set_null_does_not_cascade,
+    to_many_side_becomes_cascading,
     history_issues_are_findings,
     lint_before_run_refuses_before_any_write,
     verify_with_lint,

@@ -655,4 +655,48 @@ mod tests {
         assert_eq!(gone.error_type(), Some(crate::api::types::TABLE_NOT_FOUND));
         assert!(engine.get_table("app", "notes").await.is_ok());
     }
+
+    #[tokio::test]
+    async fn reads_are_recorded_with_the_columns_they_name_and_their_place() {
+        let engine = Arc::new(EmbeddedBackend::in_memory().unwrap());
+        engine.create_database("app", "App").await.unwrap();
+        let notes = TableSchema::new("notes", "Notes")
+            .column(ColumnSchema::varchar("text", 10))
+            .column(ColumnSchema::varchar("old", 10));
+        engine.create_table("app", &notes).await.unwrap();
+        let dry = RecordingBackend::new(engine.clone());
+        let options = ListOptions::default();
+        let queries = [
+            Query::select(["*", "author.$id", "text"]),
+            Query::or(vec![Query::is_null("old"), Query::equal("$id", ["n1"])]),
+            Query::order_desc("text"),
+        ];
+        // `author` does not exist: the server refuses the read, which is recorded all the same.
+        let refused = dry.list_rows("app", "notes", &queries, &options).await;
+        assert!(refused.is_err());
+        dry.delete_column("app", "notes", "old").await.unwrap();
+        dry.list_rows("app", "notes", &[], &options).await.unwrap();
+        dry.delete_rows("app", "notes", &[Query::is_not_null("old")])
+            .await
+            .unwrap();
+
+        let (writes, reads) = dry.take_all();
+        assert_eq!(writes.len(), 2);
+        let seen: Vec<(&str, Vec<&str>, usize)> = reads
+            .iter()
+            .map(|r| {
+                let columns = r.columns.iter().map(String::as_str).collect();
+                (r.operation.as_str(), columns, r.after_writes)
+            })
+            .collect();
+        assert_eq!(
+            seen,
+            [
+                ("list_rows", vec!["author", "text", "old"], 0),
+                ("list_rows", vec![], 1),
+                ("delete_rows", vec!["old"], 1),
+            ]
+        );
+        assert!(dry.reads().is_empty() && dry.writes().is_empty());
+    }
 }

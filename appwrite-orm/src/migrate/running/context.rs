@@ -43,8 +43,8 @@ pub(crate) struct StepState {
     pub(crate) no_transactions: bool,
     /// Pipelined backfills left chunk markers, deleted once the version is applied.
     pub(crate) markers: bool,
-    /// The models read through [`Migration::table`]: table id and declared column keys (what
-    /// a lint compares with the columns dropped before the step).
+    /// The models read through [`Migration::table`], each once: table id and declared column
+    /// keys (what a lint compares with the columns dropped before the step).
     pub(crate) models: Vec<(String, Vec<String>)>,
 }
 
@@ -184,8 +184,13 @@ impl<'a> Migration<'a> {
     /// Typed rows of model `T`, with [`backfill`](StepTable::backfill).
     pub fn table<T: Table>(&self) -> StepTable<'_, 'a, T> {
         let schema = T::schema();
-        let columns = schema.columns.iter().map(|c| c.key.clone()).collect();
-        self.state().models.push((schema.id.clone(), columns));
+        let mut state = self.state();
+        // Once per model: a step may take the handle once per row.
+        if !state.models.iter().any(|(table, _)| *table == schema.id) {
+            let columns = schema.columns.iter().map(|c| c.key.clone()).collect();
+            state.models.push((schema.id.clone(), columns));
+        }
+        drop(state);
         StepTable {
             m: self,
             handle: self.db.table::<T>(),
@@ -200,7 +205,7 @@ impl<'a> Migration<'a> {
         }
     }
 
-    /// The models read through [`table`](Self::table) so far, each time it was called.
+    /// The models read through [`table`](Self::table) so far, each once.
     pub(crate) fn models_read(&self) -> Vec<(String, Vec<String>)> {
         self.state().models.clone()
     }
