@@ -329,6 +329,25 @@ async fn cascades_of_deleted_rows(kind: Kind) {
     assert!(cascade_findings(&lint(&fx, &with(deleting(2, "authors", &["a3"]))).await).is_empty());
     assert!(cascade_findings(&lint(&fx, &with(deleting(2, "books", &["b1"]))).await).is_empty());
 
+    // A bulk delete names no row: noted, not counted.
+    let bulk = MigrationDef::new(2, "delete in bulk", |m| {
+        Box::pin(async move {
+            m.rows("authors")
+                .delete_where(&[Query::equal("name", ["a1"])])
+                .await?;
+            Ok(())
+        })
+    });
+    let report = lint(&fx, &with(bulk)).await;
+    assert!(cascade_findings(&report).is_empty(), "{report}");
+    assert!(
+        report
+            .notes
+            .iter()
+            .any(|n| n.contains("deletes rows of authors in bulk")),
+        "{report}"
+    );
+
     // Nothing was deleted.
     assert_eq!(fx.db.rows("books").query().count().await.unwrap(), 4);
     assert_eq!(fx.db.rows("reviews").query().count().await.unwrap(), 2);

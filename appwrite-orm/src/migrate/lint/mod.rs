@@ -20,8 +20,12 @@
 //! [`RecordingBackend`](crate::backend::recording::RecordingBackend), as the
 //! [dry run](crate::migrate::dry_run) does: its reads reach the database and are recorded with
 //! the columns they name, its writes are recorded and never sent (a drop writes no backup file
-//! either). The step's own reads are not
-//! taken from the budget below: a step that walks a large table takes as long as in a dry run.
+//! either). The step's own reads are not taken from the budget below: a step that walks a
+//! large table takes as long as in a dry run.
+//!
+//! With [`MigrateOptions::lint_before_run`](crate::migrate::MigrateOptions::lint_before_run) a
+//! run lints first and refuses, before any write, when [`LintReport::has_errors`]
+//! ([`MigrateError::Lint`](crate::migrate::MigrateError::Lint) carries the report).
 //!
 //! Counting is bounded: at most [`LINT_REQUEST_BUDGET`] requests (or the budget given to
 //! [`Migrator::lint_with_budget`](crate::migrate::Migrator::lint_with_budget)) go to counting.

@@ -47,10 +47,12 @@ pub(super) fn findings(
         if let Some(trace) = traces.get(&version.version) {
             let mut applied = 0;
             for read in &trace.reads {
-                for write in &trace.writes[applied..read.after_writes.min(trace.writes.len())] {
+                // The writes recorded before this read (never back: reads come in order).
+                let upto = read.after_writes.clamp(applied, trace.writes.len());
+                for write in &trace.writes[applied..upto] {
                     step_write(&mut gone, write, version.version);
                 }
-                applied = applied.max(read.after_writes.min(trace.writes.len()));
+                applied = upto;
                 for finding in check(&gone, read, version.version) {
                     let key = (
                         finding.table.clone(),
