@@ -496,6 +496,11 @@ async fn history_issues_are_findings(kind: Kind) {
     let codes: Vec<&str> = report.findings().iter().map(|f| f.code()).collect();
     assert_eq!(codes, ["history-missing-version"]);
     assert!(report.has_errors());
+    let text = report.to_string();
+    assert!(
+        text.starts_with("lint: nothing pending (version 1): 1 error\nerror   history-missing-version v1 orm_migrations"),
+        "{text}"
+    );
 }
 
 async fn lint_before_run_refuses_before_any_write(kind: Kind) {

@@ -242,10 +242,18 @@ fn counted(n: usize, noun: &str) -> String {
 
 impl fmt::Display for LintReport {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if self.versions.is_empty() {
+        let errors = self.count(Severity::Error) + self.plan_errors.len();
+        if self.versions.is_empty() && self.findings.is_empty() {
             writeln!(f, "lint: nothing pending (version {})", self.from_version)?;
+        } else if self.versions.is_empty() {
+            // The history's findings, with no version to check.
+            writeln!(
+                f,
+                "lint: nothing pending (version {}): {}",
+                self.from_version,
+                counted(errors, "error")
+            )?;
         } else {
-            let errors = self.count(Severity::Error) + self.plan_errors.len();
             writeln!(
                 f,
                 "lint: version {} → {}: {}, {} ({} requests)",
