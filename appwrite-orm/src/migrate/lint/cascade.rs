@@ -18,9 +18,11 @@
 //! What is not counted: rows deleted further down a chain of cascades (only the first level is
 //! read), rows a bulk delete (`delete_rows`) removes (their ids are not known to the recorder;
 //! Appwrite refuses bulk writes on tables with relationship columns anyway, and the report
-//! notes the delete), and table drops: Appwrite's `deleteCollection` (its Databases worker in
-//! 1.9.6) deletes the relationship columns pointing at the table, with their links, and deletes
-//! no related row; the `destructive` check reports such a drop.
+//! notes the delete), and table drops: utopia-php/database's `deleteCollection` calls
+//! `deleteRelationship` for each relationship of the table (the columns on both sides, with
+//! their links) before dropping it, and Appwrite 1.9.6's Databases worker then removes the
+//! relationship columns other tables point at it with; no related row is deleted. The
+//! `destructive` check reports such a drop.
 
 use std::collections::BTreeMap;
 
