@@ -2,8 +2,8 @@
 //! found without I/O from the plan and from what each step did against the recorder.
 //!
 //! A column is gone from the moment a version renames it (the plan's renames run before the
-//! step) or a step drops it (`delete_column`, or its whole table with `delete_table`), until a
-//! later operation creates it again. Against a real server a read naming it fails (Appwrite
+//! step) or a step renames or drops it (`update_column` with a new key, `delete_column`, or its
+//! whole table with `delete_table`), until a later operation creates it again. Against a real server a read naming it fails (Appwrite
 //! refuses a query on an unknown attribute); against the recorder it succeeds, since nothing
 //! was dropped, so this check compares instead. A step's reads are its row reads (`get_row`,
 //! `list_rows`) and the filters of its bulk updates and deletes, each with the columns its
@@ -106,6 +106,15 @@ fn step_write(gone: &mut Gone, write: &RecordedWrite, version: u32) {
         ("delete_table", _) => {
             let how = format!("version {version}'s step drops the table");
             gone.insert((table, None), how);
+        }
+        // A rename (`Migration::rename_column`): the old key is the target, the new one the data's.
+        ("update_column", Some(from)) => {
+            let to = write.data.get("key").and_then(|k| k.as_str());
+            if let Some(to) = to.filter(|to| to != from) {
+                let how = format!("version {version}'s step renames it to {to}");
+                gone.insert((table.clone(), Some(from.clone())), how);
+                gone.remove(&(table, Some(to.to_owned())));
+            }
         }
         ("create_column", Some(key)) => {
             gone.remove(&(table, Some(key.clone())));
@@ -229,6 +238,28 @@ mod tests {
             found,
             [(2, Some("nick".to_owned())), (3, Some("nick".to_owned()))]
         );
+    }
+
+    #[test]
+    fn a_steps_rename_removes_the_old_key_and_brings_the_new_one() {
+        let rename = RecordedWrite {
+            operation: "update_column".into(),
+            table: "users".into(),
+            target: Some("name".into()),
+            rows: 0,
+            data: serde_json::json!({"key": "full_name", "type": "string"}),
+        };
+        let resize = RecordedWrite {
+            target: Some("email".into()),
+            data: serde_json::json!({"key": "email", "type": "string"}),
+            ..rename.clone()
+        };
+        let reads = vec![read("users", &["name", "email", "full_name"], 2)];
+        let traces = BTreeMap::from([(2, trace(vec![rename, resize], reads))]);
+        let found = findings(&[version(2, vec![])], &traces);
+        let columns: Vec<Option<String>> = found.iter().map(|f| f.column.clone()).collect();
+        assert_eq!(columns, [Some("name".to_owned())]);
+        assert!(found[0].message.contains("step renames it to full_name"));
     }
 
     #[test]
