@@ -45,12 +45,13 @@
 //!
 //! ## Reads of dropped columns
 //!
-//! A column is gone from the version that renames it or whose step renames or drops it (a step's read
-//! counts only after the drops the same step made before it). A step's reads are known by the
-//! columns their queries name (`select`, filters, order) and by the models it reads through
-//! `Migration::table::<T>()` (every column `T` declares). Not known: a read of whole rows that
-//! names no column followed by `row["old"]` on the JSON map, reads through `m.db()` or the
-//! backend itself with a model, and whatever a step does after it stopped in the simulation.
+//! A column is gone from the version that renames it or whose step renames or drops it (a
+//! step's read counts only after the drops the same step made before it). A step's reads are
+//! known by the columns their queries name (`select`, filters, order) and by the models it
+//! reads through `Migration::table::<T>()` (every column `T` declares). Not known: a read of
+//! whole rows that names no column followed by `row["old"]` on the JSON map, reads through
+//! `m.db()` or the backend itself with a model, and whatever a step does after it stopped in
+//! the simulation.
 //!
 //! ## Cascades
 //!

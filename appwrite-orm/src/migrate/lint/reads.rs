@@ -3,9 +3,9 @@
 //!
 //! A column is gone from the moment a version renames it (the plan's renames run before the
 //! step) or a step renames or drops it (`update_column` with a new key, `delete_column`, or its
-//! whole table with `delete_table`), until a later operation creates it again. Against a real server a read naming it fails (Appwrite
-//! refuses a query on an unknown attribute); against the recorder it succeeds, since nothing
-//! was dropped, so this check compares instead. A step's reads are its row reads (`get_row`,
+//! whole table with `delete_table`), until a later operation creates it again. Against a real
+//! server a read naming it fails (Appwrite refuses a query on an unknown attribute); against
+//! the recorder it succeeds, since nothing was dropped, so this check compares instead. A step's reads are its row reads (`get_row`,
 //! `list_rows`) and the filters of its bulk updates and deletes, each with the columns its
 //! queries name: `select` (`author.$id` names `author`), filters (inside `and`/`or` too) and
 //! order; and the models it reads through `Migration::table::<T>()`, with every column `T`
