@@ -434,3 +434,81 @@ fn words(c: &Candidate, counted: Counted) -> Finding {
         advice,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    fn rel(relation_type: RelationType, on_delete: OnDelete) -> Relationship {
+        Relationship {
+            on_delete,
+            ..Relationship::new("b", relation_type)
+        }
+    }
+
+    fn cascades(relation_type: RelationType, side: RelationSide) -> bool {
+        let rel = rel(relation_type, OnDelete::Cascade);
+        let reach = Reach {
+            holder: "a",
+            key: "k",
+            related: "b",
+            rel: &rel,
+            side,
+        };
+        reach.cascades()
+    }
+
+    #[test]
+    fn the_one_side_cascades() {
+        use RelationSide::{Child, Parent};
+        use RelationType::*;
+        let rule: Vec<bool> = [
+            (OneToOne, Parent),
+            (OneToOne, Child),
+            (OneToMany, Parent),
+            (OneToMany, Child),
+            (ManyToOne, Parent),
+            (ManyToOne, Child),
+            (ManyToMany, Parent),
+            (ManyToMany, Child),
+        ]
+        .into_iter()
+        .map(|(t, s)| cascades(t, s))
+        .collect();
+        assert_eq!(rule, [true, true, true, false, false, true, true, false]);
+        let set_null = rel(OneToOne, OnDelete::SetNull);
+        let reach = Reach {
+            holder: "a",
+            key: "k",
+            related: "b",
+            rel: &set_null,
+            side: Parent,
+        };
+        assert!(!reach.cascades());
+    }
+
+    #[test]
+    fn deletions_are_gathered_by_table_and_bulk_ones_apart() {
+        let write = |operation: &str, table: &str, target: Option<&str>| RecordedWrite {
+            operation: operation.into(),
+            table: table.into(),
+            target: target.map(str::to_owned),
+            rows: 1,
+            data: json!(null),
+        };
+        let writes = [
+            write("delete_row", "authors", Some("a1")),
+            write("transaction:delete", "authors", Some("a2")),
+            write("delete_row", "authors", Some("a1")),
+            write("update_row", "books", Some("b1")),
+            write("delete_rows", "books", None),
+        ];
+        let (rows, bulk) = deleted_rows(&writes);
+        assert_eq!(rows.len(), 1);
+        assert_eq!(rows["authors"], ["a1", "a2"]);
+        assert_eq!(bulk, ["books"]);
+        assert_eq!(related_ids(&json!([{"$id": "x"}, "y", null])), ["x", "y"]);
+    }
+}
