@@ -13,6 +13,10 @@
 //! - schema writes answer the table, column or index as if it were created, `available`;
 //! - transactions are simulated: staged operations are recorded when the commit comes.
 //!
+//! Reads of rows (`get_row`, `list_rows`) and the filters of bulk updates and deletes are
+//! recorded too, as [`RecordedRead`]s with the columns their queries name (selected, filtered,
+//! ordered), so that a lint can tell which columns a migration step reads.
+//!
 //! Nothing written is visible to later reads: a row "created" is not listed afterwards, a
 //! column "created" does not exist for a filter. Code that reads its own writes sees the
 //! database as it was. Deletions of tables, columns and indexes are the exception: a later
@@ -70,11 +74,28 @@ pub struct RecordedWrite {
     pub data: Value,
 }
 
+/// One read of rows, with the columns its queries name.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RecordedRead {
+    /// The [`Backend`] method: `get_row`, `list_rows`, or the filters of `update_rows` and
+    /// `delete_rows`.
+    pub operation: String,
+    /// The table read.
+    pub table: String,
+    /// The columns its queries name: selected (`*` apart; `author.$id` names `author`),
+    /// filtered (inside `and`/`or` too) and ordered, each once, in the order named. Empty for
+    /// a read of whole rows without a filter: which columns the caller then uses is unknown.
+    pub columns: Vec<String>,
+    /// How many writes were recorded before it: its place among them.
+    pub after_writes: usize,
+}
+
 /// Reads from the backend it wraps, records writes; see the [module](self) docs.
 #[derive(Debug)]
 pub struct RecordingBackend {
     inner: Arc<dyn Backend>,
     writes: Mutex<Vec<RecordedWrite>>,
+    reads: Mutex<Vec<RecordedRead>>,
     transactions: Mutex<BTreeMap<String, Vec<Operation>>>,
     next_transaction: AtomicU64,
     deleted: Mutex<Deleted>,
@@ -96,6 +117,7 @@ impl RecordingBackend {
         Self {
             inner,
             writes: Mutex::new(Vec::new()),
+            reads: Mutex::new(Vec::new()),
             transactions: Mutex::new(BTreeMap::new()),
             next_transaction: AtomicU64::new(1),
             deleted: Mutex::new(Deleted::default()),
@@ -112,9 +134,38 @@ impl RecordingBackend {
         lock(&self.writes).clone()
     }
 
-    /// Removes and returns the writes recorded so far.
+    /// Removes and returns the writes recorded so far (the reads are forgotten with them).
     pub fn take(&self) -> Vec<RecordedWrite> {
-        std::mem::take(&mut *lock(&self.writes))
+        self.take_all().0
+    }
+
+    /// Every read of rows recorded so far, in order.
+    pub fn reads(&self) -> Vec<RecordedRead> {
+        lock(&self.reads).clone()
+    }
+
+    /// Removes and returns the writes and the reads recorded so far; each read's
+    /// [`after_writes`](RecordedRead::after_writes) is its place among these writes.
+    pub fn take_all(&self) -> (Vec<RecordedWrite>, Vec<RecordedRead>) {
+        // Both locks at once, in the order `note_read` takes them: no write slips between.
+        let mut writes = lock(&self.writes);
+        let mut reads = lock(&self.reads);
+        (std::mem::take(&mut *writes), std::mem::take(&mut *reads))
+    }
+
+    /// Records a read of `table` by `operation` with the columns `queries` name.
+    fn note_read(&self, operation: &str, table: &str, queries: &[Query]) {
+        let writes = lock(&self.writes);
+        let mut columns = Vec::new();
+        for query in queries {
+            named_columns(query, &mut columns);
+        }
+        lock(&self.reads).push(RecordedRead {
+            operation: operation.to_owned(),
+            table: table.to_owned(),
+            columns,
+            after_writes: writes.len(),
+        });
     }
 
     /// Rows that would be written, per table id.
@@ -175,6 +226,32 @@ impl RecordingBackend {
             Err(e) => {
                 tracing::debug!(error = %e, table, "dry run: could not count the matches");
                 (0, Vec::new())
+            }
+        }
+    }
+}
+
+/// Adds the columns `query` names to `out`, each once: a dotted path (`author.$id`,
+/// `author.name`) names its first column; `*` and system fields (`$id`) name none.
+fn named_columns(query: &Query, out: &mut Vec<String>) {
+    let mut add = |name: &str| {
+        let column = name.split('.').next().unwrap_or(name);
+        if column != "*" && !column.starts_with('$') && !out.iter().any(|c| c == column) {
+            out.push(column.to_owned());
+        }
+    };
+    match query {
+        Query::Select { attributes }
+        | Query::Exists { attributes }
+        | Query::NotExists { attributes } => attributes.iter().for_each(|a| add(a)),
+        Query::And(children) | Query::Or(children) => {
+            for child in children {
+                named_columns(child, out);
+            }
+        }
+        other => {
+            if let Some(attribute) = other.attribute() {
+                add(attribute);
             }
         }
     }
@@ -261,6 +338,7 @@ impl Backend for RecordingBackend {
                 options,
             } if options.transaction_id.as_deref().is_some_and(Self::is_ours) => {
                 // A read inside a simulated transaction reads the database as it is.
+                self.note_read("list_rows", table, queries);
                 let options = ListOptions {
                     transaction_id: None,
                     ..options.clone()
@@ -275,6 +353,10 @@ impl Backend for RecordingBackend {
                 self.transaction_call(request)
             }
             R::GetTable { database, table } => self.table_without_deleted(database, table).await,
+            R::GetRow { table, queries, .. } | R::ListRows { table, queries, .. } => {
+                self.note_read(request.name(), table, queries);
+                self.inner.call(request).await
+            }
             read if read.is_read() => self.inner.call(read).await,
             write => match write.group() {
                 Group::Transactions => self.transaction_call(write),
@@ -453,6 +535,7 @@ impl RecordingBackend {
                 queries,
                 ..
             } => {
+                self.note_read(name, table, queries);
                 let (total, page) = self.matches(database, table, queries).await;
                 let change = json!({ "set": data, "filters": queries.len() });
                 self.record(name, table, None, total, change);
@@ -466,6 +549,7 @@ impl RecordingBackend {
             R::DeleteRows {
                 database, queries, ..
             } => {
+                self.note_read(name, table, queries);
                 let (total, items) = self.matches(database, table, queries).await;
                 let filters = json!({ "filters": queries.len() });
                 self.record(name, table, None, total, filters);
@@ -570,5 +654,49 @@ mod tests {
         let gone = dry.get_table("app", "notes").await.unwrap_err();
         assert_eq!(gone.error_type(), Some(crate::api::types::TABLE_NOT_FOUND));
         assert!(engine.get_table("app", "notes").await.is_ok());
+    }
+
+    #[tokio::test]
+    async fn reads_are_recorded_with_the_columns_they_name_and_their_place() {
+        let engine = Arc::new(EmbeddedBackend::in_memory().unwrap());
+        engine.create_database("app", "App").await.unwrap();
+        let notes = TableSchema::new("notes", "Notes")
+            .column(ColumnSchema::varchar("text", 10))
+            .column(ColumnSchema::varchar("old", 10));
+        engine.create_table("app", &notes).await.unwrap();
+        let dry = RecordingBackend::new(engine.clone());
+        let options = ListOptions::default();
+        let queries = [
+            Query::select(["*", "author.$id", "text"]),
+            Query::or(vec![Query::is_null("old"), Query::equal("$id", ["n1"])]),
+            Query::order_desc("text"),
+        ];
+        // `author` does not exist: the server refuses the read, which is recorded all the same.
+        let refused = dry.list_rows("app", "notes", &queries, &options).await;
+        assert!(refused.is_err());
+        dry.delete_column("app", "notes", "old").await.unwrap();
+        dry.list_rows("app", "notes", &[], &options).await.unwrap();
+        dry.delete_rows("app", "notes", &[Query::is_not_null("old")])
+            .await
+            .unwrap();
+
+        let (writes, reads) = dry.take_all();
+        assert_eq!(writes.len(), 2);
+        let seen: Vec<(&str, Vec<&str>, usize)> = reads
+            .iter()
+            .map(|r| {
+                let columns = r.columns.iter().map(String::as_str).collect();
+                (r.operation.as_str(), columns, r.after_writes)
+            })
+            .collect();
+        assert_eq!(
+            seen,
+            [
+                ("list_rows", vec!["author", "text", "old"], 0),
+                ("list_rows", vec![], 1),
+                ("delete_rows", vec!["old"], 1),
+            ]
+        );
+        assert!(dry.reads().is_empty() && dry.writes().is_empty());
     }
 }

@@ -56,7 +56,14 @@ pub enum Command {
     /// The schema operations a run would make.
     Plan,
     /// Exit 2 when versions are pending or the live schema differs from the declared one.
-    Verify,
+    Verify {
+        /// Lint too (`lint`): exit 2 when either finds an error.
+        #[arg(long)]
+        lint: bool,
+        /// With `--lint`: requests to spend at most on counting rows.
+        #[arg(long, value_name = "N", default_value_t = crate::migrate::LINT_REQUEST_BUDGET)]
+        budget: u64,
+    },
     /// What the pending versions would break in the data as it is now (reads only); exit 2
     /// when a finding is an error.
     Lint {

@@ -71,7 +71,8 @@ pub async fn run(
         }
         Command::Status => status(migrator, db, out).await,
         Command::Plan => plan(migrator, db, out).await,
-        Command::Verify => verify(migrator, db, out).await,
+        Command::Verify { lint: false, .. } => verify(migrator, db, out).await,
+        Command::Verify { lint: true, budget } => verify_and_lint(migrator, db, *budget, out).await,
         Command::Lint { budget } => lint(migrator, db, *budget, out).await,
         Command::Unlock => unlock(migrator, db, out).await,
         Command::Repair => repair(migrator, db, out).await,
@@ -188,6 +189,66 @@ async fn down(
 }
 
 async fn verify(migrator: &Migrator, db: &Database, out: &mut Out<'_>) -> Result<Exit> {
+    let verified = verified(migrator, db).await?;
+    out.either(&verified.json(), || verified.text())?;
+    Ok(verified.exit())
+}
+
+/// `verify --lint`: verify, then lint; exit 2 when either finds an error. The JSON is verify's
+/// with the lint report under `lint`.
+async fn verify_and_lint(
+    migrator: &Migrator,
+    db: &Database,
+    budget: u64,
+    out: &mut Out<'_>,
+) -> Result<Exit> {
+    let verified = verified(migrator, db).await?;
+    let report = spinning("lint", migrator.lint_with_budget(db, budget)).await?;
+    let exit = if verified.exit() == Exit::Ok && !report.has_errors() {
+        Exit::Ok
+    } else {
+        Exit::Drift
+    };
+    let mut json = verified.json();
+    json["ok"] = serde_json::json!(exit == Exit::Ok);
+    json["lint"] = serde_json::to_value(&report)?;
+    out.either(&json, || format!("{}{report}", verified.text()))?;
+    Ok(exit)
+}
+
+/// What `verify` found.
+struct Verified {
+    applied: u32,
+    problems: Vec<String>,
+}
+
+impl Verified {
+    fn exit(&self) -> Exit {
+        if self.problems.is_empty() {
+            Exit::Ok
+        } else {
+            Exit::Drift
+        }
+    }
+
+    fn json(&self) -> serde_json::Value {
+        serde_json::json!({ "ok": self.problems.is_empty(), "problems": self.problems })
+    }
+
+    fn text(&self) -> String {
+        if self.problems.is_empty() {
+            return format!("ok: version {}, schema as declared\n", self.applied);
+        }
+        let mut s = String::from("verify failed:\n");
+        for p in &self.problems {
+            s.push_str(&format!("  - {p}\n"));
+        }
+        s
+    }
+}
+
+/// Pending versions, history issues and schema drift, in words.
+async fn verified(migrator: &Migrator, db: &Database) -> Result<Verified> {
     let status = migrator.status(db).await?;
     let mut problems: Vec<String> = status.issues.iter().map(ToString::to_string).collect();
     for line in &status.versions {
@@ -208,26 +269,10 @@ async fn verify(migrator: &Migrator, db: &Database, out: &mut Out<'_>) -> Result
         }
         problems.extend(plan.errors.iter().map(ToString::to_string));
     }
-    let exit = if problems.is_empty() {
-        Exit::Ok
-    } else {
-        Exit::Drift
-    };
-    out.either(
-        &serde_json::json!({ "ok": problems.is_empty(), "problems": problems }),
-        || {
-            if problems.is_empty() {
-                format!("ok: version {}, schema as declared\n", status.applied)
-            } else {
-                let mut s = String::from("verify failed:\n");
-                for p in &problems {
-                    s.push_str(&format!("  - {p}\n"));
-                }
-                s
-            }
-        },
-    )?;
-    Ok(exit)
+    Ok(Verified {
+        applied: status.applied,
+        problems,
+    })
 }
 
 async fn status(migrator: &Migrator, db: &Database, out: &mut Out<'_>) -> Result<Exit> {

@@ -12,8 +12,8 @@ pub enum Exit {
     Ok,
     /// 1: an error (the message is on stderr).
     Error,
-    /// 2: `verify` found pending versions, history issues or schema drift; `lint` found an
-    /// error.
+    /// 2: `verify` found pending versions, history issues or schema drift; `lint` (or
+    /// `verify --lint`) found an error.
     Drift,
     /// 3: the migration lock is held by another run.
     LockHeld,

@@ -20,8 +20,8 @@
 //! | `down --to N [--drop-schema] --yes` | reverts the versions above `N`: their down steps, and with `--drop-schema` the tables, columns and indexes they added (after a backup of the tables that lose data); without `--yes` it shows that plan and changes nothing |
 //! | `status` | every version: applied, pending, failed, running, checksum changed, missing |
 //! | `plan` | the schema operations a run would make, with their class |
-//! | `verify` | exit 2 when versions are pending, the history disagrees or the live schema differs (for CI) |
-//! | `lint [--budget N]` | what the pending versions would break in the data as it is now ([`Migrator::lint`]): duplicates under a new unique index, values a narrowed column refuses, rows lacking a value for a column becoming required, data a step drops; reads only; exit 2 when a finding is an error |
+//! | `verify [--lint [--budget N]]` | exit 2 when versions are pending, the history disagrees or the live schema differs (for CI); with `--lint`, lints too and exits 2 when either finds an error |
+//! | `lint [--budget N]` | what the pending versions would break in the data as it is now ([`Migrator::lint`]): duplicates under a new unique index, values a narrowed column refuses, rows lacking a value for a column becoming required, data a step drops, reads of dropped columns, relationship cascades, history issues; reads only; exit 2 when a finding is an error |
 //! | `unlock` | removes a lock left by a run that is gone |
 //! | `repair` | accepts the checksums of edited applied migrations |
 //! | `baseline N` | adopts an existing database at version `N` without running anything |

@@ -184,6 +184,11 @@ pub enum MigrateError {
          `restore_on_failure` off; nothing was changed"
     )]
     RestoreWithoutBackup,
+    /// [`MigrateOptions::lint_before_run`](crate::migrate::MigrateOptions::lint_before_run) is
+    /// on and lint found errors: the run was refused before any write (no lock, no history).
+    /// The report lists every finding; fix the data or the versions and run again.
+    #[error("lint found what would make this run fail or lose data; nothing was written:\n{0}")]
+    Lint(Box<crate::migrate::LintReport>),
     /// A step used a helper in a way that cannot work (a conversion into an existing column of
     /// another type, ...).
     #[error("{0}")]

@@ -169,10 +169,12 @@ impl Migrator {
 
     /// What the pending versions would break in the data as it is now: duplicates under a
     /// unique index to be created, values a narrowed column refuses, rows lacking a value for a
-    /// column becoming required, and data a step drops (see the [`lint`
+    /// column becoming required, data a step drops, a step's reads of columns dropped before
+    /// it, rows deleted by relationship cascades (see the [`lint`
     /// module](crate::migrate::lint) docs). Reads only: no write of any kind, no lock;
-    /// counting spends at most [`LINT_REQUEST_BUDGET`] requests. Stops with the history's
-    /// issues when the history does not match the binary, as a run would.
+    /// counting spends at most [`LINT_REQUEST_BUDGET`] requests. A history that does not match
+    /// the binary is reported as `history-…` error findings (a run would refuse), and the
+    /// pending versions are checked all the same.
     ///
     /// ```
     /// # tokio::runtime::Runtime::new().unwrap().block_on(async {

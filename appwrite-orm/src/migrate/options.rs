@@ -110,6 +110,15 @@ pub struct MigrateOptions {
     /// [`MigrateError::RestoreWithoutBackup`](crate::migrate::MigrateError::RestoreWithoutBackup)
     /// rather than fail a version later with nothing to restore.
     pub restore_on_failure: bool,
+    /// Run [`Migrator::lint`](crate::migrate::Migrator::lint) before a run that has something
+    /// to do, and refuse the run with
+    /// [`MigrateError::Lint`](crate::migrate::MigrateError::Lint) when it reports an error
+    /// ([`LintReport::has_errors`](crate::migrate::LintReport::has_errors)), before any write:
+    /// no lock, no history table. Warnings do not stop the run; they go into the run report's
+    /// warnings. Off by default: it costs lint's counting requests (at most
+    /// [`LINT_REQUEST_BUDGET`](crate::migrate::LINT_REQUEST_BUDGET)) and a simulated run of each
+    /// pending step before the real one. A boot with nothing pending does not lint.
+    pub lint_before_run: bool,
 }
 
 impl Default for MigrateOptions {
@@ -134,6 +143,7 @@ impl Default for MigrateOptions {
             backup_before_destructive: None,
             restore_on_failed_check: false,
             restore_on_failure: false,
+            lint_before_run: false,
         }
     }
 }
@@ -260,6 +270,20 @@ impl MigrateOptions {
     /// ```
     pub fn restore_on_failure(mut self, restore: bool) -> Self {
         self.restore_on_failure = restore;
+        self
+    }
+
+    /// Sets [`lint_before_run`](Self::lint_before_run): lint first, and refuse a run that
+    /// lint says would fail or lose data, before it writes anything.
+    ///
+    /// ```
+    /// use appwrite_orm::migrate::MigrateOptions;
+    ///
+    /// assert!(MigrateOptions::default().lint_before_run(true).lint_before_run);
+    /// assert!(!MigrateOptions::default().lint_before_run);
+    /// ```
+    pub fn lint_before_run(mut self, lint: bool) -> Self {
+        self.lint_before_run = lint;
         self
     }
 

@@ -12,12 +12,20 @@
 //! | `narrowing-violated` | error | a size shrink (refused by Appwrite), a min/max narrowing or an enum element removal (made without a look at the rows, whose next update is then refused) that stored values violate |
 //! | `required-without-value` | error (warning when the version has a step) | a column becoming required (or created required without a default) on a table where rows lack a value; a step may fill them, which lint cannot know |
 //! | `destructive` | warning (error without a backup directory) | a column or table a step drops, with the rows holding values |
+//! | `step-reads-dropped-column` | warning | a step that reads a column (or table) a rename or a step's drop in the same or an earlier version removed (see [what it cannot know](#reads-of-dropped-columns)) |
+//! | `relationship-cascade` | warning | rows a step deletes whose relationships cascade (counting the related rows deleted with them), and a relationship whose `onDelete` becomes cascade (counting the rows linked now) |
+//! | `history-checksum-changed`, `history-missing-version`, `history-out-of-order` | error | the history disagrees with the binary ([`HistoryIssue`](crate::migrate::HistoryIssue)): an applied migration was edited, an applied version is missing from the binary, a new migration is below the applied version. A run refuses before its first version; lint still checks the pending versions |
 //!
-//! Drops are found by running each step against a
+//! Drops, deletions and reads are found by running each step against a
 //! [`RecordingBackend`](crate::backend::recording::RecordingBackend), as the
-//! [dry run](crate::migrate::dry_run) does: its reads reach the database, its writes are
-//! recorded and never sent (a drop writes no backup file either). The step's own reads are not
-//! taken from the budget below: a step that walks a large table takes as long as in a dry run.
+//! [dry run](crate::migrate::dry_run) does: its reads reach the database and are recorded with
+//! the columns they name, its writes are recorded and never sent (a drop writes no backup file
+//! either). The step's own reads are not taken from the budget below: a step that walks a
+//! large table takes as long as in a dry run.
+//!
+//! With [`MigrateOptions::lint_before_run`](crate::migrate::MigrateOptions::lint_before_run) a
+//! run lints first and refuses, before any write, when [`LintReport::has_errors`]
+//! ([`MigrateError::Lint`](crate::migrate::MigrateError::Lint) carries the report).
 //!
 //! Counting is bounded: at most [`LINT_REQUEST_BUDGET`] requests (or the budget given to
 //! [`Migrator::lint_with_budget`](crate::migrate::Migrator::lint_with_budget)) go to counting.
@@ -34,9 +42,30 @@
 //! an earlier pending version's step is checked against the data as it is now. Duplicates
 //! are compared exactly (a server whose collation ignores case may see more). Rows a step's
 //! `convert_column` cannot convert keep the old column and are reported by the run, not here.
+//!
+//! ## Reads of dropped columns
+//!
+//! A column is gone from the version that renames it or whose step renames or drops it (a
+//! step's read counts only after the drops the same step made before it). A step's reads are
+//! known by the columns their queries name (`select`, filters, order) and by the models it
+//! reads through `Migration::table::<T>()` (every column `T` declares). Not known: a read of
+//! whole rows that names no column followed by `row["old"]` on the JSON map, reads through
+//! `m.db()` or the backend itself with a model, and whatever a step does after it stopped in
+//! the simulation.
+//!
+//! ## Cascades
+//!
+//! Only the first level of a cascade is counted (the rows a cascade deletes may cascade
+//! further), rows a step deletes in bulk are not (the recorder does not know their ids), and
+//! dropping a table deletes no related row: Appwrite deletes the relationships pointing at the
+//! table, with their links (the `destructive` check covers the drop).
 
+mod cascade;
 mod checks;
+mod gate;
+mod history;
 mod probe;
+mod reads;
 mod run;
 
 /// The codes of the findings, and those a migration may allow (one list, shared with the
@@ -48,6 +77,7 @@ use std::fmt;
 use serde::Serialize;
 use serde_json::Value;
 
+pub(crate) use gate::before_run;
 pub(crate) use run::lint;
 
 /// How many requests lint spends on counting rows, by default.
@@ -80,7 +110,8 @@ impl fmt::Display for Severity {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Finding {
     /// The stable code (`unique-duplicates`, `narrowing-violated`, `required-without-value`,
-    /// `destructive`; see [`codes`]).
+    /// `destructive`, `step-reads-dropped-column`, `relationship-cascade`, `history-…`; see
+    /// [`codes`]).
     pub code: &'static str,
     /// Error or warning.
     pub severity: Severity,
@@ -92,7 +123,8 @@ pub struct Finding {
     pub column: Option<String>,
     /// The operation concerned, in words.
     pub operation: String,
-    /// Rows concerned, counted on the live data; `None` when the budget ran out first.
+    /// Rows concerned, counted on the live data; `None` when the budget ran out first, and
+    /// for the checks that count no rows (see [`counts_rows`](Self::counts_rows)).
     pub rows: Option<u64>,
     /// True when counting stopped before the end: there are at least [`rows`](Self::rows).
     pub rows_at_least: bool,
@@ -120,9 +152,16 @@ impl Finding {
         self.rows
     }
 
+    /// False for the checks that count no rows: `step-reads-dropped-column` and the
+    /// `history-…` ones.
+    pub fn counts_rows(&self) -> bool {
+        !(self.code == reads::CODE || self.code.starts_with(codes::HISTORY_PREFIX))
+    }
+
     /// The count in words: "3", "at least 100", "not counted".
     pub fn rows_text(&self) -> String {
         match (self.rows, self.rows_at_least) {
+            (None, _) if !self.counts_rows() => "not counted by this check".to_owned(),
             (None, _) => "not counted (request budget spent)".to_owned(),
             (Some(n), true) => format!("at least {n}"),
             (Some(n), false) => n.to_string(),
@@ -152,7 +191,9 @@ impl fmt::Display for Finding {
             self.severity, self.code, self.version, self.message
         )?;
         writeln!(f, "        operation: {}", self.operation)?;
-        writeln!(f, "        rows: {}", self.rows_text())?;
+        if self.counts_rows() {
+            writeln!(f, "        rows: {}", self.rows_text())?;
+        }
         if !self.values.is_empty() {
             let values: Vec<String> = self.values.iter().map(Value::to_string).collect();
             writeln!(f, "        values: {}", values.join(", "))?;
@@ -238,10 +279,18 @@ fn counted(n: usize, noun: &str) -> String {
 
 impl fmt::Display for LintReport {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if self.versions.is_empty() {
+        let errors = self.count(Severity::Error) + self.plan_errors.len();
+        if self.versions.is_empty() && self.findings.is_empty() {
             writeln!(f, "lint: nothing pending (version {})", self.from_version)?;
+        } else if self.versions.is_empty() {
+            // The history's findings, with no version to check.
+            writeln!(
+                f,
+                "lint: nothing pending (version {}): {}",
+                self.from_version,
+                counted(errors, "error")
+            )?;
         } else {
-            let errors = self.count(Severity::Error) + self.plan_errors.len();
             let allowed = match self.acknowledged().count() {
                 0 => String::new(),
                 n => format!(", {n} allowed"),

@@ -11,7 +11,7 @@ use crate::schema::limits::MAX_COUNT;
 use crate::{Database, Result};
 
 /// Rows read per request by the scans.
-const PAGE: u64 = 100;
+pub(super) const PAGE: u64 = 100;
 
 /// Counts rows for probes, each request taken from a budget shared by all of them.
 pub(super) struct Prober<'d> {
@@ -35,7 +35,7 @@ impl<'d> Prober<'d> {
     }
 
     /// Takes one request from the budget; false when it is spent.
-    fn take(&mut self) -> bool {
+    pub(super) fn take(&mut self) -> bool {
         if self.left == 0 {
             return false;
         }
@@ -44,7 +44,14 @@ impl<'d> Prober<'d> {
         true
     }
 
-    async fn list(&self, table: &str, queries: &[Query], total: bool) -> Result<(u64, Vec<Row>)> {
+    /// One page of `table`'s rows (`total` asks the server to count the matches too); the
+    /// caller has taken the request from the budget.
+    pub(super) async fn list(
+        &self,
+        table: &str,
+        queries: &[Query],
+        total: bool,
+    ) -> Result<(u64, Vec<Row>)> {
         let options = ListOptions {
             total,
             transaction_id: None,
@@ -67,7 +74,7 @@ impl<'d> Prober<'d> {
     }
 
     /// One request: the total of the matches (capped by the server) and the first ids.
-    async fn count(&mut self, table: &str, filters: &[Query]) -> Result<Evidence> {
+    pub(super) async fn count(&mut self, table: &str, filters: &[Query]) -> Result<Evidence> {
         if !self.take() {
             return Ok(Evidence::default());
         }
@@ -183,7 +190,7 @@ impl Group {
 }
 
 /// Pushes `item` while fewer than [`LINT_EXAMPLES`] are kept.
-fn keep<T>(list: &mut Vec<T>, item: T) {
+pub(super) fn keep<T>(list: &mut Vec<T>, item: T) {
     if list.len() < LINT_EXAMPLES {
         list.push(item);
     }

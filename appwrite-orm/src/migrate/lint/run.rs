@@ -1,25 +1,27 @@
 //! The lint of a database: the history read and checked, every pending version planned, each
-//! version's step run against a recorder to see what it drops, and the candidates counted.
+//! version's step run against a recorder to see what it writes and reads, and the candidates
+//! counted.
 
+use std::collections::BTreeMap;
+
+use crate::api::Table;
 use crate::migrate::Migrator;
-use crate::migrate::error::MigrateError;
 use crate::migrate::lint::checks::{self, Candidate};
 use crate::migrate::lint::probe::Prober;
-use crate::migrate::lint::{Finding, LintReport};
+use crate::migrate::lint::{Finding, LintReport, cascade, history, reads};
 use crate::migrate::planning::check::Checked;
-use crate::migrate::planning::plan::VersionPlan;
+use crate::migrate::planning::plan::{Plan, VersionPlan};
 use crate::migrate::planning::prepare::Prepared;
 use crate::migrate::records::status::read_checked;
-use crate::migrate::running::dry_run::Simulator;
+use crate::migrate::running::dry_run::{Simulator, StepTrace};
 use crate::{Database, Result};
 
 /// The lint of `db` for `migrator`'s binary, spending at most `budget` requests on counting.
 pub(crate) async fn lint(migrator: &Migrator, db: &Database, budget: u64) -> Result<LintReport> {
     let (prepared, _, Checked { applied, issues }) = read_checked(migrator, db).await?;
-    if !issues.is_empty() {
-        return Err(MigrateError::History(issues).into());
-    }
     let live = db.live_tables().await?;
+    // A run refuses while the history disagrees; the versions above the applied one are still
+    // planned, so that one lint says everything that stands in the way.
     let plan = prepared.plan(&live, applied, migrator.options());
     let mut report = LintReport {
         database: db.id().to_owned(),
@@ -29,28 +31,37 @@ pub(crate) async fn lint(migrator: &Migrator, db: &Database, budget: u64) -> Res
         plan_errors: plan.errors.iter().map(ToString::to_string).collect(),
         ..LintReport::default()
     };
-    let mut candidates = Vec::new();
-    let steps = Steps::start(migrator, db, &plan.versions).await?;
-    for version in &plan.versions {
-        let writes = steps.writes(&prepared, version, &mut report.notes).await;
-        candidates.extend(checks::candidates(version, &live, &writes));
-    }
+    let history_table = &migrator.options().history_table;
+    report.findings.extend(
+        issues
+            .iter()
+            .map(|issue| history::finding(issue, history_table)),
+    );
+    report.notes.extend(history::note(&issues));
+    let traces = Steps::start(migrator, db, &plan.versions)
+        .await?
+        .traces(&prepared, &plan.versions, &mut report.notes)
+        .await;
+    report
+        .findings
+        .extend(reads::findings(&plan.versions, &traces));
+    let counting = Counting::of(&plan, &live, &traces, &mut report.notes);
     let options = migrator.options();
     let backups = options.backups.is_some() || options.backup_before_destructive.is_some();
     let mut prober = Prober::new(db, budget);
-    for candidate in &candidates {
-        if let Some(finding) = count(&mut prober, candidate, backups).await? {
-            report.findings.push(finding);
-        }
-    }
+    report
+        .findings
+        .extend(counting.count(&mut prober, backups).await?);
     report.acknowledge(|version| prepared.allowed(version));
     report.requests = prober.spent();
-    if prober.spent() >= budget && !candidates.is_empty() {
+    if prober.spent() >= budget && !counting.is_empty() {
         report.notes.push(format!(
             "the request budget ({budget}) ran out: counts marked \"at least\" or \"not counted\" \
              are incomplete"
         ));
     }
+    // By version; within one, in the order the checks run (stable).
+    report.findings.sort_by_key(|f| f.version);
     tracing::info!(
         findings = report.findings.len(),
         requests = report.requests,
@@ -59,14 +70,53 @@ pub(crate) async fn lint(migrator: &Migrator, db: &Database, budget: u64) -> Res
     Ok(report)
 }
 
-/// Counts the rows of `candidate` and makes its finding.
-async fn count(
-    prober: &mut Prober<'_>,
-    candidate: &Candidate,
-    backups: bool,
-) -> Result<Option<Finding>> {
-    let evidence = prober.run(&candidate.table, &candidate.probe).await?;
-    Ok(checks::finding(candidate, evidence, backups))
+/// What is to be counted on the live rows.
+struct Counting {
+    checks: Vec<Candidate>,
+    cascades: Vec<cascade::Candidate>,
+}
+
+impl Counting {
+    /// The candidates of every version of `plan` in the `live` tables, with its step's writes
+    /// from `traces`; what cannot be counted is added to `notes`.
+    fn of(
+        plan: &Plan,
+        live: &[Table],
+        traces: &BTreeMap<u32, StepTrace>,
+        notes: &mut Vec<String>,
+    ) -> Self {
+        let mut out = Self {
+            checks: Vec::new(),
+            cascades: Vec::new(),
+        };
+        for version in &plan.versions {
+            let writes = traces
+                .get(&version.version)
+                .map_or(&[][..], |t| &t.writes[..]);
+            out.checks.extend(checks::candidates(version, live, writes));
+            let (cascades, unknown) = cascade::candidates(version, live, writes);
+            out.cascades.extend(cascades);
+            notes.extend(unknown);
+        }
+        out
+    }
+
+    fn is_empty(&self) -> bool {
+        self.checks.is_empty() && self.cascades.is_empty()
+    }
+
+    /// Counts every candidate within the prober's budget: the findings of those with rows.
+    async fn count(&self, prober: &mut Prober<'_>, backups: bool) -> Result<Vec<Finding>> {
+        let mut out = Vec::new();
+        for candidate in &self.checks {
+            let evidence = prober.run(&candidate.table, &candidate.probe).await?;
+            out.extend(checks::finding(candidate, evidence, backups));
+        }
+        for candidate in &self.cascades {
+            out.extend(cascade::finding(prober, candidate).await?);
+        }
+        Ok(out)
+    }
 }
 
 /// The steps of the pending versions, run against a recorder (only when one has a step).
@@ -84,32 +134,36 @@ impl Steps {
         Ok(Self(Some(Simulator::start(db, &options).await?)))
     }
 
-    /// The writes of `version`'s step; a step that stopped is noted (what it would have
-    /// written after that point is not seen).
-    async fn writes(
+    /// What the step of each version that has one writes and reads, by version; a step that
+    /// stopped is noted (what it would have done after that point is not seen).
+    async fn traces(
         &self,
         prepared: &Prepared,
-        version: &VersionPlan,
+        versions: &[VersionPlan],
         notes: &mut Vec<String>,
-    ) -> Vec<crate::backend::recording::RecordedWrite> {
+    ) -> BTreeMap<u32, StepTrace> {
+        let mut out = BTreeMap::new();
         let Some(simulator) = &self.0 else {
-            return Vec::new();
+            return out;
         };
-        let Some(def) = prepared
-            .migrations
-            .iter()
-            .find(|m| m.version == version.version && version.has_step)
-        else {
-            return Vec::new();
-        };
-        let (stopped, writes) = simulator.step_writes(version.version, def).await;
-        if let Some(error) = stopped {
-            notes.push(format!(
-                "version {}'s step stopped when simulated ({error}); drops after that point are \
-                 not seen",
-                version.version
-            ));
+        for version in versions.iter().filter(|v| v.has_step) {
+            let Some(def) = prepared
+                .migrations
+                .iter()
+                .find(|m| m.version == version.version)
+            else {
+                continue;
+            };
+            let trace = simulator.step_trace(version.version, def).await;
+            if let Some(error) = &trace.stopped {
+                notes.push(format!(
+                    "version {}'s step stopped when simulated ({error}); what it would drop, \
+                     delete or read after that point is not seen",
+                    version.version
+                ));
+            }
+            out.insert(version.version, trace);
         }
-        writes
+        out
     }
 }

@@ -98,6 +98,12 @@ async fn run_counted(
         tracing::debug!(version = head.version, "migrations: nothing pending");
         return Ok(());
     }
+    if migrator.options().lint_before_run {
+        // Before any write: a refused run leaves no lock and no history table behind.
+        report
+            .warnings
+            .extend(crate::migrate::lint::before_run(migrator, &cdb).await?);
+    }
     // A history written by an older library may lack the `allowed` column: it is added when a
     // pending version has codes to record there (other runs do not pay for the look).
     let applied = head.as_ref().map_or(0, |h| h.version);

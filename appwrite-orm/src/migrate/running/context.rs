@@ -43,6 +43,9 @@ pub(crate) struct StepState {
     pub(crate) no_transactions: bool,
     /// Pipelined backfills left chunk markers, deleted once the version is applied.
     pub(crate) markers: bool,
+    /// The models read through [`Migration::table`], each once: table id and declared column
+    /// keys (what a lint compares with the columns dropped before the step).
+    pub(crate) models: Vec<(String, Vec<String>)>,
 }
 
 /// The context of a migration step: the database, typed and dynamic rows with resumable
@@ -180,6 +183,14 @@ impl<'a> Migration<'a> {
 
     /// Typed rows of model `T`, with [`backfill`](StepTable::backfill).
     pub fn table<T: Table>(&self) -> StepTable<'_, 'a, T> {
+        let schema = T::schema();
+        let mut state = self.state();
+        // Once per model: a step may take the handle once per row.
+        if !state.models.iter().any(|(table, _)| *table == schema.id) {
+            let columns = schema.columns.iter().map(|c| c.key.clone()).collect();
+            state.models.push((schema.id.clone(), columns));
+        }
+        drop(state);
         StepTable {
             m: self,
             handle: self.db.table::<T>(),
@@ -192,6 +203,11 @@ impl<'a> Migration<'a> {
             m: self,
             rows: self.db.rows(table),
         }
+    }
+
+    /// The models read through [`table`](Self::table) so far, each once.
+    pub(crate) fn models_read(&self) -> Vec<(String, Vec<String>)> {
+        self.state().models.clone()
     }
 
     // --- checkpoint plumbing for the engine ------------------------------------------------------

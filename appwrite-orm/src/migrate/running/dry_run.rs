@@ -28,7 +28,7 @@ use serde::Serialize;
 
 use crate::api::ListOptions;
 use crate::backend::Backend;
-use crate::backend::recording::{RecordedWrite, RecordingBackend};
+use crate::backend::recording::{RecordedRead, RecordedWrite, RecordingBackend};
 use crate::migrate::error::MigrateError;
 use crate::migrate::planning::check::Checked;
 use crate::migrate::planning::plan::{PlanError, PlannedOp, SchemaOp, VersionPlan};
@@ -241,25 +241,42 @@ impl Simulator {
         out
     }
 
-    /// Runs the step of `version` against the recorder: why it stopped, when it did, and the
-    /// writes it made (the history table's apart).
-    pub(crate) async fn step_writes(
-        &self,
-        version: u32,
-        def: &MigrationDef,
-    ) -> (Option<String>, Vec<RecordedWrite>) {
-        let stopped = self.step(version, def).await;
-        let writes = self
-            .recorder
-            .take()
-            .into_iter()
-            .filter(|w| w.table != self.options.history_table)
-            .collect();
-        (stopped, writes)
+    /// Runs the step of `version` against the recorder: why it stopped (when it did), and what
+    /// it wrote and read (the history table's apart).
+    pub(crate) async fn step_trace(&self, version: u32, def: &MigrationDef) -> StepTrace {
+        let (stopped, models) = self.run_step(version, def).await;
+        let history = &self.options.history_table;
+        let (writes, reads) = self.recorder.take_all();
+        let models = models.into_iter().map(|(table, columns)| RecordedRead {
+            operation: "typed read".to_owned(),
+            table,
+            columns,
+            // Taken when the step asked for the model, which the recorder does not see: no
+            // place among the writes, so it counts as before them.
+            after_writes: 0,
+        });
+        StepTrace {
+            stopped,
+            writes: writes.into_iter().filter(|w| &w.table != history).collect(),
+            reads: models
+                .chain(reads)
+                .filter(|r| &r.table != history)
+                .collect(),
+        }
     }
 
     /// Runs the step of `version` against the recorder; why it stopped, when it did.
     async fn step(&self, version: u32, def: &MigrationDef) -> Option<String> {
+        self.run_step(version, def).await.0
+    }
+
+    /// Runs the step of `version` against the recorder: why it stopped, when it did, and the
+    /// models it read through `Migration::table`.
+    async fn run_step(
+        &self,
+        version: u32,
+        def: &MigrationDef,
+    ) -> (Option<String>, Vec<(String, Vec<String>)>) {
         let mut m = Migration::new(
             self.recorded.clone(),
             version,
@@ -270,12 +287,25 @@ impl Simulator {
             false,
         );
         let result = def.run_step(&mut m).await;
+        let models = m.models_read();
         drop(m);
-        result.err().map(|e| {
+        let stopped = result.err().map(|e| {
             tracing::info!(version, error = %e, "dry run: the step stopped");
             e.to_string()
-        })
+        });
+        (stopped, models)
     }
+}
+
+/// What a step did against the recorder.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct StepTrace {
+    /// Why it stopped, when it did.
+    pub(crate) stopped: Option<String>,
+    /// Its writes, in order.
+    pub(crate) writes: Vec<RecordedWrite>,
+    /// Its reads of rows (and the models it read, first), in order.
+    pub(crate) reads: Vec<RecordedRead>,
 }
 
 /// Rows of a table now (0 when it cannot be read, for a table not created yet).
