@@ -4,6 +4,8 @@ use proc_macro2::Span;
 use syn::spanned::Spanned;
 use syn::{FnArg, ItemFn, ReturnType, Type};
 
+use appwrite_orm_contract::ids::check_id;
+
 use super::checksum;
 use super::parse::MigrationArgs;
 use crate::ctxt::Ctxt;
@@ -18,6 +20,8 @@ pub(crate) struct MigrationModel {
     /// Validation checks, run after the step: `async fn(m: &mut Migration<'_>) -> Result<()>`.
     pub(crate) checks: Vec<syn::Path>,
     pub(crate) checksum: String,
+    /// The database it migrates; `None` for the connection's.
+    pub(crate) database: Option<String>,
 }
 
 pub(crate) fn check(cx: &Ctxt, args: MigrationArgs, function: &ItemFn) -> Option<MigrationModel> {
@@ -57,12 +61,20 @@ pub(crate) fn check(cx: &Ctxt, args: MigrationArgs, function: &ItemFn) -> Option
         cx.error_spanned_by(lit, "a migration's name cannot be empty");
     }
     check_checks(cx, &args.checks, function);
+    let database = args.database.as_ref().map(|lit| {
+        let id = lit.value();
+        if let Err(reason) = check_id(&id) {
+            cx.error_spanned_by(lit, format!("database id {id:?} {reason}"));
+        }
+        id
+    });
     Some(MigrationModel {
         version: version?,
         name,
         down: args.down,
         checks: args.checks,
         checksum: checksum::checksum(function),
+        database,
     })
 }
 

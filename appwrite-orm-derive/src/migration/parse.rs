@@ -8,7 +8,7 @@ use crate::attr::{self, Slot, Sp};
 use crate::ctxt::Ctxt;
 
 /// Every key `#[migration(...)]` accepts.
-const KEYS: &[&str] = &["version", "name", "down", "check"];
+const KEYS: &[&str] = &["version", "name", "down", "check", "database"];
 
 /// What the arguments say, with spans.
 #[derive(Default)]
@@ -18,6 +18,8 @@ pub(crate) struct MigrationArgs {
     pub(crate) down: Option<syn::Path>,
     /// `check = fn_name`, once per check, in order.
     pub(crate) checks: Vec<syn::Path>,
+    /// `database = "..."`: the database whose history records the migration.
+    pub(crate) database: Option<LitStr>,
 }
 
 pub(crate) fn parse_args(cx: &Ctxt, args: TokenStream) -> MigrationArgs {
@@ -25,6 +27,7 @@ pub(crate) fn parse_args(cx: &Ctxt, args: TokenStream) -> MigrationArgs {
     let mut name = Slot::new("name");
     let mut down = Slot::new("down");
     let mut checks = Vec::new();
+    let mut database = Slot::new("database");
     let parser = syn::meta::parser(attr::known_keys(
         cx,
         "migration",
@@ -39,6 +42,7 @@ pub(crate) fn parse_args(cx: &Ctxt, args: TokenStream) -> MigrationArgs {
                     down.set(cx, span, Sp::new(path, path_span));
                 }
                 "check" => checks.push(meta.value()?.parse::<syn::Path>()?),
+                "database" => database.set_read(cx, span, attr::string(cx, meta, key)?),
                 _ => unreachable!("`KEYS` lists only the keys above"),
             }
             Ok(())
@@ -52,5 +56,6 @@ pub(crate) fn parse_args(cx: &Ctxt, args: TokenStream) -> MigrationArgs {
         name: name.get().map(|s| s.value),
         down: down.get().map(|s| s.value),
         checks,
+        database: database.get().map(|s| s.value),
     }
 }

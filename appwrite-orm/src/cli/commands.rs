@@ -179,6 +179,56 @@ async fn down(
 
 async fn verify(migrator: &Migrator, db: &Database, out: &mut Out<'_>) -> Result<Exit> {
     let status = migrator.status(db).await?;
+    let several = !status.other_databases.is_empty();
+    let mut problems = Vec::new();
+    for one in status.all_databases() {
+        let found = verify_problems(one);
+        if several {
+            // Which database each problem is in.
+            let database = &one.database;
+            problems.extend(
+                found
+                    .into_iter()
+                    .map(|p| format!("database {database}: {p}")),
+            );
+        } else {
+            problems.extend(found);
+        }
+    }
+    let exit = if problems.is_empty() {
+        Exit::Ok
+    } else {
+        Exit::Drift
+    };
+    out.either(
+        &serde_json::json!({ "ok": problems.is_empty(), "problems": problems }),
+        || {
+            if problems.is_empty() {
+                let at: Vec<String> = status
+                    .all_databases()
+                    .map(|one| {
+                        if several {
+                            format!("database {} at version {}", one.database, one.applied)
+                        } else {
+                            format!("version {}", one.applied)
+                        }
+                    })
+                    .collect();
+                format!("ok: {}, schema as declared\n", at.join(", "))
+            } else {
+                let mut s = String::from("verify failed:\n");
+                for p in &problems {
+                    s.push_str(&format!("  - {p}\n"));
+                }
+                s
+            }
+        },
+    )?;
+    Ok(exit)
+}
+
+/// What `verify` finds wrong in one database.
+fn verify_problems(status: &crate::migrate::MigrationStatus) -> Vec<String> {
     let mut problems: Vec<String> = status.issues.iter().map(ToString::to_string).collect();
     for line in &status.versions {
         if line.state != VersionState::Applied {
@@ -198,26 +248,7 @@ async fn verify(migrator: &Migrator, db: &Database, out: &mut Out<'_>) -> Result
         }
         problems.extend(plan.errors.iter().map(ToString::to_string));
     }
-    let exit = if problems.is_empty() {
-        Exit::Ok
-    } else {
-        Exit::Drift
-    };
-    out.either(
-        &serde_json::json!({ "ok": problems.is_empty(), "problems": problems }),
-        || {
-            if problems.is_empty() {
-                format!("ok: version {}, schema as declared\n", status.applied)
-            } else {
-                let mut s = String::from("verify failed:\n");
-                for p in &problems {
-                    s.push_str(&format!("  - {p}\n"));
-                }
-                s
-            }
-        },
-    )?;
-    Ok(exit)
+    problems
 }
 
 async fn status(migrator: &Migrator, db: &Database, out: &mut Out<'_>) -> Result<Exit> {
@@ -228,7 +259,15 @@ async fn status(migrator: &Migrator, db: &Database, out: &mut Out<'_>) -> Result
 
 async fn plan(migrator: &Migrator, db: &Database, out: &mut Out<'_>) -> Result<Exit> {
     let status = migrator.status(db).await?;
-    out.either(&status.plan, || render::plan(status.plan.as_ref()))?;
+    if status.other_databases.is_empty() {
+        out.either(&status.plan, || render::plan(status.plan.as_ref()))?;
+    } else {
+        let plans: Vec<_> = status
+            .all_databases()
+            .map(|one| serde_json::json!({ "database": one.database, "plan": one.plan }))
+            .collect();
+        out.either(&plans, || render::plans(&status))?;
+    }
     Ok(Exit::Ok)
 }
 
