@@ -9,7 +9,10 @@
 mod migrate_support;
 
 use appwrite_orm::Error;
-use appwrite_orm::migrate::{MigrationDef, Migrator, RunStatus, VersionStatus};
+use appwrite_orm::cli::Exit;
+use std::sync::{Arc, Mutex};
+
+use appwrite_orm::migrate::{MigrationDef, Migrator, ProgressEvent, RunStatus, VersionStatus};
 use appwrite_orm::prelude::*;
 use migrate_support::{Fixture, Kind};
 use serde_json::json;
@@ -112,7 +115,26 @@ async fn history(f: &Fixture, database: &str) -> Vec<(u32, VersionStatus)> {
 async fn each_database_is_an_independent_stream(kind: Kind) {
     let f = Fixture::new(kind).await;
     without_stats(&f).await;
-    let report = binary(&f, first_release()).run(&f.db).await.unwrap();
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let sink = Arc::clone(&seen);
+    let report = binary(&f, first_release())
+        .with_progress(move |event: &ProgressEvent<'_>| {
+            let mut seen = sink.lock().unwrap();
+            match event {
+                ProgressEvent::DatabaseStarted { database } => seen.push(database.to_string()),
+                ProgressEvent::VersionApplied { report, .. } => {
+                    seen.push(format!("{}: {}", report.database, report.version))
+                }
+                _ => {}
+            }
+        })
+        .run(&f.db)
+        .await
+        .unwrap();
+    assert_eq!(
+        *seen.lock().unwrap(),
+        ["app", "app: 1", "stats", "stats: 1", "stats: 2"]
+    );
 
     let parts: Vec<(&str, &[u32], bool)> = report
         .databases
@@ -329,7 +351,63 @@ async fn typed_crud_through_a_model_in_another_database(kind: Kind) {
     assert!(f.db.live_table::<Event>().await.unwrap().is_none());
 }
 
+/// Runs a command line; returns the exit and stdout.
+async fn cli(args: &[&str], migrator: &Migrator, db: &appwrite_orm::Database) -> (Exit, String) {
+    let mut out = Vec::new();
+    let argv = std::iter::once("migrate").chain(args.iter().copied());
+    let exit = appwrite_orm::cli::execute(argv, migrator, Some(db), &mut out).await;
+    (exit, String::from_utf8_lossy(&out).into_owned())
+}
+
+async fn the_command_line_shows_each_database(kind: Kind) {
+    let f = Fixture::new(kind).await;
+    without_stats(&f).await;
+    let m = binary(&f, first_release());
+
+    let (exit, out) = cli(&["status"], &m, &f.db).await;
+    assert_eq!(exit, Exit::Ok);
+    let app = out
+        .find("database \"app\"\napplied version 0 · target 1")
+        .expect(&out);
+    let stats = out
+        .find("database \"stats\"\napplied version 0 · target 2")
+        .expect(&out);
+    assert!(app < stats, "{out}");
+    let (_, out) = cli(&["plan"], &m, &f.db).await;
+    assert!(
+        out.contains("database \"stats\"\nfrom version 0 to 2"),
+        "{out}"
+    );
+    assert!(out.contains("create table events"), "{out}");
+    let (exit, out) = cli(&["verify"], &m, &f.db).await;
+    assert_eq!(exit, Exit::Drift);
+    assert!(
+        out.contains("database stats: version 2 (weigh events) is pending"),
+        "{out}"
+    );
+    let (_, out) = cli(&["up", "--dry-run"], &m, &f.db).await;
+    assert!(
+        out.contains("database \"stats\"\ndry run: version 0 -> 2"),
+        "{out}"
+    );
+
+    let (exit, out) = cli(&["up"], &m, &f.db).await;
+    assert_eq!(exit, Exit::Ok, "{out}");
+    assert!(out.starts_with("2 databases ("), "{out}");
+    let (exit, out) = cli(&["verify"], &m, &f.db).await;
+    assert_eq!(exit, Exit::Ok, "{out}");
+    assert_eq!(
+        out,
+        "ok: database app at version 1, database stats at version 2, schema as declared\n"
+    );
+    let (_, out) = cli(&["--json", "status"], &m, &f.db).await;
+    let json: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(json["other_databases"][0]["database"], STATS);
+    assert_eq!(json["other_databases"][0]["applied"], 2);
+}
+
 on_both_backends!(
+    the_command_line_shows_each_database,
     each_database_is_an_independent_stream,
     a_step_reaches_another_databases_tables,
     a_failure_stops_the_run_and_keeps_what_was_recorded,

@@ -200,8 +200,12 @@ impl Migrator {
     // --- going up ------------------------------------------------------------------------------
 
     /// Applies every pending version (see the [module](crate::migrate) docs). Returns what was
-    /// done; a boot with nothing to do makes one request. [`try_run`](Self::try_run) also gives the
-    /// report of a run that failed.
+    /// done; a boot with nothing to do makes one request (per database).
+    /// [`try_run`](Self::try_run) also gives the report of a run that failed.
+    ///
+    /// With tables or migrations in several databases, each database is migrated in turn as
+    /// its own stream ([`by_database`](Self::by_database)), the connection's first; the run
+    /// stops at the first database that fails, and the databases before it stay migrated.
     pub async fn run(&self, db: &Database) -> Result<MigrationReport> {
         self.try_run(db).await.map_err(|failed| failed.error)
     }
@@ -234,7 +238,9 @@ impl Migrator {
     /// What [`run`](Migrator::run) would do, with nothing written: the schema operations of every
     /// pending version with their class, and what each step would write (see the [`dry_run`
     /// module](crate::migrate::running::dry_run) docs for what it cannot see). Stops with the
-    /// history's issues when the history does not match the binary, as a run would.
+    /// history's issues when the history does not match the binary, as a run would. The
+    /// other databases the binary migrates are in [`DryRunReport::other_databases`]; none is
+    /// created.
     pub async fn dry_run(&self, db: &Database) -> Result<DryRunReport> {
         run_databases::dry_run(self, db).await
     }
@@ -244,7 +250,8 @@ impl Migrator {
     /// column becoming required, and data a step drops (see the [`lint`
     /// module](crate::migrate::lint) docs). Reads only: no write of any kind, no lock;
     /// counting spends at most [`LINT_REQUEST_BUDGET`] requests. Stops with the history's
-    /// issues when the history does not match the binary, as a run would.
+    /// issues when the history does not match the binary, as a run would. Looks at the
+    /// connection's database (another's: its part from [`by_database`](Self::by_database)).
     ///
     /// ```
     /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
@@ -278,7 +285,10 @@ impl Migrator {
         lint::lint(&self.own_part(db), db, requests).await
     }
 
-    /// What the database says and what a run would do; writes nothing and takes no lock.
+    /// What the database says and what a run would do; writes nothing and takes no lock. The
+    /// other databases the binary migrates are in
+    /// [`MigrationStatus::other_databases`](crate::migrate::MigrationStatus::other_databases)
+    /// (a database that does not exist yet has an empty history and no tables).
     pub async fn status(&self, db: &Database) -> Result<MigrationStatus> {
         status::status_of_all(self, db).await
     }
@@ -293,7 +303,9 @@ impl Migrator {
         self.revert_with(db, to, &RevertOptions::default()).await
     }
 
-    /// Reverts the applied versions above `to`, newest first. Every version is checked first: one
+    /// Reverts the applied versions above `to` of the connection's database (another's: call
+    /// it on its part from [`by_database`](Self::by_database)), newest first. Every version is
+    /// checked first: one
     /// that runs a step without a `down` stops the revert before anything changed
     /// ([`MigrateError::NoDown`](crate::migrate::MigrateError::NoDown)). Then per version: its
     /// `down` step runs (it may move data back out of the version's new columns); with
@@ -379,10 +391,15 @@ impl Migrator {
         admin::forget(&self.own_part(db), db, version).await
     }
 
-    /// Removes the lock row whoever holds it. Only for a lock left by a run known to be gone:
-    /// a live run would lose it and stop.
+    /// Removes the lock row whoever holds it, in every database the binary migrates (a run
+    /// that is gone may have held any of them). Returns whether there was one. Only for a lock
+    /// left by a run known to be gone: a live run would lose it and stop.
     pub async fn force_unlock(&self, db: &Database) -> Result<bool> {
-        admin::force_unlock(self, db).await
+        let mut removed = false;
+        for (part_db, part) in self.by_database(db) {
+            removed |= admin::force_unlock(&part, &part_db).await?;
+        }
+        Ok(removed)
     }
 }
 

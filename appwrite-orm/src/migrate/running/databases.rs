@@ -9,6 +9,7 @@ use crate::migrate::records::combined::combine;
 use crate::migrate::records::report::{FailedRun, MigrationReport};
 use crate::migrate::running::apply;
 use crate::migrate::running::dry_run::{self, DryRunReport};
+use crate::migrate::running::progress::ProgressEvent;
 use crate::{Database, Result};
 
 /// Runs each database's part in turn; the report adds them up.
@@ -19,6 +20,10 @@ pub(crate) async fn try_run(
     let parts = migrator.by_database(db);
     let mut reports = Vec::with_capacity(parts.len());
     for (i, (part_db, part)) in parts.iter().enumerate() {
+        if let (Some(sink), true) = (part.progress(), parts.len() > 1) {
+            let database = part_db.id();
+            sink.0.event(&ProgressEvent::DatabaseStarted { database });
+        }
         match apply::try_run(part, part_db).await {
             Ok(report) => reports.push(report),
             Err(failed) => {
