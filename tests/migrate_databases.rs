@@ -351,6 +351,38 @@ async fn typed_crud_through_a_model_in_another_database(kind: Kind) {
     assert!(f.db.live_table::<Event>().await.unwrap().is_none());
 }
 
+async fn each_database_is_locked_in_its_own_history(kind: Kind) {
+    let f = Fixture::new(kind).await;
+    without_stats(&f).await;
+    // While a version of `stats` runs, the lock row is in stats' history, and app's lock,
+    // taken and released before, is gone.
+    let lock_rows =
+        |m: &Migration<'_>, database: &str| m.db().in_database(database).rows("orm_migrations");
+    let probe = MigrationDef::new(1, "probe the locks", move |m| {
+        Box::pin(async move {
+            let in_stats = lock_rows(m, STATS).get("lock").await?;
+            let in_app = lock_rows(m, "app").get("lock").await?;
+            if in_stats.is_none() || in_app.is_some() {
+                return Err(Error::Internal(format!(
+                    "lock in stats: {}, in app: {}",
+                    in_stats.is_some(),
+                    in_app.is_some()
+                )));
+            }
+            Ok(())
+        })
+    })
+    .database(STATS);
+    let m = binary(&f, vec![first_release().remove(0), probe]);
+    let report = m.run(&f.db).await.unwrap();
+    assert_eq!(report.database(STATS).unwrap().versions, [1]);
+    // Both locks were released.
+    for database in ["app", STATS] {
+        let rows = f.db.in_database(database).rows("orm_migrations");
+        assert!(rows.get("lock").await.unwrap().is_none(), "{database}");
+    }
+}
+
 /// Runs a command line; returns the exit and stdout.
 async fn cli(args: &[&str], migrator: &Migrator, db: &appwrite_orm::Database) -> (Exit, String) {
     let mut out = Vec::new();
@@ -407,6 +439,7 @@ async fn the_command_line_shows_each_database(kind: Kind) {
 }
 
 on_both_backends!(
+    each_database_is_locked_in_its_own_history,
     the_command_line_shows_each_database,
     each_database_is_an_independent_stream,
     a_step_reaches_another_databases_tables,

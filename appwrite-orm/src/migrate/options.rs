@@ -151,7 +151,7 @@ impl MigrateOptions {
         options
     }
 
-    /// Stops after `version`.
+    /// Stops after `version` (in each database, when the binary migrates several).
     pub fn target(mut self, version: u32) -> Self {
         self.target = Some(version);
         self

@@ -134,11 +134,9 @@ impl MigrationReport {
 
     /// The report of one version of `database`.
     pub fn version_in(&self, database: &str, version: u32) -> Option<&VersionReport> {
-        self.versions.iter().find(|v| {
-            v.version == version
-                && !v.reconcile
-                && (v.database == database || v.database.is_empty())
-        })
+        self.versions
+            .iter()
+            .find(|v| v.version == version && !v.reconcile && v.database == database)
     }
 
     /// What the run did in `database`, when it ran there.

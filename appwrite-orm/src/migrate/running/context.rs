@@ -148,7 +148,9 @@ impl<'a> Migration<'a> {
         self.version
     }
 
-    /// The database (its requests count towards the run's report).
+    /// The database this migration belongs to (its requests count towards the run's report).
+    /// Another database of the same backend: `m.db().in_database(id)`, or a typed model that
+    /// names it (`m.table::<Event>()`).
     pub fn db(&self) -> &Database {
         &self.db
     }
