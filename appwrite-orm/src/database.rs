@@ -189,8 +189,10 @@ impl Database {
 
     /// Applies the pending migrations of this binary (every `#[derive(Table)]` and
     /// `#[migration]` in it) and returns what was done; see [`crate::migrate`]. Call it at
-    /// every boot, on every replica: a boot with nothing to do makes one request, and
-    /// concurrent calls run each version once.
+    /// every boot, on every replica: a boot with nothing to do makes one request (per
+    /// database), and concurrent calls run each version once. Tables and migrations naming
+    /// other databases are migrated there, after this one (see "Several databases" in
+    /// [`crate::migrate`]).
     pub async fn migrate(&self) -> Result<crate::migrate::MigrationReport> {
         crate::migrate::Migrator::from_registry().run(self).await
     }

@@ -111,7 +111,8 @@ impl Migrator {
 
     /// The binary split by database, through the connection `db`: for each database it
     /// migrates, a handle on it (same backend) and a migrator holding only that database's
-    /// tables and migrations. The connection's database comes first (tables and migrations
+    /// tables (their [`database`](TableSchema::database) cleared: it is the part's) and
+    /// migrations. The connection's database comes first (tables and migrations
     /// naming no database are its), then the databases the others name, sorted by id: the
     /// order [`run`](Self::run) takes them in. One entry when nothing names another database.
     ///

@@ -42,11 +42,18 @@ pub(crate) fn split(
     parts.insert(connection, DatabasePart::new(connection));
     for table in tables {
         let database = table.database_or(connection);
+        // Within its part a table's database is implied: cleared, so that the part's
+        // fingerprint is the same whether a table names its database or is in the connection's
+        // (and a database reached as the connection's later keeps its head row valid).
+        let table = TableSchema {
+            database: None,
+            ..table.clone()
+        };
         parts
             .entry(database)
             .or_insert_with(|| DatabasePart::new(database))
             .tables
-            .push(table.clone());
+            .push(table);
     }
     for migration in migrations {
         let database = migration.database.as_deref().unwrap_or(connection);
@@ -102,5 +109,16 @@ mod tests {
         assert_eq!(parts[2].migrations[0].version, 2);
         assert_eq!(table_ids(3), ["events"]);
         assert_eq!(parts[3].migrations.len(), 1);
+    }
+
+    #[test]
+    fn a_parts_tables_have_the_fingerprint_of_plain_tables() {
+        let plain = TableSchema::new("hits", "Hits");
+        let named = plain.clone().database("analytics");
+        let parts = split(std::slice::from_ref(&named), &[], "main");
+        assert_eq!(parts[1].tables[0].database, None);
+        assert_eq!(parts[1].tables[0].fingerprint(), plain.fingerprint());
+        let own = split(&[plain.clone().database("main")], &[], "main");
+        assert_eq!(own[0].tables[0].fingerprint(), plain.fingerprint());
     }
 }

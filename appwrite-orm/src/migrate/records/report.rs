@@ -55,7 +55,7 @@ pub struct MigrationReport {
     pub host: String,
     /// The backend's name (`embedded`, `http`).
     pub backend: String,
-    /// The database id.
+    /// The database id (the connection's, when the run covers several).
     pub database: String,
     /// The version before the run.
     pub from_version: u32,
