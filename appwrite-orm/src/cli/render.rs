@@ -25,14 +25,7 @@ fn per_database<'a, T: 'a>(
         return render(all[0]);
     }
     all.iter()
-        .map(|one| {
-            format!(
-                "database {:?}
-{}",
-                database(one),
-                render(one)
-            )
-        })
+        .map(|one| format!("database {:?}\n{}", database(one), render(one)))
         .collect::<Vec<_>>()
         .join("\n")
 }

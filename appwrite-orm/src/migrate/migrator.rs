@@ -206,7 +206,10 @@ impl Migrator {
     ///
     /// With tables or migrations in several databases, each database is migrated in turn as
     /// its own stream ([`by_database`](Self::by_database)), the connection's first; the run
-    /// stops at the first database that fails, and the databases before it stay migrated.
+    /// stops at the first database that fails, and the databases before it stay migrated. The
+    /// error is that database's as it came (a lock timeout is still
+    /// [`MigrateError::LockTimeout`](crate::migrate::MigrateError::LockTimeout)); the report of
+    /// [`try_run`](Self::try_run) names the database in its errors.
     pub async fn run(&self, db: &Database) -> Result<MigrationReport> {
         self.try_run(db).await.map_err(|failed| failed.error)
     }
