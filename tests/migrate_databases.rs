@@ -423,6 +423,10 @@ async fn the_command_line_shows_each_database(kind: Kind) {
         "{out}"
     );
 
+    // `unlock` looks in every database, `stats` not created yet included.
+    let (exit, out) = cli(&["unlock"], &m, &f.db).await;
+    assert_eq!((exit, out.as_str()), (Exit::Ok, "no lock was held\n"));
+
     let (exit, out) = cli(&["up"], &m, &f.db).await;
     assert_eq!(exit, Exit::Ok, "{out}");
     assert!(out.starts_with("2 databases ("), "{out}");
