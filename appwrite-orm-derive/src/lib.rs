@@ -81,6 +81,7 @@ use crate::parse::Unusable;
 /// | `since = 2` | the schema version that introduced the table, at least 1 | 1 |
 /// | `row_security` | row-level permissions apply too | off |
 /// | `permissions("read(\"any\")", …)` | table permissions, `action("role")` | none |
+/// | `database = "analytics"` | the database the table lives in (Appwrite's id rule): `db.table::<T>()` and migrations address it whatever the connection's database | the connection's database |
 ///
 /// `#[index(...)]`, repeatable:
 ///
@@ -280,11 +281,12 @@ fn dummy_enum(input: &DeriveInput, generic: bool) -> proc_macro2::TokenStream {
 ///
 /// | key | value |
 /// |---|---|
-/// | `version = N` | required; at least 1, unique in the binary |
+/// | `version = N` | required; at least 1, unique among the binary's migrations of its database |
 /// | `name = "..."` | shown in reports and the history; default: the function name with spaces |
 /// | `down = path` | an `async fn` of the same shape, run by `Migrator::revert` |
 /// | `check = path` | a validation check of the same shape, run after the step; may repeat |
 /// | `allow = "code"`, `allow("a", "b")` | lint codes whose findings on this version are expected; may repeat |
+/// | `database = "analytics"` | the database it belongs to (Appwrite's id rule): versioned, locked and recorded in that database's history; default: the connection's database |
 ///
 /// The registration carries a SHA-256 checksum of the function's tokens (signature and body;
 /// comments, doc comments and layout do not count), computed at compile time: the history
@@ -309,7 +311,7 @@ fn dummy_enum(input: &DeriveInput, generic: bool) -> proc_macro2::TokenStream {
 /// `step-reads-dropped-column`, `relationship-cascade`; history problems cannot be allowed.
 /// `allow` is not part of the checksum: acknowledging a finding later is no edit.
 ///
-/// Errors, at their token: a missing or zero `version`, unknown or repeated keys, a check that
+/// Errors, at their token: a missing or zero `version`, an invalid `database` id, unknown or repeated keys, a check that
 /// is the migration itself or named twice, an `allow` code that is not allowable (with the
 /// codes and the closest one) or given twice, a function that is not `async`, is generic, or
 /// does not take exactly one `&mut Migration<'_>`, or returns nothing.

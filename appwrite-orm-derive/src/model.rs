@@ -19,6 +19,8 @@ pub(crate) struct TableModel<'a> {
     pub(crate) since: u32,
     pub(crate) row_security: bool,
     pub(crate) permissions: Vec<String>,
+    /// The database the table lives in; `None` for the connection's.
+    pub(crate) database: Option<String>,
     pub(crate) fields: Vec<FieldModel<'a>>,
     pub(crate) indexes: Vec<IndexModel>,
 }

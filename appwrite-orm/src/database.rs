@@ -90,24 +90,57 @@ impl Database {
         &self.backend
     }
 
-    /// Typed access to the rows of model `T`.
-    pub fn table<T: Table>(&self) -> TableHandle<T> {
-        TableHandle::new(self.rows(&T::schema().id))
+    /// A handle on the sibling database `id`: the same backend and credentials, another
+    /// database. Nothing is created or checked (a migration run creates the databases its
+    /// tables and migrations name; [`Database::ready`] creates one by hand).
+    ///
+    /// ```
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+    /// let db = appwrite_orm::Database::in_memory().await?;
+    /// let analytics = db.in_database("analytics");
+    /// assert_eq!(analytics.id(), "analytics");
+    /// assert!(std::sync::Arc::ptr_eq(analytics.backend(), db.backend()));
+    /// # Ok::<(), appwrite_orm::Error>(())
+    /// # }).unwrap();
+    /// ```
+    pub fn in_database(&self, id: impl Into<String>) -> Database {
+        Self::new(Arc::clone(&self.backend), id)
     }
 
-    /// Dynamic access to the rows of any table, as JSON documents.
+    /// The database model `T` lives in: the one its `#[table(database = "...")]` names, else
+    /// this one.
+    pub fn database_of<T: Table>(&self) -> Database {
+        match T::schema().database_id() {
+            Some(id) if id != self.id => self.in_database(id),
+            _ => self.clone(),
+        }
+    }
+
+    /// Typed access to the rows of model `T`, in the database the model declares
+    /// (`#[table(database = "...")]`), else in this one.
+    pub fn table<T: Table>(&self) -> TableHandle<T> {
+        TableHandle::new(self.database_of::<T>().rows(&T::schema().id))
+    }
+
+    /// Dynamic access to the rows of any table of this database, as JSON documents (a table
+    /// of another database: `db.in_database(id).rows(table_id)`).
     pub fn rows(&self, table_id: &str) -> Rows {
         Rows::new(Arc::clone(&self.backend), &self.id, table_id)
     }
 
     /// Creates the table of model `T` with all its columns and indexes (checked against
-    /// Appwrite's rules first). For quick starts and tests; versioned schemas go through
-    /// migrations.
+    /// Appwrite's rules first), in the model's database (created when missing). For quick
+    /// starts and tests; versioned schemas go through migrations.
     ///
     /// Relationship columns cannot be created inline: they are added after the table, one
     /// request each, and waited for (the related table must exist already). A declared twin
     /// (`relation(twin, ...)`) is created by its parent, with the related table.
     pub async fn create_table<T: Table>(&self) -> Result<LiveTable> {
+        if let Some(other) = T::schema().database_id().filter(|id| *id != self.id) {
+            // A quick start needs the model's database too.
+            let home = Self::ready(Arc::clone(&self.backend), other).await?;
+            return Box::pin(home.create_table::<T>()).await;
+        }
         let schema = T::schema();
         schema.validate()?;
         let (relations, plain): (Vec<_>, Vec<_>) = schema
@@ -148,15 +181,18 @@ impl Database {
         .await
     }
 
-    /// Deletes the table of model `T` with its rows.
+    /// Deletes the table of model `T` with its rows (in the model's database).
     pub async fn drop_table<T: Table>(&self) -> Result<()> {
-        self.backend.delete_table(&self.id, &T::schema().id).await
+        let home = self.database_of::<T>();
+        self.backend.delete_table(&home.id, &T::schema().id).await
     }
 
     /// Applies the pending migrations of this binary (every `#[derive(Table)]` and
     /// `#[migration]` in it) and returns what was done; see [`crate::migrate`]. Call it at
-    /// every boot, on every replica: a boot with nothing to do makes one request, and
-    /// concurrent calls run each version once.
+    /// every boot, on every replica: a boot with nothing to do makes one request (per
+    /// database), and concurrent calls run each version once. Tables and migrations naming
+    /// other databases are migrated there, after this one (see "Several databases" in
+    /// [`crate::migrate`]).
     pub async fn migrate(&self) -> Result<crate::migrate::MigrationReport> {
         crate::migrate::Migrator::from_registry().run(self).await
     }
@@ -182,9 +218,21 @@ impl Database {
         .await
     }
 
+    /// [`live_tables`](Self::live_tables), none when the database does not exist yet: what a
+    /// look at a database that a migration run would create starts from.
+    pub(crate) async fn live_tables_if_any(&self) -> Result<Vec<LiveTable>> {
+        match self.live_tables().await {
+            Err(e) if e.error_type() == Some(crate::api::types::DATABASE_NOT_FOUND) => {
+                Ok(Vec::new())
+            }
+            other => other,
+        }
+    }
+
     /// The live table of model `T`, `None` when it does not exist.
     pub async fn live_table<T: Table>(&self) -> Result<Option<LiveTable>> {
-        match self.backend.get_table(&self.id, &T::schema().id).await {
+        let home = self.database_of::<T>();
+        match self.backend.get_table(&home.id, &T::schema().id).await {
             Ok(t) => Ok(Some(t)),
             Err(e) if e.error_type() == Some(crate::api::types::TABLE_NOT_FOUND) => Ok(None),
             Err(e) => Err(e),

@@ -66,6 +66,10 @@ pub(crate) fn check_struct<'a>(cx: &Ctxt, parsed: ParsedStruct<'a>) -> TableMode
         .as_ref()
         .map_or(1, |s| version(cx, s.value, s.span, None));
     let permissions = check_permissions(cx, &attrs.permissions);
+    let database = attrs
+        .database
+        .as_ref()
+        .map(|lit| ruled_literal(cx, lit, "database id", check_id));
 
     let mut fields = Vec::with_capacity(parsed.fields.len());
     let mut key_spans = Vec::with_capacity(parsed.fields.len());
@@ -85,6 +89,7 @@ pub(crate) fn check_struct<'a>(cx: &Ctxt, parsed: ParsedStruct<'a>) -> TableMode
         since,
         row_security: attrs.row_security,
         permissions,
+        database,
         fields,
         indexes,
     }

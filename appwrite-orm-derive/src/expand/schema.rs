@@ -23,6 +23,9 @@ pub(super) fn schema_expr(model: &TableModel<'_>) -> TokenStream {
         .columns()
         .map(|(field, column)| column_expr(field, column));
     let indexes = model.indexes.iter().map(index_expr);
+    let database = model.database.as_ref().map(|id| {
+        quote!(table.database = ::std::option::Option::Some(::std::string::String::from(#id));)
+    });
     quote! {{
         let mut table = ::appwrite_orm::schema::TableSchema::new(#id, #name);
         table.since = #since;
@@ -30,6 +33,7 @@ pub(super) fn schema_expr(model: &TableModel<'_>) -> TokenStream {
         table.permissions = ::std::vec![#(::std::string::String::from(#permissions)),*];
         table.columns = ::std::vec![#(#columns),*];
         table.indexes = ::std::vec![#(#indexes),*];
+        #database
         table
     }}
 }

@@ -7,6 +7,7 @@ use syn::{FnArg, ItemFn, ReturnType, Type};
 use super::parse::MigrationArgs;
 use super::{allowed, checksum};
 use crate::ctxt::Ctxt;
+use appwrite_orm_contract::ids::check_id;
 
 const SHAPE: &str = "async fn name(m: &mut Migration<'_>) -> appwrite_orm::Result<()>";
 
@@ -20,6 +21,8 @@ pub(crate) struct MigrationModel {
     /// The lint codes the migration acknowledges, each known and named once.
     pub(crate) allow: Vec<String>,
     pub(crate) checksum: String,
+    /// The database it migrates; `None` for the connection's.
+    pub(crate) database: Option<String>,
 }
 
 pub(crate) fn check(cx: &Ctxt, args: MigrationArgs, function: &ItemFn) -> Option<MigrationModel> {
@@ -60,6 +63,13 @@ pub(crate) fn check(cx: &Ctxt, args: MigrationArgs, function: &ItemFn) -> Option
     }
     check_checks(cx, &args.checks, function);
     let allow = allowed::check(cx, &args.allow);
+    let database = args.database.as_ref().map(|lit| {
+        let id = lit.value();
+        if let Err(reason) = check_id(&id) {
+            cx.error_spanned_by(lit, format!("database id {id:?} {reason}"));
+        }
+        id
+    });
     Some(MigrationModel {
         version: version?,
         name,
@@ -67,6 +77,7 @@ pub(crate) fn check(cx: &Ctxt, args: MigrationArgs, function: &ItemFn) -> Option
         checks: args.checks,
         allow,
         checksum: checksum::checksum(function),
+        database,
     })
 }
 

@@ -65,6 +65,10 @@ pub(crate) fn expand(function: &ItemFn, model: &MigrationModel) -> TokenStream {
             .map_or_else(String::new, |s| s.ident.to_string());
         checks.push(quote!((#check_name, #check_ident as #migrate::StepFn)));
     }
+    let database = match &model.database {
+        Some(id) => quote!(::std::option::Option::Some(#id)),
+        None => quote!(::std::option::Option::None),
+    };
     quote! {
         #function
 
@@ -82,6 +86,7 @@ pub(crate) fn expand(function: &ItemFn, model: &MigrationModel) -> TokenStream {
                     down: #down,
                     checks: &[#(#checks),*],
                     allow: &[#(#allow),*],
+                    database: #database,
                     function: #function_name,
                     module: ::std::module_path!(),
                     file: ::std::file!(),

@@ -8,7 +8,7 @@ use crate::attr::{self, Slot, Sp};
 use crate::ctxt::Ctxt;
 
 /// Every key `#[migration(...)]` accepts.
-const KEYS: &[&str] = &["version", "name", "down", "check", "allow"];
+const KEYS: &[&str] = &["version", "name", "down", "check", "allow", "database"];
 
 /// What the arguments say, with spans.
 #[derive(Default)]
@@ -20,6 +20,8 @@ pub(crate) struct MigrationArgs {
     pub(crate) checks: Vec<syn::Path>,
     /// The lint codes of `allow = "code"` and `allow("a", "b")`, in order, unchecked.
     pub(crate) allow: Vec<LitStr>,
+    /// `database = "..."`: the database whose history records the migration.
+    pub(crate) database: Option<LitStr>,
 }
 
 pub(crate) fn parse_args(cx: &Ctxt, args: TokenStream) -> MigrationArgs {
@@ -28,6 +30,7 @@ pub(crate) fn parse_args(cx: &Ctxt, args: TokenStream) -> MigrationArgs {
     let mut down = Slot::new("down");
     let mut checks = Vec::new();
     let mut allow = Vec::new();
+    let mut database = Slot::new("database");
     let parser = syn::meta::parser(attr::known_keys(
         cx,
         "migration",
@@ -43,6 +46,7 @@ pub(crate) fn parse_args(cx: &Ctxt, args: TokenStream) -> MigrationArgs {
                 }
                 "check" => checks.push(meta.value()?.parse::<syn::Path>()?),
                 "allow" => allow.extend(allowed_codes(cx, meta)?),
+                "database" => database.set_read(cx, span, attr::string(cx, meta, key)?),
                 _ => unreachable!("`KEYS` lists only the keys above"),
             }
             Ok(())
@@ -57,6 +61,7 @@ pub(crate) fn parse_args(cx: &Ctxt, args: TokenStream) -> MigrationArgs {
         down: down.get().map(|s| s.value),
         checks,
         allow,
+        database: database.get().map(|s| s.value),
     }
 }
 

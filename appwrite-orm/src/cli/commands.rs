@@ -218,7 +218,8 @@ async fn verify_and_lint(
 
 /// What `verify` found.
 struct Verified {
-    applied: u32,
+    /// Where each database stands ("version 3", or "database x at version 3" with several).
+    at: Vec<String>,
     problems: Vec<String>,
 }
 
@@ -237,7 +238,7 @@ impl Verified {
 
     fn text(&self) -> String {
         if self.problems.is_empty() {
-            return format!("ok: version {}, schema as declared\n", self.applied);
+            return format!("ok: {}, schema as declared\n", self.at.join(", "));
         }
         let mut s = String::from("verify failed:\n");
         for p in &self.problems {
@@ -247,9 +248,37 @@ impl Verified {
     }
 }
 
-/// Pending versions, history issues and schema drift, in words.
+/// Pending versions, history issues and schema drift, in words, for every database.
 async fn verified(migrator: &Migrator, db: &Database) -> Result<Verified> {
     let status = migrator.status(db).await?;
+    let several = !status.other_databases.is_empty();
+    let mut verified = Verified {
+        at: Vec::new(),
+        problems: Vec::new(),
+    };
+    for one in status.all_databases() {
+        let found = verify_problems(one);
+        if several {
+            // Which database each problem is in.
+            let database = &one.database;
+            verified.problems.extend(
+                found
+                    .into_iter()
+                    .map(|p| format!("database {database}: {p}")),
+            );
+            verified
+                .at
+                .push(format!("database {database} at version {}", one.applied));
+        } else {
+            verified.problems.extend(found);
+            verified.at.push(format!("version {}", one.applied));
+        }
+    }
+    Ok(verified)
+}
+
+/// What `verify` finds wrong in one database.
+fn verify_problems(status: &crate::migrate::MigrationStatus) -> Vec<String> {
     let mut problems: Vec<String> = status.issues.iter().map(ToString::to_string).collect();
     for line in &status.versions {
         if line.state != VersionState::Applied {
@@ -269,10 +298,7 @@ async fn verified(migrator: &Migrator, db: &Database) -> Result<Verified> {
         }
         problems.extend(plan.errors.iter().map(ToString::to_string));
     }
-    Ok(Verified {
-        applied: status.applied,
-        problems,
-    })
+    problems
 }
 
 async fn status(migrator: &Migrator, db: &Database, out: &mut Out<'_>) -> Result<Exit> {
@@ -283,7 +309,15 @@ async fn status(migrator: &Migrator, db: &Database, out: &mut Out<'_>) -> Result
 
 async fn plan(migrator: &Migrator, db: &Database, out: &mut Out<'_>) -> Result<Exit> {
     let status = migrator.status(db).await?;
-    out.either(&status.plan, || render::plan(status.plan.as_ref()))?;
+    if status.other_databases.is_empty() {
+        out.either(&status.plan, || render::plan(status.plan.as_ref()))?;
+    } else {
+        let plans: Vec<_> = status
+            .all_databases()
+            .map(|one| serde_json::json!({ "database": one.database, "plan": one.plan }))
+            .collect();
+        out.either(&plans, || render::plans(&status))?;
+    }
     Ok(Exit::Ok)
 }
 

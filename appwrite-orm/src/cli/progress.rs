@@ -187,6 +187,10 @@ impl BarState {
                     }
                 }
             }
+            ProgressEvent::DatabaseStarted { database } => match &self.bar {
+                Some(bar) => bar.println(format!("database {database:?}")),
+                None => eprintln!("database {database:?}"),
+            },
             ProgressEvent::VersionFailed {
                 version,
                 name,

@@ -7,8 +7,30 @@ use serde_json::{Value, json};
 
 use crate::migrate::{DryRunReport, MigrationStatus, Plan, RevertPlan};
 
-/// `status` as a table, with the issues below it.
+/// `status` as a table, with the issues below it; with several databases, one such section
+/// per database under its name.
 pub fn status(status: &MigrationStatus) -> String {
+    per_database(status.all_databases(), |s| &s.database, status_of_one)
+}
+
+/// One section per database when there are several (headed `database "id"`), else the one
+/// database's text alone, as before databases could be named.
+fn per_database<'a, T: 'a>(
+    all: impl Iterator<Item = &'a T>,
+    database: impl Fn(&T) -> &str,
+    render: impl Fn(&T) -> String,
+) -> String {
+    let all: Vec<&T> = all.collect();
+    if all.len() == 1 {
+        return render(all[0]);
+    }
+    all.iter()
+        .map(|one| format!("database {:?}\n{}", database(one), render(one)))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+fn status_of_one(status: &MigrationStatus) -> String {
     let mut out = format!(
         "applied version {} · target {} · {}\n\n",
         status.applied,
@@ -57,6 +79,16 @@ pub fn status(status: &MigrationStatus) -> String {
     out
 }
 
+/// `plan` of every database: the operations of every pending version, one section per
+/// database when there are several.
+pub fn plans(status: &MigrationStatus) -> String {
+    per_database(
+        status.all_databases(),
+        |s| &s.database,
+        |s| plan(s.plan.as_ref()),
+    )
+}
+
 /// `plan`: the operations of every pending version.
 pub fn plan(plan: Option<&Plan>) -> String {
     let Some(plan) = plan else {
@@ -86,8 +118,13 @@ pub fn plan(plan: Option<&Plan>) -> String {
     out
 }
 
-/// `up --dry-run`: per version the schema operations and what the step would write.
+/// `up --dry-run`: per version the schema operations and what the step would write; one
+/// section per database when there are several.
 pub fn dry_run(report: &DryRunReport) -> String {
+    per_database(report.all_databases(), |r| &r.database, dry_run_of_one)
+}
+
+fn dry_run_of_one(report: &DryRunReport) -> String {
     if report.nothing_pending {
         return format!(
             "dry run: nothing pending (version {}); nothing written\n",
@@ -161,8 +198,26 @@ pub fn revert_plan(plan: &RevertPlan, drop_schema: bool) -> String {
     out
 }
 
-/// `status` as JSON.
+/// `status` as JSON: with several databases, each database's (`database` names it) under
+/// `other_databases` after the connection's.
 pub fn status_json(status: &MigrationStatus) -> Value {
+    let mut value = status_json_of_one(status);
+    if !status.other_databases.is_empty() {
+        value["database"] = json!(status.database);
+        value["other_databases"] = status
+            .other_databases
+            .iter()
+            .map(|other| {
+                let mut v = status_json_of_one(other);
+                v["database"] = json!(other.database);
+                v
+            })
+            .collect();
+    }
+    value
+}
+
+fn status_json_of_one(status: &MigrationStatus) -> Value {
     json!({
         "applied": status.applied,
         "target": status.target,

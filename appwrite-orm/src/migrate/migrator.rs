@@ -6,6 +6,7 @@
 use std::sync::Arc;
 
 use crate::migrate::lint::{self, LINT_REQUEST_BUDGET, LintReport};
+use crate::migrate::planning::databases;
 use crate::migrate::planning::prepare::{self, Prepared};
 use crate::migrate::records::admin;
 use crate::migrate::records::report::{FailedRun, MigrationReport};
@@ -13,8 +14,8 @@ use crate::migrate::records::status::{self, MigrationStatus};
 use crate::migrate::registry::{MigrationDef, registered_migrations};
 use crate::migrate::reverting::revert;
 use crate::migrate::reverting::revert_plan::RevertPlan;
-use crate::migrate::running::apply;
-use crate::migrate::running::dry_run::{self, DryRunReport};
+use crate::migrate::running::databases as run_databases;
+use crate::migrate::running::dry_run::DryRunReport;
 use crate::migrate::running::progress::{MigrationProgress, Sink};
 use crate::migrate::{MigrateOptions, RevertOptions};
 use crate::schema::TableSchema;
@@ -108,6 +109,67 @@ impl Migrator {
         self.progress.as_ref()
     }
 
+    /// The binary split by database, through the connection `db`: for each database it
+    /// migrates, a handle on it (same backend) and a migrator holding only that database's
+    /// tables (their [`database`](TableSchema::database) cleared: it is the part's) and
+    /// migrations. The connection's database comes first (tables and migrations
+    /// naming no database are its), then the databases the others name, sorted by id: the
+    /// order [`run`](Self::run) takes them in. One entry when nothing names another database.
+    ///
+    /// Each part is an independent stream of versions, with its own history table and lock in
+    /// its database; running a part alone (`part.run(&part_db)`) migrates that database only.
+    /// The parts of other databases keep their backups in a subdirectory named after their
+    /// database.
+    ///
+    /// ```
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+    /// use appwrite_orm::migrate::Migrator;
+    /// use appwrite_orm::schema::TableSchema;
+    ///
+    /// let users = TableSchema::new("users", "Users");
+    /// let events = TableSchema::new("events", "Events").database("analytics");
+    /// let db = appwrite_orm::Database::in_memory().await?; // the database "default"
+    /// let parts = Migrator::new([&users, &events], []).by_database(&db);
+    /// let ids: Vec<&str> = parts.iter().map(|(part_db, _)| part_db.id()).collect();
+    /// assert_eq!(ids, ["default", "analytics"]);
+    /// assert_eq!(parts[1].1.tables()[0].id, "events");
+    /// # Ok::<(), appwrite_orm::Error>(())
+    /// # }).unwrap();
+    /// ```
+    pub fn by_database(&self, db: &Database) -> Vec<(Database, Migrator)> {
+        databases::split(&self.tables, &self.migrations, db.id())
+            .into_iter()
+            .map(|part| {
+                let (handle, options) = if part.database == db.id() {
+                    (db.clone(), self.options.clone())
+                } else {
+                    (
+                        db.in_database(&part.database),
+                        self.options.for_other_database(&part.database),
+                    )
+                };
+                let migrator = Migrator {
+                    tables: part.tables,
+                    migrations: part.migrations,
+                    options,
+                    progress: self.progress.clone(),
+                };
+                (handle, migrator)
+            })
+            .collect()
+    }
+
+    /// The part of the binary in `db`'s own database: what the operations on one history
+    /// (revert, baseline, repair, forget, unlock, lint) work on. For another database's, pick
+    /// its part from [`by_database`](Self::by_database).
+    fn own_part(&self, db: &Database) -> Migrator {
+        self.by_database(db)
+            .into_iter()
+            .next()
+            .map(|(_, part)| part)
+            .unwrap_or_else(|| self.clone())
+    }
+
     /// Checks the declarations and computes what every operation needs, without any request.
     pub(crate) fn prepare(&self) -> Result<Prepared> {
         prepare::prepare(&self.tables, &self.migrations, &self.options)
@@ -115,21 +177,39 @@ impl Migrator {
 
     // --- what the binary declares ----------------------------------------------------------
 
-    /// The highest version this binary declares (or the configured target).
+    /// The highest version this binary declares (or the configured target) for the
+    /// connection's database: of the tables and migrations that name no database (another
+    /// database's: its part in [`by_database`](Self::by_database)).
     pub fn target(&self) -> Result<u32> {
-        Ok(self.prepare()?.target)
+        Ok(self.unnamed_part().prepare()?.target)
     }
 
-    /// The fingerprint the head row carries after a run of this binary.
+    /// The fingerprint the head row of the connection's database carries after a run of this
+    /// binary (of the tables and migrations that name no database).
     pub fn fingerprint(&self) -> Result<String> {
-        Ok(self.prepare()?.fingerprint)
+        Ok(self.unnamed_part().prepare()?.fingerprint)
+    }
+
+    /// The tables and migrations that name no database.
+    fn unnamed_part(&self) -> Migrator {
+        let mut part = self.clone();
+        part.tables.retain(|t| t.database.is_none());
+        part.migrations.retain(|m| m.database.is_none());
+        part
     }
 
     // --- going up ------------------------------------------------------------------------------
 
     /// Applies every pending version (see the [module](crate::migrate) docs). Returns what was
-    /// done; a boot with nothing to do makes one request. [`try_run`](Self::try_run) also gives the
-    /// report of a run that failed.
+    /// done; a boot with nothing to do makes one request (per database).
+    /// [`try_run`](Self::try_run) also gives the report of a run that failed.
+    ///
+    /// With tables or migrations in several databases, each database is migrated in turn as
+    /// its own stream ([`by_database`](Self::by_database)), the connection's first; the run
+    /// stops at the first database that fails, and the databases before it stay migrated. The
+    /// error is that database's as it came (a lock timeout is still
+    /// [`MigrateError::LockTimeout`](crate::migrate::MigrateError::LockTimeout)); the report of
+    /// [`try_run`](Self::try_run) names the database in its errors.
     pub async fn run(&self, db: &Database) -> Result<MigrationReport> {
         self.try_run(db).await.map_err(|failed| failed.error)
     }
@@ -156,15 +236,17 @@ impl Migrator {
         &self,
         db: &Database,
     ) -> std::result::Result<MigrationReport, Box<FailedRun>> {
-        apply::try_run(self, db).await
+        run_databases::try_run(self, db).await
     }
 
     /// What [`run`](Migrator::run) would do, with nothing written: the schema operations of every
     /// pending version with their class, and what each step would write (see the [`dry_run`
     /// module](crate::migrate::running::dry_run) docs for what it cannot see). Stops with the
-    /// history's issues when the history does not match the binary, as a run would.
+    /// history's issues when the history does not match the binary, as a run would. The
+    /// other databases the binary migrates are in [`DryRunReport::other_databases`]; none is
+    /// created.
     pub async fn dry_run(&self, db: &Database) -> Result<DryRunReport> {
-        dry_run::dry_run(self, db).await
+        run_databases::dry_run(self, db).await
     }
 
     /// What the pending versions would break in the data as it is now: duplicates under a
@@ -174,7 +256,8 @@ impl Migrator {
     /// module](crate::migrate::lint) docs). Reads only: no write of any kind, no lock;
     /// counting spends at most [`LINT_REQUEST_BUDGET`] requests. A history that does not match
     /// the binary is reported as `history-…` error findings (a run would refuse), and the
-    /// pending versions are checked all the same.
+    /// pending versions are checked all the same. Looks at the
+    /// connection's database (another's: its part from [`by_database`](Self::by_database)).
     ///
     /// ```
     /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
@@ -205,12 +288,15 @@ impl Migrator {
     /// [`lint`](Self::lint), spending at most `requests` requests on counting rows; counts the
     /// budget stops are lower bounds ("at least N").
     pub async fn lint_with_budget(&self, db: &Database, requests: u64) -> Result<LintReport> {
-        lint::lint(self, db, requests).await
+        lint::lint(&self.own_part(db), db, requests).await
     }
 
-    /// What the database says and what a run would do; writes nothing and takes no lock.
+    /// What the database says and what a run would do; writes nothing and takes no lock. The
+    /// other databases the binary migrates are in
+    /// [`MigrationStatus::other_databases`](crate::migrate::MigrationStatus::other_databases)
+    /// (a database that does not exist yet has an empty history and no tables).
     pub async fn status(&self, db: &Database) -> Result<MigrationStatus> {
-        status::status(self, db).await
+        status::status_of_all(self, db).await
     }
 
     // --- going down ----------------------------------------------------------------------------
@@ -223,7 +309,9 @@ impl Migrator {
         self.revert_with(db, to, &RevertOptions::default()).await
     }
 
-    /// Reverts the applied versions above `to`, newest first. Every version is checked first: one
+    /// Reverts the applied versions above `to` of the connection's database (another's: call
+    /// it on its part from [`by_database`](Self::by_database)), newest first. Every version is
+    /// checked first: one
     /// that runs a step without a `down` stops the revert before anything changed
     /// ([`MigrateError::NoDown`](crate::migrate::MigrateError::NoDown)). Then per version: its
     /// `down` step runs (it may move data back out of the version's new columns); with
@@ -270,7 +358,7 @@ impl Migrator {
         to: u32,
         options: &RevertOptions,
     ) -> Result<MigrationReport> {
-        revert::revert_with(self, db, to, options).await
+        revert::revert_with(&self.own_part(db), db, to, options).await
     }
 
     /// What [`revert_with`](Self::revert_with) to `to` would do, per version newest first:
@@ -278,7 +366,7 @@ impl Migrator {
     /// (dropped only with [`RevertOptions::drop_schema`]). Reads the history and the live
     /// schema; takes no lock and writes nothing.
     pub async fn revert_plan(&self, db: &Database, to: u32) -> Result<RevertPlan> {
-        revert::revert_plan(self, db, to).await
+        revert::revert_plan(&self.own_part(db), db, to).await
     }
 
     // --- the history ---------------------------------------------------------------------------
@@ -293,26 +381,31 @@ impl Migrator {
     /// declared schema up to `version` is still missing). Refuses a version above the
     /// binary's target.
     pub async fn baseline(&self, db: &Database, version: u32) -> Result<Vec<u32>> {
-        admin::baseline(self, db, version).await
+        admin::baseline(&self.own_part(db), db, version).await
     }
 
     /// Accepts the checksums of this binary's migrations for versions already applied (after
     /// an edit that does not change what they did). Returns the versions whose checksum was
     /// updated.
     pub async fn repair(&self, db: &Database) -> Result<Vec<u32>> {
-        admin::repair(self, db).await
+        admin::repair(&self.own_part(db), db).await
     }
 
     /// Deletes the history row of `version` (an applied migration removed from the code on
     /// purpose). Returns whether there was one.
     pub async fn forget(&self, db: &Database, version: u32) -> Result<bool> {
-        admin::forget(self, db, version).await
+        admin::forget(&self.own_part(db), db, version).await
     }
 
-    /// Removes the lock row whoever holds it. Only for a lock left by a run known to be gone:
-    /// a live run would lose it and stop.
+    /// Removes the lock row whoever holds it, in every database the binary migrates (a run
+    /// that is gone may have held any of them). Returns whether there was one. Only for a lock
+    /// left by a run known to be gone: a live run would lose it and stop.
     pub async fn force_unlock(&self, db: &Database) -> Result<bool> {
-        admin::force_unlock(self, db).await
+        let mut removed = false;
+        for (part_db, part) in self.by_database(db) {
+            removed |= admin::force_unlock(&part, &part_db).await?;
+        }
+        Ok(removed)
     }
 }
 

@@ -80,6 +80,37 @@
 //! array flag, an index) is a plan error that explains the explicit path; destructive helpers
 //! ([`Migration::drop_column`], [`Migration::drop_table`]) write a JSONL backup first.
 //!
+//! # Several databases
+//!
+//! Tables and migrations may name their database (`#[table(database = "analytics")]`,
+//! `#[migration(version = 1, database = "analytics")]`, [`TableSchema::database`],
+//! [`MigrationDef::database`]); the others belong to the connection's database. Each database
+//! is an independent stream: its own history table and lock in that database, its own versions
+//! (version 1 of `analytics` and version 1 of the connection's database are two versions). A
+//! run ([`Migrator::by_database`]) takes the connection's database first, then the others by
+//! id, each under its own lock, released before the next one is taken; a database that does
+//! not exist yet is created (named by its id). A boot with nothing to do is one request per
+//! database.
+//!
+//! Nothing is atomic across databases: a failure stops the run where it happened. The
+//! databases before it keep their versions applied and recorded, the failing one records its
+//! version `failed` (resumed by the next run, as in one database), and the databases after it
+//! are not started (nor created); the report lists what ran, each part in
+//! [`MigrationReport::databases`], and a warning names the databases not reached.
+//!
+//! A step may read and write another database's tables through typed models, which know their
+//! database (`m.table::<Event>()`); its backfills are checkpointed in the history of the
+//! database the step belongs to, each chunk committed together with its marker (Appwrite's
+//! transactions take operations on any database of the project). Since the connection's
+//! database runs first, a step there cannot rely on tables another database creates in the
+//! same run, and a step's writes into another database are not undone by that database's
+//! history: a revert of the step's version runs its `down` step only.
+//!
+//! Reverting, baselines, repairs, `forget` and lint act on the connection's database; for
+//! another database, take its part from [`Migrator::by_database`] and call them on it.
+//!
+//! [`TableSchema::database`]: crate::schema::TableSchema::database
+//!
 //! # Reverting
 //!
 //! [`Migrator::revert_with`] goes back to a version: the applied versions above it, newest
@@ -119,8 +150,8 @@ pub use planning::versions::{VersionLine, VersionState};
 pub use progress::{Direction, LogLines, MigrationProgress, ProgressEvent};
 pub use records::history::{HistoryEntry, VersionStatus};
 pub use records::report::{
-    BackfillReport, ConversionReport, FailedRun, MigrationReport, OpReport, RunStatus,
-    Unconvertible, VersionReport,
+    BackfillReport, ConversionReport, DatabaseReport, FailedRun, MigrationReport, OpReport,
+    RunStatus, Unconvertible, VersionReport,
 };
 pub use records::status::MigrationStatus;
 pub use registry::{

@@ -149,7 +149,19 @@ impl Default for MigrateOptions {
 }
 
 impl MigrateOptions {
-    /// Stops after `version`.
+    /// The settings for the part of a run in `database`, a database other than the
+    /// connection's: the same, with backups in a subdirectory named after it, so that the
+    /// backups of two databases' tables with the same id never meet.
+    pub(crate) fn for_other_database(&self, database: &str) -> Self {
+        let mut options = self.clone();
+        options.backups = options.backups.map(|dir| dir.join(database));
+        options.backup_before_destructive = options
+            .backup_before_destructive
+            .map(|dir| dir.join(database));
+        options
+    }
+
+    /// Stops after `version` (in each database, when the binary migrates several).
     pub fn target(mut self, version: u32) -> Self {
         self.target = Some(version);
         self

@@ -48,6 +48,8 @@ pub struct MigrationRegistration {
     pub file: &'static str,
     /// `line!()` of the attribute.
     pub line: u32,
+    /// `database = "..."`: the database the migration belongs to; `None` for the connection's.
+    pub database: Option<&'static str>,
 }
 
 inventory::collect!(MigrationRegistration);
@@ -97,6 +99,9 @@ pub struct MigrationDef {
     pub source: String,
     /// The module it is defined in (empty for migrations built by hand).
     pub module: String,
+    /// The database whose history records it, and where it runs; `None` for the connection's.
+    /// Set with [`database`](Self::database).
+    pub database: Option<String>,
     run: Arc<dyn Step>,
     down: Option<Arc<dyn Step>>,
     checks: Vec<(String, Arc<dyn Step>)>,
@@ -111,6 +116,7 @@ impl fmt::Debug for MigrationDef {
             .field("name", &self.name)
             .field("checksum", &self.checksum)
             .field("source", &self.source)
+            .field("database", &self.database)
             .field("down", &self.down.is_some())
             .field(
                 "checks",
@@ -134,12 +140,29 @@ impl MigrationDef {
             checksum: checksum_of(&format!("{version}:{name}")),
             source: format!("migration {version} {name:?} (built by hand)"),
             module: String::new(),
+            database: None,
             name,
             run: Arc::new(run),
             down: None,
             checks: Vec::new(),
             allowed: Vec::new(),
         }
+    }
+
+    /// Puts the migration in the database `id` (builder style): it is versioned, locked and
+    /// recorded in that database's history, apart from the others' (`#[migration(version = N,
+    /// database = "analytics")]`).
+    ///
+    /// ```
+    /// use appwrite_orm::migrate::MigrationDef;
+    ///
+    /// let v1 = MigrationDef::new(1, "count events", |_m| Box::pin(async { Ok(()) }))
+    ///     .database("analytics");
+    /// assert_eq!(v1.database.as_deref(), Some("analytics"));
+    /// ```
+    pub fn database(mut self, id: impl Into<String>) -> Self {
+        self.database = Some(id.into());
+        self
     }
 
     /// Replaces the checksum.
@@ -256,6 +279,7 @@ impl From<&'static MigrationRegistration> for MigrationDef {
             checksum: r.checksum.to_owned(),
             source: format!("{}::{} ({}:{})", r.module, r.function, r.file, r.line),
             module: r.module.to_owned(),
+            database: r.database.map(str::to_owned),
             run: Arc::new(r.run),
             down: r.down.map(|d| Arc::new(d) as Arc<dyn Step>),
             checks: r

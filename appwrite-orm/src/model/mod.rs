@@ -33,6 +33,7 @@
 //!     since = 1,                         // the version that introduced the table
 //!     row_security,                      // row-level permissions apply too
 //!     permissions("read(\"any\")", "create(\"users\")"),
+//!     database = "crm",                  // default: the database of the connection
 //! )]
 //! #[index(key = "by_email", unique, columns(email))]
 //! #[index(key = "bio_search", fulltext, columns(bio))]
@@ -90,6 +91,7 @@
 //! assert_eq!((schema.id.as_str(), schema.name.as_str()), ("accounts", "Accounts"));
 //! assert!(schema.row_security);
 //! assert_eq!(schema.permissions, ["read(\"any\")", "create(\"users\")"]);
+//! assert_eq!(schema.database_id(), Some("crm")); // `db.table::<Account>()` reads `crm`
 //! schema.validate().unwrap();
 //!
 //! // System fields are not columns; the first column is `name`, stored as "display_name".

@@ -75,6 +75,13 @@ fn encode_table(table: &TableSchema) -> Vec<u8> {
             .iter()
             .map(|i| (i.key.as_str(), encode_index(i))),
     );
+    // Appended only when declared, so that the fingerprints of tables in the connection's
+    // database (and the checksums recorded from them) stay what they were before tables could
+    // name a database.
+    if let Some(database) = &table.database {
+        out.tag(1);
+        out.str(database);
+    }
     out.buf
 }
 
@@ -327,6 +334,16 @@ mod tests {
         let mut t = sample();
         change(&mut t);
         assert_ne!(t.fingerprint(), sample().fingerprint(), "{t:?}");
+    }
+
+    #[test]
+    fn a_database_changes_the_fingerprint_and_none_keeps_it() {
+        differs(|t| t.database = Some("analytics".into()));
+        let other_db = sample().database("logs").fingerprint();
+        assert_ne!(sample().database("analytics").fingerprint(), other_db);
+        let mut t = sample();
+        t.database = None;
+        assert_eq!(t.fingerprint(), sample().fingerprint());
     }
 
     fn first_column(t: &mut TableSchema) -> &mut ColumnSchema {

@@ -45,6 +45,11 @@ pub struct TableSchema {
     /// The indexes, in declaration order.
     #[serde(default)]
     pub indexes: Vec<IndexSchema>,
+    /// The database the table lives in; `None` is the database of the connection it is used
+    /// through ([`Database::id`](crate::Database::id)). Set with [`TableSchema::database`];
+    /// read with [`TableSchema::database_id`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub database: Option<String>,
 }
 
 fn default_since() -> u32 {
@@ -62,7 +67,35 @@ impl TableSchema {
             since: DEFAULT_SINCE,
             columns: Vec::new(),
             indexes: Vec::new(),
+            database: None,
         }
+    }
+
+    /// Puts the table in the database `id` (builder style), whatever the database of the
+    /// connection it is used through: `db.table::<T>()`, migrations and the steps' typed
+    /// handles address that database. Checked by [`validate`](Self::validate) with Appwrite's
+    /// id rule.
+    ///
+    /// ```
+    /// use appwrite_orm::schema::TableSchema;
+    ///
+    /// let events = TableSchema::new("events", "Events").database("analytics");
+    /// assert_eq!(events.database_id(), Some("analytics"));
+    /// assert_eq!(TableSchema::new("users", "Users").database_id(), None);
+    /// ```
+    pub fn database(mut self, id: impl Into<String>) -> Self {
+        self.database = Some(id.into());
+        self
+    }
+
+    /// The database the table declares, `None` for the connection's.
+    pub fn database_id(&self) -> Option<&str> {
+        self.database.as_deref()
+    }
+
+    /// The database the table lives in when used through a connection to `connection`.
+    pub fn database_or<'a>(&'a self, connection: &'a str) -> &'a str {
+        self.database.as_deref().unwrap_or(connection)
     }
 
     /// Adds a column (builder style).

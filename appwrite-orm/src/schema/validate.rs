@@ -291,6 +291,14 @@ fn check_table(table: &TableSchema, report: &mut Report) {
     if let Err(reason) = check_id(&table.id) {
         report.table(SchemaRule::IdFormat, format!("table id {reason}"));
     }
+    if let Some(database) = &table.database
+        && let Err(reason) = check_id(database)
+    {
+        report.table(
+            SchemaRule::IdFormat,
+            format!("database id {database:?} {reason}"),
+        );
+    }
     let name_len = table.name.chars().count();
     if !(1..=limits::MAX_NAME_LEN).contains(&name_len) {
         report.table(
@@ -844,6 +852,8 @@ mod tests {
         t.indexes[0].key = "by name".into();
         assert_only(&t, SchemaRule::IdFormat);
         assert_valid(&base().column(ColumnSchema::boolean("x.y-z_1")));
+        assert_only(&base().database("_analytics"), SchemaRule::IdFormat);
+        assert_valid(&base().database("analytics"));
     }
 
     #[test]

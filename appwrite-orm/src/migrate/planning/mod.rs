@@ -4,6 +4,7 @@
 
 pub(crate) mod check;
 pub(crate) mod compare;
+pub(crate) mod databases;
 pub mod plan;
 pub(crate) mod prepare;
 pub(crate) mod renames;

@@ -228,10 +228,18 @@ impl History {
     }
 
     /// Creates the table when missing (inline columns, available at once), or adds the columns
-    /// an older library version did not create.
+    /// an older library version did not create. A database that does not exist yet is created
+    /// first (named by its id): the first run of a binary whose tables name a new database.
     pub(crate) async fn ensure(&self) -> Result<()> {
         let schema = history_schema(&self.table);
-        match self.backend.create_table(&self.database, &schema).await {
+        let created = match self.backend.create_table(&self.database, &schema).await {
+            Err(e) if e.error_type() == Some(types::DATABASE_NOT_FOUND) => {
+                self.create_database().await?;
+                self.backend.create_table(&self.database, &schema).await
+            }
+            other => other,
+        };
+        match created {
             Ok(table) => {
                 if table.columns.len() == schema.columns.len() {
                     return Ok(());
@@ -273,6 +281,19 @@ impl History {
         })
         .await
         .map(|_| ())
+    }
+
+    /// Creates the history's database; one created meanwhile by another run will do.
+    async fn create_database(&self) -> Result<()> {
+        tracing::info!(database = %self.database, "creating the database");
+        match self
+            .backend
+            .create_database(&self.database, &self.database)
+            .await
+        {
+            Err(e) if !e.is_conflict() => Err(e),
+            _ => Ok(()),
+        }
     }
 
     /// Every row of the table: head, lock and versions.

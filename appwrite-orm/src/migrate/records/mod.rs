@@ -3,6 +3,7 @@
 //! them (baseline, repair, forget, unlock), and the report of a run.
 
 pub(crate) mod admin;
+pub(crate) mod combined;
 pub(crate) mod history;
 pub(crate) mod lock;
 pub(crate) mod locked;

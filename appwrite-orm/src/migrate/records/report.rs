@@ -55,7 +55,7 @@ pub struct MigrationReport {
     pub host: String,
     /// The backend's name (`embedded`, `http`).
     pub backend: String,
-    /// The database id.
+    /// The database id (the connection's, when the run covers several).
     pub database: String,
     /// The version before the run.
     pub from_version: u32,
@@ -87,6 +87,33 @@ pub struct MigrationReport {
     pub duration: Duration,
     /// The owner of an expired lock this run took over (its run crashed or stalled).
     pub took_over_lock: Option<String>,
+    /// Each database the run migrated, in the order it ran them: the connection's first, then
+    /// the others its tables and migrations name, by id (one entry when nothing names another
+    /// database). A database after one that failed is not run and not listed. With several,
+    /// the fields above add them up: [`versions`](Self::versions) holds every database's
+    /// versions (each says its [`database`](VersionReport::database)), `from_version` and
+    /// `to_version` are the connection's database's, and tables, extras, warnings and errors
+    /// of another database are named `<database>/<table>` and prefixed `database <id>: `.
+    pub databases: Vec<DatabaseReport>,
+}
+
+/// What a run did in one database ([`MigrationReport::databases`]).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct DatabaseReport {
+    /// The database id.
+    pub database: String,
+    /// How its part of the run ended.
+    pub status: RunStatus,
+    /// Its version before the run.
+    pub from_version: u32,
+    /// Its version after the run.
+    pub to_version: u32,
+    /// The versions run in it, in order (reconcile entries apart).
+    pub versions: Vec<u32>,
+    /// The requests its part made.
+    pub requests: u64,
+    /// True when the run created the database.
+    pub created: bool,
 }
 
 impl MigrationReport {
@@ -100,17 +127,29 @@ impl MigrationReport {
         self.versions.iter().map(|v| v.rows_touched).sum()
     }
 
-    /// The report of one version.
+    /// The report of one version of the connection's database.
     pub fn version(&self, version: u32) -> Option<&VersionReport> {
+        self.version_in(&self.database, version)
+    }
+
+    /// The report of one version of `database`.
+    pub fn version_in(&self, database: &str, version: u32) -> Option<&VersionReport> {
         self.versions
             .iter()
-            .find(|v| v.version == version && !v.reconcile)
+            .find(|v| v.version == version && !v.reconcile && v.database == database)
+    }
+
+    /// What the run did in `database`, when it ran there.
+    pub fn database(&self, database: &str) -> Option<&DatabaseReport> {
+        self.databases.iter().find(|d| d.database == database)
     }
 }
 
 /// What one version did.
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct VersionReport {
+    /// The database whose version it is.
+    pub database: String,
     /// The version.
     pub version: u32,
     /// Its name.
@@ -222,6 +261,43 @@ pub struct ConversionReport {
 
 impl fmt::Display for MigrationReport {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let several = self.databases.len() > 1;
+        if several {
+            super::combined::write_several(self, f)?;
+        } else {
+            self.write_headline(f)?;
+        }
+        if let Some(owner) = &self.took_over_lock {
+            writeln!(f, "  took over the expired lock of {owner}")?;
+        }
+        if self.retries > 0 {
+            writeln!(
+                f,
+                "  {} of the requests were retries (rate limits, server errors, dropped connections)",
+                self.retries
+            )?;
+        }
+        if !several {
+            for v in &self.versions {
+                write!(f, "{v}")?;
+            }
+        }
+        for w in &self.warnings {
+            writeln!(f, "  warning: {w}")?;
+        }
+        for e in &self.errors {
+            writeln!(f, "  error: {e}")?;
+        }
+        for e in &self.extras {
+            writeln!(f, "  note: {e}")?;
+        }
+        Ok(())
+    }
+}
+
+impl MigrationReport {
+    /// The first line of the report of one database.
+    fn write_headline(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let ms = self.duration.as_millis();
         if self.status == RunStatus::Failed {
             writeln!(
@@ -260,28 +336,6 @@ impl fmt::Display for MigrationReport {
                 self.requests,
                 self.rows_touched()
             )?;
-        }
-        if let Some(owner) = &self.took_over_lock {
-            writeln!(f, "  took over the expired lock of {owner}")?;
-        }
-        if self.retries > 0 {
-            writeln!(
-                f,
-                "  {} of the requests were retries (rate limits, server errors, dropped connections)",
-                self.retries
-            )?;
-        }
-        for v in &self.versions {
-            write!(f, "{v}")?;
-        }
-        for w in &self.warnings {
-            writeln!(f, "  warning: {w}")?;
-        }
-        for e in &self.errors {
-            writeln!(f, "  error: {e}")?;
-        }
-        for e in &self.extras {
-            writeln!(f, "  note: {e}")?;
         }
         Ok(())
     }

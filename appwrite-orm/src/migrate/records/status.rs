@@ -12,6 +12,8 @@ use crate::{Database, Result};
 /// What the database says, read under the lock (or without it for `status`).
 #[derive(Debug, Clone)]
 pub struct MigrationStatus {
+    /// The database this status is of.
+    pub database: String,
     /// The highest applied version.
     pub applied: u32,
     /// The version this binary migrates to.
@@ -26,18 +28,45 @@ pub struct MigrationStatus {
     pub up_to_date: bool,
     /// Every version the binary or the database knows, with where it stands.
     pub versions: Vec<VersionLine>,
+    /// The status of the other databases the binary migrates (those its tables and migrations
+    /// name), in the order a run takes them: by id. Empty with one database, and in the
+    /// statuses it holds.
+    pub other_databases: Vec<MigrationStatus>,
 }
 
-/// The status of `db` for `migrator`'s binary.
+impl MigrationStatus {
+    /// This database's status, then the other databases'.
+    pub fn all_databases(&self) -> impl Iterator<Item = &MigrationStatus> {
+        std::iter::once(self).chain(&self.other_databases)
+    }
+}
+
+/// The status of every database `migrator`'s binary migrates through `db`: `db`'s, with the
+/// others' in [`MigrationStatus::other_databases`].
+pub(crate) async fn status_of_all(migrator: &Migrator, db: &Database) -> Result<MigrationStatus> {
+    let mut statuses = Vec::new();
+    for (part_db, part) in migrator.by_database(db) {
+        statuses.push(status(&part, &part_db).await?);
+    }
+    let mut statuses = statuses.into_iter();
+    let mut own = statuses.next().ok_or_else(|| {
+        crate::Error::Internal("a binary always migrates its connection's database".into())
+    })?;
+    own.other_databases = statuses.collect();
+    Ok(own)
+}
+
+/// The status of `db` for `migrator`'s binary, this database alone.
 pub(crate) async fn status(migrator: &Migrator, db: &Database) -> Result<MigrationStatus> {
     let (prepared, snapshot, Checked { applied, issues }) = read_checked(migrator, db).await?;
     let plan = if issues.is_empty() {
-        let live = db.live_tables().await?;
+        let live = db.live_tables_if_any().await?;
         Some(prepared.plan(&live, applied, migrator.options()))
     } else {
         None
     };
     Ok(MigrationStatus {
+        database: db.id().to_owned(),
         applied,
         target: prepared.target,
         up_to_date: snapshot
@@ -47,6 +76,7 @@ pub(crate) async fn status(migrator: &Migrator, db: &Database) -> Result<Migrati
         history: snapshot.versions.into_values().collect(),
         issues,
         plan,
+        other_databases: Vec::new(),
     })
 }
 

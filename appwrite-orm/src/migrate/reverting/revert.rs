@@ -125,6 +125,7 @@ impl Run<'_> {
             let requests_before = self.counter.requests();
             let rows_before = self.rows_written();
             let mut version_report = VersionReport {
+                database: self.db.id().to_owned(),
                 version: version.version,
                 name: format!("revert {}", version.name),
                 ..VersionReport::default()

@@ -445,6 +445,7 @@ impl Run<'_> {
             "migrating"
         );
         let mut report = VersionReport {
+            database: self.db.id().to_owned(),
             version: plan.version,
             name: plan.name.clone(),
             reconcile: plan.reconcile,

@@ -151,7 +151,9 @@ impl<'a> Migration<'a> {
         self.version
     }
 
-    /// The database (its requests count towards the run's report).
+    /// The database this migration belongs to (its requests count towards the run's report).
+    /// Another database of the same backend: `m.db().in_database(id)`, or a typed model that
+    /// names it (`m.table::<Event>()`).
     pub fn db(&self) -> &Database {
         &self.db
     }
@@ -574,7 +576,8 @@ impl<'a> Migration<'a> {
             }
         };
         let filters = vec![Query::is_null(&to.key), Query::is_not_null(from)];
-        let job_report = backfill::run_job(self, job, table, filters.clone(), &mut per_row).await?;
+        let job_report =
+            backfill::run_job(self, &self.db, job, table, filters.clone(), &mut per_row).await?;
         report.converted = job_report.written;
 
         // What is left unconverted, also from earlier attempts, read back from the table.
@@ -730,6 +733,7 @@ impl<T: Table> StepTable<'_, '_, T> {
         };
         let report = backfill::run_job(
             self.m,
+            &self.m.db.database_of::<T>(),
             job,
             &schema.id,
             vec![filter.into_query()],
@@ -778,7 +782,8 @@ impl StepRows<'_, '_> {
     {
         let table = self.rows.table_id().to_owned();
         let job = self.m.next_job(&table);
-        let report = backfill::run_job(self.m, job, &table, filters, &mut change).await?;
+        let report =
+            backfill::run_job(self.m, &self.m.db, job, &table, filters, &mut change).await?;
         self.m.state().backfills.push(report.clone());
         Ok(report)
     }

@@ -71,9 +71,18 @@ pub struct DryRunReport {
     /// How long the dry run took.
     #[serde(serialize_with = "millis", rename = "duration_ms")]
     pub duration: Duration,
+    /// The dry runs of the other databases the binary migrates (those its tables and
+    /// migrations name), in the order a run takes them: by id. Empty with one database.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub other_databases: Vec<DryRunReport>,
 }
 
 impl DryRunReport {
+    /// This database's dry run, then the other databases'.
+    pub fn all_databases(&self) -> impl Iterator<Item = &DryRunReport> {
+        std::iter::once(self).chain(&self.other_databases)
+    }
+
     /// Rows a run would write, per table, over every version.
     pub fn rows_by_table(&self) -> BTreeMap<String, u64> {
         let mut out = BTreeMap::new();
@@ -121,7 +130,7 @@ pub(crate) async fn dry_run(migrator: &Migrator, db: &Database) -> Result<DryRun
     if !issues.is_empty() {
         return Err(MigrateError::History(issues).into());
     }
-    let live = db.live_tables().await?;
+    let live = db.live_tables_if_any().await?;
     let plan = prepared.plan(&live, applied, migrator.options());
     let mut report = DryRunReport {
         backend: db.backend().name().to_owned(),

@@ -6,6 +6,7 @@ pub(crate) mod apply;
 pub(crate) mod backfill;
 pub(crate) mod backup;
 pub(crate) mod context;
+pub(crate) mod databases;
 pub mod dry_run;
 pub(crate) mod exec;
 pub(crate) mod guard;

@@ -6,7 +6,8 @@
 //! [`VersionStarted`](ProgressEvent::VersionStarted), [`Rows`](ProgressEvent::Rows) a few times a
 //! second while rows are being written, and [`VersionApplied`](ProgressEvent::VersionApplied) or
 //! [`VersionFailed`](ProgressEvent::VersionFailed). A boot with nothing pending sends nothing.
-//! Reverts send the same events with [`Direction::Down`].
+//! Reverts send the same events with [`Direction::Down`]. A run over several databases sends
+//! [`DatabaseStarted`](ProgressEvent::DatabaseStarted) before each database's events.
 //!
 //! [`LogLines`] writes one plain line per event (for logs and pipes); the command line
 //! (feature `cli`) draws progress bars on a terminal. Any `Fn(&ProgressEvent)` closure is a
@@ -121,6 +122,12 @@ pub enum ProgressEvent<'a> {
         direction: Direction,
         /// What it did.
         report: &'a VersionReport,
+    },
+    /// A run over several databases starts on `database`; the events up to the next
+    /// `DatabaseStarted` are that database's. Not sent when the run has one database.
+    DatabaseStarted {
+        /// The database id.
+        database: &'a str,
     },
     /// A version failed; the run stops.
     VersionFailed {
@@ -273,6 +280,7 @@ impl MigrationProgress for LogLines {
                 "[{}/{}] version {version} {name:?} failed: {error}",
                 state.position, state.of
             ),
+            ProgressEvent::DatabaseStarted { database } => format!("database {database:?}"),
         };
         // Progress output that cannot be written (a closed pipe) must not fail the run.
         let _ = writeln!(state.writer, "{line}");

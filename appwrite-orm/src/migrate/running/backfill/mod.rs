@@ -26,7 +26,7 @@ use crate::migrate::records::report::BackfillReport;
 use crate::migrate::running::context::Migration;
 use crate::query::Query;
 use crate::schema::limits;
-use crate::{Error, Result};
+use crate::{Database, Error, Result};
 
 mod chunk;
 pub(crate) mod markers;
@@ -98,9 +98,11 @@ enum Outcome {
 /// The closure of a job: a row's change, `None` to leave it, an error to stop.
 pub(crate) type RowFn<'f> = dyn FnMut(&Row) -> Result<Option<Document>> + Send + 'f;
 
-/// Runs one job over the rows of `table` matching `filters`.
+/// Runs one job over the rows of `table` (in `db`, the table's database) matching `filters`.
+/// Its checkpoint and chunk markers stay in the history of the database `m` migrates.
 pub(crate) async fn run_job(
     m: &Migration<'_>,
+    db: &Database,
     job: String,
     table: &str,
     filters: Vec<Query>,
@@ -124,6 +126,7 @@ pub(crate) async fn run_job(
     }
     let walk = Walk {
         m,
+        db,
         job: &job,
         table,
         filters: &filters,
@@ -142,6 +145,9 @@ pub(crate) async fn run_job(
 /// The job being walked.
 struct Walk<'w, 'm> {
     m: &'w Migration<'m>,
+    /// The database of the table walked (a model may live in another database than the one
+    /// migrated).
+    db: &'w Database,
     job: &'w str,
     table: &'w str,
     filters: &'w [Query],

@@ -160,7 +160,7 @@ pub(super) async fn run(
     }
     let mut p = Pipeline {
         walk,
-        backend: Arc::clone(m.db().backend()),
+        backend: Arc::clone(walk.db.backend()),
         markers,
         chunk_rows: chunk_rows as usize,
         read_rows: options.read_page_rows(),
@@ -401,7 +401,7 @@ impl Pipeline<'_, '_, '_> {
 
     /// The commit of a chunk, in `opened` when a transaction was opened ahead for it.
     fn commit(&self, key: &Key, chunk: &Chunk, opened: Option<String>) -> Commit {
-        let db = self.walk.m.db();
+        let db = self.walk.db;
         let mut operations: Vec<Operation> = chunk
             .writes
             .iter()
@@ -504,7 +504,7 @@ impl Pipeline<'_, '_, '_> {
         }
         let ids: Vec<String> = sent.chunk.writes.iter().map(|w| w.id.clone()).collect();
         let range = sent.chunk.range.clone();
-        let db = self.walk.m.db();
+        let db = self.walk.db;
         let rows = rows_by_id(
             self.backend.as_ref(),
             db.id(),
@@ -569,7 +569,7 @@ impl Pipeline<'_, '_, '_> {
     /// The read of the next page, after the cursor.
     fn read_next(&mut self) -> Boxed<Result<Read>> {
         let backend = Arc::clone(&self.backend);
-        let database = self.walk.m.db().id().to_owned();
+        let database = self.walk.db.id().to_owned();
         let table = self.walk.table.to_owned();
         let queries = self
             .walk

@@ -24,7 +24,7 @@ pub(super) async fn run(
     report: &mut BackfillReport,
 ) -> Result<()> {
     let m = walk.m;
-    let db = m.db();
+    let db = walk.db;
     let page_size = m.options().page_size.max(1);
     let concurrency = m.options().concurrency.max(1);
     loop {
@@ -149,7 +149,7 @@ async fn write_page(
     writes: Vec<(usize, String, Document)>,
     concurrency: usize,
 ) -> (Vec<bool>, Option<Error>) {
-    let db = walk.m.db();
+    let db = walk.db;
     let table = walk.table;
     let mut ok: Vec<bool> = page
         .iter()
