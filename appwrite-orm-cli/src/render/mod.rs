@@ -1,0 +1,313 @@
+//! Live tables → Rust source: `#[derive(Table)]` structs and `#[derive(ColumnEnum)]` enums.
+//!
+//! Pure: the input is the tables as the server describes them ([`appwrite_orm::api::Table`]),
+//! the output is source text. Items are built as tokens and printed by `prettyplease`, so the
+//! output is formatted as `rustfmt` would and is the same bytes for the same tables, whatever
+//! order they are listed in: tables are sorted by id, columns and indexes by key, permissions
+//! as text. Each struct declares its table as it is: id, name, row security, permissions, one
+//! field per column (with its kind, size, bounds, default, requiredness, array, enum elements,
+//! spatial kind, relationship and twin), one `#[index]` per index, and the system fields
+//! `id`, `created_at` and `updated_at`. What the derive cannot declare (an opaque column, an
+//! index with prefix lengths, a default of the wrong type, …) is said in the item's doc comment,
+//! with why.
+
+mod column;
+mod enumeration;
+mod index;
+mod names;
+mod relation;
+mod table;
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use appwrite_orm::api::Table;
+use appwrite_orm::schema::ColumnSchema;
+use proc_macro2::{Ident, TokenStream};
+use quote::{format_ident, quote};
+
+use names::{Names, TableNames};
+use table::{TableItems, table_items};
+
+/// Why source could not be generated.
+#[derive(Debug, thiserror::Error)]
+pub enum GenerateError {
+    /// Two tables of the input have the same id.
+    #[error("the table {0:?} is listed twice")]
+    DuplicateTable(String),
+    /// The generated tokens did not parse as a Rust file (a bug of the generator).
+    #[error("the generated code of {what} does not parse: {error}")]
+    Unparsable {
+        /// Which output.
+        what: String,
+        /// The parser's message.
+        error: String,
+    },
+}
+
+/// One file of directory output.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ModuleFile {
+    /// The file name inside the directory (`mod.rs`, `users.rs`, …).
+    pub file_name: String,
+    /// Its source.
+    pub source: String,
+}
+
+/// The models of `tables` (of the database `database_id`) as one Rust file, to be added as a
+/// module (`mod models;`).
+pub fn generate(tables: &[Table], database_id: &str) -> Result<String, GenerateError> {
+    let tables = sorted(tables)?;
+    let names = Names::of(&tables);
+    let items: Vec<TableItems> = tables.iter().map(|t| table_items(t, &names)).collect();
+    let header = header(database_id, tables.len());
+    let imports = imports(
+        items.iter().flat_map(|i| i.imports.iter().copied()),
+        items.iter().any(|i| i.has_enums),
+    );
+    let bodies = items.iter().map(|i| &i.tokens);
+    format(
+        "the models file",
+        quote! {
+            #header
+            #imports
+            #(#bodies)*
+        },
+    )
+}
+
+/// The models of `tables` as a directory: `mod.rs`, which declares one module per table and
+/// re-exports its types, and one file per table.
+pub fn generate_modules(
+    tables: &[Table],
+    database_id: &str,
+) -> Result<Vec<ModuleFile>, GenerateError> {
+    let tables = sorted(tables)?;
+    let names = Names::of(&tables);
+    let mut files = Vec::new();
+    let mut modules = Vec::new();
+    for table in &tables {
+        let table_names = names.table(&table.id).expect("every table was named");
+        let items = table_items(table, &names);
+        let file_name = format!("{}.rs", table_names.module);
+        let source = format(&file_name, module_tokens(table, &items))?;
+        modules.push(module_decl(table, table_names));
+        files.push(ModuleFile { file_name, source });
+    }
+    let header = header(database_id, tables.len());
+    let source = format_compact(
+        "mod.rs",
+        quote! {
+            #header
+            #(#modules)*
+        },
+    )?;
+    files.insert(
+        0,
+        ModuleFile {
+            file_name: "mod.rs".to_owned(),
+            source,
+        },
+    );
+    Ok(files)
+}
+
+/// `mod users; pub use users::{Users, UsersRole};`
+fn module_decl(table: &Table, names: &TableNames) -> TokenStream {
+    let module = format_ident!("{}", names.module);
+    let mut types: Vec<Ident> = vec![format_ident!("{}", names.struct_name)];
+    types.extend(
+        names
+            .enums
+            .values()
+            .map(|e| format_ident!("{}", e.type_name)),
+    );
+    let doc = format!(" The table `{}`.", table.id);
+    quote! {
+        #[doc = #doc]
+        mod #module;
+        pub use #module::{#(#types),*};
+    }
+}
+
+fn module_tokens(table: &Table, items: &TableItems) -> TokenStream {
+    let doc = format!(" The table `{}`.", table.id);
+    let imports = imports(items.imports.iter().copied(), items.has_enums);
+    let related: Vec<Ident> = items.related.iter().map(|r| format_ident!("{r}")).collect();
+    let related = (!related.is_empty()).then(|| quote!(use super::{#(#related),*};));
+    let body = &items.tokens;
+    quote! {
+        #![doc = #doc]
+        #imports
+        #related
+        #body
+    }
+}
+
+/// The tables sorted by id; the same id twice is an error.
+fn sorted(tables: &[Table]) -> Result<Vec<&Table>, GenerateError> {
+    let mut by_id = BTreeMap::new();
+    for table in tables {
+        if by_id.insert(table.id.as_str(), table).is_some() {
+            return Err(GenerateError::DuplicateTable(table.id.clone()));
+        }
+    }
+    Ok(by_id.into_values().collect())
+}
+
+fn header(database_id: &str, count: usize) -> TokenStream {
+    let tables = if count == 1 { "table" } else { "tables" };
+    let mut lines = doc_lines(&format!(
+        "Models of the Appwrite database `{database_id}` ({count} {tables}), generated by \
+         `appwrite-orm pull` from its live schema."
+    ));
+    lines.push(String::new());
+    lines.extend(doc_lines(
+        "Each struct declares its table as it is now, at version 1. Record that state once \
+         with `migrate baseline 1`, then change the schema with `since = N` and `#[migration]`.",
+    ));
+    quote!(#(#![doc = #lines])*)
+}
+
+fn imports(model: impl IntoIterator<Item = &'static str>, enums: bool) -> TokenStream {
+    let model: BTreeSet<&str> = model.into_iter().collect();
+    let model = model.into_iter().map(|n| format_ident!("{n}"));
+    let derives = if enums {
+        quote!(
+            use appwrite_orm::{ColumnEnum, Table};
+        )
+    } else {
+        quote!(
+            use appwrite_orm::Table;
+        )
+    };
+    quote! {
+        #derives
+        use appwrite_orm::model::{#(#model),*};
+    }
+}
+
+/// Prints `tokens` as a formatted file, with a blank line between items (after the file's
+/// doc comment and `use` lines, which stay together).
+fn format(what: &str, tokens: TokenStream) -> Result<String, GenerateError> {
+    let file = parse(what, tokens)?;
+    let (uses, rest): (Vec<syn::Item>, Vec<syn::Item>) = file
+        .items
+        .into_iter()
+        .partition(|item| matches!(item, syn::Item::Use(_)));
+    let mut chunks = vec![syn::File {
+        shebang: None,
+        attrs: file.attrs,
+        items: uses,
+    }];
+    chunks.extend(rest.into_iter().map(|item| syn::File {
+        shebang: None,
+        attrs: Vec::new(),
+        items: vec![item],
+    }));
+    let printed: Vec<String> = chunks.iter().map(prettyplease::unparse).collect();
+    Ok(printed.join("\n"))
+}
+
+/// Prints `tokens` as a formatted file, items one after the other.
+fn format_compact(what: &str, tokens: TokenStream) -> Result<String, GenerateError> {
+    Ok(prettyplease::unparse(&parse(what, tokens)?))
+}
+
+fn parse(what: &str, tokens: TokenStream) -> Result<syn::File, GenerateError> {
+    syn::parse2(tokens).map_err(|e| GenerateError::Unparsable {
+        what: what.to_owned(),
+        error: e.to_string(),
+    })
+}
+
+/// Doc comment lines of at most about 96 characters, as `#[doc]` strings (a leading space
+/// each, as `///` comments have).
+pub(crate) fn doc_lines(text: &str) -> Vec<String> {
+    const WIDTH: usize = 96;
+    let mut lines = Vec::new();
+    let mut line = String::new();
+    for word in text.split_whitespace() {
+        if !line.is_empty() && line.len() + 1 + word.len() > WIDTH {
+            lines.push(std::mem::take(&mut line));
+        }
+        line.push(' ');
+        line.push_str(word);
+    }
+    if !line.is_empty() || lines.is_empty() {
+        lines.push(line);
+    }
+    lines
+}
+
+/// A field of a generated struct.
+pub(crate) struct Field {
+    /// The column key.
+    pub(crate) key: String,
+    /// The field name.
+    pub(crate) name: Ident,
+    /// The keys of `#[column(...)]`, `rename` first when the name is not the key.
+    pub(crate) attrs: Vec<TokenStream>,
+    /// The field type.
+    pub(crate) ty: TokenStream,
+    /// What the derive cannot declare about the column, for the doc comment.
+    pub(crate) notes: Vec<String>,
+    /// The `appwrite_orm::model` name the type needs.
+    pub(crate) import: Option<&'static str>,
+}
+
+impl Field {
+    pub(crate) fn new(
+        schema: &ColumnSchema,
+        names: &TableNames,
+        mut attrs: Vec<TokenStream>,
+        ty: TokenStream,
+        notes: Vec<String>,
+        import: Option<&'static str>,
+    ) -> Self {
+        let name = names
+            .fields
+            .get(&schema.key)
+            .expect("every column was named")
+            .clone();
+        if name != schema.key {
+            let key = &schema.key;
+            attrs.insert(0, quote!(rename = #key));
+        }
+        Field {
+            key: schema.key.clone(),
+            name: format_ident!("{name}"),
+            attrs,
+            ty,
+            notes,
+            import,
+        }
+    }
+
+    fn tokens(&self) -> TokenStream {
+        let Field {
+            name,
+            attrs,
+            ty,
+            notes,
+            ..
+        } = self;
+        let doc = notes.iter().flat_map(|n| doc_lines(n));
+        let column = (!attrs.is_empty()).then(|| quote!(#[column(#(#attrs),*)]));
+        quote! {
+            #(#[doc = #doc])*
+            #column
+            pub #name: #ty,
+        }
+    }
+}
+
+/// A column rendered: its field, or why it has none (for the struct's doc comment).
+pub(crate) enum Rendered {
+    /// The field.
+    Field(Field),
+    /// Why the column has no field.
+    Omitted(String),
+}
+
+#[cfg(test)]
+mod tests;
