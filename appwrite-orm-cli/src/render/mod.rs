@@ -180,9 +180,10 @@ fn imports(model: impl IntoIterator<Item = &'static str>, enums: bool) -> TokenS
             use appwrite_orm::Table;
         )
     };
+    // In the order `rustfmt` sorts them, so that formatting the file changes nothing.
     quote! {
-        #derives
         use appwrite_orm::model::{#(#model),*};
+        #derives
     }
 }
 
