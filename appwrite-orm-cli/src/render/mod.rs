@@ -135,10 +135,11 @@ fn module_tokens(table: &Table, items: &TableItems) -> TokenStream {
     let related: Vec<Ident> = items.related.iter().map(|r| format_ident!("{r}")).collect();
     let related = (!related.is_empty()).then(|| quote!(use super::{#(#related),*};));
     let body = &items.tokens;
+    // `super` sorts first.
     quote! {
         #![doc = #doc]
-        #imports
         #related
+        #imports
         #body
     }
 }
@@ -180,10 +181,13 @@ fn imports(model: impl IntoIterator<Item = &'static str>, enums: bool) -> TokenS
             use appwrite_orm::Table;
         )
     };
-    // In the order `rustfmt` sorts them, so that formatting the file changes nothing.
-    quote! {
-        use appwrite_orm::model::{#(#model),*};
-        #derives
+    // In the order `rustfmt` sorts them (`Table` < `model` < `{`), so that formatting the
+    // file changes nothing.
+    let model = quote!(use appwrite_orm::model::{#(#model),*};);
+    if enums {
+        quote!(#model #derives)
+    } else {
+        quote!(#derives #model)
     }
 }
 
@@ -227,17 +231,37 @@ pub(crate) fn doc_lines(text: &str) -> Vec<String> {
     const WIDTH: usize = 96;
     let mut lines = Vec::new();
     let mut line = String::new();
-    for word in text.split_whitespace() {
+    for word in unbreakable_words(text) {
         if !line.is_empty() && line.len() + 1 + word.len() > WIDTH {
             lines.push(std::mem::take(&mut line));
         }
         line.push(' ');
-        line.push_str(word);
+        line.push_str(&word);
     }
     if !line.is_empty() || lines.is_empty() {
         lines.push(line);
     }
     lines
+}
+
+/// The words of `text`, where a code span (`` `migrate baseline 1` ``) counts as one word, so
+/// that wrapping never breaks it.
+fn unbreakable_words(text: &str) -> Vec<String> {
+    let mut words: Vec<String> = Vec::new();
+    let mut in_code = false;
+    for word in text.split_whitespace() {
+        match words.last_mut() {
+            Some(last) if in_code => {
+                last.push(' ');
+                last.push_str(word);
+            }
+            _ => words.push(word.to_owned()),
+        }
+        if word.matches('`').count() % 2 == 1 {
+            in_code = !in_code;
+        }
+    }
+    words
 }
 
 /// A field of a generated struct.

@@ -153,3 +153,14 @@ fn the_output_parses_as_rust() {
     let code = generate(&fixture(), "app").unwrap();
     syn::parse_file(&code).unwrap();
 }
+
+#[test]
+fn doc_comments_wrap_between_code_spans() {
+    let lines = super::doc_lines(&format!("{} `migrate baseline 1` next", "word ".repeat(18)));
+    assert_eq!(lines.len(), 2, "{lines:?}");
+    assert!(
+        lines.iter().all(|l| l.matches('`').count() % 2 == 0),
+        "{lines:?}"
+    );
+    assert!(lines.iter().all(|l| l.len() <= 97), "{lines:?}");
+}
