@@ -1,7 +1,8 @@
 //! A database built the way a console user builds one: a table, then its columns and indexes
 //! one request at a time, each described in Appwrite's JSON (the shapes the console sends), with
 //! no Rust model anywhere. Every column kind is here, keys that are no Rust identifier, a
-//! two-way relationship, and key, unique, fulltext and spatial indexes.
+//! two-way relationship, and key, unique, fulltext and spatial indexes (with orders and prefix
+//! lengths).
 
 use appwrite_orm::Database;
 use appwrite_orm::api::ColumnStatus;
@@ -49,6 +50,7 @@ fn tables() -> Vec<ConsoleTable> {
                 {"key": "by_email", "type": "unique", "columns": ["email"]},
                 {"key": "bio_search", "type": "fulltext", "columns": ["bio"]},
                 {"key": "recent", "type": "key", "columns": ["$createdAt", "age"], "orders": ["DESC", "ASC"]},
+                {"key": "by_name_prefix", "type": "key", "columns": ["name", "legacy_code"], "lengths": [16, null]},
             ]),
         },
         ConsoleTable {

@@ -27,6 +27,7 @@ pub enum AuthorsType {
 )]
 #[index(key = "bio_search", fulltext, columns(bio))]
 #[index(key = "by_email", unique, columns(email))]
+#[index(key = "by_name_prefix", columns(name, legacy_code), lengths(16, none))]
 #[index(key = "recent", columns(created_at, age), orders(desc, asc))]
 pub struct Authors {
     #[column(id)]

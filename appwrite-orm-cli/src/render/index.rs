@@ -1,10 +1,11 @@
-//! One index → one `#[index(...)]`, or a note on why the derive cannot declare it.
+//! One index → one `#[index(...)]` (kind, columns, orders, prefix lengths), or a note on why
+//! the derive cannot declare it.
 
 use std::collections::BTreeMap;
 
 use appwrite_orm::api::{Index, Table};
 use appwrite_orm::schema::{ColumnKind, IndexKind, SortOrder};
-use proc_macro2::TokenStream;
+use proc_macro2::{Literal, TokenStream};
 use quote::{format_ident, quote};
 
 /// The `#[index(...)]` attribute of `index`, given the field of each column key (`$id`,
@@ -16,12 +17,6 @@ pub(crate) fn index_attr(
 ) -> Result<TokenStream, String> {
     let schema = &index.schema;
     let key = &schema.key;
-    if !schema.lengths.is_empty() {
-        return Err(format!(
-            "index `{key}` has prefix lengths {:?}, which `#[index(...)]` cannot declare",
-            schema.lengths
-        ));
-    }
     let mut columns = Vec::new();
     for column_key in &schema.columns {
         let field = fields.get(column_key).ok_or_else(|| {
@@ -57,6 +52,16 @@ pub(crate) fn index_attr(
             SortOrder::Desc => quote!(desc),
         });
         keys.push(quote!(orders(#(#orders),*)));
+    }
+    if !schema.lengths.is_empty() {
+        let lengths = schema.lengths.iter().map(|l| match l {
+            Some(n) => {
+                let n = Literal::u32_unsuffixed(*n);
+                quote!(#n)
+            }
+            None => quote!(none),
+        });
+        keys.push(quote!(lengths(#(#lengths),*)));
     }
     Ok(quote!(#[index(#(#keys),*)]))
 }

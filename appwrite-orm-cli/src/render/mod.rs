@@ -6,10 +6,10 @@
 //! order they are listed in: tables are sorted by id, columns and indexes by key, permissions
 //! as text. Each struct declares its table as it is: id, name, row security, permissions, one
 //! field per column (with its kind, size, bounds, default, requiredness, array, enum elements,
-//! spatial kind, relationship and twin), one `#[index]` per index, and the system fields
+//! spatial kind, relationship and twin), one `#[index]` per index (with orders and prefix lengths), and the system fields
 //! `id`, `created_at` and `updated_at`. What the derive cannot declare (an opaque column, an
-//! index with prefix lengths, a default of the wrong type, …) is said in the item's doc comment,
-//! with why.
+//! index on an array, a default of the wrong type, …) is said in the item's doc comment, with
+//! why.
 
 mod column;
 mod enumeration;

@@ -27,7 +27,8 @@ fn fixture() -> Vec<Table> {
             ],
             "indexes": [
                 {"key": "by_name", "type": "unique", "columns": ["displayName"], "orders": ["DESC"]},
-                {"key": "prefix", "type": "key", "columns": ["display_name"], "lengths": [8]},
+                {"key": "prefix", "type": "key", "columns": ["display_name", "age"], "lengths": [8, null]},
+                {"key": "by_tags", "type": "key", "columns": ["tags"]},
                 {"key": "recent", "type": "key", "columns": ["$createdAt", "age"], "orders": ["DESC", "ASC"]},
             ],
         })),
@@ -87,6 +88,7 @@ fn every_setting_the_derive_has_is_declared() {
         "#[table(\n    id = \"users\",\n    name = \"Users\",\n    row_security,\n    permissions(\"read(\\\"any\\\")\", \"update(\\\"any\\\")\")\n)]",
         "#[index(key = \"by_name\", unique, columns(display_name), orders(desc))]",
         "#[index(key = \"recent\", columns(created_at, age), orders(desc, asc))]",
+        "#[index(key = \"prefix\", columns(display_name_2, age), lengths(8, none))]",
         "#[column(min = 0.0, max = 10.5, default = 2.5)]\n    pub score: f64,",
         "#[column(min = 0, max = 150)]\n    pub age: Option<i64>,",
         "#[column(size = 20)]\n    pub tags: Vec<String>,",
@@ -104,7 +106,7 @@ fn what_the_derive_cannot_declare_is_said_in_doc_comments() {
     let code = generate(&fixture(), "app").unwrap();
     for expected in [
         "Not declared: column `vec` has the type `vector`",
-        "Not declared: index `prefix` has prefix lengths [Some(8)]",
+        "Not declared: index `by_tags` covers the array column `tags`",
         "Its default `[1.0,2.0]` cannot be written",
         "The table is disabled in Appwrite",
     ] {
