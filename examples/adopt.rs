@@ -49,22 +49,30 @@ mod v2 {
     #[table(id = "customers", name = "Customers")]
     #[index(key = "by_email", unique, columns(email))]
     pub struct Customers {
+        /// `$id`.
         #[column(id)]
         pub id: RowId,
+        /// `$createdAt`.
         #[column(created_at)]
         pub created_at: DateTime,
+        /// `$updatedAt`.
         #[column(updated_at)]
         pub updated_at: DateTime,
+        /// `email`: email, required.
         #[column(email)]
         pub email: String,
+        /// `fullName`: varchar(128), required.
         #[column(rename = "fullName", size = 128)]
         pub full_name: String,
+        /// `orders`: relationship manyToOne to `orders` (twin).
         #[column(
             relation(table = "orders", kind = many_to_one, on_delete = set_null, twin, two_way_key = "customer")
         )]
         pub orders: Vec<Ref<Orders>>,
+        /// `plan`: enum.
         #[column(default = "free")]
         pub plan: CustomersPlan,
+        /// New in version 2: points earned, 0 for every customer that existed before.
         #[column(default = 0, min = 0, since = 2)]
         pub loyalty_points: i64,
     }

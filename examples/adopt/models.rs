@@ -9,8 +9,10 @@ use appwrite_orm::{ColumnEnum, Table};
 /// The elements of column `plan` of table `customers`.
 #[derive(ColumnEnum, Debug, Clone, Copy, PartialEq, Eq)]
 pub enum CustomersPlan {
+    /// `free`.
     #[column_enum(rename = "free")]
     Free,
+    /// `pro`.
     #[column_enum(rename = "pro")]
     Pro,
 }
@@ -20,16 +22,22 @@ pub enum CustomersPlan {
 #[table(id = "customers", name = "Customers")]
 #[index(key = "by_email", unique, columns(email))]
 pub struct Customers {
+    /// `$id`.
     #[column(id)]
     pub id: RowId,
+    /// `$createdAt`.
     #[column(created_at)]
     pub created_at: DateTime,
+    /// `$updatedAt`.
     #[column(updated_at)]
     pub updated_at: DateTime,
+    /// `email`: email, required.
     #[column(email)]
     pub email: String,
+    /// `fullName`: varchar(128), required.
     #[column(rename = "fullName", size = 128)]
     pub full_name: String,
+    /// `orders`: relationship manyToOne to `orders` (twin).
     #[column(
         relation(
             table = "orders",
@@ -40,6 +48,7 @@ pub struct Customers {
         )
     )]
     pub orders: Vec<Ref<Orders>>,
+    /// `plan`: enum.
     #[column(default = "free")]
     pub plan: CustomersPlan,
 }
@@ -49,12 +58,16 @@ pub struct Customers {
 #[table(id = "orders", name = "Orders")]
 #[index(key = "recent", columns(placed_at), orders(desc))]
 pub struct Orders {
+    /// `$id`.
     #[column(id)]
     pub id: RowId,
+    /// `$createdAt`.
     #[column(created_at)]
     pub created_at: DateTime,
+    /// `$updatedAt`.
     #[column(updated_at)]
     pub updated_at: DateTime,
+    /// `customer`: relationship manyToOne to `customers`.
     #[column(
         relation(
             table = "customers",
@@ -64,8 +77,10 @@ pub struct Orders {
         )
     )]
     pub customer: Option<Ref<Customers>>,
+    /// `placed-at`: datetime, required.
     #[column(rename = "placed-at")]
     pub placed_at: DateTime,
+    /// `total`: float, required.
     #[column(min = 0.0)]
     pub total: f64,
 }

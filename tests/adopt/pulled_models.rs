@@ -9,10 +9,13 @@ use appwrite_orm::{ColumnEnum, Table};
 /// The elements of column `type` of table `authors`.
 #[derive(ColumnEnum, Debug, Clone, Copy, PartialEq, Eq)]
 pub enum AuthorsType {
+    /// `admin`.
     #[column_enum(rename = "admin")]
     Admin,
+    /// `guest-user`.
     #[column_enum(rename = "guest-user")]
     GuestUser,
+    /// `1st`.
     #[column_enum(rename = "1st")]
     V1st,
 }
@@ -30,20 +33,28 @@ pub enum AuthorsType {
 #[index(key = "by_name_prefix", columns(name, legacy_code), lengths(16, none))]
 #[index(key = "recent", columns(created_at, age), orders(desc, asc))]
 pub struct Authors {
+    /// `$id`.
     #[column(id)]
     pub id: RowId,
+    /// `$createdAt`.
     #[column(created_at)]
     pub created_at: DateTime,
+    /// `$updatedAt`.
     #[column(updated_at)]
     pub updated_at: DateTime,
+    /// `2fa`: boolean.
     #[column(rename = "2fa", default = false)]
     pub _2fa: bool,
+    /// `age`: integer.
     #[column(min = 0, max = 150)]
     pub age: Option<i64>,
+    /// `archive`: longtext.
     #[column(longtext)]
     pub archive: Option<String>,
+    /// `bio`: text.
     #[column(text)]
     pub bio: Option<String>,
+    /// `books`: relationship manyToOne to `books` (twin).
     #[column(
         relation(
             table = "books",
@@ -54,32 +65,46 @@ pub struct Authors {
         )
     )]
     pub books: Vec<Ref<Books>>,
+    /// `born`: datetime.
     #[column(default = "2000-01-01T00:00:00.000+00:00")]
     pub born: DateTime,
+    /// `displayName`: varchar(64).
     #[column(rename = "displayName", size = 64)]
     pub display_name: Option<String>,
+    /// `display_name`: varchar(32).
     #[column(rename = "display_name", size = 32)]
     pub display_name_2: Option<String>,
+    /// `email`: email, required.
     #[column(email)]
     pub email: String,
+    /// `followers`: bigint.
     #[column(bigint, default = 0)]
     pub followers: i64,
+    /// `homepage`: url.
     #[column(url)]
     pub homepage: Option<String>,
+    /// `last-ip`: ip.
     #[column(rename = "last-ip", ip)]
     pub last_ip: Option<String>,
+    /// `legacy_code`: string(64).
     #[column(string, size = 64)]
     pub legacy_code: Option<String>,
+    /// `name`: varchar(128), required.
     #[column(size = 128)]
     pub name: String,
+    /// `notes`: mediumtext.
     #[column(mediumtext)]
     pub notes: Option<String>,
+    /// `rating`: float.
     #[column(min = 0.0, max = 5.0, default = 2.5)]
     pub rating: f64,
+    /// `scores`: integer array, required.
     #[column(required)]
     pub scores: Vec<i64>,
+    /// `tags`: varchar(20) array.
     #[column(size = 20)]
     pub tags: Vec<String>,
+    /// `type`: enum, required.
     #[column(rename = "type")]
     pub type_: AuthorsType,
 }
@@ -89,12 +114,16 @@ pub struct Authors {
 #[table(id = "books", name = "Books")]
 #[index(key = "by_title", columns(title))]
 pub struct Books {
+    /// `$id`.
     #[column(id)]
     pub id: RowId,
+    /// `$createdAt`.
     #[column(created_at)]
     pub created_at: DateTime,
+    /// `$updatedAt`.
     #[column(updated_at)]
     pub updated_at: DateTime,
+    /// `author`: relationship manyToOne to `authors`.
     #[column(
         relation(
             table = "authors",
@@ -104,7 +133,9 @@ pub struct Books {
         )
     )]
     pub author: Option<Ref<Authors>>,
+    /// `published`: boolean, required.
     pub published: bool,
+    /// `title`: varchar(200), required.
     #[column(size = 200)]
     pub title: String,
 }
@@ -114,15 +145,22 @@ pub struct Books {
 #[table(id = "map-places", name = "Map places")]
 #[index(key = "near", spatial, columns(location))]
 pub struct MapPlaces {
+    /// `$id`.
     #[column(id)]
     pub id: RowId,
+    /// `$createdAt`.
     #[column(created_at)]
     pub created_at: DateTime,
+    /// `$updatedAt`.
     #[column(updated_at)]
     pub updated_at: DateTime,
+    /// `area`: polygon.
     pub area: Option<Polygon>,
+    /// `label`: varchar(50).
     #[column(size = 50, default = "somewhere")]
     pub label: String,
+    /// `location`: point, required.
     pub location: Point,
+    /// `route`: line.
     pub route: Option<LineString>,
 }

@@ -11,11 +11,12 @@ pub(crate) fn enum_item(table_id: &str, key: &str, names: &EnumNames) -> TokenSt
     let doc = format!(" The elements of column `{key}` of table `{table_id}`.");
     let variants = names.variants.iter().map(|(element, variant)| {
         let ident = format_ident!("{variant}");
+        let doc = format!(" `{element}`.");
         // A variant is stored under its name unless renamed: keep the element exactly.
         if element == variant {
-            quote!(#ident)
+            quote!(#[doc = #doc] #ident)
         } else {
-            quote!(#[column_enum(rename = #element)] #ident)
+            quote!(#[doc = #doc] #[column_enum(rename = #element)] #ident)
         }
     });
     quote! {

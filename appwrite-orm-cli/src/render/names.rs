@@ -134,7 +134,7 @@ impl Names {
 }
 
 fn enum_names(type_name: String, elements: &[String]) -> EnumNames {
-    let mut variants = Namer::with_reserved(["Self_"]);
+    let mut variants = Namer::default();
     let variants = elements
         .iter()
         .map(|e| (e.clone(), variants.unique(&naming::variant_name(e))))

@@ -144,10 +144,13 @@ fn struct_item(
         #[table(#(#table_keys),*)]
         #(#indexes)*
         pub struct #ident {
+            /// `$id`.
             #[column(id)]
             pub id: RowId,
+            /// `$createdAt`.
             #[column(created_at)]
             pub created_at: DateTime,
+            /// `$updatedAt`.
             #[column(updated_at)]
             pub updated_at: DateTime,
             #(#fields)*
