@@ -188,10 +188,10 @@ fn example_dir() -> PathBuf {
     target.join("examples").join("adopt")
 }
 
-/// What a console user clicks, as the JSON each click sends.
-async fn console(db: &Database) -> appwrite_orm::Result<()> {
-    let backend = db.backend();
-    let tables = [
+/// The tables a console user creates: id, name, columns and indexes, as the JSON each click
+/// sends.
+fn console_tables() -> [(&'static str, &'static str, Value, Value); 2] {
+    [
         (
             "customers",
             "Customers",
@@ -211,8 +211,13 @@ async fn console(db: &Database) -> appwrite_orm::Result<()> {
             ]),
             json!([{"key": "recent", "type": "key", "columns": ["placed-at"], "orders": ["DESC"]}]),
         ),
-    ];
-    for (id, name, columns, indexes) in tables {
+    ]
+}
+
+/// What a console user clicks: tables, columns and indexes one at a time, a relationship, rows.
+async fn console(db: &Database) -> appwrite_orm::Result<()> {
+    let backend = db.backend();
+    for (id, name, columns, indexes) in console_tables() {
         backend
             .create_table(db.id(), &TableSchema::new(id, name))
             .await?;
