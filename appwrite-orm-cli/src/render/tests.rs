@@ -166,3 +166,25 @@ fn doc_comments_wrap_between_code_spans() {
     );
     assert!(lines.iter().all(|l| l.len() <= 97), "{lines:?}");
 }
+
+#[test]
+fn relationships_to_tables_outside_the_pull_hold_ids() {
+    let tables = vec![table(json!({
+        "$id": "posts", "name": "Posts",
+        "columns": [
+            {"key": "editor", "type": "relationship", "relatedTable": "staff", "relationType": "oneToOne", "twoWay": false, "twoWayKey": "posts", "onDelete": "restrict", "side": "parent"},
+            {"key": "tags", "type": "relationship", "relatedTable": "tags", "relationType": "manyToMany", "twoWay": false, "twoWayKey": "old_key", "onDelete": "cascade", "side": "parent"},
+        ],
+    }))];
+    let code = generate(&tables, "app").unwrap();
+    assert!(code.contains("#[column(relation(table = \"staff\", kind = one_to_one))]\n    pub editor: Option<RowId>,"), "{code}");
+    assert!(code.contains("pub tags: Vec<RowId>,"), "{code}");
+    assert!(code.contains("on_delete = cascade"), "{code}");
+    assert!(
+        code.contains("The related table `staff` was not part of the pull"),
+        "{code}"
+    );
+    // The default twin key of a one-way relationship (this table's id) is no news; another is.
+    assert!(code.contains("the twin key `old_key`"), "{code}");
+    assert!(!code.contains("the twin key `posts`"), "{code}");
+}
