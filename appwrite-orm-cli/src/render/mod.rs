@@ -6,26 +6,30 @@
 //! order they are listed in: tables are sorted by id, columns and indexes by key, permissions
 //! as text. Each struct declares its table as it is: id, name, row security, permissions, one
 //! field per column (with its kind, size, bounds, default, requiredness, array, enum elements,
-//! spatial kind, relationship and twin), one `#[index]` per index (with orders and prefix lengths), and the system fields
-//! `id`, `created_at` and `updated_at`. What the derive cannot declare (an opaque column, an
+//! spatial kind, relationship and twin), one `#[index]` per index (with orders and prefix
+//! lengths), and the system fields `id`, `created_at` and `updated_at`. What the derive cannot declare (an opaque column, an
 //! index on an array, a default of the wrong type, …) is said in the item's doc comment, with
 //! why.
 
 mod column;
 mod enumeration;
+mod field;
 mod index;
 mod names;
+mod print;
 mod relation;
 mod table;
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use appwrite_orm::api::Table;
-use appwrite_orm::schema::ColumnSchema;
 use proc_macro2::{Ident, TokenStream};
 use quote::{format_ident, quote};
 
+pub(crate) use field::Field;
 use names::{Names, TableNames};
+pub(crate) use print::doc_lines;
+use print::{format, format_compact};
 use table::{TableItems, table_items};
 
 /// Why source could not be generated.
@@ -189,165 +193,6 @@ fn imports(model: impl IntoIterator<Item = &'static str>, enums: bool) -> TokenS
     } else {
         quote!(#derives #model)
     }
-}
-
-/// Prints `tokens` as a formatted file, with a blank line between items (after the file's
-/// doc comment and `use` lines, which stay together).
-fn format(what: &str, tokens: TokenStream) -> Result<String, GenerateError> {
-    let file = parse(what, tokens)?;
-    let (uses, rest): (Vec<syn::Item>, Vec<syn::Item>) = file
-        .items
-        .into_iter()
-        .partition(|item| matches!(item, syn::Item::Use(_)));
-    let mut chunks = vec![syn::File {
-        shebang: None,
-        attrs: file.attrs,
-        items: uses,
-    }];
-    chunks.extend(rest.into_iter().map(|item| syn::File {
-        shebang: None,
-        attrs: Vec::new(),
-        items: vec![item],
-    }));
-    let printed: Vec<String> = chunks.iter().map(prettyplease::unparse).collect();
-    Ok(printed.join("\n"))
-}
-
-/// Prints `tokens` as a formatted file, items one after the other.
-fn format_compact(what: &str, tokens: TokenStream) -> Result<String, GenerateError> {
-    Ok(prettyplease::unparse(&parse(what, tokens)?))
-}
-
-fn parse(what: &str, tokens: TokenStream) -> Result<syn::File, GenerateError> {
-    syn::parse2(tokens).map_err(|e| GenerateError::Unparsable {
-        what: what.to_owned(),
-        error: e.to_string(),
-    })
-}
-
-/// Doc comment lines of at most about 96 characters, as `#[doc]` strings (a leading space
-/// each, as `///` comments have).
-pub(crate) fn doc_lines(text: &str) -> Vec<String> {
-    const WIDTH: usize = 96;
-    let mut lines = Vec::new();
-    let mut line = String::new();
-    for word in unbreakable_words(text) {
-        if !line.is_empty() && line.len() + 1 + word.len() > WIDTH {
-            lines.push(std::mem::take(&mut line));
-        }
-        line.push(' ');
-        line.push_str(&word);
-    }
-    if !line.is_empty() || lines.is_empty() {
-        lines.push(line);
-    }
-    lines
-}
-
-/// The words of `text`, where a code span (`` `migrate baseline 1` ``) counts as one word, so
-/// that wrapping never breaks it.
-fn unbreakable_words(text: &str) -> Vec<String> {
-    let mut words: Vec<String> = Vec::new();
-    let mut in_code = false;
-    for word in text.split_whitespace() {
-        match words.last_mut() {
-            Some(last) if in_code => {
-                last.push(' ');
-                last.push_str(word);
-            }
-            _ => words.push(word.to_owned()),
-        }
-        if word.matches('`').count() % 2 == 1 {
-            in_code = !in_code;
-        }
-    }
-    words
-}
-
-/// A field of a generated struct.
-pub(crate) struct Field {
-    /// The column key.
-    pub(crate) key: String,
-    /// The field name.
-    pub(crate) name: Ident,
-    /// The keys of `#[column(...)]`, `rename` first when the name is not the key.
-    pub(crate) attrs: Vec<TokenStream>,
-    /// The field type.
-    pub(crate) ty: TokenStream,
-    /// The doc comment: what the column is, then what the derive cannot declare about it.
-    pub(crate) notes: Vec<String>,
-    /// The `appwrite_orm::model` name the type needs.
-    pub(crate) import: Option<&'static str>,
-}
-
-impl Field {
-    pub(crate) fn new(
-        schema: &ColumnSchema,
-        names: &TableNames,
-        mut attrs: Vec<TokenStream>,
-        ty: TokenStream,
-        notes: Vec<String>,
-        import: Option<&'static str>,
-    ) -> Self {
-        let name = names
-            .fields
-            .get(&schema.key)
-            .expect("every column was named")
-            .clone();
-        if name != schema.key {
-            let key = &schema.key;
-            attrs.insert(0, quote!(rename = #key));
-        }
-        // Every public item documented: the pulled file compiles under `missing_docs`.
-        let mut docs = vec![describe(schema)];
-        docs.extend(notes);
-        Field {
-            key: schema.key.clone(),
-            name: format_ident!("{name}"),
-            attrs,
-            ty,
-            notes: docs,
-            import,
-        }
-    }
-
-    fn tokens(&self) -> TokenStream {
-        let Field {
-            name,
-            attrs,
-            ty,
-            notes,
-            ..
-        } = self;
-        let doc = notes.iter().flat_map(|n| doc_lines(n));
-        let column = (!attrs.is_empty()).then(|| quote!(#[column(#(#attrs),*)]));
-        quote! {
-            #(#[doc = #doc])*
-            #column
-            pub #name: #ty,
-        }
-    }
-}
-
-/// One line on what a column is: "`fullName`: varchar(128), required."
-fn describe(schema: &ColumnSchema) -> String {
-    use appwrite_orm::schema::ColumnKind;
-    let kind = match &schema.kind {
-        ColumnKind::Varchar { size } | ColumnKind::String { size } => {
-            format!("{}({size})", schema.kind.route_type())
-        }
-        ColumnKind::Relationship(rel) => format!(
-            "relationship {} to `{}`{}",
-            rel.relation_type.as_str(),
-            rel.related_table,
-            if rel.side.is_parent() { "" } else { " (twin)" }
-        ),
-        ColumnKind::Opaque { type_name, .. } => type_name.clone(),
-        other => other.route_type().to_owned(),
-    };
-    let array = if schema.array { " array" } else { "" };
-    let required = if schema.required { ", required" } else { "" };
-    format!("`{}`: {kind}{array}{required}.", schema.key)
 }
 
 /// A column rendered: its field, or why it has none (for the struct's doc comment).
