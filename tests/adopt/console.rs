@@ -61,6 +61,8 @@ fn tables() -> Vec<ConsoleTable> {
             columns: json!([
                 {"key": "title", "type": "varchar", "size": 200, "required": true},
                 {"key": "published", "type": "boolean", "required": true},
+                // A whole number as the default of a float column, as the console sends it.
+                {"key": "price", "type": "double", "required": false, "default": 3},
             ]),
             indexes: json!([
                 {"key": "by_title", "type": "key", "columns": ["title"]},

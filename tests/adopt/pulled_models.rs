@@ -133,6 +133,9 @@ pub struct Books {
         )
     )]
     pub author: Option<Ref<Authors>>,
+    /// `price`: float.
+    #[column(default = 3.0)]
+    pub price: f64,
     /// `published`: boolean, required.
     pub published: bool,
     /// `title`: varchar(200), required.
