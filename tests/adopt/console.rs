@@ -1,8 +1,8 @@
 //! A database built the way a console user builds one: a table, then its columns and indexes
 //! one request at a time, each described in Appwrite's JSON (the shapes the console sends), with
 //! no Rust model anywhere. Every column kind is here, keys that are no Rust identifier, a
-//! two-way relationship, and key, unique, fulltext and spatial indexes (with orders and prefix
-//! lengths).
+//! two-way and a one-way relationship, and key, unique, fulltext and spatial indexes (with
+//! orders and prefix lengths).
 
 use appwrite_orm::Database;
 use appwrite_orm::api::ColumnStatus;
@@ -87,7 +87,7 @@ fn tables() -> Vec<ConsoleTable> {
 }
 
 /// The relationship the console adds once both tables exist: a book's author, two-way (the
-/// authors table gets `books`).
+/// authors table gets `books`). A one-way one (a book's place) follows it.
 fn relationship() -> Value {
     json!({
         "key": "author", "type": "relationship", "relatedTable": "authors",
@@ -123,6 +123,15 @@ pub async fn build(db: &Database) {
     let author = ColumnSchema::from_model(&relationship()).unwrap();
     backend
         .create_column(db.id(), "books", &author)
+        .await
+        .unwrap();
+    let place = ColumnSchema::from_model(&json!({
+        "key": "place", "type": "relationship", "relatedTable": "map-places",
+        "relationType": "manyToOne", "twoWay": false, "onDelete": "restrict",
+    }))
+    .unwrap();
+    backend
+        .create_column(db.id(), "books", &place)
         .await
         .unwrap();
     for table in ["authors", "books", "map-places"] {

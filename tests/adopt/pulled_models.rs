@@ -133,6 +133,9 @@ pub struct Books {
         )
     )]
     pub author: Option<Ref<Authors>>,
+    /// `place`: relationship manyToOne to `map-places`.
+    #[column(relation(table = "map-places", kind = many_to_one))]
+    pub place: Option<Ref<MapPlaces>>,
     /// `price`: float.
     #[column(default = 3.0)]
     pub price: f64,
