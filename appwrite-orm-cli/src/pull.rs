@@ -216,9 +216,10 @@ pub fn next_steps(summary: &PullSummary, out: &Output) -> String {
             .file_stem()
             .map_or_else(|| "models".to_owned(), |s| s.to_string_lossy().into_owned()),
     };
+    let count = summary.tables.len();
     let mut text = format!(
-        "pulled {} tables ({} columns, {} indexes) of database {:?} into {}\n",
-        summary.tables.len(),
+        "pulled {count} table{} ({} columns, {} indexes) of database {:?} into {}\n",
+        if count == 1 { "" } else { "s" },
         summary.columns,
         summary.indexes,
         summary.database,

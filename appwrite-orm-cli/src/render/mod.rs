@@ -59,6 +59,18 @@ pub struct ModuleFile {
 
 /// The models of `tables` (of the database `database_id`) as one Rust file, to be added as a
 /// module (`mod models;`).
+///
+/// ```
+/// use appwrite_orm::api::Table;
+///
+/// let users = Table::from_json(&serde_json::json!({
+///     "$id": "users", "name": "Users",
+///     "columns": [{"key": "fullName", "type": "varchar", "size": 128, "required": true}],
+/// }))
+/// .unwrap();
+/// let code = appwrite_orm_cli::generate(&[users], "default").unwrap();
+/// assert!(code.contains("#[column(rename = \"fullName\", size = 128)]\n    pub full_name: String,"));
+/// ```
 pub fn generate(tables: &[Table], database_id: &str) -> Result<String, GenerateError> {
     let tables = sorted(tables)?;
     let names = Names::of(&tables);
