@@ -157,6 +157,9 @@ async fn the_command_writes_one_file_or_a_directory() {
     );
 
     let modules = dir.path().join("src/models/");
+    // A module of a table that is gone is kept, and named.
+    std::fs::create_dir_all(&modules).unwrap();
+    std::fs::write(modules.join("gone.rs"), "// an earlier pull").unwrap();
     let (code, printed) = appwrite_orm(&[
         "--embedded",
         &db_path,
@@ -166,12 +169,25 @@ async fn the_command_writes_one_file_or_a_directory() {
     ])
     .await;
     assert_eq!(code, 0, "{printed}");
+    assert!(
+        printed.contains("gone.rs was not written by this pull"),
+        "{printed}"
+    );
     let mut names: Vec<String> = std::fs::read_dir(&modules)
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
         .collect();
     names.sort();
-    assert_eq!(names, ["authors.rs", "books.rs", "map_places.rs", "mod.rs"]);
+    assert_eq!(
+        names,
+        [
+            "authors.rs",
+            "books.rs",
+            "gone.rs",
+            "map_places.rs",
+            "mod.rs"
+        ]
+    );
     let files = appwrite_orm_cli::generate_modules(&tables, "default").unwrap();
     for file in files {
         let written = std::fs::read_to_string(modules.join(&file.file_name)).unwrap();
