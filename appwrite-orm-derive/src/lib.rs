@@ -90,6 +90,7 @@ use crate::parse::Unusable;
 /// #[index(key = "recent", columns(role, created_at), orders(asc, desc), since = 2)]
 /// #[index(key = "bio_search", fulltext, columns(bio))]
 /// #[index(key = "near", spatial, columns(location))]
+/// #[index(key = "by_name_prefix", columns(name, role), lengths(16, none))]
 /// ```
 ///
 /// | key | value |
@@ -98,6 +99,7 @@ use crate::parse::Unusable;
 /// | `unique` / `fulltext` / `spatial` | the kind (a plain key index when none); a spatial index covers one required `Point`, `LineString` or `Polygon` field, checked when the schema is validated |
 /// | `columns(a, b)` | **field** names, resolved to their column keys (renames are followed); `id`, `created_at` and `updated_at` fields index `$id`, `$createdAt`, `$updatedAt` |
 /// | `orders(asc, desc)` | one order per column, or none for all ascending |
+/// | `lengths(16, none)` | one prefix length per column (`none`: the whole column), or none; checked against the columns' sizes when the schema is validated |
 /// | `since = N` | the version that introduced it; default: the latest `since` of its columns |
 ///
 /// Indexes on array or relationship columns, fulltext indexes on non-text columns, unknown

@@ -253,6 +253,8 @@ pub(crate) struct IndexModel {
     pub(crate) kind: IndexKind,
     pub(crate) columns: Vec<String>,
     pub(crate) orders: Vec<SortOrder>,
+    /// A prefix length per column (`None`: the whole column), or empty for none.
+    pub(crate) lengths: Vec<Option<u32>>,
     pub(crate) since: u32,
 }
 

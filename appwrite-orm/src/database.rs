@@ -209,8 +209,9 @@ impl Database {
     }
 
     /// Every live table of the database with its columns and indexes, a page at a time. What
-    /// a backup copies and what a migration plans against.
-    pub(crate) async fn live_tables(&self) -> Result<Vec<LiveTable>> {
+    /// a backup copies, what a migration plans against and what `appwrite-orm pull` generates
+    /// models from.
+    pub async fn live_tables(&self) -> Result<Vec<LiveTable>> {
         every_page(
             |queries| async move { Ok(self.backend.list_tables(&self.id, &queries).await?.items) },
             |table| table.id.clone(),

@@ -765,6 +765,35 @@ pub async fn update_column_required_is_enforced(env: Env) {
     put(b, T, "r3", json!({"name": "c", "nick": "cc"})).await;
 }
 
+/// Appwrite's float routes take `?float $default`: a whole number is kept and answered as a
+/// float (`3.0`), on create and on update, so that a declared `default = 3.0` matches it.
+pub async fn float_default_is_kept_as_a_float(env: Env) {
+    let fx = env.fixture().await;
+    let b = fx.b();
+    table_with(b, T, vec![ColumnSchema::integer("n")]).await;
+    let created = b
+        .create_column(DB, T, &ColumnSchema::float("price").default_value(3))
+        .await
+        .unwrap();
+    assert_eq!(created.schema.default, Some(json!(3.0)));
+    let live = b.get_table(DB, T).await.unwrap();
+    assert_eq!(
+        live.column("price").unwrap().schema.default,
+        Some(json!(3.0))
+    );
+    let updated = b
+        .update_column(
+            DB,
+            T,
+            "price",
+            &ColumnSchema::float("price").default_value(4),
+        )
+        .await
+        .unwrap();
+    assert_eq!(updated.schema.default, Some(json!(4.0)));
+    assert!(updated.schema.default.unwrap().is_f64());
+}
+
 pub async fn update_column_default_applies_to_new_rows(env: Env) {
     let fx = env.fixture().await;
     let b = fx.b();

@@ -284,6 +284,7 @@ macro_rules! conformance_suite {
                 delete_column_used_by_index_takes_it_out_of_the_index,
                 update_column_required_is_enforced,
                 update_column_default_applies_to_new_rows,
+                float_default_is_kept_as_a_float,
                 update_column_size_grows,
                 shrinking_size_below_existing_data_is_invalid_resize,
                 update_column_with_new_key_renames_it,

@@ -52,12 +52,14 @@ fn check_index(
     let key = index_key(cx, attrs);
     let IndexColumns { keys, newest } = resolve_columns(cx, fields, attrs);
     let orders = index_orders(cx, attrs);
+    let lengths = index_lengths(cx, attrs);
     let since = index_since(cx, table_since, attrs, newest);
     IndexModel {
         key,
         kind: attrs.kind.value,
         columns: keys,
         orders,
+        lengths,
         since,
     }
 }
@@ -234,6 +236,41 @@ fn index_orders(cx: &Ctxt, attrs: &IndexAttrs) -> Vec<SortOrder> {
         );
     }
     orders.value.clone()
+}
+
+/// The `lengths(...)`, one per column, each at least 1 (`none`: the whole column); empty when
+/// absent. Whether they fit the columns' sizes is checked with the schema, which knows them.
+fn index_lengths(cx: &Ctxt, attrs: &IndexAttrs) -> Vec<Option<u32>> {
+    let Some(lengths) = &attrs.lengths else {
+        return Vec::new();
+    };
+    if lengths.value.len() != attrs.columns.len() {
+        cx.error_at(
+            lengths.span,
+            format!(
+                "{} for {}: give one length per column (`none` for a whole column), or none",
+                plural(lengths.value.len(), "length"),
+                plural(attrs.columns.len(), "column"),
+            ),
+        );
+    }
+    lengths
+        .value
+        .iter()
+        .map(|length| match length {
+            None => None,
+            Some(n) => match u32::try_from(*n) {
+                Ok(n) if n >= 1 => Some(n),
+                _ => {
+                    cx.error_at(
+                        lengths.span,
+                        format!("index length {n} is outside 1..={}", u32::MAX),
+                    );
+                    None
+                }
+            },
+        })
+        .collect()
 }
 
 /// The index's version: the declared one, checked against its table and columns, or the

@@ -203,13 +203,19 @@ fn index_expr(index: &IndexModel) -> TokenStream {
         quote!(.orders([#(#orders),*]))
     });
     let since = index.since;
-    quote! {
-        ::appwrite_orm::schema::IndexSchema::new(
+    let lengths = index.lengths.iter().map(|l| match l {
+        Some(n) => quote!(::std::option::Option::Some(#n)),
+        None => quote!(::std::option::Option::None),
+    });
+    quote! {{
+        let mut index = ::appwrite_orm::schema::IndexSchema::new(
             #key,
             ::appwrite_orm::schema::IndexKind::#kind,
             [#(#columns),*],
         )
         #orders
-        .since(#since)
-    }
+        .since(#since);
+        index.lengths = ::std::vec![#(#lengths),*];
+        index
+    }}
 }

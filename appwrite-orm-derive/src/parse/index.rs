@@ -8,7 +8,7 @@ use crate::ctxt::Ctxt;
 use crate::model::{IndexKind, SortOrder};
 
 const KEYS: &[&str] = &[
-    "key", "unique", "fulltext", "spatial", "columns", "orders", "since",
+    "key", "unique", "fulltext", "spatial", "columns", "orders", "lengths", "since",
 ];
 
 /// One `#[index(...)]`, unchecked.
@@ -19,6 +19,8 @@ pub(crate) struct IndexAttrs {
     pub(crate) kind: Sp<IndexKind>,
     pub(crate) columns: Vec<Ident>,
     pub(crate) orders: Option<Sp<Vec<SortOrder>>>,
+    /// `lengths(32, none)`: a prefix length per column, `None` for the whole column.
+    pub(crate) lengths: Option<Sp<Vec<Option<u64>>>>,
     pub(crate) since: Option<Sp<u64>>,
 }
 
@@ -36,6 +38,7 @@ fn parse_one(cx: &Ctxt, attr: &syn::Attribute) -> Option<IndexAttrs> {
     let mut kind: Option<Sp<IndexKind>> = None;
     let mut columns = Slot::new("columns");
     let mut orders = Slot::new("orders");
+    let mut lengths = Slot::new("lengths");
     let mut since = Slot::new("since");
     let result = attr.parse_nested_meta(attr::known_keys(
         cx,
@@ -83,6 +86,10 @@ fn parse_one(cx: &Ctxt, attr: &syn::Attribute) -> Option<IndexAttrs> {
                     }
                     orders.set(cx, key_span, Sp::new(list, key_span));
                 }
+                "lengths" => {
+                    let list = length_list(meta)?;
+                    lengths.set(cx, key_span, Sp::new(list, key_span));
+                }
                 "since" => since.set_read(cx, key_span, attr::unsigned(cx, meta, name)?),
                 _ => unreachable!("`KEYS` lists only the keys above"),
             }
@@ -99,8 +106,35 @@ fn parse_one(cx: &Ctxt, attr: &syn::Attribute) -> Option<IndexAttrs> {
         kind: kind.unwrap_or(Sp::new(IndexKind::Key, span)),
         columns: columns.get().map(|s| s.value).unwrap_or_default(),
         orders: orders.get(),
+        lengths: lengths.get(),
         since: since.get(),
     })
+}
+
+/// `lengths(32, none, 8)`: an integer prefix length, or `none` for the whole column.
+fn length_list(meta: &syn::meta::ParseNestedMeta<'_>) -> syn::Result<Vec<Option<u64>>> {
+    let content;
+    syn::parenthesized!(content in meta.input);
+    let list = content.parse_terminated(
+        |input| {
+            if input.peek(syn::LitInt) {
+                let lit: syn::LitInt = input.parse()?;
+                lit.base10_parse::<u64>().map(Some)
+            } else {
+                let ident: Ident = input.parse()?;
+                if ident == "none" {
+                    Ok(None)
+                } else {
+                    Err(syn::Error::new(
+                        ident.span(),
+                        "expected a prefix length (an integer) or `none` for the whole column",
+                    ))
+                }
+            }
+        },
+        syn::Token![,],
+    )?;
+    Ok(list.into_iter().collect())
 }
 
 /// The span of `index` in `#[index(...)]`, where "missing key" errors read best.

@@ -38,6 +38,7 @@
 //! #[index(key = "by_email", unique, columns(email))]
 //! #[index(key = "bio_search", fulltext, columns(bio))]
 //! #[index(key = "recent", columns(role, created_at), orders(asc, desc), since = 2)]
+//! #[index(key = "by_name_prefix", columns(name, role), lengths(16, none))]
 //! pub struct Account {
 //!     #[column(id)]
 //!     pub id: RowId, // `$id`
@@ -124,6 +125,8 @@
 //! assert_eq!(recent.columns, ["role", "$createdAt"]);
 //! assert_eq!(recent.orders, [SortOrder::Asc, SortOrder::Desc]);
 //! assert_eq!(schema.find_index("by_email").unwrap().kind, IndexKind::Unique);
+//! let prefix = schema.find_index("by_name_prefix").unwrap();
+//! assert_eq!(prefix.lengths, [Some(16), None]); // the first 16 characters of display_name
 //!
 //! // Typed columns: only queries that fit the value type compile.
 //! let filter = Account::EMAIL

@@ -331,12 +331,7 @@ fn add_column(
     // Migration metadata: Appwrite never receives it, so the engine does not keep it either.
     stored.renamed_from = None;
     if let Some(default) = &column.default {
-        stored.default = match default {
-            Value::Null => None,
-            // Appwrite keeps a spatial default as it was sent; rows get it normalised.
-            d if column.kind.is_spatial() => Some(d.clone()),
-            d => Some(value::check_value(column, d).unwrap_or_else(|_| d.clone())),
-        };
+        stored.default = stored_default(column, default);
     }
     conn.execute_batch(&format!(
         "ALTER TABLE {} ADD COLUMN {} {}",
@@ -346,6 +341,21 @@ fn add_column(
     ))?;
     let at = catalog::Placement::new(seq, status, delay_ms);
     catalog::insert_live(conn, "aw_columns", at, &stored.key, &stored, "")
+}
+
+/// A column's default as Appwrite keeps it: spatial ones as they were sent (rows get them
+/// normalised), a float column's as a float (its create and update routes take `?float
+/// $default`, so `3` is kept and answered as `3.0`), the others as the value rules normalise
+/// them (dates in UTC).
+fn stored_default(column: &ColumnSchema, default: &Value) -> Option<Value> {
+    match default {
+        Value::Null => None,
+        d if column.kind.is_spatial() => Some(d.clone()),
+        Value::Number(n) if matches!(column.kind, ColumnKind::Float { .. }) && !column.array => {
+            Some(n.as_f64().map_or_else(|| default.clone(), Value::from))
+        }
+        d => Some(value::check_value(column, d).unwrap_or_else(|_| d.clone())),
+    }
 }
 
 pub(super) fn create_column(
@@ -454,6 +464,10 @@ pub(super) fn update_column(
     next.since = old.since;
     next.renamed_from = None;
     next.kind = merge_bounds(&old.kind, &desired.kind);
+    next.default = desired
+        .default
+        .as_ref()
+        .and_then(|d| stored_default(&next, d));
     check_column_settings(&next)?;
     spatial_rules::check_update(meta, &next, key)?;
     check_resize(conn, meta, key, old, &next)?;

@@ -1,0 +1,36 @@
+//! The command line (clap derive).
+
+use std::path::PathBuf;
+
+use appwrite_orm::migrate::DEFAULT_HISTORY_TABLE;
+use clap::{Parser, Subcommand};
+
+/// Models for appwrite-orm from a live Appwrite database.
+#[derive(Debug, Parser)]
+#[command(name = "appwrite-orm", version, about, long_about = None)]
+pub struct Args {
+    /// Use the embedded engine in this SQLite file instead of a server (`APPWRITE_*`).
+    #[arg(long, global = true, value_name = "PATH")]
+    pub embedded: Option<PathBuf>,
+    /// The database id (default: `APPWRITE_DATABASE_ID`, else `default`).
+    #[arg(long, global = true, value_name = "ID")]
+    pub database: Option<String>,
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Write `#[derive(Table)]` models of every table of the database.
+    Pull {
+        /// A `.rs` file for one module, or a directory (ending in `/`, or existing) for one
+        /// module per table plus `mod.rs`.
+        #[arg(long, value_name = "PATH")]
+        out: PathBuf,
+        /// The migration history table, which is not a model.
+        #[arg(long, value_name = "ID", default_value = DEFAULT_HISTORY_TABLE)]
+        history_table: String,
+    },
+}
