@@ -20,10 +20,11 @@ use std::path::Path;
 
 use appwrite_orm::Database;
 use appwrite_orm::api::Table;
+use appwrite_orm::appwrite_config::ConfigError;
 use appwrite_orm::migrate::{DEFAULT_HISTORY_TABLE, Migrator};
 use appwrite_orm::model::registered_tables;
 use appwrite_orm::schema::{ColumnKind, TableSchema};
-use appwrite_orm_cli::pull::model_tables;
+use appwrite_orm_cli::pull::{Output, PullError, import, model_tables};
 use typed_support::Env;
 
 const GOLDEN: &str = "tests/adopt/pulled_models.rs";
@@ -48,6 +49,7 @@ fn declared_form(live: &Table) -> TableSchema {
         permissions: live.permissions.clone(),
         row_security: live.row_security,
         since: 1,
+        database: None,
         columns: columns.collect(),
         indexes: live.indexes.iter().map(|i| i.schema.clone()).collect(),
     }
@@ -231,4 +233,78 @@ async fn the_command_writes_nothing_on_error() {
         appwrite_orm(&["pull"]).await.0,
         appwrite_orm_cli::EXIT_USAGE
     );
+}
+
+/// The console's database exported as the Appwrite CLI's `appwrite.config.json` (index prefix
+/// lengths left out: the file has no place for them).
+async fn console_config(dir: &Path) -> (std::path::PathBuf, Vec<Table>) {
+    let (_, mut tables) = console_file(dir).await;
+    for table in &mut tables {
+        for index in &mut table.indexes {
+            index.schema.lengths.clear();
+        }
+    }
+    let database: appwrite_orm::api::Database =
+        serde_json::from_value(serde_json::json!({"$id": "default", "name": "Default"})).unwrap();
+    let exported = appwrite_orm::appwrite_config::export_live(&database, &tables).unwrap();
+    let document = appwrite_orm::appwrite_config::document("adopt", &exported);
+    let path = dir.join("appwrite.config.json");
+    appwrite_orm::appwrite_config::write_file(&path, &document).unwrap();
+    (path, tables)
+}
+
+#[tokio::test]
+async fn import_writes_the_models_pull_writes() {
+    let dir = tempfile::tempdir().unwrap();
+    let (config, tables) = console_config(dir.path()).await;
+    let models = dir.path().join("src/models.rs");
+    let (code, printed) = appwrite_orm(&[
+        "import",
+        config.to_str().unwrap(),
+        "--out",
+        models.to_str().unwrap(),
+    ])
+    .await;
+    assert_eq!(code, 0, "{printed}");
+    assert!(printed.contains("migrate baseline 1"), "{printed}");
+    // The same models as a pull of the database the file describes.
+    assert_eq!(
+        std::fs::read_to_string(&models).unwrap(),
+        appwrite_orm_cli::generate(&tables, "default").unwrap()
+    );
+}
+
+#[tokio::test]
+async fn import_refuses_another_format_and_an_unknown_database() {
+    let dir = tempfile::tempdir().unwrap();
+    let (config, _) = console_config(dir.path()).await;
+    let out = Output::File(dir.path().join("other/models.rs"));
+    let old = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("appwrite-orm/src/appwrite_config/fixtures/pre_one.json");
+    let refused = import(&old, None, &out, DEFAULT_HISTORY_TABLE).unwrap_err();
+    assert!(
+        matches!(
+            refused,
+            PullError::Config(ConfigError::UnsupportedVersion { .. })
+        ),
+        "{refused}"
+    );
+    let unknown = import(&config, Some("nope"), &out, DEFAULT_HISTORY_TABLE).unwrap_err();
+    assert!(
+        unknown
+            .to_string()
+            .ends_with("no database \"nope\"; the file has: default"),
+        "{unknown}"
+    );
+    assert!(!dir.path().join("other").exists());
+    // The same through the command: exit 1, nothing written.
+    let (code, _) = appwrite_orm(&[
+        "import",
+        old.to_str().unwrap(),
+        "--out",
+        dir.path().join("other/models.rs").to_str().unwrap(),
+    ])
+    .await;
+    assert_eq!(code, 1);
+    assert!(!dir.path().join("other").exists());
 }

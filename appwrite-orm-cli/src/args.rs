@@ -5,14 +5,15 @@ use std::path::PathBuf;
 use appwrite_orm::migrate::DEFAULT_HISTORY_TABLE;
 use clap::{Parser, Subcommand};
 
-/// Models for appwrite-orm from a live Appwrite database.
+/// Models for appwrite-orm from a live Appwrite database or an `appwrite.config.json`.
 #[derive(Debug, Parser)]
 #[command(name = "appwrite-orm", version, about, long_about = None)]
 pub struct Args {
     /// Use the embedded engine in this SQLite file instead of a server (`APPWRITE_*`).
     #[arg(long, global = true, value_name = "PATH")]
     pub embedded: Option<PathBuf>,
-    /// The database id (default: `APPWRITE_DATABASE_ID`, else `default`).
+    /// The database id (default: `APPWRITE_DATABASE_ID`, else `default`; for `import`, the
+    /// file's only database).
     #[arg(long, global = true, value_name = "ID")]
     pub database: Option<String>,
     /// What to do.
@@ -27,6 +28,19 @@ pub enum Command {
     Pull {
         /// A `.rs` file for one module, or a directory (ending in `/`, or existing) for one
         /// module per table plus `mod.rs`.
+        #[arg(long, value_name = "PATH")]
+        out: PathBuf,
+        /// The migration history table, which is not a model.
+        #[arg(long, value_name = "ID", default_value = DEFAULT_HISTORY_TABLE)]
+        history_table: String,
+    },
+    /// Write the models of one database of an `appwrite.config.json` (the Appwrite CLI's
+    /// file, as `appwrite pull` writes it), as `pull` does for a live one; reads no server.
+    Import {
+        /// The config file.
+        #[arg(value_name = "FILE")]
+        config: PathBuf,
+        /// A `.rs` file for one module, or a directory for one module per table.
         #[arg(long, value_name = "PATH")]
         out: PathBuf,
         /// The migration history table, which is not a model.

@@ -6,6 +6,7 @@
 //! appwrite-orm pull --out src/models.rs            # one file
 //! appwrite-orm pull --out src/models/              # one module per table and a mod.rs
 //! appwrite-orm pull --embedded app.db --out src/models.rs
+//! appwrite-orm import appwrite.config.json --out src/models.rs   # the Appwrite CLI's file
 //! ```
 //!
 //! It connects as the migration command line does (`APPWRITE_ENDPOINT`, `APPWRITE_PROJECT_ID`,
@@ -65,21 +66,30 @@ where
 
 /// Runs parsed arguments.
 pub async fn run(args: &Args, out: &mut dyn Write) -> Result<(), PullError> {
-    match &args.command {
+    let (summary, output) = match &args.command {
         Command::Pull {
             out: path,
             history_table,
         } => {
             let output = Output::from_path(path)?;
             let db = pull::open(args.embedded.as_deref(), args.database.as_deref()).await?;
-            let summary = pull::pull(&db, &output, history_table).await?;
-            write!(out, "{}", pull::next_steps(&summary, &output)).map_err(|source| {
-                PullError::Io {
-                    path: "<stdout>".into(),
-                    source,
-                }
-            })?;
-            Ok(())
+            (pull::pull(&db, &output, history_table).await?, output)
         }
-    }
+        Command::Import {
+            config,
+            out: path,
+            history_table,
+        } => {
+            let output = Output::from_path(path)?;
+            let database = args.database.as_deref();
+            (
+                pull::import(config, database, &output, history_table)?,
+                output,
+            )
+        }
+    };
+    write!(out, "{}", pull::next_steps(&summary, &output)).map_err(|source| PullError::Io {
+        path: "<stdout>".into(),
+        source,
+    })
 }

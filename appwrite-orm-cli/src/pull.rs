@@ -36,6 +36,19 @@ pub enum PullError {
         .0.display()
     )]
     BadOut(PathBuf),
+    /// The `appwrite.config.json` given to `import` cannot be read or is of another format.
+    #[error(transparent)]
+    Config(#[from] appwrite_orm::appwrite_config::ConfigError),
+    /// The config file has several databases (or none) and `--database` names none of them.
+    #[error("{file}: {problem}; the file has: {}", if .known.is_empty() { "no database".to_owned() } else { .known.join(", ") })]
+    ChooseDatabase {
+        /// The config file.
+        file: String,
+        /// What is wrong with the choice.
+        problem: String,
+        /// The databases the file has.
+        known: Vec<String>,
+    },
     /// Writing failed.
     #[error("cannot write {}: {source}", path.display())]
     Io {
@@ -134,8 +147,43 @@ pub async fn pull(
     history_table: &str,
 ) -> Result<PullSummary, PullError> {
     let tables = model_tables(db, history_table).await?;
+    write_models(&tables, db.id(), out)
+}
+
+/// Reads the tables of one database of an `appwrite.config.json` (the Appwrite CLI's file;
+/// see [`appwrite_orm::appwrite_config`]) and writes their models to `out`, as [`pull`] does
+/// for a live database. `database` may be left out when the file has one database.
+pub fn import(
+    config: &Path,
+    database: Option<&str>,
+    out: &Output,
+    history_table: &str,
+) -> Result<PullSummary, PullError> {
+    let file = appwrite_orm::appwrite_config::read_file(config)?;
+    let known: Vec<String> = file.databases().iter().map(|d| d.id.clone()).collect();
+    let choose = |problem: String| PullError::ChooseDatabase {
+        file: config.display().to_string(),
+        problem,
+        known: known.clone(),
+    };
+    let id = match (database, known.as_slice()) {
+        (Some(id), _) if known.iter().any(|k| k == id) => id.to_owned(),
+        (Some(id), _) => return Err(choose(format!("no database {id:?}"))),
+        (None, [only]) => only.clone(),
+        (None, _) => return Err(choose("name the database to import with --database".into())),
+    };
+    let mut tables = file.tables(&id);
+    tables.retain(|t| t.id != history_table);
+    if tables.is_empty() {
+        return Err(PullError::NoTables(id));
+    }
+    write_models(&tables, &id, out)
+}
+
+/// Writes the models of `tables` (of database `database`) to `out`.
+fn write_models(tables: &[Table], database: &str, out: &Output) -> Result<PullSummary, PullError> {
     let mut summary = PullSummary {
-        database: db.id().to_owned(),
+        database: database.to_owned(),
         tables: tables.iter().map(|t| t.id.clone()).collect(),
         columns: tables.iter().map(|t| t.columns.len()).sum(),
         indexes: tables.iter().map(|t| t.indexes.len()).sum(),
@@ -145,12 +193,12 @@ pub async fn pull(
     summary.tables.sort();
     match out {
         Output::File(path) => {
-            let source = render::generate(&tables, db.id())?;
+            let source = render::generate(tables, database)?;
             write_all(&[(path.clone(), source)])?;
             summary.files.push(path.clone());
         }
         Output::Directory(dir) => {
-            let files = render::generate_modules(&tables, db.id())?;
+            let files = render::generate_modules(tables, database)?;
             summary.stale = stale_files(dir, &files);
             let files: Vec<(PathBuf, String)> = files
                 .into_iter()
