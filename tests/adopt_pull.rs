@@ -24,7 +24,7 @@ use appwrite_orm::appwrite_config::ConfigError;
 use appwrite_orm::migrate::{DEFAULT_HISTORY_TABLE, Migrator};
 use appwrite_orm::model::registered_tables;
 use appwrite_orm::schema::{ColumnKind, TableSchema};
-use appwrite_orm_cli::pull::{Output, PullError, import, model_tables};
+use appwrite_orm_cli::pull::{Models, Output, PullError, import, model_tables};
 use typed_support::Env;
 
 const GOLDEN: &str = "tests/adopt/pulled_models.rs";
@@ -281,7 +281,7 @@ async fn import_refuses_another_format_and_an_unknown_database() {
     let out = Output::File(dir.path().join("other/models.rs"));
     let old = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("appwrite-orm/src/appwrite_config/fixtures/pre_one.json");
-    let refused = import(&old, None, &out, DEFAULT_HISTORY_TABLE).unwrap_err();
+    let refused = import(&old, None, &out, &Models::default()).unwrap_err();
     assert!(
         matches!(
             refused,
@@ -289,7 +289,7 @@ async fn import_refuses_another_format_and_an_unknown_database() {
         ),
         "{refused}"
     );
-    let unknown = import(&config, Some("nope"), &out, DEFAULT_HISTORY_TABLE).unwrap_err();
+    let unknown = import(&config, Some("nope"), &out, &Models::default()).unwrap_err();
     assert!(
         unknown
             .to_string()

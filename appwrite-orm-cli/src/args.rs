@@ -3,6 +3,9 @@
 use std::path::PathBuf;
 
 use appwrite_orm::migrate::DEFAULT_HISTORY_TABLE;
+
+use crate::pull::Models;
+use crate::render::Declare;
 use clap::{Parser, Subcommand};
 
 /// Models for appwrite-orm from a live Appwrite database or an `appwrite.config.json`.
@@ -30,9 +33,9 @@ pub enum Command {
         /// module per table plus `mod.rs`.
         #[arg(long, value_name = "PATH")]
         out: PathBuf,
-        /// The migration history table, which is not a model.
-        #[arg(long, value_name = "ID", default_value = DEFAULT_HISTORY_TABLE)]
-        history_table: String,
+        /// What the models state.
+        #[command(flatten)]
+        models: ModelArgs,
     },
     /// Write the models of one database of an `appwrite.config.json` (the Appwrite CLI's
     /// file, as `appwrite pull` writes it), as `pull` does for a live one; reads no server.
@@ -43,8 +46,32 @@ pub enum Command {
         /// A `.rs` file for one module, or a directory for one module per table.
         #[arg(long, value_name = "PATH")]
         out: PathBuf,
-        /// The migration history table, which is not a model.
-        #[arg(long, value_name = "ID", default_value = DEFAULT_HISTORY_TABLE)]
-        history_table: String,
+        /// What the models state.
+        #[command(flatten)]
+        models: ModelArgs,
     },
+}
+
+/// The options `pull` and `import` share.
+#[derive(Debug, clap::Args)]
+pub struct ModelArgs {
+    /// The migration history table, which is not a model.
+    #[arg(long, value_name = "ID", default_value = DEFAULT_HISTORY_TABLE)]
+    pub history_table: String,
+    /// Name the database on every model (`#[table(database = "...")]`): for a binary that
+    /// connects to another database and migrates this one too.
+    #[arg(long)]
+    pub name_database: bool,
+}
+
+impl ModelArgs {
+    /// The settings of the generation.
+    pub fn settings(&self) -> Models {
+        Models {
+            history_table: self.history_table.clone(),
+            declare: Declare {
+                database: self.name_database,
+            },
+        }
+    }
 }

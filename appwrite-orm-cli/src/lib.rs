@@ -24,7 +24,10 @@ pub mod naming;
 pub mod pull;
 pub mod render;
 
-pub use render::{GenerateError, ModuleFile, generate, generate_modules};
+pub use render::{
+    Declare, GenerateError, ModuleFile, generate, generate_modules, generate_modules_with,
+    generate_with,
+};
 
 use std::ffi::OsString;
 use std::io::Write;
@@ -67,25 +70,20 @@ where
 /// Runs parsed arguments.
 pub async fn run(args: &Args, out: &mut dyn Write) -> Result<(), PullError> {
     let (summary, output) = match &args.command {
-        Command::Pull {
-            out: path,
-            history_table,
-        } => {
+        Command::Pull { out: path, models } => {
             let output = Output::from_path(path)?;
             let db = pull::open(args.embedded.as_deref(), args.database.as_deref()).await?;
-            (pull::pull(&db, &output, history_table).await?, output)
+            (pull::pull(&db, &output, &models.settings()).await?, output)
         }
         Command::Import {
             config,
             out: path,
-            history_table,
+            models,
         } => {
             let output = Output::from_path(path)?;
             let database = args.database.as_deref();
-            (
-                pull::import(config, database, &output, history_table)?,
-                output,
-            )
+            let summary = pull::import(config, database, &output, &models.settings())?;
+            (summary, output)
         }
     };
     write!(out, "{}", pull::next_steps(&summary, &output)).map_err(|source| PullError::Io {

@@ -10,7 +10,7 @@ use appwrite_orm::backend::Backend;
 use appwrite_orm::backend::embedded::EmbeddedBackend;
 use appwrite_orm::{DEFAULT_DATABASE_ID, Database, HttpBackend, HttpConfig};
 
-use crate::render::{self, GenerateError, ModuleFile};
+use crate::render::{self, Declare, GenerateError, ModuleFile};
 
 /// Why a pull failed. Nothing was written.
 #[derive(Debug, thiserror::Error)]
@@ -140,14 +140,28 @@ pub async fn model_tables(db: &Database, history_table: &str) -> Result<Vec<Tabl
     Ok(tables)
 }
 
+/// What a pull or an import writes beyond the tables.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Models {
+    /// The migration history table, which is not a model.
+    pub history_table: String,
+    /// What the models state ([`Declare`]).
+    pub declare: Declare,
+}
+
+impl Default for Models {
+    fn default() -> Self {
+        Self {
+            history_table: appwrite_orm::migrate::DEFAULT_HISTORY_TABLE.to_owned(),
+            declare: Declare::default(),
+        }
+    }
+}
+
 /// Reads the tables of `db` and writes their models to `out`.
-pub async fn pull(
-    db: &Database,
-    out: &Output,
-    history_table: &str,
-) -> Result<PullSummary, PullError> {
-    let tables = model_tables(db, history_table).await?;
-    write_models(&tables, db.id(), out)
+pub async fn pull(db: &Database, out: &Output, models: &Models) -> Result<PullSummary, PullError> {
+    let tables = model_tables(db, &models.history_table).await?;
+    write_models(&tables, db.id(), out, models.declare)
 }
 
 /// Reads the tables of one database of an `appwrite.config.json` (the Appwrite CLI's file;
@@ -157,7 +171,7 @@ pub fn import(
     config: &Path,
     database: Option<&str>,
     out: &Output,
-    history_table: &str,
+    models: &Models,
 ) -> Result<PullSummary, PullError> {
     let file = appwrite_orm::appwrite_config::read_file(config)?;
     let known: Vec<String> = file.databases().iter().map(|d| d.id.clone()).collect();
@@ -173,15 +187,20 @@ pub fn import(
         (None, _) => return Err(choose("name the database to import with --database".into())),
     };
     let mut tables = file.tables(&id);
-    tables.retain(|t| t.id != history_table);
+    tables.retain(|t| t.id != models.history_table);
     if tables.is_empty() {
         return Err(PullError::NoTables(id));
     }
-    write_models(&tables, &id, out)
+    write_models(&tables, &id, out, models.declare)
 }
 
 /// Writes the models of `tables` (of database `database`) to `out`.
-fn write_models(tables: &[Table], database: &str, out: &Output) -> Result<PullSummary, PullError> {
+fn write_models(
+    tables: &[Table],
+    database: &str,
+    out: &Output,
+    declare: Declare,
+) -> Result<PullSummary, PullError> {
     let mut summary = PullSummary {
         database: database.to_owned(),
         tables: tables.iter().map(|t| t.id.clone()).collect(),
@@ -193,12 +212,12 @@ fn write_models(tables: &[Table], database: &str, out: &Output) -> Result<PullSu
     summary.tables.sort();
     match out {
         Output::File(path) => {
-            let source = render::generate(tables, database)?;
+            let source = render::generate_with(tables, database, declare)?;
             write_all(&[(path.clone(), source)])?;
             summary.files.push(path.clone());
         }
         Output::Directory(dir) => {
-            let files = render::generate_modules(tables, database)?;
+            let files = render::generate_modules_with(tables, database, declare)?;
             summary.stale = stale_files(dir, &files);
             let files: Vec<(PathBuf, String)> = files
                 .into_iter()

@@ -72,9 +72,31 @@ pub struct ModuleFile {
 /// assert!(code.contains("#[column(rename = \"fullName\", size = 128)]\n    pub full_name: String,"));
 /// ```
 pub fn generate(tables: &[Table], database_id: &str) -> Result<String, GenerateError> {
+    generate_with(tables, database_id, Declare::default())
+}
+
+/// What the generated models state beyond the tables themselves.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Declare {
+    /// Name the database on every model (`#[table(database = "...")]`), for a binary whose
+    /// connection is to another database (several databases in one binary). Without it, the
+    /// models belong to whatever database the binary connects to.
+    pub database: bool,
+}
+
+/// [`generate`], stating what `declare` asks for.
+pub fn generate_with(
+    tables: &[Table],
+    database_id: &str,
+    declare: Declare,
+) -> Result<String, GenerateError> {
+    let database = declare.database.then_some(database_id);
     let tables = sorted(tables)?;
     let names = Names::of(&tables);
-    let items: Vec<TableItems> = tables.iter().map(|t| table_items(t, &names)).collect();
+    let items: Vec<TableItems> = tables
+        .iter()
+        .map(|t| table_items(t, &names, database))
+        .collect();
     let header = header(database_id, tables.len());
     let imports = imports(
         items.iter().flat_map(|i| i.imports.iter().copied()),
@@ -97,13 +119,23 @@ pub fn generate_modules(
     tables: &[Table],
     database_id: &str,
 ) -> Result<Vec<ModuleFile>, GenerateError> {
+    generate_modules_with(tables, database_id, Declare::default())
+}
+
+/// [`generate_modules`], stating what `declare` asks for.
+pub fn generate_modules_with(
+    tables: &[Table],
+    database_id: &str,
+    declare: Declare,
+) -> Result<Vec<ModuleFile>, GenerateError> {
+    let database = declare.database.then_some(database_id);
     let tables = sorted(tables)?;
     let names = Names::of(&tables);
     let mut files = Vec::new();
     let mut modules = Vec::new();
     for table in &tables {
         let table_names = names.table(&table.id).expect("every table was named");
-        let items = table_items(table, &names);
+        let items = table_items(table, &names, database);
         let file_name = format!("{}.rs", table_names.module);
         let source = format(&file_name, module_tokens(table, &items))?;
         modules.push(module_decl(table, table_names));

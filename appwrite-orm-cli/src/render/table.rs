@@ -27,7 +27,8 @@ pub(crate) struct TableItems {
 }
 
 /// The items of `table`, named as `all` says.
-pub(crate) fn table_items(table: &Table, all: &Names) -> TableItems {
+/// `database`: the database id to name in `#[table(database = ...)]`, if any.
+pub(crate) fn table_items(table: &Table, all: &Names, database: Option<&str>) -> TableItems {
     let names = all
         .table(&table.id)
         .expect("every table of the set was named");
@@ -72,7 +73,7 @@ pub(crate) fn table_items(table: &Table, all: &Names) -> TableItems {
     let mut imports: BTreeSet<&'static str> = ["DateTime", "RowId"].into();
     imports.extend(fields.iter().filter_map(|f| f.import));
     let has_enums = !enums.is_empty();
-    let item = struct_item(table, names, &fields, &indexes, &notes);
+    let item = struct_item(table, names, database, &fields, &indexes, &notes);
     TableItems {
         tokens: quote!(#(#enums)* #item),
         imports,
@@ -113,6 +114,7 @@ fn index_fields(fields: &[Field]) -> BTreeMap<String, String> {
 fn struct_item(
     table: &Table,
     names: &TableNames,
+    database: Option<&str>,
     fields: &[Field],
     indexes: &[TokenStream],
     notes: &[String],
@@ -121,6 +123,9 @@ fn struct_item(
     let id = &table.id;
     let name = &table.name;
     let mut table_keys = vec![quote!(id = #id), quote!(name = #name)];
+    if let Some(database) = database {
+        table_keys.push(quote!(database = #database));
+    }
     if table.row_security {
         table_keys.push(quote!(row_security));
     }
