@@ -250,7 +250,7 @@ mod tests {
             Query::regex("fresh", "^a"),
             Query::search("fresh", "word"),
         ] {
-            assert!(no_match(&[filter.clone()]), "{filter:?}");
+            assert!(no_match(std::slice::from_ref(&filter)), "{filter:?}");
         }
     }
 
@@ -277,7 +277,11 @@ mod tests {
     #[test]
     fn a_filter_that_cannot_be_decided_on_a_default_is_refused_with_why() {
         let refused = rewrite(&[Query::search("status", "draft")], &held()).unwrap_err();
-        assert!(refused.0.contains("`search` on column \"status\""), "{}", refused.0);
+        assert!(
+            refused.0.contains("`search` on column \"status\""),
+            "{}",
+            refused.0
+        );
     }
 
     #[test]
@@ -296,7 +300,7 @@ mod tests {
         assert_eq!(queries, [Query::or([live.clone(), other.clone()])]);
         // One operand left stands alone.
         let (queries, _) = sent(&[Query::and([Query::is_null("fresh"), live.clone()])]);
-        assert_eq!(queries, [live.clone()]);
+        assert_eq!(queries, std::slice::from_ref(&live));
         assert!(no_match(&[Query::and([Query::is_not_null("fresh"), live])]));
         assert!(no_match(&[Query::or([
             Query::equal("fresh", ["x"]),

@@ -86,9 +86,7 @@ impl RecordingBackend {
         let live = match self.inner.list_tables(database, queries).await {
             Ok(live) => live,
             // A database only the simulation created has only the tables it created.
-            Err(e)
-                if e.error_type() == Some(types::DATABASE_NOT_FOUND) && !created.is_empty() =>
-            {
+            Err(e) if e.error_type() == Some(types::DATABASE_NOT_FOUND) && !created.is_empty() => {
                 List {
                     total: 0,
                     items: Vec::new(),
@@ -153,7 +151,10 @@ impl RecordingBackend {
         match overlay::rewrite(queries, &held).map_err(refused)? {
             Rewritten::NoMatch => Err(error::row_not_found().into()),
             Rewritten::Send { queries, added } => {
-                let mut row = self.inner.get_row(database, table, row_id, &queries).await?;
+                let mut row = self
+                    .inner
+                    .get_row(database, table, row_id, &queries)
+                    .await?;
                 overlay::complete(&mut row, &added);
                 Ok(row)
             }
@@ -172,7 +173,10 @@ impl RecordingBackend {
         let held = match rows {
             Rows::None => return Ok(no_rows()),
             Rows::Live(held) if held.is_empty() => {
-                return self.inner.list_rows(database, table, queries, options).await;
+                return self
+                    .inner
+                    .list_rows(database, table, queries, options)
+                    .await;
             }
             Rows::Live(held) => held,
         };

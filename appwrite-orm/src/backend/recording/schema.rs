@@ -268,7 +268,11 @@ mod tests {
     }
 
     fn keys(table: &Table) -> Vec<&str> {
-        table.columns.iter().map(|c| c.schema.key.as_str()).collect()
+        table
+            .columns
+            .iter()
+            .map(|c| c.schema.key.as_str())
+            .collect()
     }
 
     #[test]
@@ -283,7 +287,10 @@ mod tests {
             column(ColumnSchema::varchar("title", 99)),
         );
         schema.delete_column("app", "posts", "views");
-        let index = Live::available(IndexSchema::new("by_slug", IndexKind::Key, ["slug"]), String::new());
+        let index = Live::available(
+            IndexSchema::new("by_slug", IndexKind::Key, ["slug"]),
+            String::new(),
+        );
         schema.create_index("app", "posts", index);
 
         let seen = schema.present("app", live());
@@ -335,7 +342,10 @@ mod tests {
             schema.rows("app", "posts"),
             Rows::Live(Held::from([("state".to_owned(), json!("draft"))]))
         );
-        assert_eq!(keys(&schema.present("app", live())), ["title", "views", "state"]);
+        assert_eq!(
+            keys(&schema.present("app", live())),
+            ["title", "views", "state"]
+        );
     }
 
     #[test]
