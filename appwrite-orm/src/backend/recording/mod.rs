@@ -27,10 +27,15 @@
 //!   the recorded deletions (a deleted table is `404 table_not_found`), so that code waiting for
 //!   a column to be created or a drop to finish goes on;
 //! - row reads whose queries name a column only the simulation created are answered as the
-//!   server would answer them once it exists: every existing row holds null there, or the value
-//!   a recorded bulk update set in all of them (the default a version writes into existing
-//!   rows); see [`overlay`] for how each query is decided without being sent. The rows of a
-//!   table only the simulation created are none.
+//!   server would answer them once it exists, without sending what it would refuse. Every
+//!   existing row holds null there, or the value a recorded bulk update set in all of them (the
+//!   default a version writes into existing rows), so each filter on it matches every row or
+//!   none: `isNull` on a null column is dropped, `isNotNull`, `equal` and the comparisons
+//!   answer an empty page (total 0), filters on a default are evaluated on it, and `and`/`or`
+//!   fold what was decided. A `select` of the column is removed from the request and the column
+//!   added to each row answered (whole rows get it too); an order by it is dropped. A `search`
+//!   or spatial filter on a default cannot be decided and is refused with a message saying so.
+//!   A table only the simulation created has no rows.
 //!
 //! Row writes are not visible to later reads: a row "created" is not listed afterwards, a row
 //! "updated" reads as it was. Code that reads back the rows it wrote sees them as they are now.
