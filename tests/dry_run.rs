@@ -189,7 +189,15 @@ async fn dry_run_sees_the_columns_its_version_creates(kind: Kind) {
     let v2 =
         Migrator::new([&notes_v2_with_summary()], [on_new_columns()]).with_options(f.options());
     let before = snapshot(&f.db).await;
+    f.counter.reset();
     let report = v2.dry_run(&f.db).await.unwrap();
+    let operations = f.counter.by_operation();
+    assert!(
+        operations
+            .keys()
+            .all(|op| op.starts_with("get_") || op.starts_with("list_")),
+        "the dry run sent a write: {operations:?}"
+    );
     assert_eq!(snapshot(&f.db).await, before, "the dry run wrote something");
     let v = report.version(2).unwrap();
     assert!(v.step_error.is_none(), "{v:?}");
