@@ -211,8 +211,44 @@ async fn dry_run_sees_the_columns_its_version_creates(kind: Kind) {
     assert_eq!(real.version(2).unwrap().rows_touched, 18);
 }
 
+/// Version 2 renames `tag` to `label`; its step retags by the new name. The dry run reads the
+/// renamed column under its live key and runs the step to the end.
+async fn dry_run_reads_a_column_its_version_renames(kind: Kind) {
+    let (f, _) = prepared(kind).await;
+    let renamed = TableSchema::new("notes", "Notes")
+        .column(ColumnSchema::varchar("text", 100).required())
+        .column(
+            ColumnSchema::varchar("label", 20)
+                .renamed_from("tag")
+                .since(2),
+        );
+    let step = MigrationDef::new(2, "retag by the new name", |m| {
+        Box::pin(async move {
+            m.rows("notes")
+                .backfill(vec![Query::equal("label", ["old"])], |row| {
+                    let label = row.get("label")?.as_str()?;
+                    Some(doc(json!({"label": format!("{label}-2")})))
+                })
+                .await?;
+            Ok(())
+        })
+    });
+    let v2 = Migrator::new([&renamed], [step]).with_options(f.options());
+    let before = snapshot(&f.db).await;
+    let report = v2.dry_run(&f.db).await.unwrap();
+    assert_eq!(snapshot(&f.db).await, before, "the dry run wrote something");
+    let v = report.version(2).unwrap();
+    assert!(v.step_error.is_none(), "{v:?}");
+    assert_eq!(v.rows_by_table["notes"], 3, "{v:?}");
+    assert_eq!(v.sample[0].data, json!({"label": "old-2"}), "{v:?}");
+
+    let real = v2.run(&f.db).await.unwrap();
+    assert_eq!(real.version(2).unwrap().rows_touched, 3);
+}
+
 on_both_backends!(
     dry_run_writes_nothing,
     cli_dry_run_writes_nothing,
     dry_run_sees_the_columns_its_version_creates,
+    dry_run_reads_a_column_its_version_renames,
 );

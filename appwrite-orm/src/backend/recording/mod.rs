@@ -35,7 +35,8 @@
 //!   fold what was decided. A `select` of the column is removed from the request and the column
 //!   added to each row answered (whole rows get it too); an order by it is dropped. A `search`
 //!   or spatial filter on a default cannot be decided and is refused with a message saying so.
-//!   A table only the simulation created has no rows.
+//!   A live column the simulation renamed is read under its live key and shown under its new
+//!   one. A table only the simulation created has no rows.
 //!
 //! Row writes are not visible to later reads: a row "created" is not listed afterwards, a row
 //! "updated" reads as it was. Code that reads back the rows it wrote sees them as they are now.

@@ -16,6 +16,9 @@
 //!   such column);
 //! - an order by such a column is dropped: every row ties on it.
 //!
+//! A live column the simulation renamed is read under its live key: its new key is put back to
+//! the live one in the queries, and the value moved to the new key in every row answered.
+//!
 //! What is approximated: the rows are those that exist now. A step's own recorded row writes
 //! (its backfill's updates, rows it creates) are not visible to its later reads; only a bulk
 //! update that sets such a column in every existing row is (see
@@ -34,17 +37,42 @@ use crate::query::{Query, QueryClass};
 /// What every existing row holds in each column only the simulation created, by column key.
 pub(crate) type Held = BTreeMap<String, Value>;
 
+/// The columns of a live table as the simulation changed them, as row reads meet them.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub(crate) struct Simulated {
+    /// The columns only the simulation created, with what every existing row holds there.
+    pub(crate) held: Held,
+    /// Live columns the simulation renamed: by the key it shows, the live key of the values.
+    pub(crate) renamed: BTreeMap<String, String>,
+}
+
+impl Simulated {
+    /// True when reads are sent unchanged.
+    pub(crate) fn is_empty(&self) -> bool {
+        self.held.is_empty() && self.renamed.is_empty()
+    }
+}
+
+/// What the simulation adds to each row a read answers.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub(crate) struct Completion {
+    /// The held columns the answer shows, with their value.
+    pub(crate) added: Vec<(String, Value)>,
+    /// Renamed columns: the live key, and the key the value moves to.
+    pub(crate) renamed: Vec<(String, String)>,
+}
+
 /// What to do with a read whose queries were rewritten.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) enum Rewritten {
     /// No row matches: answer an empty page, send nothing.
     NoMatch,
-    /// Send these queries, then [`complete`] each row answered with `added`.
+    /// Send these queries, then [`complete`] each row answered.
     Send {
-        /// The queries without what names held columns.
+        /// The queries without what names held columns, renamed columns under their live key.
         queries: Vec<Query>,
-        /// The held columns the answer shows, with their value.
-        added: Vec<(String, Value)>,
+        /// What each row answered gets.
+        completion: Completion,
     },
 }
 
@@ -52,9 +80,10 @@ pub(crate) enum Rewritten {
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct Undecidable(pub(crate) String);
 
-/// The read `queries` against a table whose existing rows hold `held` in the columns only the
-/// simulation created.
-pub(crate) fn rewrite(queries: &[Query], held: &Held) -> Result<Rewritten, Undecidable> {
+/// The read `queries` against a live table whose columns the simulation changed as `simulated`
+/// says.
+pub(crate) fn rewrite(queries: &[Query], simulated: &Simulated) -> Result<Rewritten, Undecidable> {
+    let held = &simulated.held;
     let mut kept = Vec::with_capacity(queries.len());
     // Held columns some `select` names; `None` until a select is met.
     let mut selected: Option<Vec<String>> = None;
@@ -87,6 +116,9 @@ pub(crate) fn rewrite(queries: &[Query], held: &Held) -> Result<Rewritten, Undec
             other => kept.push(other.clone()),
         }
     }
+    for query in &mut kept {
+        to_live_keys(query, &simulated.renamed);
+    }
     let added = held
         .iter()
         .filter(|(key, _)| match &selected {
@@ -95,16 +127,49 @@ pub(crate) fn rewrite(queries: &[Query], held: &Held) -> Result<Rewritten, Undec
         })
         .map(|(key, value)| (key.clone(), value.clone()))
         .collect();
+    let renamed = simulated
+        .renamed
+        .iter()
+        .map(|(shown, live)| (live.clone(), shown.clone()))
+        .collect();
     Ok(Rewritten::Send {
         queries: kept,
-        added,
+        completion: Completion { added, renamed },
     })
 }
 
-/// Adds the held columns a read's answer shows to one answered row.
-pub(crate) fn complete(row: &mut Row, added: &[(String, Value)]) {
-    for (key, value) in added {
+/// One answered row as the simulation shows it: renamed columns under their new key, and the
+/// held columns the read's answer shows.
+pub(crate) fn complete(row: &mut Row, completion: &Completion) {
+    for (live, shown) in &completion.renamed {
+        if let Some(value) = row.0.remove(live) {
+            row.0.insert(shown.clone(), value);
+        }
+    }
+    for (key, value) in &completion.added {
         row.0.insert(key.clone(), value.clone());
+    }
+}
+
+/// `query` with the renamed columns it names under their live key (`author.name` names
+/// `author`).
+fn to_live_keys(query: &mut Query, renamed: &BTreeMap<String, String>) {
+    let live = |attribute: &mut String| {
+        let column = column_of(attribute);
+        if let Some(live) = renamed.get(column) {
+            *attribute = format!("{live}{}", &attribute[column.len()..]);
+        }
+    };
+    match query {
+        Query::And(children) | Query::Or(children) => {
+            children.iter_mut().for_each(|c| to_live_keys(c, renamed));
+        }
+        Query::Select { attributes } => attributes.iter_mut().for_each(live),
+        other => {
+            if let Some(attribute) = other.attribute_mut() {
+                live(attribute);
+            }
+        }
     }
 }
 
@@ -218,15 +283,25 @@ mod tests {
         ])
     }
 
+    fn simulated() -> Simulated {
+        Simulated {
+            held: held(),
+            renamed: BTreeMap::new(),
+        }
+    }
+
     fn sent(queries: &[Query]) -> (Vec<Query>, Vec<(String, Value)>) {
-        match rewrite(queries, &held()).unwrap() {
-            Rewritten::Send { queries, added } => (queries, added),
+        match rewrite(queries, &simulated()).unwrap() {
+            Rewritten::Send {
+                queries,
+                completion,
+            } => (queries, completion.added),
             Rewritten::NoMatch => panic!("expected a read to send for {queries:?}"),
         }
     }
 
     fn no_match(queries: &[Query]) -> bool {
-        rewrite(queries, &held()).unwrap() == Rewritten::NoMatch
+        rewrite(queries, &simulated()).unwrap() == Rewritten::NoMatch
     }
 
     #[test]
@@ -276,7 +351,7 @@ mod tests {
 
     #[test]
     fn a_filter_that_cannot_be_decided_on_a_default_is_refused_with_why() {
-        let refused = rewrite(&[Query::search("status", "draft")], &held()).unwrap_err();
+        let refused = rewrite(&[Query::search("status", "draft")], &simulated()).unwrap_err();
         assert!(
             refused.0.contains("`search` on column \"status\""),
             "{}",
@@ -327,7 +402,11 @@ mod tests {
             assert_eq!(added.len(), 2);
         }
         let mut row = Row(serde_json::Map::new());
-        complete(&mut row, &[("status".to_owned(), json!("draft"))]);
+        let completion = Completion {
+            added: vec![("status".to_owned(), json!("draft"))],
+            renamed: Vec::new(),
+        };
+        complete(&mut row, &completion);
         assert_eq!(row.get("status"), Some(&json!("draft")));
     }
 
@@ -356,5 +435,40 @@ mod tests {
         let (sent_queries, added) = sent(&queries);
         assert_eq!(sent_queries, queries);
         assert!(added.is_empty());
+    }
+
+    #[test]
+    fn a_renamed_column_is_read_under_its_live_key() {
+        let renamed = Simulated {
+            held: Held::new(),
+            renamed: BTreeMap::from([("handle".to_owned(), "nick".to_owned())]),
+        };
+        let queries = [
+            Query::select(["handle", "author.name"]),
+            Query::or([Query::equal("handle", ["a"]), Query::is_null("title")]),
+            Query::order_asc("handle"),
+        ];
+        let Rewritten::Send {
+            queries,
+            completion,
+        } = rewrite(&queries, &renamed).unwrap()
+        else {
+            panic!("a read to send");
+        };
+        assert_eq!(
+            queries,
+            [
+                Query::select(["nick", "author.name"]),
+                Query::or([Query::equal("nick", ["a"]), Query::is_null("title")]),
+                Query::order_asc("nick"),
+            ]
+        );
+        let mut row = Row(json!({"$id": "r1", "nick": "a"})
+            .as_object()
+            .cloned()
+            .unwrap());
+        complete(&mut row, &completion);
+        assert_eq!(row.get("handle"), Some(&json!("a")));
+        assert!(row.get("nick").is_none());
     }
 }

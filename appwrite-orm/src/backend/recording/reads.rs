@@ -141,21 +141,24 @@ impl RecordingBackend {
         queries: &[Query],
     ) -> Result<Row> {
         let rows = super::lock(&self.schema).rows(database, table);
-        let held = match rows {
+        let simulated = match rows {
             Rows::None => return Err(error::row_not_found().into()),
-            Rows::Live(held) if held.is_empty() => {
+            Rows::Live(simulated) if simulated.is_empty() => {
                 return self.inner.get_row(database, table, row_id, queries).await;
             }
-            Rows::Live(held) => held,
+            Rows::Live(simulated) => simulated,
         };
-        match overlay::rewrite(queries, &held).map_err(refused)? {
+        match overlay::rewrite(queries, &simulated).map_err(refused)? {
             Rewritten::NoMatch => Err(error::row_not_found().into()),
-            Rewritten::Send { queries, added } => {
+            Rewritten::Send {
+                queries,
+                completion,
+            } => {
                 let mut row = self
                     .inner
                     .get_row(database, table, row_id, &queries)
                     .await?;
-                overlay::complete(&mut row, &added);
+                overlay::complete(&mut row, &completion);
                 Ok(row)
             }
         }
@@ -170,25 +173,28 @@ impl RecordingBackend {
         options: &ListOptions,
     ) -> Result<List<Row>> {
         let rows = super::lock(&self.schema).rows(database, table);
-        let held = match rows {
+        let simulated = match rows {
             Rows::None => return Ok(no_rows()),
-            Rows::Live(held) if held.is_empty() => {
+            Rows::Live(simulated) if simulated.is_empty() => {
                 return self
                     .inner
                     .list_rows(database, table, queries, options)
                     .await;
             }
-            Rows::Live(held) => held,
+            Rows::Live(simulated) => simulated,
         };
-        match overlay::rewrite(queries, &held).map_err(refused)? {
+        match overlay::rewrite(queries, &simulated).map_err(refused)? {
             Rewritten::NoMatch => Ok(no_rows()),
-            Rewritten::Send { queries, added } => {
+            Rewritten::Send {
+                queries,
+                completion,
+            } => {
                 let mut list = self
                     .inner
                     .list_rows(database, table, &queries, options)
                     .await?;
                 for row in &mut list.items {
-                    overlay::complete(row, &added);
+                    overlay::complete(row, &completion);
                 }
                 Ok(list)
             }
@@ -198,11 +204,11 @@ impl RecordingBackend {
     /// True when `queries` match every existing row of `table` once what names the columns
     /// only the simulation created is decided: no filter, limit or cursor is left.
     pub(super) fn matches_every_row(&self, database: &str, table: &str, queries: &[Query]) -> bool {
-        let Rows::Live(held) = super::lock(&self.schema).rows(database, table) else {
+        let Rows::Live(simulated) = super::lock(&self.schema).rows(database, table) else {
             return false;
         };
         matches!(
-            overlay::rewrite(queries, &held),
+            overlay::rewrite(queries, &simulated),
             Ok(Rewritten::Send { queries, .. }) if queries.is_empty()
         )
     }

@@ -14,7 +14,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::Value;
 
-use super::overlay::Held;
+use super::overlay::{Held, Simulated};
 use crate::api::models::{Column, Document, Index, Table, TableUpdate};
 
 /// A table by database id and table id.
@@ -41,6 +41,8 @@ struct Changes {
     deleted_indexes: BTreeSet<String>,
     /// Columns absent from the live table, with what every existing row holds there.
     held: Held,
+    /// Live columns renamed: by new key, the live key.
+    renamed: BTreeMap<String, String>,
 }
 
 /// How the simulation sees a table.
@@ -59,8 +61,8 @@ pub(crate) enum Seen {
 pub(crate) enum Rows {
     /// Only the simulation created the table: it has no rows.
     None,
-    /// The live rows, with what they hold in the columns only the simulation created.
-    Live(Held),
+    /// The live rows, with what the simulation changed in their columns.
+    Live(Simulated),
 }
 
 fn key(database: &str, table: &str) -> TableKey {
@@ -133,8 +135,11 @@ impl SimulatedSchema {
     pub(crate) fn rows(&self, database: &str, table: &str) -> Rows {
         match self.tables.get(&key(database, table)) {
             Some(changes) if changes.created.is_some() => Rows::None,
-            Some(changes) => Rows::Live(changes.held.clone()),
-            None => Rows::Live(Held::new()),
+            Some(changes) => Rows::Live(Simulated {
+                held: changes.held.clone(),
+                renamed: changes.renamed.clone(),
+            }),
+            None => Rows::Live(Simulated::default()),
         }
     }
 
@@ -183,9 +188,16 @@ impl SimulatedSchema {
             changes.columns.retain(|c| c.schema.key != key);
             changes.deleted_columns.insert(key.to_owned());
             changes.deleted_columns.remove(&new_key);
-            // A column only the simulation has keeps what its rows hold under the new key.
+            let live = changes
+                .renamed
+                .remove(key)
+                .unwrap_or_else(|| key.to_owned());
+            // A column only the simulation has keeps what its rows hold under the new key; a
+            // live one is read under its live key.
             if let Some(value) = changes.held.remove(key) {
                 changes.held.insert(new_key, value);
+            } else if changes.created.is_none() && live != new_key {
+                changes.renamed.insert(new_key, live);
             }
         }
         upsert(&mut changes.columns, column, |c| &c.schema.key);
@@ -210,6 +222,7 @@ impl SimulatedSchema {
         let changes = self.changes(database, table);
         changes.columns.retain(|c| c.schema.key != key);
         changes.held.remove(key);
+        changes.renamed.remove(key);
         changes.deleted_columns.insert(key.to_owned());
     }
 
@@ -263,6 +276,17 @@ mod tests {
         table
     }
 
+    /// What row reads meet: `columns` held, nothing renamed.
+    fn held<const N: usize>(columns: [(&str, Value); N]) -> Simulated {
+        Simulated {
+            held: columns
+                .into_iter()
+                .map(|(k, v)| (k.to_owned(), v))
+                .collect(),
+            renamed: BTreeMap::new(),
+        }
+    }
+
     fn column(schema: ColumnSchema) -> Column {
         Live::available(schema, String::new())
     }
@@ -305,7 +329,7 @@ mod tests {
         assert_eq!(keys(&schema.present("other", live())), ["title", "views"]);
         assert_eq!(
             schema.rows("app", "posts"),
-            Rows::Live(Held::from([("slug".to_owned(), Value::Null)]))
+            Rows::Live(held([("slug", Value::Null)]))
         );
     }
 
@@ -314,13 +338,13 @@ mod tests {
         let mut schema = SimulatedSchema::default();
         let title = column(ColumnSchema::varchar("title", 10));
         schema.create_column("app", "posts", title.clone(), true);
-        assert_eq!(schema.rows("app", "posts"), Rows::Live(Held::new()));
+        assert_eq!(schema.rows("app", "posts"), Rows::Live(held([])));
         // Deleted, then created again: its live values are gone.
         schema.delete_column("app", "posts", "title");
         schema.create_column("app", "posts", title, true);
         assert_eq!(
             schema.rows("app", "posts"),
-            Rows::Live(Held::from([("title".to_owned(), Value::Null)]))
+            Rows::Live(held([("title", Value::Null)]))
         );
     }
 
@@ -333,14 +357,14 @@ mod tests {
         schema.set_in_every_row("app", "posts", data.as_object().unwrap());
         assert_eq!(
             schema.rows("app", "posts"),
-            Rows::Live(Held::from([("status".to_owned(), json!("draft"))]))
+            Rows::Live(held([("status", json!("draft"))]))
         );
         // Renamed: the rows hold it under the new key.
         let renamed = column(ColumnSchema::varchar("state", 10));
         schema.update_column("app", "posts", "status", renamed);
         assert_eq!(
             schema.rows("app", "posts"),
-            Rows::Live(Held::from([("state".to_owned(), json!("draft"))]))
+            Rows::Live(held([("state", json!("draft"))]))
         );
         assert_eq!(
             keys(&schema.present("app", live())),
@@ -369,5 +393,22 @@ mod tests {
         assert!(schema.created_tables("app").is_empty());
         schema.delete_table("app", "posts");
         assert_eq!(schema.seen("app", "posts"), Seen::Deleted);
+    }
+
+    #[test]
+    fn a_renamed_live_column_is_read_under_its_live_key() {
+        let mut schema = SimulatedSchema::default();
+        let handle = column(ColumnSchema::varchar("handle", 10));
+        schema.update_column("app", "posts", "title", handle);
+        let renamed = column(ColumnSchema::varchar("name", 10));
+        schema.update_column("app", "posts", "handle", renamed);
+        assert_eq!(keys(&schema.present("app", live())), ["views", "name"]);
+        let Rows::Live(simulated) = schema.rows("app", "posts") else {
+            panic!("a live table");
+        };
+        let expected = BTreeMap::from([("name".to_owned(), "title".to_owned())]);
+        assert_eq!(simulated.renamed, expected);
+        schema.delete_column("app", "posts", "name");
+        assert_eq!(schema.rows("app", "posts"), Rows::Live(held([])));
     }
 }
