@@ -148,7 +148,7 @@ impl Steps {
         };
         for version in versions {
             // Every version's planned schema, so that each step sees the schema it would meet.
-            simulator.schema_before_step(version).await;
+            notes.extend(simulator.schema_before_step(version).await);
             let def = prepared
                 .migrations
                 .iter()

@@ -120,7 +120,8 @@ pub struct DryRunVersion {
     pub schema: Vec<PlannedOp>,
     /// True when the version has a step (it was simulated).
     pub has_step: bool,
-    /// Why the simulated step stopped, when it did (often: it reads a column not created yet).
+    /// Why the simulated step stopped, when it did (its own error, or a query on a column only
+    /// the simulation created that it cannot decide).
     pub step_error: Option<String>,
     /// Rows the version would write, per table (default fills and the step's writes).
     pub rows_by_table: BTreeMap<String, u64>,
@@ -160,7 +161,9 @@ pub(crate) async fn dry_run(migrator: &Migrator, db: &Database) -> Result<DryRun
             .migrations
             .iter()
             .find(|m| m.version == version.version);
-        report.versions.push(simulator.version(version, def).await);
+        let (simulated, note) = simulator.version(version, def).await;
+        report.versions.push(simulated);
+        report.notes.extend(note);
     }
     drop(simulator);
     if report.versions.iter().any(|v| v.step_error.is_some()) {
@@ -212,8 +215,13 @@ impl Simulator {
     }
 
     /// What `version` would do: its schema operations, the rows its default fills would
-    /// write, and what its step (`def`) would write.
-    async fn version(&self, version: &VersionPlan, def: Option<&MigrationDef>) -> DryRunVersion {
+    /// write, and what its step (`def`) would write; with a note when its schema operations
+    /// could not be simulated.
+    async fn version(
+        &self,
+        version: &VersionPlan,
+        def: Option<&MigrationDef>,
+    ) -> (DryRunVersion, Option<String>) {
         let mut out = DryRunVersion {
             version: version.version,
             name: version.name.clone(),
@@ -227,7 +235,7 @@ impl Simulator {
             has_step: version.has_step,
             ..DryRunVersion::default()
         };
-        self.schema_before_step(version).await;
+        let note = self.schema_before_step(version).await;
         for op in &version.before {
             if let SchemaOp::FillDefault { table, .. } = &op.op {
                 let n = count_rows(&self.db, table).await;
@@ -251,19 +259,23 @@ impl Simulator {
         out.writes = writes.len();
         out.sample = writes.into_iter().take(DRY_RUN_SAMPLE).collect();
         self.schema_after_step(version).await;
-        out
+        (out, note)
     }
 
     /// Runs the schema operations `version` plans before its step against the recorder, so
     /// that its step, and the versions after it, see the schema a run would have made by then.
     /// What they record is the plan's (the report lists it), not the step's: it is dropped.
-    pub(crate) async fn schema_before_step(&self, version: &VersionPlan) {
+    /// When one fails, a note says so: the step then meets the schema without the rest.
+    pub(crate) async fn schema_before_step(&self, version: &VersionPlan) -> Option<String> {
         let done = exec::before_steps(&self.recorded, &version.before, &self.options).await;
-        if let Err(e) = done {
-            // The step then meets the schema without what failed, as a run would not: say why.
-            tracing::info!(version = version.version, error = %e, "dry run: a planned schema operation failed");
-        }
         self.recorder.take_all();
+        let e = done.err()?;
+        tracing::info!(version = version.version, error = %e, "dry run: a planned schema operation failed");
+        Some(format!(
+            "version {}'s schema operations stopped when simulated ({e}); its step was simulated \
+             without the rest of them",
+            version.version
+        ))
     }
 
     /// Records what `version` plans after its step (columns made required), for the versions
