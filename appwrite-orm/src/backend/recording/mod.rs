@@ -390,17 +390,16 @@ impl Backend for RecordingBackend {
                 Group::Transactions => self.transaction_call(write),
                 Group::Rows => self.row_write(write).await,
                 Group::BulkRows => self.bulk_write(write).await,
-                Group::Databases | Group::Tables | Group::Columns | Group::Indexes => {
-                    self.schema_write(write).await
-                }
+                Group::Databases | Group::Tables => self.catalog_write(write).await,
+                Group::Columns | Group::Indexes => self.table_schema_write(write).await,
             },
         }
     }
 }
 
 impl RecordingBackend {
-    /// Records a write to a database, table, column or index and answers it as done.
-    async fn schema_write(&self, request: Request<'_>) -> Result<Response> {
+    /// Records a write to a database or table and answers it as done.
+    async fn catalog_write(&self, request: Request<'_>) -> Result<Response> {
         use Request as R;
         let name = request.name();
         let table_id = request.table().unwrap_or_default();
@@ -439,6 +438,20 @@ impl RecordingBackend {
                 lock(&self.schema).update_table(database, table, update);
                 Response::Table(lock(&self.schema).present(database, seen))
             }
+            R::DeleteTable { database, table } => {
+                self.record(name, table, None, 0, Value::Null);
+                lock(&self.schema).delete_table(database, table);
+                Response::Done
+            }
+            other => return Err(misrouted(other)),
+        })
+    }
+
+    /// Records a write to a column or index and answers it as done.
+    async fn table_schema_write(&self, request: Request<'_>) -> Result<Response> {
+        use Request as R;
+        let name = request.name();
+        Ok(match request {
             R::CreateColumn {
                 database,
                 table,
@@ -471,11 +484,6 @@ impl RecordingBackend {
                 self.record(name, table, Some(&i.key), 0, json!(format!("{i:?}")));
                 lock(&self.schema).create_index(database, table, index(i));
                 Response::Index(index(i))
-            }
-            R::DeleteTable { database, table } => {
-                self.record(name, table, None, 0, Value::Null);
-                lock(&self.schema).delete_table(database, table);
-                Response::Done
             }
             R::DeleteColumn {
                 database,
