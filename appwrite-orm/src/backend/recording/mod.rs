@@ -685,6 +685,7 @@ fn created_table(database: &str, table: &TableSchema) -> Table {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::api::ColumnStatus;
     use crate::backend::embedded::EmbeddedBackend;
 
     #[tokio::test]
@@ -751,5 +752,76 @@ mod tests {
             ]
         );
         assert!(dry.reads().is_empty() && dry.writes().is_empty());
+    }
+
+    #[tokio::test]
+    async fn later_reads_see_the_recorded_schema_and_nothing_is_sent() {
+        let engine = Arc::new(EmbeddedBackend::in_memory().unwrap());
+        engine.create_database("app", "App").await.unwrap();
+        let notes = TableSchema::new("notes", "Notes").column(ColumnSchema::varchar("text", 10));
+        engine.create_table("app", &notes).await.unwrap();
+        for i in 0..3 {
+            let data = json!({"text": format!("t{i}")})
+                .as_object()
+                .cloned()
+                .unwrap();
+            engine
+                .create_row("app", "notes", &format!("n{i}"), &data, None)
+                .await
+                .unwrap();
+        }
+        let dry = RecordingBackend::new(engine.clone());
+        let options = ListOptions::default();
+
+        let rank = ColumnSchema::integer("rank");
+        dry.create_column("app", "notes", &rank).await.unwrap();
+        let seen = dry.get_table("app", "notes").await.unwrap();
+        assert_eq!(seen.column("rank").unwrap().status, ColumnStatus::Available);
+        assert!(dry.get_column("app", "notes", "rank").await.is_ok());
+        let lacking = [Query::is_null("rank")];
+        let all = dry.list_rows("app", "notes", &lacking, &options).await;
+        let all = all.unwrap();
+        assert_eq!(all.total, 3);
+        assert!(
+            all.items
+                .iter()
+                .all(|r| r.get("rank") == Some(&Value::Null))
+        );
+        let none = [Query::is_not_null("rank")];
+        let none = dry
+            .list_rows("app", "notes", &none, &options)
+            .await
+            .unwrap();
+        assert_eq!((none.total, none.items.len()), (0, 0));
+
+        // A bulk update of every row (the plan's default fill) is what the rows hold from now.
+        let fill = json!({"rank": 7}).as_object().cloned().unwrap();
+        let filled = dry.update_rows("app", "notes", &fill, &lacking).await;
+        assert_eq!(filled.unwrap().total, 3);
+        let sevens = [Query::equal("rank", [7]), Query::select(["rank"])];
+        let sevens = dry.list_rows("app", "notes", &sevens, &options).await;
+        let sevens = sevens.unwrap();
+        assert_eq!(sevens.total, 3);
+        assert!(
+            sevens
+                .items
+                .iter()
+                .all(|r| r.get("rank") == Some(&json!(7)))
+        );
+        let one = dry.get_row("app", "notes", "n1", &[]).await.unwrap();
+        assert_eq!(one.get("rank"), Some(&json!(7)));
+
+        // A table only the simulation created is listed, and has no rows.
+        let drafts = TableSchema::new("drafts", "Drafts").column(ColumnSchema::varchar("x", 5));
+        dry.create_table("app", &drafts).await.unwrap();
+        let tables = dry.list_tables("app", &[]).await.unwrap();
+        let ids: Vec<&str> = tables.items.iter().map(|t| t.id.as_str()).collect();
+        assert_eq!(ids, ["notes", "drafts"]);
+        let rows = dry.list_rows("app", "drafts", &[], &options).await.unwrap();
+        assert!(rows.items.is_empty());
+
+        let live = engine.get_table("app", "notes").await.unwrap();
+        assert!(live.column("rank").is_none(), "nothing was sent");
+        assert!(engine.get_table("app", "drafts").await.is_err());
     }
 }
