@@ -144,32 +144,111 @@ async fn cli_dry_run_writes_nothing(kind: Kind) {
     assert_eq!(json["versions"][0]["rows_by_table"]["notes"], 9, "{json}");
 }
 
-/// A step that reads a column its own version creates cannot be simulated: the dry run says
-/// so and still writes nothing.
-async fn dry_run_tolerates_unborn_columns(kind: Kind) {
-    let (f, _) = prepared(kind).await;
-    let step = MigrationDef::new(2, "rank old", |m| {
+/// Version 2 with `summary` (no default) and the `rank` of [`notes_v2`] (default 0).
+fn notes_v2_with_summary() -> TableSchema {
+    notes_v2().column(ColumnSchema::varchar("summary", 50).since(2))
+}
+
+/// A step that works on the columns its own version creates: it filters on `rank` (default 0)
+/// and `summary` (null in every existing row), and converts `tag` into `label`, which it
+/// creates itself and waits for.
+fn on_new_columns() -> MigrationDef {
+    MigrationDef::new(2, "work on new columns", |m| {
         Box::pin(async move {
             m.rows("notes")
                 .backfill(vec![Query::equal("rank", [0])], |_| {
                     Some(doc(json!({"rank": 1})))
                 })
                 .await?;
+            let with_summary = m
+                .rows("notes")
+                .query()
+                .with(Query::is_not_null("summary"))
+                .count()
+                .await?;
+            assert_eq!(with_summary, 0, "no existing row holds a summary yet");
+            m.rows("notes")
+                .backfill(vec![Query::is_null("summary")], |row| {
+                    let text = row.get("text")?.as_str()?.to_owned();
+                    Some(doc(json!({"summary": text})))
+                })
+                .await?;
+            let label = ColumnSchema::varchar("label", 20);
+            m.convert_column("notes", "tag", label, |v| Ok(v.clone()))
+                .await?;
+            Ok(())
+        })
+    })
+}
+
+/// The step of a version that filters on, and converts into, columns the same version creates
+/// runs its whole course in the dry run, writes nothing, and announces the writes the real run
+/// then makes.
+async fn dry_run_sees_the_columns_its_version_creates(kind: Kind) {
+    let (f, _) = prepared(kind).await;
+    let v2 =
+        Migrator::new([&notes_v2_with_summary()], [on_new_columns()]).with_options(f.options());
+    let before = snapshot(&f.db).await;
+    f.counter.reset();
+    let report = v2.dry_run(&f.db).await.unwrap();
+    let operations = f.counter.by_operation();
+    assert!(
+        operations
+            .keys()
+            .all(|op| op.starts_with("get_") || op.starts_with("list_")),
+        "the dry run sent a write: {operations:?}"
+    );
+    assert_eq!(snapshot(&f.db).await, before, "the dry run wrote something");
+    let v = report.version(2).unwrap();
+    assert!(v.step_error.is_none(), "{v:?}");
+    assert!(report.notes.is_empty(), "{:?}", report.notes);
+    // 5 defaults, 5 ranks, 5 summaries, 3 tags converted.
+    assert_eq!(v.rows_by_table["notes"], 18, "{v:?}");
+    // Those 13 row writes of the step, and the creation of `label`.
+    assert_eq!(v.writes, 14, "{v:?}");
+
+    let real = v2.run(&f.db).await.unwrap();
+    assert_eq!(real.version(2).unwrap().rows_touched, 18);
+}
+
+/// Version 2 renames `tag` to `label`; its step retags by the new name. The dry run reads the
+/// renamed column under its live key and runs the step to the end.
+async fn dry_run_reads_a_column_its_version_renames(kind: Kind) {
+    let (f, _) = prepared(kind).await;
+    let renamed = TableSchema::new("notes", "Notes")
+        .column(ColumnSchema::varchar("text", 100).required())
+        .column(
+            ColumnSchema::varchar("label", 20)
+                .renamed_from("tag")
+                .since(2),
+        );
+    let step = MigrationDef::new(2, "retag by the new name", |m| {
+        Box::pin(async move {
+            m.rows("notes")
+                .backfill(vec![Query::equal("label", ["old"])], |row| {
+                    let label = row.get("label")?.as_str()?;
+                    Some(doc(json!({"label": format!("{label}-2")})))
+                })
+                .await?;
             Ok(())
         })
     });
-    let v2 = Migrator::new([&notes_v2()], [step]).with_options(f.options());
+    let v2 = Migrator::new([&renamed], [step]).with_options(f.options());
     let before = snapshot(&f.db).await;
     let report = v2.dry_run(&f.db).await.unwrap();
-    assert_eq!(snapshot(&f.db).await, before);
+    assert_eq!(snapshot(&f.db).await, before, "the dry run wrote something");
     let v = report.version(2).unwrap();
-    assert!(v.step_error.is_some(), "{v:?}");
-    assert_eq!(v.rows_by_table["notes"], 5); // the default fill is still counted
-    assert!(!report.notes.is_empty());
+    assert!(v.step_error.is_none(), "{v:?}");
+    assert_eq!(v.rows_by_table["notes"], 3, "{v:?}");
+    assert_eq!(v.sample[0].data, json!({"label": "old-2"}), "{v:?}");
+
+    let real = v2.run(&f.db).await.unwrap();
+    assert_eq!(real.version(2).unwrap().rows_touched, 3);
 }
 
 on_both_backends!(
     dry_run_writes_nothing,
     cli_dry_run_writes_nothing,
-    dry_run_tolerates_unborn_columns,
+    dry_run_sees_the_columns_its_version_creates,
+    dry_run_reads_a_column_its_version_renames,
 );

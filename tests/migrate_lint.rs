@@ -10,6 +10,7 @@ use appwrite_orm::Database;
 use appwrite_orm::backend::Document;
 use appwrite_orm::cli::{self, Exit};
 use appwrite_orm::migrate::{LintReport, MigrateOptions, MigrationDef, Migrator, Severity};
+use appwrite_orm::query::Query;
 use appwrite_orm::schema::{ColumnKind, ColumnSchema, IndexKind, IndexSchema, TableSchema};
 use migrate_support::{Fixture, Kind};
 use serde_json::{Value, json};
@@ -403,6 +404,59 @@ async fn destructive(kind: Kind) {
     assert!(lint(&fx, &harmless).await.findings().is_empty());
 }
 
+/// Version 2 creates `rank` (default 0) and `summary`; its step filters on both, converts
+/// `nick` into `label` (a column it creates itself and waits for), then drops `nick`.
+fn on_new_columns() -> MigrationDef {
+    MigrationDef::new(2, "work on new columns", |m| {
+        Box::pin(async move {
+            m.rows("users")
+                .backfill(vec![Query::equal("rank", [0])], |_| {
+                    Some(doc(json!({"rank": 1})))
+                })
+                .await?;
+            m.rows("users")
+                .backfill(vec![Query::is_null("summary")], |_| {
+                    Some(doc(json!({"summary": "s"})))
+                })
+                .await?;
+            let label = ColumnSchema::varchar("label", 50);
+            m.convert_column("users", "nick", label, |v| Ok(v.clone()))
+                .await?;
+            m.drop_column("users", "nick").await?;
+            Ok(())
+        })
+    })
+}
+
+/// The simulated step sees the columns its version creates: it runs to the end (no note that
+/// it stopped), so its drop after the conversion is found, and lint still sends no write.
+async fn steps_see_the_columns_their_version_creates(kind: Kind) {
+    let fx = start(kind).await;
+    for i in 0..4 {
+        let nick = if i < 3 { json!("n") } else { json!(null) };
+        insert(&fx.db, &format!("u{i}"), json!({"nick": nick})).await;
+    }
+    let v2 = users_v1()
+        .column(ColumnSchema::integer("rank").default_value(0).since(2))
+        .column(ColumnSchema::varchar("summary", 20).since(2));
+    let migrator = Migrator::new([&v2], [on_new_columns()]).with_options(fx.options());
+    let report = lint(&fx, &migrator).await;
+    assert!(
+        report.notes.iter().all(|n| !n.contains("stopped")),
+        "{:?}",
+        report.notes
+    );
+    let dropped: Vec<(&str, Option<&str>, Option<u64>)> = report
+        .with_code("destructive")
+        .map(|f| (f.table.as_str(), f.column.as_deref(), f.rows()))
+        .collect();
+    assert_eq!(dropped, [("users", Some("nick"), Some(3))], "{report}");
+    // Nothing of version 2 reached the database.
+    let users = fx.db.backend().get_table("app", "users").await.unwrap();
+    assert!(users.column("rank").is_none() && users.column("label").is_none());
+    assert!(users.column("nick").is_some());
+}
+
 async fn command_line(kind: Kind) {
     let fx = start(kind).await;
     insert(&fx.db, "a", json!({"nick": "a much too long nick"})).await;
@@ -485,5 +539,6 @@ on_both_backends!(
     budget_gives_lower_bounds,
     required_without_value,
     destructive,
+    steps_see_the_columns_their_version_creates,
     command_line,
 );

@@ -229,7 +229,7 @@ fn check_filter(query: &Query, spec: ListSpec) -> Result<(), AppwriteError> {
 }
 
 /// Whether `item` passes filter `query`; `None` for a method meta lists do not take.
-fn matches(query: &Query, item: &Value) -> Option<bool> {
+pub(crate) fn matches(query: &Query, item: &Value) -> Option<bool> {
     let field = |a: &str| item.get(a).filter(|v| !v.is_null());
     let cmp = |a: &str, v: &Value| field(a).map(|f| compare(Some(f), Some(v)));
     let text = |a: &str| field(a).and_then(Value::as_str);

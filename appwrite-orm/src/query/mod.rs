@@ -607,6 +607,38 @@ impl Query {
         }
     }
 
+    /// The column a single-column query names, to change it (a rename): the same queries as
+    /// [`attribute`](Self::attribute).
+    pub(crate) fn attribute_mut(&mut self) -> Option<&mut String> {
+        match self {
+            Query::Equal { attribute, .. }
+            | Query::NotEqual { attribute, .. }
+            | Query::LessThan { attribute, .. }
+            | Query::LessThanEqual { attribute, .. }
+            | Query::GreaterThan { attribute, .. }
+            | Query::GreaterThanEqual { attribute, .. }
+            | Query::Between { attribute, .. }
+            | Query::NotBetween { attribute, .. }
+            | Query::StartsWith { attribute, .. }
+            | Query::NotStartsWith { attribute, .. }
+            | Query::EndsWith { attribute, .. }
+            | Query::NotEndsWith { attribute, .. }
+            | Query::Contains { attribute, .. }
+            | Query::ContainsAny { attribute, .. }
+            | Query::ContainsAll { attribute, .. }
+            | Query::NotContains { attribute, .. }
+            | Query::Search { attribute, .. }
+            | Query::NotSearch { attribute, .. }
+            | Query::Regex { attribute, .. }
+            | Query::IsNull { attribute }
+            | Query::IsNotNull { attribute }
+            | Query::OrderAsc { attribute }
+            | Query::OrderDesc { attribute } => Some(attribute),
+            Query::Spatial(filter) => Some(&mut filter.attribute),
+            _ => None,
+        }
+    }
+
     /// Combines two filters with `and`, flattening nested `and`s on either side.
     pub fn and_also(self, other: Query) -> Query {
         Query::And(flatten(self, other, true))

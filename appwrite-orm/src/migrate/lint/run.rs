@@ -146,23 +146,25 @@ impl Steps {
         let Some(simulator) = &self.0 else {
             return out;
         };
-        for version in versions.iter().filter(|v| v.has_step) {
-            let Some(def) = prepared
+        for version in versions {
+            // Every version's planned schema, so that each step sees the schema it would meet.
+            notes.extend(simulator.schema_before_step(version).await);
+            let def = prepared
                 .migrations
                 .iter()
-                .find(|m| m.version == version.version)
-            else {
-                continue;
-            };
-            let trace = simulator.step_trace(version.version, def).await;
-            if let Some(error) = &trace.stopped {
-                notes.push(format!(
-                    "version {}'s step stopped when simulated ({error}); what it would drop, \
-                     delete or read after that point is not seen",
-                    version.version
-                ));
+                .find(|m| m.version == version.version);
+            if let Some(def) = def.filter(|_| version.has_step) {
+                let trace = simulator.step_trace(version.version, def).await;
+                if let Some(error) = &trace.stopped {
+                    notes.push(format!(
+                        "version {}'s step stopped when simulated ({error}); what it would drop, \
+                         delete or read after that point is not seen",
+                        version.version
+                    ));
+                }
+                out.insert(version.version, trace);
             }
-            out.insert(version.version, trace);
+            simulator.schema_after_step(version).await;
         }
         out
     }

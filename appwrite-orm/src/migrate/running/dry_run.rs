@@ -8,17 +8,23 @@
 //!   are recorded and answered plausibly, so the step runs its course and the report says what
 //!   it would write (rows per table and a sample of the writes).
 //!
+//! The schema operations a version plans before its step are run against the recorder first
+//! (recorded, never sent), so that the step sees the schema a run would give it: a column its
+//! version creates is there, `available`, holding null in every existing row (or the default
+//! the plan writes into them), and a step that filters on it, or waits for a column it creates
+//! itself, runs its course. See the [recorder](crate::backend::recording) for how such reads are
+//! answered.
+//!
 //! # What a dry run cannot see
 //!
-//! Schema changes are **not** applied, so a step runs against the schema as it is now: a step
-//! that filters on or reads a column its own version creates meets an error from the server
-//! (the column does not exist yet). That error does not stop the dry run: it is reported in
-//! [`DryRunVersion::step_error`] and the next version is simulated. Writes are not visible to
-//! later reads either (deletions of tables, columns and indexes apart, so that a step's drop
-//! goes on instead of waiting for it): a step that reads back what it wrote, or a version whose
-//! step depends on an earlier pending version's writes, sees the database as it was. Counts are therefore
-//! the counts of the rows as they are now. Bulk updates and deletes count the rows their filters
-//! match now. No lock is taken; the report says when a run holds one.
+//! Row writes are not visible to later reads (apart from a bulk update that sets a column only
+//! the simulation created in every existing row, as the plan's default fill does): a step that
+//! reads back what it wrote, or a version whose step depends on an earlier pending version's
+//! writes, sees the rows as they are now. Counts are therefore the counts of the rows as they
+//! are now; bulk updates and deletes count the rows their filters match now. A step that
+//! stops anyway (its own error, or a query the simulation cannot decide) does not stop the dry
+//! run: the error is reported in [`DryRunVersion::step_error`] and the next version is
+//! simulated. No lock is taken; the report says when a run holds one.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -38,6 +44,7 @@ use crate::migrate::records::status::read_checked;
 use crate::migrate::registry::MigrationDef;
 use crate::migrate::running::backfill::Checkpoint;
 use crate::migrate::running::context::Migration;
+use crate::migrate::running::exec;
 use crate::migrate::{MigrateOptions, Migrator};
 use crate::query::Query;
 use crate::{Database, Result};
@@ -113,7 +120,8 @@ pub struct DryRunVersion {
     pub schema: Vec<PlannedOp>,
     /// True when the version has a step (it was simulated).
     pub has_step: bool,
-    /// Why the simulated step stopped, when it did (often: it reads a column not created yet).
+    /// Why the simulated step stopped, when it did (its own error, or a query on a column only
+    /// the simulation created that it cannot decide).
     pub step_error: Option<String>,
     /// Rows the version would write, per table (default fills and the step's writes).
     pub rows_by_table: BTreeMap<String, u64>,
@@ -153,17 +161,14 @@ pub(crate) async fn dry_run(migrator: &Migrator, db: &Database) -> Result<DryRun
             .migrations
             .iter()
             .find(|m| m.version == version.version);
-        report.versions.push(simulator.version(version, def).await);
+        let (simulated, note) = simulator.version(version, def).await;
+        report.versions.push(simulated);
+        report.notes.extend(note);
     }
     drop(simulator);
-    if report
-        .versions
-        .iter()
-        .any(|v| v.step_error.is_some() && !v.schema.is_empty())
-    {
+    if report.versions.iter().any(|v| v.step_error.is_some()) {
         report.notes.push(
-            "a step stopped in the dry run; schema changes are not applied in a dry run, so a \
-             step that reads a column its version creates cannot be simulated"
+            "a step stopped in the dry run: what it would write after that point is not counted"
                 .to_owned(),
         );
     }
@@ -210,8 +215,13 @@ impl Simulator {
     }
 
     /// What `version` would do: its schema operations, the rows its default fills would
-    /// write, and what its step (`def`) would write.
-    async fn version(&self, version: &VersionPlan, def: Option<&MigrationDef>) -> DryRunVersion {
+    /// write, and what its step (`def`) would write; with a note when its schema operations
+    /// could not be simulated.
+    async fn version(
+        &self,
+        version: &VersionPlan,
+        def: Option<&MigrationDef>,
+    ) -> (DryRunVersion, Option<String>) {
         let mut out = DryRunVersion {
             version: version.version,
             name: version.name.clone(),
@@ -225,6 +235,7 @@ impl Simulator {
             has_step: version.has_step,
             ..DryRunVersion::default()
         };
+        let note = self.schema_before_step(version).await;
         for op in &version.before {
             if let SchemaOp::FillDefault { table, .. } = &op.op {
                 let n = count_rows(&self.db, table).await;
@@ -247,7 +258,40 @@ impl Simulator {
         }
         out.writes = writes.len();
         out.sample = writes.into_iter().take(DRY_RUN_SAMPLE).collect();
-        out
+        self.schema_after_step(version).await;
+        (out, note)
+    }
+
+    /// Runs the schema operations `version` plans before its step against the recorder, so
+    /// that its step, and the versions after it, see the schema a run would have made by then.
+    /// What they record is the plan's (the report lists it), not the step's: it is dropped.
+    /// When one fails, a note says so: the step then meets the schema without the rest.
+    pub(crate) async fn schema_before_step(&self, version: &VersionPlan) -> Option<String> {
+        let done = exec::before_steps(&self.recorded, &version.before, &self.options).await;
+        self.recorder.take_all();
+        let e = done.err()?;
+        tracing::info!(version = version.version, error = %e, "dry run: a planned schema operation failed");
+        Some(format!(
+            "version {}'s schema operations stopped when simulated ({e}); its step was simulated \
+             without the rest of them",
+            version.version
+        ))
+    }
+
+    /// Records what `version` plans after its step (columns made required), for the versions
+    /// after it, and drops the records.
+    pub(crate) async fn schema_after_step(&self, version: &VersionPlan) {
+        let backend = self.recorded.backend();
+        for planned in &version.after {
+            if let SchemaOp::MakeRequired { table, column } = &planned.op
+                && let Err(e) = backend
+                    .update_column(self.recorded.id(), table, &column.key, column)
+                    .await
+            {
+                tracing::info!(version = version.version, error = %e, "dry run: a planned schema operation failed");
+            }
+        }
+        self.recorder.take_all();
     }
 
     /// Runs the step of `version` against the recorder: why it stopped (when it did), and what

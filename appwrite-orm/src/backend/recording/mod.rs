@@ -1,10 +1,10 @@
 //! A [`Backend`] wrapper that reads from the backend it wraps and records writes instead of
 //! sending them: the engine of a migration dry run
-//! ([`Migrator::dry_run`](crate::migrate::Migrator::dry_run)).
+//! ([`Migrator::dry_run`](crate::migrate::Migrator::dry_run)) and of the lint's look at a
+//! step.
 //!
-//! Reads (`get_*`, `list_*`) go to the wrapped backend unchanged. Writes are recorded as
-//! [`RecordedWrite`]s and answered plausibly, so that code written against a real backend keeps
-//! going:
+//! Reads go to the wrapped backend. Writes are recorded as [`RecordedWrite`]s and answered
+//! plausibly, so that code written against a real backend keeps going:
 //! - a row create answers the row it would have made (`$id`, the data, time stamps);
 //! - a row update or increment answers the live row merged with the change (or the change alone
 //!   when the row cannot be read);
@@ -17,12 +17,29 @@
 //! recorded too, as [`RecordedRead`]s with the columns their queries name (selected, filtered,
 //! ordered), so that a lint can tell which columns a migration step reads.
 //!
-//! Nothing written is visible to later reads: a row "created" is not listed afterwards, a
-//! column "created" does not exist for a filter. Code that reads its own writes sees the
-//! database as it was. Deletions of tables, columns and indexes are the exception: a later
-//! `get_table` leaves them out (a deleted table is `404 table_not_found`), so that code waiting
-//! for its delete to finish, as a migration step's drop does, goes on instead of waiting for
-//! ever.
+//! # The simulated schema
+//!
+//! Recorded schema writes are visible to later reads, so that a step sees the schema its
+//! version creates, as it would in a real run:
+//! - table reads (`get_table`, `list_tables`, `get_column`, `list_columns`, `get_index`,
+//!   `list_indexes`) show the tables, columns and indexes recorded as created (`available`, as
+//!   the server shows them once the wait for them is over), the recorded changes, and leave out
+//!   the recorded deletions (a deleted table is `404 table_not_found`), so that code waiting for
+//!   a column to be created or a drop to finish goes on;
+//! - row reads whose queries name a column only the simulation created are answered as the
+//!   server would answer them once it exists, without sending what it would refuse. Every
+//!   existing row holds null there, or the value a recorded bulk update set in all of them (the
+//!   default a version writes into existing rows), so each filter on it matches every row or
+//!   none: `isNull` on a null column is dropped, `isNotNull`, `equal` and the comparisons
+//!   answer an empty page (total 0), filters on a default are evaluated on it, and `and`/`or`
+//!   fold what was decided. A `select` of the column is removed from the request and the column
+//!   added to each row answered (whole rows get it too); an order by it is dropped. A `search`
+//!   or spatial filter on a default cannot be decided and is refused with a message saying so.
+//!   A live column the simulation renamed is read under its live key and shown under its new
+//!   one. A table only the simulation created has no rows.
+//!
+//! Row writes are not visible to later reads: a row "created" is not listed afterwards, a row
+//! "updated" reads as it was. Code that reads back the rows it wrote sees them as they are now.
 //!
 //! ```
 //! # tokio::runtime::Runtime::new().unwrap().block_on(async {
@@ -39,7 +56,11 @@
 //! # }).unwrap();
 //! ```
 
-use std::collections::{BTreeMap, BTreeSet};
+mod overlay;
+mod reads;
+mod schema;
+
+use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
@@ -57,6 +78,7 @@ use crate::api::request::Group;
 use crate::api::{Request, Response};
 use crate::query::{Query, QueryClass};
 use crate::schema::{ColumnSchema, IndexSchema, TableSchema};
+use schema::SimulatedSchema;
 
 /// One write that was recorded instead of sent.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -98,15 +120,7 @@ pub struct RecordingBackend {
     reads: Mutex<Vec<RecordedRead>>,
     transactions: Mutex<BTreeMap<String, Vec<Operation>>>,
     next_transaction: AtomicU64,
-    deleted: Mutex<Deleted>,
-}
-
-/// The tables, columns and indexes whose deletion was recorded.
-#[derive(Debug, Default)]
-struct Deleted {
-    tables: BTreeSet<String>,
-    /// Columns and indexes, by table and key.
-    items: BTreeSet<(String, String)>,
+    schema: Mutex<SimulatedSchema>,
 }
 
 const TRANSACTION_PREFIX: &str = "dryrun";
@@ -120,7 +134,7 @@ impl RecordingBackend {
             reads: Mutex::new(Vec::new()),
             transactions: Mutex::new(BTreeMap::new()),
             next_transaction: AtomicU64::new(1),
-            deleted: Mutex::new(Deleted::default()),
+            schema: Mutex::new(SimulatedSchema::default()),
         }
     }
 
@@ -192,9 +206,9 @@ impl RecordingBackend {
         id.starts_with(TRANSACTION_PREFIX)
     }
 
-    /// The live row merged with `data`, or a row made of `data` when it cannot be read.
+    /// The row as read merged with `data`, or a row made of `data` when it cannot be read.
     async fn merged(&self, database: &str, table: &str, row_id: &str, data: &Document) -> Row {
-        let mut row = match self.inner.get_row(database, table, row_id, &[]).await {
+        let mut row = match self.read_row(database, table, row_id, &[]).await {
             Ok(row) => row.0,
             Err(_) => fresh_row(row_id, &Document::new()).0,
         };
@@ -205,8 +219,8 @@ impl RecordingBackend {
         Row(row)
     }
 
-    /// How many rows match `queries` (their limit and cursor ignored), read from the wrapped
-    /// backend, with the first page of them.
+    /// How many rows match `queries` (their limit and cursor ignored), read as the simulation
+    /// reads rows, with the first page of them.
     async fn matches(&self, database: &str, table: &str, queries: &[Query]) -> (u64, Vec<Row>) {
         let filters: Vec<Query> = queries
             .iter()
@@ -217,11 +231,7 @@ impl RecordingBackend {
             total: true,
             transaction_id: None,
         };
-        match self
-            .inner
-            .list_rows(database, table, &filters, &options)
-            .await
-        {
+        match self.read_rows(database, table, &filters, &options).await {
             Ok(list) => (list.total.max(list.items.len() as u64), list.items),
             Err(e) => {
                 tracing::debug!(error = %e, table, "dry run: could not count the matches");
@@ -343,50 +353,53 @@ impl Backend for RecordingBackend {
                     transaction_id: None,
                     ..options.clone()
                 };
-                let rows = self
-                    .inner
-                    .list_rows(database, table, queries, &options)
-                    .await?;
+                let rows = self.read_rows(database, table, queries, &options).await?;
                 Ok(Response::Rows(rows))
             }
             R::GetTransaction { id } if lock(&self.transactions).contains_key(id) => {
                 self.transaction_call(request)
             }
-            R::GetTable { database, table } => self.table_without_deleted(database, table).await,
-            R::GetRow { table, queries, .. } | R::ListRows { table, queries, .. } => {
+            R::GetRow {
+                database,
+                table,
+                row_id,
+                queries,
+            } => {
                 self.note_read(request.name(), table, queries);
-                self.inner.call(request).await
+                let row = self.read_row(database, table, row_id, queries).await?;
+                Ok(Response::Row(row))
             }
+            R::ListRows {
+                database,
+                table,
+                queries,
+                options,
+            } => {
+                self.note_read(request.name(), table, queries);
+                let rows = self.read_rows(database, table, queries, options).await?;
+                Ok(Response::Rows(rows))
+            }
+            R::GetTable { .. }
+            | R::ListTables { .. }
+            | R::GetColumn { .. }
+            | R::ListColumns { .. }
+            | R::GetIndex { .. }
+            | R::ListIndexes { .. } => self.schema_read(request).await,
             read if read.is_read() => self.inner.call(read).await,
             write => match write.group() {
                 Group::Transactions => self.transaction_call(write),
                 Group::Rows => self.row_write(write).await,
                 Group::BulkRows => self.bulk_write(write).await,
-                Group::Databases | Group::Tables | Group::Columns | Group::Indexes => {
-                    self.schema_write(write).await
-                }
+                Group::Databases | Group::Tables => self.catalog_write(write).await,
+                Group::Columns | Group::Indexes => self.table_schema_write(write).await,
             },
         }
     }
 }
 
 impl RecordingBackend {
-    /// The live table without the columns and indexes whose deletion was recorded; a table
-    /// whose deletion was recorded is not found.
-    async fn table_without_deleted(&self, database: &str, table: &str) -> Result<Response> {
-        if lock(&self.deleted).tables.contains(table) {
-            return Err(crate::api::error::table_not_found().into());
-        }
-        let mut live = self.inner.get_table(database, table).await?;
-        let deleted = lock(&self.deleted);
-        let kept = |key: &str| !deleted.items.contains(&(table.to_owned(), key.to_owned()));
-        live.columns.retain(|c| kept(&c.schema.key));
-        live.indexes.retain(|i| kept(&i.schema.key));
-        Ok(Response::Table(live))
-    }
-
-    /// Records a write to a database, table, column or index and answers it as done.
-    async fn schema_write(&self, request: Request<'_>) -> Result<Response> {
+    /// Records a write to a database or table and answers it as done.
+    async fn catalog_write(&self, request: Request<'_>) -> Result<Response> {
         use Request as R;
         let name = request.name();
         let table_id = request.table().unwrap_or_default();
@@ -411,7 +424,9 @@ impl RecordingBackend {
                 let shape = json!({ "name": table.name, "columns": table.columns.len(),
                                     "indexes": table.indexes.len() });
                 self.record(name, table_id, None, 0, shape);
-                Response::Table(created_table(database, table))
+                let created = created_table(database, table);
+                lock(&self.schema).create_table(database, created.clone());
+                Response::Table(created)
             }
             R::UpdateTable {
                 database,
@@ -419,38 +434,73 @@ impl RecordingBackend {
                 update,
             } => {
                 self.record(name, table, None, 0, json!(format!("{update:?}")));
-                let mut live = self.inner.get_table(database, table).await?;
-                if let Some(title) = &update.name {
-                    live.name = title.clone();
-                }
-                if let Some(permissions) = &update.permissions {
-                    live.permissions = permissions.clone();
-                }
-                live.row_security = update.row_security;
-                live.enabled = update.enabled;
-                Response::Table(live)
+                let seen = self.table_as_seen(database, table).await?;
+                lock(&self.schema).update_table(database, table, update);
+                Response::Table(lock(&self.schema).present(database, seen))
             }
-            R::CreateColumn { column: c, .. } | R::UpdateColumn { column: c, .. } => {
-                let key = match request {
-                    R::UpdateColumn { key, .. } => key,
-                    _ => &c.key,
-                };
-                self.record(name, table_id, Some(key), 0, json!(c.model_fields()));
-                Response::Column(column(c))
-            }
-            R::CreateIndex { index: i, .. } => {
-                self.record(name, table_id, Some(&i.key), 0, json!(format!("{i:?}")));
-                Response::Index(index(i))
-            }
-            R::DeleteTable { .. } => {
-                self.record(name, table_id, None, 0, Value::Null);
-                lock(&self.deleted).tables.insert(table_id.to_owned());
+            R::DeleteTable { database, table } => {
+                self.record(name, table, None, 0, Value::Null);
+                lock(&self.schema).delete_table(database, table);
                 Response::Done
             }
-            R::DeleteColumn { key, .. } | R::DeleteIndex { key, .. } => {
-                self.record(name, table_id, Some(key), 0, Value::Null);
-                let item = (table_id.to_owned(), key.to_owned());
-                lock(&self.deleted).items.insert(item);
+            other => return Err(misrouted(other)),
+        })
+    }
+
+    /// Records a write to a column or index and answers it as done.
+    async fn table_schema_write(&self, request: Request<'_>) -> Result<Response> {
+        use Request as R;
+        let name = request.name();
+        Ok(match request {
+            R::CreateColumn {
+                database,
+                table,
+                column: c,
+            } => {
+                self.record(name, table, Some(&c.key), 0, json!(c.model_fields()));
+                let in_live_table = self
+                    .inner
+                    .get_table(database, table)
+                    .await
+                    .is_ok_and(|live| live.column(&c.key).is_some());
+                lock(&self.schema).create_column(database, table, column(c), in_live_table);
+                Response::Column(column(c))
+            }
+            R::UpdateColumn {
+                database,
+                table,
+                key,
+                column: c,
+            } => {
+                self.record(name, table, Some(key), 0, json!(c.model_fields()));
+                lock(&self.schema).update_column(database, table, key, column(c));
+                Response::Column(column(c))
+            }
+            R::CreateIndex {
+                database,
+                table,
+                index: i,
+            } => {
+                self.record(name, table, Some(&i.key), 0, json!(format!("{i:?}")));
+                lock(&self.schema).create_index(database, table, index(i));
+                Response::Index(index(i))
+            }
+            R::DeleteColumn {
+                database,
+                table,
+                key,
+            } => {
+                self.record(name, table, Some(key), 0, Value::Null);
+                lock(&self.schema).delete_column(database, table, key);
+                Response::Done
+            }
+            R::DeleteIndex {
+                database,
+                table,
+                key,
+            } => {
+                self.record(name, table, Some(key), 0, Value::Null);
+                lock(&self.schema).delete_index(database, table, key);
                 Response::Done
             }
             other => return Err(misrouted(other)),
@@ -537,6 +587,9 @@ impl RecordingBackend {
             } => {
                 self.note_read(name, table, queries);
                 let (total, page) = self.matches(database, table, queries).await;
+                if self.matches_every_row(database, table, queries) {
+                    lock(&self.schema).set_in_every_row(database, table, data);
+                }
                 let change = json!({ "set": data, "filters": queries.len() });
                 self.record(name, table, None, total, change);
                 let merge = |mut row: Row| {
@@ -632,6 +685,7 @@ fn created_table(database: &str, table: &TableSchema) -> Table {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::api::ColumnStatus;
     use crate::backend::embedded::EmbeddedBackend;
 
     #[tokio::test]
@@ -698,5 +752,76 @@ mod tests {
             ]
         );
         assert!(dry.reads().is_empty() && dry.writes().is_empty());
+    }
+
+    #[tokio::test]
+    async fn later_reads_see_the_recorded_schema_and_nothing_is_sent() {
+        let engine = Arc::new(EmbeddedBackend::in_memory().unwrap());
+        engine.create_database("app", "App").await.unwrap();
+        let notes = TableSchema::new("notes", "Notes").column(ColumnSchema::varchar("text", 10));
+        engine.create_table("app", &notes).await.unwrap();
+        for i in 0..3 {
+            let data = json!({"text": format!("t{i}")})
+                .as_object()
+                .cloned()
+                .unwrap();
+            engine
+                .create_row("app", "notes", &format!("n{i}"), &data, None)
+                .await
+                .unwrap();
+        }
+        let dry = RecordingBackend::new(engine.clone());
+        let options = ListOptions::default();
+
+        let rank = ColumnSchema::integer("rank");
+        dry.create_column("app", "notes", &rank).await.unwrap();
+        let seen = dry.get_table("app", "notes").await.unwrap();
+        assert_eq!(seen.column("rank").unwrap().status, ColumnStatus::Available);
+        assert!(dry.get_column("app", "notes", "rank").await.is_ok());
+        let lacking = [Query::is_null("rank")];
+        let all = dry.list_rows("app", "notes", &lacking, &options).await;
+        let all = all.unwrap();
+        assert_eq!(all.total, 3);
+        assert!(
+            all.items
+                .iter()
+                .all(|r| r.get("rank") == Some(&Value::Null))
+        );
+        let none = [Query::is_not_null("rank")];
+        let none = dry
+            .list_rows("app", "notes", &none, &options)
+            .await
+            .unwrap();
+        assert_eq!((none.total, none.items.len()), (0, 0));
+
+        // A bulk update of every row (the plan's default fill) is what the rows hold from now.
+        let fill = json!({"rank": 7}).as_object().cloned().unwrap();
+        let filled = dry.update_rows("app", "notes", &fill, &lacking).await;
+        assert_eq!(filled.unwrap().total, 3);
+        let sevens = [Query::equal("rank", [7]), Query::select(["rank"])];
+        let sevens = dry.list_rows("app", "notes", &sevens, &options).await;
+        let sevens = sevens.unwrap();
+        assert_eq!(sevens.total, 3);
+        assert!(
+            sevens
+                .items
+                .iter()
+                .all(|r| r.get("rank") == Some(&json!(7)))
+        );
+        let one = dry.get_row("app", "notes", "n1", &[]).await.unwrap();
+        assert_eq!(one.get("rank"), Some(&json!(7)));
+
+        // A table only the simulation created is listed, and has no rows.
+        let drafts = TableSchema::new("drafts", "Drafts").column(ColumnSchema::varchar("x", 5));
+        dry.create_table("app", &drafts).await.unwrap();
+        let tables = dry.list_tables("app", &[]).await.unwrap();
+        let ids: Vec<&str> = tables.items.iter().map(|t| t.id.as_str()).collect();
+        assert_eq!(ids, ["notes", "drafts"]);
+        let rows = dry.list_rows("app", "drafts", &[], &options).await.unwrap();
+        assert!(rows.items.is_empty());
+
+        let live = engine.get_table("app", "notes").await.unwrap();
+        assert!(live.column("rank").is_none(), "nothing was sent");
+        assert!(engine.get_table("app", "drafts").await.is_err());
     }
 }
