@@ -193,9 +193,17 @@ fn relationships_to_tables_outside_the_pull_hold_ids() {
 fn the_database_is_named_on_every_model_when_asked() {
     let declare = super::Declare { database: true };
     let code = super::generate_with(&fixture(), "analytics", declare).unwrap();
-    assert_eq!(code.matches("database = \"analytics\"").count(), 2, "{code}");
+    assert_eq!(
+        code.matches("database = \"analytics\"").count(),
+        2,
+        "{code}"
+    );
     // Not by default: the models belong to the database the binary connects to.
-    assert!(!generate(&fixture(), "analytics").unwrap().contains("database ="));
+    assert!(
+        !generate(&fixture(), "analytics")
+            .unwrap()
+            .contains("database =")
+    );
     let modules = super::generate_modules_with(&fixture(), "analytics", declare).unwrap();
     let named = modules
         .iter()

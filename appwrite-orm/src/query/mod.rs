@@ -259,6 +259,41 @@ pub enum QueryClass {
     Cursor,
 }
 
+/// A match on the queries that name one column: `$named` with the column bound to
+/// `$attribute`, `$spatial` with a spatial filter bound to `$filter`, `None` otherwise. One list
+/// for [`Query::attribute`] and [`Query::attribute_mut`].
+macro_rules! single_column {
+    ($query:expr, $attribute:ident => $named:expr, $filter:ident => $spatial:expr) => {
+        match $query {
+            Query::Equal { $attribute, .. }
+            | Query::NotEqual { $attribute, .. }
+            | Query::LessThan { $attribute, .. }
+            | Query::LessThanEqual { $attribute, .. }
+            | Query::GreaterThan { $attribute, .. }
+            | Query::GreaterThanEqual { $attribute, .. }
+            | Query::Between { $attribute, .. }
+            | Query::NotBetween { $attribute, .. }
+            | Query::StartsWith { $attribute, .. }
+            | Query::NotStartsWith { $attribute, .. }
+            | Query::EndsWith { $attribute, .. }
+            | Query::NotEndsWith { $attribute, .. }
+            | Query::Contains { $attribute, .. }
+            | Query::ContainsAny { $attribute, .. }
+            | Query::ContainsAll { $attribute, .. }
+            | Query::NotContains { $attribute, .. }
+            | Query::Search { $attribute, .. }
+            | Query::NotSearch { $attribute, .. }
+            | Query::Regex { $attribute, .. }
+            | Query::IsNull { $attribute }
+            | Query::IsNotNull { $attribute }
+            | Query::OrderAsc { $attribute }
+            | Query::OrderDesc { $attribute } => $named,
+            Query::Spatial($filter) => $spatial,
+            _ => None,
+        }
+    };
+}
+
 impl Query {
     /// `equal(attribute, values)`.
     pub fn equal<V: Into<Value>>(
@@ -578,65 +613,13 @@ impl Query {
 
     /// The column a single-column query names, if any.
     pub fn attribute(&self) -> Option<&str> {
-        match self {
-            Query::Equal { attribute, .. }
-            | Query::NotEqual { attribute, .. }
-            | Query::LessThan { attribute, .. }
-            | Query::LessThanEqual { attribute, .. }
-            | Query::GreaterThan { attribute, .. }
-            | Query::GreaterThanEqual { attribute, .. }
-            | Query::Between { attribute, .. }
-            | Query::NotBetween { attribute, .. }
-            | Query::StartsWith { attribute, .. }
-            | Query::NotStartsWith { attribute, .. }
-            | Query::EndsWith { attribute, .. }
-            | Query::NotEndsWith { attribute, .. }
-            | Query::Contains { attribute, .. }
-            | Query::ContainsAny { attribute, .. }
-            | Query::ContainsAll { attribute, .. }
-            | Query::NotContains { attribute, .. }
-            | Query::Search { attribute, .. }
-            | Query::NotSearch { attribute, .. }
-            | Query::Regex { attribute, .. }
-            | Query::IsNull { attribute }
-            | Query::IsNotNull { attribute }
-            | Query::OrderAsc { attribute }
-            | Query::OrderDesc { attribute } => Some(attribute),
-            Query::Spatial(filter) => Some(&filter.attribute),
-            _ => None,
-        }
+        single_column!(self, attribute => Some(attribute), filter => Some(&filter.attribute))
     }
 
     /// The column a single-column query names, to change it (a rename): the same queries as
     /// [`attribute`](Self::attribute).
     pub(crate) fn attribute_mut(&mut self) -> Option<&mut String> {
-        match self {
-            Query::Equal { attribute, .. }
-            | Query::NotEqual { attribute, .. }
-            | Query::LessThan { attribute, .. }
-            | Query::LessThanEqual { attribute, .. }
-            | Query::GreaterThan { attribute, .. }
-            | Query::GreaterThanEqual { attribute, .. }
-            | Query::Between { attribute, .. }
-            | Query::NotBetween { attribute, .. }
-            | Query::StartsWith { attribute, .. }
-            | Query::NotStartsWith { attribute, .. }
-            | Query::EndsWith { attribute, .. }
-            | Query::NotEndsWith { attribute, .. }
-            | Query::Contains { attribute, .. }
-            | Query::ContainsAny { attribute, .. }
-            | Query::ContainsAll { attribute, .. }
-            | Query::NotContains { attribute, .. }
-            | Query::Search { attribute, .. }
-            | Query::NotSearch { attribute, .. }
-            | Query::Regex { attribute, .. }
-            | Query::IsNull { attribute }
-            | Query::IsNotNull { attribute }
-            | Query::OrderAsc { attribute }
-            | Query::OrderDesc { attribute } => Some(attribute),
-            Query::Spatial(filter) => Some(&mut filter.attribute),
-            _ => None,
-        }
+        single_column!(self, attribute => Some(attribute), filter => Some(&mut filter.attribute))
     }
 
     /// Combines two filters with `and`, flattening nested `and`s on either side.
