@@ -62,11 +62,13 @@
 
 mod cascade;
 mod checks;
+mod fills;
 mod gate;
 mod history;
 mod probe;
 mod reads;
 mod run;
+mod unfilled;
 
 /// The codes of the findings, and those a migration may allow (one list, shared with the
 /// `#[migration]` macro, which checks `allow = "..."` against it at compile time).
