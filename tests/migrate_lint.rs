@@ -351,9 +351,8 @@ fn filling_step(skip: &'static [&'static str]) -> MigrationDef {
     })
 }
 
-/// The step's recorded writes say which of the rows lacking a value it fills: 230 rows lack a
-/// `note` (three pages), 2 hold one.
-async fn required_filled_by_the_step(kind: Kind) {
+/// 230 rows lack a `note` (three pages), 2 hold one.
+async fn start_with_notes(kind: Kind) -> Fixture {
     let fx = start(kind).await;
     let rows: Vec<Document> = (0..232)
         .map(|i| {
@@ -368,8 +367,13 @@ async fn required_filled_by_the_step(kind: Kind) {
             .await
             .unwrap();
     }
+    fx
+}
+
+/// The step's recorded writes say which of the rows lacking a value it fills, one by one.
+async fn required_filled_by_the_step(kind: Kind) {
+    let fx = &start_with_notes(kind).await;
     let v2 = users_with(&[ColumnSchema::varchar("note", 20).required()]);
-    let fx = &fx;
     let lint_step = |step: MigrationDef| {
         let migrator = Migrator::new([&v2], [step]).with_options(fx.options());
         async move { lint(fx, &migrator).await }
@@ -420,6 +424,17 @@ async fn required_filled_by_the_step(kind: Kind) {
         "{}",
         finding.message
     );
+}
+
+/// A bulk update's filters are counted over the rows lacking a value; a step that stops leaves
+/// what it fills unknown.
+async fn required_filled_in_bulk_or_unknown(kind: Kind) {
+    let fx = &start_with_notes(kind).await;
+    let v2 = users_with(&[ColumnSchema::varchar("note", 20).required()]);
+    let lint_step = |step: MigrationDef| {
+        let migrator = Migrator::new([&v2], [step]).with_options(fx.options());
+        async move { lint(fx, &migrator).await }
+    };
 
     // One bulk update on `isNull`: every row filled, counted in one request more.
     let bulk = MigrationDef::new(2, "bulk fill", |m| {
@@ -433,6 +448,23 @@ async fn required_filled_by_the_step(kind: Kind) {
         })
     });
     let report = lint_step(bulk).await;
+    assert!(report.findings().is_empty(), "{report}");
+    assert_eq!(report.requests, 2);
+
+    // A column the version creates required: the step's `isNull` on it matches every row.
+    let coded = users_with(&[ColumnSchema::varchar("code", 8).required().since(2)]);
+    let bulk_code = MigrationDef::new(2, "codes", |m| {
+        Box::pin(async move {
+            let data = doc(json!({"code": "c"}));
+            m.db()
+                .rows("users")
+                .update_where(&[Query::is_null("code")], &data)
+                .await?;
+            Ok(())
+        })
+    });
+    let migrator = Migrator::new([&coded], [bulk_code]).with_options(fx.options());
+    let report = lint(fx, &migrator).await;
     assert!(report.findings().is_empty(), "{report}");
     assert_eq!(report.requests, 2);
 
@@ -670,6 +702,7 @@ on_both_backends!(
     budget_gives_lower_bounds,
     required_without_value,
     required_filled_by_the_step,
+    required_filled_in_bulk_or_unknown,
     destructive,
     steps_see_the_columns_their_version_creates,
     command_line,

@@ -140,16 +140,12 @@ impl Prober<'_> {
         mut fill: Fill,
     ) -> Result<Evidence> {
         let (ids, complete) = self.ids(table, lacking).await?;
-        let mut evidence = Evidence {
-            rows: Some(0),
-            at_least: !complete,
-            ..Evidence::default()
-        };
+        let mut examples = Vec::new();
+        let mut empty = 0;
         for id in ids.iter().filter(|id| !filled.contains(*id)) {
-            *evidence.rows.get_or_insert(0) += 1;
-            keep(&mut evidence.examples, id.clone());
+            empty += 1;
+            keep(&mut examples, id.clone());
         }
-        let empty = evidence.rows.unwrap_or(0);
         if complete {
             // Every row was read: the count is exact, even past the server's counting cap.
             fill.lacking = ids.len() as u64;
@@ -158,8 +154,13 @@ impl Prober<'_> {
             fill.unknown.get_or_insert_with(|| BUDGET_SPENT.to_owned());
         }
         fill.filled = ids.len() as u64 - empty;
-        evidence.fill = Some(fill);
-        Ok(evidence)
+        Ok(Evidence {
+            rows: Some(empty),
+            at_least: !complete,
+            examples,
+            fill: Some(fill),
+            ..Evidence::default()
+        })
     }
 
     /// The ids of the rows matching `filters`, page by page; false when the budget stopped the
