@@ -297,18 +297,28 @@ async fn required_without_value(kind: Kind) {
     );
     assert_eq!(report.findings()[0].examples, ["u0", "u1", "u2", "u3"]);
 
-    // With a step, lint cannot know what it writes: warnings.
+    // With a step, lint sees what it writes: this one writes neither column, so both stay
+    // errors, with the same counts.
     let stepped = Migrator::new([&v2], [noop(2)]).with_options(fx.options());
     let report = lint(&fx, &stepped).await;
-    assert!(
-        report
-            .findings()
-            .iter()
-            .all(|f| f.severity == Severity::Warning),
+    let found: Vec<(&str, Option<u64>, Severity)> = report
+        .with_code("required-without-value")
+        .map(|f| (f.column.as_deref().unwrap(), f.rows(), f.severity))
+        .collect();
+    assert_eq!(
+        found,
+        [
+            ("note", Some(4), Severity::Error),
+            ("code", Some(6), Severity::Error)
+        ],
         "{report}"
     );
-    assert!(!report.has_errors());
-    assert!(report.findings()[0].message.contains("may fill them"));
+    assert!(report.has_errors());
+    assert!(
+        report.findings()[0]
+            .message
+            .contains("version 2's step does not write that column")
+    );
 
     // Every row has a note: nothing to say about it.
     let only_note = users_with(&[ColumnSchema::varchar("note", 20).required()]);
@@ -325,6 +335,159 @@ async fn required_without_value(kind: Kind) {
     )
     .await;
     assert!(report.findings().is_empty(), "{report}");
+}
+
+/// A version 2 step that writes `note` into the rows lacking one, but those in `skip`.
+fn filling_step(skip: &'static [&'static str]) -> MigrationDef {
+    MigrationDef::new(2, "fill the notes", move |m| {
+        Box::pin(async move {
+            m.rows("users")
+                .backfill(vec![Query::is_null("note")], |row| {
+                    (!skip.contains(&row.id())).then(|| doc(json!({"note": "filled"})))
+                })
+                .await?;
+            Ok(())
+        })
+    })
+}
+
+/// 230 rows lack a `note` (three pages), 2 hold one.
+async fn start_with_notes(kind: Kind) -> Fixture {
+    let fx = start(kind).await;
+    let rows: Vec<Document> = (0..232)
+        .map(|i| {
+            let note = if i >= 230 { json!("kept") } else { json!(null) };
+            doc(json!({"$id": format!("r{i:03}"), "note": note}))
+        })
+        .collect();
+    for chunk in rows.chunks(100) {
+        fx.db
+            .backend()
+            .create_rows("app", "users", chunk)
+            .await
+            .unwrap();
+    }
+    fx
+}
+
+/// The step's recorded writes say which of the rows lacking a value it fills, one by one.
+async fn required_filled_by_the_step(kind: Kind) {
+    let fx = &start_with_notes(kind).await;
+    let v2 = users_with(&[ColumnSchema::varchar("note", 20).required()]);
+    let lint_step = |step: MigrationDef| {
+        let migrator = Migrator::new([&v2], [step]).with_options(fx.options());
+        async move { lint(fx, &migrator).await }
+    };
+
+    // Every row filled, one by one: nothing to say.
+    let report = lint_step(filling_step(&[])).await;
+    assert!(report.findings().is_empty(), "{report}");
+    assert!(!report.has_errors());
+
+    // All but two: an error naming them.
+    let report = lint_step(filling_step(&["r007", "r150"])).await;
+    let [finding] = report.findings() else {
+        panic!("one finding expected: {report}");
+    };
+    assert_eq!(finding.code(), "required-without-value");
+    assert_eq!(finding.severity, Severity::Error);
+    assert_eq!((finding.rows(), finding.rows_at_least), (Some(2), false));
+    assert_eq!(finding.examples, ["r007", "r150"]);
+    assert!(
+        finding
+            .message
+            .starts_with("version 2's step fills 228 of the 230 rows lacking a value for users.note; 2 stay empty: r007, r150"),
+        "{}",
+        finding.message
+    );
+    assert!(report.has_errors());
+
+    // A step that writes another column: every row stays empty.
+    let other = MigrationDef::new(2, "nicks only", |m| {
+        Box::pin(async move {
+            m.rows("users")
+                .backfill(vec![Query::is_null("nick")], |_| {
+                    Some(doc(json!({"nick": "n"})))
+                })
+                .await?;
+            Ok(())
+        })
+    });
+    let report = lint_step(other).await;
+    let finding = &report.findings()[0];
+    assert_eq!(
+        (finding.severity, finding.rows()),
+        (Severity::Error, Some(230))
+    );
+    assert!(
+        finding.message.contains("step does not write that column"),
+        "{}",
+        finding.message
+    );
+}
+
+/// A bulk update's filters are counted over the rows lacking a value; a step that stops leaves
+/// what it fills unknown.
+async fn required_filled_in_bulk_or_unknown(kind: Kind) {
+    let fx = &start_with_notes(kind).await;
+    let v2 = users_with(&[ColumnSchema::varchar("note", 20).required()]);
+    let lint_step = |step: MigrationDef| {
+        let migrator = Migrator::new([&v2], [step]).with_options(fx.options());
+        async move { lint(fx, &migrator).await }
+    };
+
+    // One bulk update on `isNull`: every row filled, counted in one request more.
+    let bulk = MigrationDef::new(2, "bulk fill", |m| {
+        Box::pin(async move {
+            let data = doc(json!({"note": "bulk"}));
+            m.db()
+                .rows("users")
+                .update_where(&[Query::is_null("note")], &data)
+                .await?;
+            Ok(())
+        })
+    });
+    let report = lint_step(bulk).await;
+    assert!(report.findings().is_empty(), "{report}");
+    assert_eq!(report.requests, 2);
+
+    // A column the version creates required: the step's `isNull` on it matches every row.
+    let coded = users_with(&[ColumnSchema::varchar("code", 8).required().since(2)]);
+    let bulk_code = MigrationDef::new(2, "codes", |m| {
+        Box::pin(async move {
+            let data = doc(json!({"code": "c"}));
+            m.db()
+                .rows("users")
+                .update_where(&[Query::is_null("code")], &data)
+                .await?;
+            Ok(())
+        })
+    });
+    let migrator = Migrator::new([&coded], [bulk_code]).with_options(fx.options());
+    let report = lint(fx, &migrator).await;
+    assert!(report.findings().is_empty(), "{report}");
+    assert_eq!(report.requests, 2);
+
+    // A step that stops half-way: what it fills is not known, a warning says why.
+    let stops = MigrationDef::new(2, "stops", |m| {
+        Box::pin(async move {
+            m.db()
+                .rows("users")
+                .update_where(&[Query::equal("$id", ["r001"])], &doc(json!({"note": "x"})))
+                .await?;
+            Err(appwrite_orm::Error::Internal("gave up".into()))
+        })
+    });
+    let report = lint_step(stops).await;
+    let finding = &report.findings()[0];
+    assert_eq!(finding.severity, Severity::Warning, "{report}");
+    assert!(
+        finding.message.contains(
+            "may fill them, which lint cannot know: version 2's step stopped when simulated"
+        ),
+        "{}",
+        finding.message
+    );
 }
 
 fn dropping_step() -> MigrationDef {
@@ -538,6 +701,8 @@ on_both_backends!(
     narrowing_violated,
     budget_gives_lower_bounds,
     required_without_value,
+    required_filled_by_the_step,
+    required_filled_in_bulk_or_unknown,
     destructive,
     steps_see_the_columns_their_version_creates,
     command_line,

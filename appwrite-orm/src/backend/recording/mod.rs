@@ -56,7 +56,7 @@
 //! # }).unwrap();
 //! ```
 
-mod overlay;
+pub(crate) mod overlay;
 mod reads;
 mod schema;
 
@@ -92,7 +92,9 @@ pub struct RecordedWrite {
     pub target: Option<String>,
     /// Rows it would write (0 for schema operations).
     pub rows: u64,
-    /// What it would write (the row data, the column, the filter), as JSON.
+    /// What it would write (the row data, the column, the filter), as JSON. A bulk update is
+    /// `{"set", "filters", "queries"}` and a bulk delete `{"filters", "queries"}`: `filters`
+    /// counts the queries, `queries` holds them in Appwrite's JSON string form.
     pub data: Value,
 }
 
@@ -590,7 +592,8 @@ impl RecordingBackend {
                 if self.matches_every_row(database, table, queries) {
                     lock(&self.schema).set_in_every_row(database, table, data);
                 }
-                let change = json!({ "set": data, "filters": queries.len() });
+                let change =
+                    json!({ "set": data, "filters": queries.len(), "queries": wire(queries) });
                 self.record(name, table, None, total, change);
                 let merge = |mut row: Row| {
                     row.0
@@ -604,7 +607,7 @@ impl RecordingBackend {
             } => {
                 self.note_read(name, table, queries);
                 let (total, items) = self.matches(database, table, queries).await;
-                let filters = json!({ "filters": queries.len() });
+                let filters = json!({ "filters": queries.len(), "queries": wire(queries) });
                 self.record(name, table, None, total, filters);
                 (total, items)
             }
@@ -658,6 +661,12 @@ impl RecordingBackend {
             operations as u64,
         )))
     }
+}
+
+/// The queries of a bulk write as Appwrite takes them (`queries[]`), so that what it matches
+/// can be asked again (the lint counts the rows a step's bulk update fills).
+fn wire(queries: &[Query]) -> Vec<String> {
+    queries.iter().map(Query::to_wire).collect()
 }
 
 /// The `$id` a bulk write gives a row, or [`UNIQUE_ID`] when it gives none.

@@ -6,8 +6,10 @@ use serde_json::Value;
 
 use crate::api::Table;
 use crate::backend::recording::RecordedWrite;
+use crate::migrate::lint::fills::StepFills;
 use crate::migrate::lint::{Finding, Severity, codes};
 use crate::migrate::planning::plan::{SchemaOp, VersionPlan};
+use crate::migrate::running::dry_run::StepTrace;
 use crate::query::Query;
 use crate::schema::{ColumnKind, ColumnSchema, IndexKind};
 
@@ -42,6 +44,9 @@ pub(super) enum Probe {
     /// The rows whose values of these columns another row has too, read in their order
     /// (Appwrite has no grouping query).
     Duplicates(Vec<String>),
+    /// The rows these filters match (those lacking a value), less those the version's step
+    /// fills: counted, then read by id when the step fills some of them.
+    Unfilled(Vec<Query>, StepFills),
 }
 
 /// An operation that may fail on data (or destroy it), with how to count the rows concerned.
@@ -69,22 +74,41 @@ pub(super) struct Evidence {
     pub(super) at_least: bool,
     pub(super) examples: Vec<String>,
     pub(super) values: Vec<Value>,
+    /// For [`Probe::Unfilled`]: what the step fills. `rows` and `examples` are then the rows
+    /// that stay empty.
+    pub(super) fill: Option<Fill>,
 }
 
-/// What a version's operations and its step's recorded writes (`step_writes`) may break in
-/// the `live` tables. Only what exists now is a candidate: a table or column created by this
-/// version or an earlier pending one holds no data.
+/// The rows lacking a value and how many of them a version's step fills.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub(super) struct Fill {
+    /// Rows lacking a value now.
+    pub(super) lacking: u64,
+    /// Counting them stopped before the end.
+    pub(super) lacking_at_least: bool,
+    /// How many of them the step fills (or deletes).
+    pub(super) filled: u64,
+    /// The step gives the column a value somewhere (or deletes rows).
+    pub(super) writes_column: bool,
+    /// Why the rows left empty are not known for sure.
+    pub(super) unknown: Option<String>,
+}
+
+/// What a version's operations and its step (what the simulation recorded of it, `step`) may
+/// break in the `live` tables. Only what exists now is a candidate: a table or column created
+/// by this version or an earlier pending one holds no data.
 pub(super) fn candidates(
     version: &VersionPlan,
     live: &[Table],
-    step_writes: &[RecordedWrite],
+    step: Option<&StepTrace>,
 ) -> Vec<Candidate> {
     let live = Live(live);
+    let step_writes = step.map_or(&[][..], |t| &t.writes[..]);
     let mut out: Vec<Candidate> = version
         .before
         .iter()
         .chain(&version.after)
-        .filter_map(|planned| schema_candidate(version, &planned.op, live))
+        .filter_map(|planned| schema_candidate(version, &planned.op, live, step))
         .collect();
     out.extend(
         step_writes
@@ -134,7 +158,12 @@ fn candidate(
 }
 
 /// The candidate a schema operation makes, when it can fail on the data.
-fn schema_candidate(version: &VersionPlan, op: &SchemaOp, live: Live<'_>) -> Option<Candidate> {
+fn schema_candidate(
+    version: &VersionPlan,
+    op: &SchemaOp,
+    live: Live<'_>,
+    step: Option<&StepTrace>,
+) -> Option<Candidate> {
     let (check, table, column, probe) = match op {
         SchemaOp::CreateIndex { table, index } if index.kind == IndexKind::Unique => {
             // Every column must hold data now, and arrays are not compared here.
@@ -170,7 +199,13 @@ fn schema_candidate(version: &VersionPlan, op: &SchemaOp, live: Live<'_>) -> Opt
                 None if live.has_table(table) => Vec::new(),
                 None => return None,
             };
-            let probe = Probe::Count(filters);
+            let probe = if version.has_step {
+                let created = live.column(table, &column.key).is_none();
+                let fills = StepFills::of(version.version, step, table, &column.key, created);
+                Probe::Unfilled(filters, fills)
+            } else {
+                Probe::Count(filters)
+            };
             (
                 Check::RequiredWithoutValue,
                 table,
@@ -416,29 +451,94 @@ fn words(c: &Candidate, evidence: &Evidence, backups: bool) -> (Severity, String
                 c.table
             ),
         ),
-        Check::RequiredWithoutValue if c.has_step => (
-            Severity::Warning,
-            format!(
-                "{rows} {} a value for {place}; version {version}'s step may fill them, which \
-                 lint cannot know",
-                agree("row lacks", "rows lack")
-            ),
-            "make sure the step writes a value into every row (a backfill on `is_null`), or \
-             declare a default"
-                .to_owned(),
-        ),
-        Check::RequiredWithoutValue => (
+        Check::RequiredWithoutValue => required_words(c, evidence, &rows, &place),
+        Check::Destructive => destructive_words(&rows, agree, backups),
+    }
+}
+
+/// The words of a column becoming required while `rows` rows lack a value for `place`: with
+/// a step, by what the step was seen to fill ([`Evidence::fill`]).
+fn required_words(
+    c: &Candidate,
+    evidence: &Evidence,
+    rows: &str,
+    place: &str,
+) -> (Severity, String, String) {
+    let version = c.version;
+    let advice = "make the step write a value into every row that lacks one (a backfill on \
+                  `is_null`), or declare a default"
+        .to_owned();
+    if !c.has_step {
+        return (
             Severity::Error,
             format!(
                 "{rows} {} a value for {place} and no step of version {version} fills them; it \
                  cannot become required",
-                agree("row lacks", "rows lack")
+                lack(evidence.rows, evidence.at_least)
             ),
             "declare a default (written into the rows that exist), or add a step that backfills \
              the rows where it is null"
                 .to_owned(),
-        ),
-        Check::Destructive => destructive_words(&rows, agree, backups),
+        );
+    }
+    let fill = evidence.fill.clone().unwrap_or_else(|| Fill {
+        lacking: evidence.rows.unwrap_or(0),
+        lacking_at_least: evidence.at_least,
+        unknown: Some("what the step writes was not looked at".to_owned()),
+        ..Fill::default()
+    });
+    let lacking = match (evidence.rows, fill.lacking_at_least) {
+        (None, _) => "an unknown number of".to_owned(),
+        (Some(_), true) => format!("at least {}", fill.lacking),
+        (Some(_), false) => fill.lacking.to_string(),
+    };
+    let lacks = lack(evidence.rows.map(|_| fill.lacking), fill.lacking_at_least);
+    let message = if let Some(why) = &fill.unknown {
+        let seen = match fill.filled {
+            0 => String::new(),
+            n => format!(" (it fills {n} of them as far as seen)"),
+        };
+        return (
+            Severity::Warning,
+            format!(
+                "{lacking} {lacks} a value for {place}; version {version}'s step may fill them, \
+                 which lint cannot know: {why}{seen}"
+            ),
+            advice,
+        );
+    } else if !fill.writes_column {
+        format!(
+            "{lacking} {lacks} a value for {place} and version {version}'s step does not write \
+             that column; it cannot become required"
+        )
+    } else if fill.filled == 0 {
+        format!(
+            "{lacking} {lacks} a value for {place} and version {version}'s step fills none of \
+             them; it cannot become required"
+        )
+    } else {
+        let empty = evidence.rows.unwrap_or(0);
+        format!(
+            "version {version}'s step fills {} of the {lacking} rows lacking a value for {place}; \
+             {rows} {}: {}; it cannot become required",
+            fill.filled,
+            if empty == 1 {
+                "stays empty"
+            } else {
+                "stay empty"
+            },
+            evidence.examples.join(", ")
+        )
+    };
+    (Severity::Error, message, advice)
+}
+
+/// "row lacks" for one row, "rows lack" otherwise.
+fn lack(rows: Option<u64>, at_least: bool) -> &'static str {
+    if rows == Some(1) && !at_least {
+        "row lacks"
+    } else {
+        "rows lack"
     }
 }
 
@@ -566,11 +666,11 @@ mod tests {
         };
         let live = [live_users(&[ColumnSchema::varchar("note", 5)])];
         let filled = version(false, vec![fill], vec![required.clone()]);
-        assert!(candidates(&filled, &live, &[]).is_empty());
+        assert!(candidates(&filled, &live, None).is_empty());
         let bare = version(false, vec![], vec![required]);
-        let found = candidates(&bare, &live, &[]);
+        let found = candidates(&bare, &live, None);
         assert_eq!(found[0].probe, Probe::Count(vec![Query::is_null("note")]));
-        assert!(candidates(&bare, &[], &[]).is_empty(), "no table, no rows");
+        assert!(candidates(&bare, &[], None).is_empty(), "no table, no rows");
     }
 
     #[test]
@@ -614,6 +714,50 @@ mod tests {
         assert_eq!(
             finding(&c, evidence(None, false), false).unwrap().severity,
             Severity::Warning
+        );
+    }
+
+    #[test]
+    fn what_the_step_fills_decides_the_severity_and_the_words() {
+        let c = Candidate {
+            check: Check::RequiredWithoutValue,
+            version: 2,
+            table: "users".into(),
+            column: Some("note".into()),
+            operation: "make users.note required".into(),
+            probe: Probe::Count(Vec::new()),
+            has_step: true,
+            refused: false,
+        };
+        let filled = |rows: u64, fill: Fill, examples: &[&str]| Evidence {
+            rows: Some(rows),
+            examples: examples.iter().map(|e| e.to_string()).collect(),
+            fill: Some(fill),
+            ..Evidence::default()
+        };
+        let seen = |filled: u64, writes_column: bool, unknown: Option<&str>| Fill {
+            lacking: 300,
+            lacking_at_least: false,
+            filled,
+            writes_column,
+            unknown: unknown.map(str::to_owned),
+        };
+        assert!(finding(&c, filled(0, seen(300, true, None), &[]), true).is_none());
+        let some = finding(&c, filled(2, seen(298, true, None), &["a", "b"]), true).unwrap();
+        assert_eq!(some.severity, Severity::Error);
+        assert_eq!(
+            some.message,
+            "version 2's step fills 298 of the 300 rows lacking a value for users.note; 2 stay \
+             empty: a, b; it cannot become required"
+        );
+        let none = finding(&c, filled(300, seen(0, false, None), &[]), true).unwrap();
+        assert_eq!(none.severity, Severity::Error);
+        assert!(none.message.contains("does not write that column"));
+        let cut = finding(&c, filled(5, seen(95, true, Some("budget")), &[]), true).unwrap();
+        assert_eq!(cut.severity, Severity::Warning);
+        assert!(
+            cut.message
+                .ends_with("cannot know: budget (it fills 95 of them as far as seen)")
         );
     }
 }

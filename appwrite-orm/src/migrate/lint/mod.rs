@@ -10,7 +10,7 @@
 //! |---|---|---|
 //! | `unique-duplicates` | error | a unique index to be created over columns whose values repeat (the index is created before the version's step runs, so a step cannot remove them in time) |
 //! | `narrowing-violated` | error | a size shrink (refused by Appwrite), a min/max narrowing or an enum element removal (made without a look at the rows, whose next update is then refused) that stored values violate |
-//! | `required-without-value` | error (warning when the version has a step) | a column becoming required (or created required without a default) on a table where rows lack a value; a step may fill them, which lint cannot know |
+//! | `required-without-value` | error (warning when what the step fills cannot be known) | a column becoming required (or created required without a default) on a table where rows lack a value and the version's step leaves some of them empty (see [what the step fills](#what-a-step-fills)) |
 //! | `destructive` | warning (error without a backup directory) | a column or table a step drops, with the rows holding values |
 //! | `step-reads-dropped-column` | warning | a step that reads a column (or table) a rename or a step's drop in the same or an earlier version removed (see [what it cannot know](#reads-of-dropped-columns)) |
 //! | `relationship-cascade` | warning | rows a step deletes whose relationships cascade (counting the related rows deleted with them), and a relationship whose `onDelete` becomes cascade (counting the rows linked now) |
@@ -38,8 +38,9 @@
 //! # What lint cannot see
 //!
 //! Only what exists now is checked: a column or table that an earlier pending version creates
-//! holds no data yet, and a step's writes are not applied, so a version whose data depends on
-//! an earlier pending version's step is checked against the data as it is now. Duplicates
+//! holds no data yet, and a step's writes are not applied (apart from what the step of the
+//! version itself fills, see below), so a version whose data depends on an earlier pending
+//! version's step is checked against the data as it is now. Duplicates
 //! are compared exactly (a server whose collation ignores case may see more). Rows a step's
 //! `convert_column` cannot convert keep the old column and are reported by the run, not here.
 //!
@@ -53,6 +54,23 @@
 //! `m.db()` or the backend itself with a model, and whatever a step does after it stopped in
 //! the simulation.
 //!
+//! ## What a step fills
+//!
+//! A column made required after a version's step needs a value in every row by then. The
+//! step's recorded writes say which rows get one: an update or upsert naming its row (directly,
+//! in a transaction, a backfill's pages) fills it when it sets the column to a value other than
+//! null, a bulk update that does so fills the rows its filters match, and a deleted row needs
+//! none. Lint counts the rows lacking a value (one request), counts a bulk update's filters
+//! over them (one request each; when they match them all, every row is filled), and when
+//! rows are filled one by one reads the ids of the rows lacking a value, 100 per request. A
+//! step that fills them all makes no finding (nothing would stop the run, so there is nothing
+//! to act on); one that leaves some empty, or does not write the column, is an error naming
+//! them. It stays a warning, saying which, where it cannot be known: the step stopped in the
+//! simulation, the request budget ran out, or the step writes in a way the recorder cannot
+//! attribute to rows (an increment, a bulk upsert recorded with a sample of its rows, filters
+//! the live table refuses, such as one on a column an earlier pending version creates). A
+//! write that later sets the value back to null is not followed.
+//!
 //! ## Cascades
 //!
 //! Only the first level of a cascade is counted (the rows a cascade deletes may cascade
@@ -62,11 +80,13 @@
 
 mod cascade;
 mod checks;
+mod fills;
 mod gate;
 mod history;
 mod probe;
 mod reads;
 mod run;
+mod unfilled;
 
 /// The codes of the findings, and those a migration may allow (one list, shared with the
 /// `#[migration]` macro, which checks `allow = "..."` against it at compile time).

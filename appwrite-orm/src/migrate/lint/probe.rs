@@ -70,6 +70,7 @@ impl<'d> Prober<'d> {
             Probe::Count(filters) => self.count(table, filters).await,
             Probe::Scan(column) => self.scan(table, column).await,
             Probe::Duplicates(columns) => self.duplicates(table, columns).await,
+            Probe::Unfilled(lacking, fills) => self.unfilled(table, lacking, fills).await,
         }
     }
 
@@ -87,6 +88,7 @@ impl<'d> Prober<'d> {
             at_least: total >= MAX_COUNT,
             examples: rows.iter().map(|r| r.id().to_owned()).collect(),
             values: Vec::new(),
+            fill: None,
         })
     }
 

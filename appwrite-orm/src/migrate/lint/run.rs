@@ -90,10 +90,9 @@ impl Counting {
             cascades: Vec::new(),
         };
         for version in &plan.versions {
-            let writes = traces
-                .get(&version.version)
-                .map_or(&[][..], |t| &t.writes[..]);
-            out.checks.extend(checks::candidates(version, live, writes));
+            let step = traces.get(&version.version);
+            let writes = step.map_or(&[][..], |t| &t.writes[..]);
+            out.checks.extend(checks::candidates(version, live, step));
             let (cascades, unknown) = cascade::candidates(version, live, writes);
             out.cascades.extend(cascades);
             notes.extend(unknown);
