@@ -59,7 +59,8 @@ pub async fn run(settings: &Settings) -> BenchResult<Outcome> {
     let backups = tempfile::tempdir()?;
 
     let (report, sides, failures) = measure(&server, backups.path()).await?;
-    println!("{}", report.to_string().lines().next().unwrap_or_default());
+    // The findings show what lint had to count (and whether its budget cut a count short).
+    print!("(c) {report}");
     let mut checks = Vec::new();
     for (label, id) in [("baseline", SEED_DB), ("lint_before_run", OURS_DB)] {
         checks.extend(check_migrated(label, &server.direct(id).await?, rows).await?);
