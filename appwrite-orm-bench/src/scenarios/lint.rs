@@ -2,7 +2,7 @@
 //! the data would make the deploy fail.
 //!
 //! Every side works on its own copy of the same N rows at version 1 (see
-//! [`accounts`](crate::accounts)); version 2 adds a unique index on `email` (unique values), a
+//! [`crate::accounts`]); version 2 adds a unique index on `email` (unique values), a
 //! required `slug` that its step fills, and its step drops `legacy` with a backup directory:
 //! lint counts duplicates page by page, rows lacking `slug` and values `legacy` holds, runs the
 //! step against the recorder, and finds no error.
