@@ -77,9 +77,14 @@ pub fn item(i: u64) -> Document {
 
 /// Rows `0..n`, generated batch by batch.
 pub fn batches(n: u64) -> impl Iterator<Item = Vec<Document>> {
+    batches_of(n, item)
+}
+
+/// Rows `0..n` made by `row`, generated batch by batch (bounded memory, whatever `n`).
+pub fn batches_of(n: u64, row: fn(u64) -> Document) -> impl Iterator<Item = Vec<Document>> {
     (0..n)
         .step_by(FILL_BATCH as usize)
-        .map(move |start| (start..(start + FILL_BATCH).min(n)).map(item).collect())
+        .map(move |start| (start..(start + FILL_BATCH).min(n)).map(row).collect())
 }
 
 /// A database of `server` reached directly (through the engine, so not measured) that holds the

@@ -16,6 +16,7 @@
 //! ```
 #![warn(missing_docs)]
 
+pub mod accounts;
 pub mod data;
 pub mod harness;
 pub mod memory;

@@ -45,6 +45,13 @@ enum Command {
     /// Every book with its author's name (default 2,000 books, one author per 10, 30 ms):
     /// N+1 gets and the batched join referenced_by, against with(Book::AUTHOR).
     Relations(Knobs),
+    /// A version 2 deploy of a 10,000-row table (unique index, required column filled by its
+    /// step, a drop with backups): migrate() with lint_before_run, against without; and the
+    /// refusal of duplicates against the run that fails half-way (30 ms latency).
+    Lint(Knobs),
+    /// Models of a database of 100 tables (12 columns, 2 indexes each) created without them:
+    /// appwrite-orm pull to a file, against the reads alone (`--rows` is the table count).
+    Pull(Knobs),
     /// Every scenario with its defaults.
     All {
         /// Small sizes and a 2 ms latency: a smoke test in seconds, even in debug builds.
@@ -66,7 +73,8 @@ enum Command {
 /// The knobs of one scenario; each takes the scenario's default when not given.
 #[derive(Debug, Args)]
 struct Knobs {
-    /// Rows of the table (backfill, stream, insert_many, restore), books (relations).
+    /// Rows of the table (backfill, stream, insert_many, restore, lint), books (relations),
+    /// tables (pull).
     #[arg(long)]
     rows: Option<u64>,
     /// Latency the emulator adds to every request, in milliseconds.
@@ -111,6 +119,8 @@ async fn main() -> ExitCode {
         Command::InsertMany(k) => (vec![Scenario::InsertMany], k.settings()),
         Command::Restore(k) => (vec![Scenario::Restore], k.settings()),
         Command::Relations(k) => (vec![Scenario::Relations], k.settings()),
+        Command::Lint(k) => (vec![Scenario::Lint], k.settings()),
+        Command::Pull(k) => (vec![Scenario::Pull], k.settings()),
         Command::All { quick } => (
             Scenario::ALL.to_vec(),
             Settings {

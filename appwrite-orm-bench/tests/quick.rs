@@ -1,5 +1,5 @@
-//! The quick paths of `backfill`, `boot` and `relations` against the emulator in-process: the data must
-//! come out right on both sides. Times are printed by the scenarios, never asserted.
+//! The quick paths of `backfill`, `boot`, `relations`, `lint` and `pull` against the emulator
+//! in-process: the data must come out right on both sides. Times are printed by the scenarios, never asserted.
 
 use appwrite_orm_bench::scenarios::{Scenario, Settings};
 
@@ -70,6 +70,57 @@ async fn relations_bring_every_book_its_author_on_every_side() {
         outcome.summary.starts_with("relations: ")
             && outcome.summary.contains("x faster than N+1 gets (")
             && outcome.summary.contains("x the batched join's speed ("),
+        "{}",
+        outcome.summary
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn lint_gate_migrates_like_the_baseline_and_refuses_duplicates() {
+    let settings = Settings {
+        rows: Some(150),
+        ..quick()
+    };
+    let outcome = Scenario::Lint.run(&settings).await.expect("lint runs");
+    // Per migrated copy: rows, slug filled, legacy gone, version 2; lint without errors; the
+    // two runs on duplicates; the refused copy: rows, version 1, no slug.
+    assert_eq!(outcome.checks.len(), 14, "{:?}", outcome.checks);
+    for check in &outcome.checks {
+        assert!(check.ok(), "{check}");
+    }
+    assert!(
+        outcome
+            .checks
+            .iter()
+            .any(|c| c.what == "refused copy: rows" && c.actual == 152),
+        "{:?}",
+        outcome.checks
+    );
+    assert!(
+        outcome
+            .summary
+            .starts_with("lint: lint_before_run made the deploy ")
+            && outcome
+                .summary
+                .contains(" of the time the ungated run took to fail"),
+        "{}",
+        outcome.summary
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pull_writes_one_parsable_model_per_table() {
+    let settings = Settings {
+        rows: Some(4),
+        ..quick()
+    };
+    let outcome = Scenario::Pull.run(&settings).await.expect("pull runs");
+    assert_eq!(outcome.checks.len(), 6, "{:?}", outcome.checks);
+    for check in &outcome.checks {
+        assert!(check.ok(), "{check}");
+    }
+    assert!(
+        outcome.summary.starts_with("pull: ") && outcome.summary.contains("(4 tables, "),
         "{}",
         outcome.summary
     );

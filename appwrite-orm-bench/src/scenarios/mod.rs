@@ -4,6 +4,8 @@
 pub mod backfill;
 pub mod boot;
 pub mod insert_many;
+pub mod lint;
+pub mod pull;
 pub mod relations;
 pub mod restore;
 pub mod schema;
@@ -36,11 +38,15 @@ pub enum Scenario {
     Restore,
     /// Rows read with their related rows.
     Relations,
+    /// A deploy gated by lint, against the same deploy without the gate.
+    Lint,
+    /// Models generated from a database created without them.
+    Pull,
 }
 
 impl Scenario {
     /// Every scenario, in the order `all` runs them.
-    pub const ALL: [Scenario; 7] = [
+    pub const ALL: [Scenario; 9] = [
         Scenario::Backfill,
         Scenario::Boot,
         Scenario::Schema,
@@ -48,6 +54,8 @@ impl Scenario {
         Scenario::InsertMany,
         Scenario::Restore,
         Scenario::Relations,
+        Scenario::Lint,
+        Scenario::Pull,
     ];
 
     /// The name on the command line and in the output.
@@ -60,6 +68,8 @@ impl Scenario {
             Scenario::InsertMany => "insert_many",
             Scenario::Restore => "restore",
             Scenario::Relations => "relations",
+            Scenario::Lint => "lint",
+            Scenario::Pull => "pull",
         }
     }
 
@@ -73,6 +83,8 @@ impl Scenario {
             Scenario::InsertMany => insert_many::run(settings).await?,
             Scenario::Restore => restore::run(settings).await?,
             Scenario::Relations => relations::run(settings).await?,
+            Scenario::Lint => lint::run(settings).await?,
+            Scenario::Pull => pull::run(settings).await?,
         };
         for check in &outcome.checks {
             println!("{check}");
@@ -85,7 +97,8 @@ impl Scenario {
 /// The knobs of a run; `None` takes the scenario's default (its quick default with `quick`).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Settings {
-    /// Rows of the table (`boot`: ignored; `schema`: ignored; `relations`: books).
+    /// Rows of the table (`boot`: ignored; `schema`: ignored; `relations`: books; `pull`:
+    /// tables).
     pub rows: Option<u64>,
     /// Latency the emulator adds to every request, in milliseconds.
     pub latency_ms: Option<u64>,
