@@ -376,10 +376,15 @@ fn violates_one(kind: &ColumnKind, value: &Value) -> bool {
 /// The finding that `evidence` makes of `candidate`; `None` when no row is concerned.
 /// `backups` says whether a backup directory is configured.
 pub(super) fn finding(candidate: &Candidate, evidence: Evidence, backups: bool) -> Option<Finding> {
-    if evidence.rows == Some(0) {
+    if evidence.rows == Some(0) && !evidence.at_least {
         return None;
     }
-    let (severity, message, advice) = words(candidate, &evidence, backups);
+    let cut_before_any = evidence.rows == Some(0);
+    let (severity, message, advice) = if cut_before_any {
+        unfinished(candidate)
+    } else {
+        words(candidate, &evidence, backups)
+    };
     // A count the budget did not reach is not proof of a failure.
     let severity = if evidence.rows.is_none() {
         Severity::Warning
@@ -393,7 +398,8 @@ pub(super) fn finding(candidate: &Candidate, evidence: Evidence, backups: bool) 
         table: candidate.table.clone(),
         column: candidate.column.clone(),
         operation: candidate.operation.clone(),
-        rows: evidence.rows,
+        // Nothing found in part of the rows is no count of the rest.
+        rows: evidence.rows.filter(|_| !cut_before_any),
         rows_at_least: evidence.at_least,
         examples: evidence.examples,
         values: evidence.values,
@@ -402,6 +408,22 @@ pub(super) fn finding(candidate: &Candidate, evidence: Evidence, backups: bool) 
         // Set by the lint from the version's `allow` codes.
         acknowledged: false,
     })
+}
+
+/// A scan the budget stopped before it found anything: the rows it did not read may still
+/// break the operation, so silence would be a false all-clear.
+fn unfinished(c: &Candidate) -> (Severity, String, String) {
+    (
+        Severity::Warning,
+        format!(
+            "not fully checked: the request budget ran out before every row of {} was read; \
+             none of the rows read breaks `{}`, the others may",
+            c.table, c.operation
+        ),
+        "raise the budget (`Migrator::lint_with_budget`, `migrate lint --budget N`) to read \
+         every row"
+            .to_owned(),
+    )
 }
 
 /// The severity, what is wrong and what to do instead.
@@ -686,6 +708,15 @@ mod tests {
             refused: false,
         };
         assert!(finding(&c, evidence(Some(0), false), true).is_none());
+        // A scan the budget cut before it found anything is not an all-clear.
+        let unfinished = finding(&c, evidence(Some(0), true), true).unwrap();
+        assert_eq!(unfinished.severity, Severity::Warning);
+        assert!(
+            unfinished.message.starts_with("not fully checked"),
+            "{}",
+            unfinished.message
+        );
+        assert_eq!(unfinished.rows(), None);
         let error = finding(&c, evidence(Some(1), false), true).unwrap();
         assert_eq!(error.severity, Severity::Error);
         assert!(
