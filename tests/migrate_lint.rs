@@ -695,9 +695,46 @@ async fn duplicates_across_pages(kind: Kind) {
     );
 }
 
+/// Duplicates past the budget: a scan cut before it found any says so, as a warning.
+async fn duplicates_past_the_budget(kind: Kind) {
+    let fx = start(kind).await;
+    // 150 distinct values, then two rows sharing the last one: only the second page holds them.
+    let rows: Vec<Document> = (0..152)
+        .map(|i| doc(json!({"$id": format!("r{i:03}"), "email": format!("e{:03}", i.min(150))})))
+        .collect();
+    for chunk in rows.chunks(100) {
+        fx.db
+            .backend()
+            .create_rows("app", "users", chunk)
+            .await
+            .unwrap();
+    }
+    let v2 = users_v1().index(IndexSchema::new("by_email", IndexKind::Unique, ["email"]).since(2));
+    let migrator = Migrator::new([&v2], []).with_options(fx.options());
+    let full = lint(&fx, &migrator).await;
+    assert_eq!(full.findings()[0].rows(), Some(2));
+    assert!(full.has_errors());
+
+    let cut = lint_with(&fx, &migrator, 1).await;
+    let finding = &cut.findings()[0];
+    assert_eq!(finding.code(), "unique-duplicates");
+    assert_eq!(finding.severity, Severity::Warning);
+    assert_eq!(finding.rows(), None);
+    assert!(
+        finding.message.starts_with("not fully checked"),
+        "{}",
+        finding.message
+    );
+    assert!(
+        !cut.has_errors(),
+        "a warning: the rows read hold no duplicate"
+    );
+}
+
 on_both_backends!(
     unique_duplicates,
     duplicates_across_pages,
+    duplicates_past_the_budget,
     narrowing_violated,
     budget_gives_lower_bounds,
     required_without_value,
