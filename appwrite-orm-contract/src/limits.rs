@@ -18,6 +18,8 @@ pub const MAX_ENUM_ELEMENTS: usize = 100;
 pub const MAX_ENUM_ELEMENT_LEN: usize = 255;
 /// Largest `size` of a varchar column.
 pub const MAX_VARCHAR_SIZE: u32 = 16_381;
+/// Smallest `size` of an encrypted varchar or string column (`APP_DATABASE_ENCRYPT_SIZE_MIN`).
+pub const MIN_ENCRYPTED_SIZE: u32 = 150;
 /// Largest `size` of a legacy string column.
 pub const MAX_STRING_SIZE: u32 = 1_073_741_824;
 /// Characters of a database or table name.

@@ -64,7 +64,7 @@ pub(crate) fn create_column(route_type: &str, p: &Params) -> ApiResult<ColumnSch
         },
         _ => simple_kind(route_type, p, None)?,
     };
-    check_encrypt(route_type, p)?;
+    let encrypt = encrypt_param(route_type, p)?;
     // The spatial routes have no `array` parameter: one sent is ignored, as any unknown one.
     let array = !is_spatial_type(route_type) && p.bool_or("array", false)?;
     Ok(ColumnSchema {
@@ -75,6 +75,7 @@ pub(crate) fn create_column(route_type: &str, p: &Params) -> ApiResult<ColumnSch
         default: default_value(route_type, p)?,
         since: DEFAULT_SINCE,
         renamed_from: None,
+        encrypt,
     })
 }
 
@@ -134,15 +135,14 @@ fn simple_kind(
     })
 }
 
-fn check_encrypt(route_type: &str, p: &Params) -> ApiResult<()> {
+/// The `encrypt` parameter of the text routes (the others have none: one sent is ignored, as
+/// any unknown one). The engine checks the minimum size of an encrypted varchar or string.
+fn encrypt_param(route_type: &str, p: &Params) -> ApiResult<bool> {
     let text = matches!(
         route_type,
         "string" | "varchar" | "text" | "mediumtext" | "longtext"
     );
-    if text && p.bool_or("encrypt", false)? {
-        return Err(not_supported("Encrypted columns"));
-    }
-    Ok(())
+    Ok(text && p.bool_or("encrypt", false)?)
 }
 
 /// The `default` parameter, type-checked for the route's column type.
@@ -257,6 +257,7 @@ pub(crate) fn update_column(
         default,
         since: current.since,
         renamed_from: None,
+        encrypt: current.encrypt,
     })
 }
 

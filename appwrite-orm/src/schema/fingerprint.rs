@@ -100,6 +100,11 @@ fn encode_column(column: &ColumnSchema) -> Vec<u8> {
         }
     }
     out.u64(u64::from(column.since));
+    // Appended only when set, so that the fingerprints of columns without it (and the checksums
+    // recorded from them) stay what they were before columns could be encrypted.
+    if column.encrypt {
+        out.tag(1);
+    }
     out.buf
 }
 
@@ -343,6 +348,14 @@ mod tests {
         assert_ne!(sample().database("analytics").fingerprint(), other_db);
         let mut t = sample();
         t.database = None;
+        assert_eq!(t.fingerprint(), sample().fingerprint());
+    }
+
+    #[test]
+    fn encryption_changes_the_fingerprint_and_its_absence_keeps_it() {
+        differs(|t| first_column(t).encrypt = true);
+        let mut t = sample();
+        first_column(&mut t).encrypt = false;
         assert_eq!(t.fingerprint(), sample().fingerprint());
     }
 

@@ -8,6 +8,7 @@
 mod fingerprint;
 mod spatial_index;
 mod validate;
+pub(crate) use validate::encrypted_size_message;
 pub mod value;
 mod wire;
 
@@ -174,6 +175,11 @@ pub struct ColumnSchema {
     /// [fingerprint](TableSchema::fingerprint): once applied, a rename is no schema difference.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub renamed_from: Option<String>,
+    /// Appwrite stores the values encrypted at rest (`encrypt`); only on the text kinds
+    /// (`string`, `varchar` of size 150 or more, `text`, `mediumtext`, `longtext`). Such a column
+    /// cannot be queried, and Appwrite cannot switch the flag on an existing column.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub encrypt: bool,
 }
 
 impl ColumnSchema {
@@ -187,6 +193,7 @@ impl ColumnSchema {
             default: None,
             since: DEFAULT_SINCE,
             renamed_from: None,
+            encrypt: false,
         }
     }
 
@@ -199,6 +206,12 @@ impl ColumnSchema {
     /// Marks the column as an array (builder style).
     pub fn array(mut self) -> Self {
         self.array = true;
+        self
+    }
+
+    /// Marks the column encrypted at rest (builder style); see [`encrypt`](Self::encrypt).
+    pub fn encrypt(mut self) -> Self {
+        self.encrypt = true;
         self
     }
 
@@ -410,6 +423,19 @@ impl ColumnKind {
             ColumnKind::Enum { .. } => Some(limits::ENUM_SIZE),
             _ => None,
         }
+    }
+
+    /// True for the kinds Appwrite can encrypt: `string`, `varchar`, `text`, `mediumtext` and
+    /// `longtext` (not the formatted strings: email, url, ip, enum).
+    pub fn can_encrypt(&self) -> bool {
+        matches!(
+            self,
+            ColumnKind::String { .. }
+                | ColumnKind::Varchar { .. }
+                | ColumnKind::Text
+                | ColumnKind::MediumText
+                | ColumnKind::LongText
+        )
     }
 
     /// True for every kind that stores text.

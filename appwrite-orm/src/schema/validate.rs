@@ -75,6 +75,9 @@ pub enum SchemaRule {
     /// A spatial column declared as an array, a spatial index that does not cover exactly one
     /// required spatial column, or another index over a spatial column.
     Spatial,
+    /// `encrypt` on a kind Appwrite cannot encrypt, or on a varchar or string under the
+    /// minimum size of an encrypted column.
+    Encrypt,
 }
 
 impl SchemaRule {
@@ -105,6 +108,7 @@ impl SchemaRule {
             SchemaRule::RenamedFrom => "renamed from",
             SchemaRule::OpaqueColumn => "opaque column",
             SchemaRule::Spatial => "spatial",
+            SchemaRule::Encrypt => "encrypt",
         }
     }
 }
@@ -378,6 +382,41 @@ fn check_column(table: &TableSchema, column: &ColumnSchema, report: &mut Report)
     check_key_and_since(table, "column", key, column.since, report, Report::column);
     check_kind(column, report);
     check_default(column, report);
+    check_encrypt(column, report);
+}
+
+/// `encrypt` only on the text kinds, and on varchar and string only from Appwrite's minimum
+/// size (its message).
+fn check_encrypt(column: &ColumnSchema, report: &mut Report) {
+    if !column.encrypt {
+        return;
+    }
+    let key = column.key.as_str();
+    if !column.kind.can_encrypt() {
+        report.column(
+            key,
+            SchemaRule::Encrypt,
+            format!(
+                "columns of type {:?} cannot be encrypted (only string, varchar, text, \
+                 mediumtext and longtext)",
+                column.kind.route_type()
+            ),
+        );
+        return;
+    }
+    if let ColumnKind::Varchar { size } | ColumnKind::String { size } = column.kind
+        && size < limits::MIN_ENCRYPTED_SIZE
+    {
+        report.column(key, SchemaRule::Encrypt, encrypted_size_message());
+    }
+}
+
+/// Appwrite's message for an encrypted varchar or string under the minimum size.
+pub(crate) fn encrypted_size_message() -> String {
+    format!(
+        "Size too small. Encrypted strings require a minimum size of {} characters.",
+        limits::MIN_ENCRYPTED_SIZE
+    )
 }
 
 /// The kind-specific settings: sizes, bounds, enum elements, relationship ids.
@@ -1300,6 +1339,28 @@ mod tests {
         assert_valid(&t);
         t.permissions.push("read(\"any\")".into());
         assert_only(&t, SchemaRule::PermissionCount);
+    }
+
+    #[test]
+    fn rule_encrypt() {
+        let mut t = base();
+        t.columns
+            .push(ColumnSchema::varchar("secret", 150).encrypt());
+        t.columns
+            .push(ColumnSchema::new("notes", ColumnKind::LongText).encrypt());
+        assert_valid(&t);
+        t.columns.push(ColumnSchema::varchar("pin", 149).encrypt());
+        assert_only(&t, SchemaRule::Encrypt);
+        let message = &validate_table(&t)[0].message;
+        assert_eq!(
+            message,
+            "Size too small. Encrypted strings require a minimum size of 150 characters."
+        );
+        let mut t = base();
+        t.columns.push(ColumnSchema::integer("count").encrypt());
+        t.columns
+            .push(ColumnSchema::new("mail", ColumnKind::Email).encrypt());
+        assert_eq!(rules(&t), [SchemaRule::Encrypt, SchemaRule::Encrypt]);
     }
 
     #[test]

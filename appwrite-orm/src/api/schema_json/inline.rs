@@ -6,15 +6,19 @@ use serde_json::{Map, Value, json};
 
 use super::{IndexPart, all_strings, index_kind, strings};
 use crate::api::error::thousands;
-use crate::schema::limits::{MAX_STRING_SIZE, MAX_VARCHAR_SIZE};
+use crate::schema::limits::{MAX_STRING_SIZE, MAX_VARCHAR_SIZE, MIN_ENCRYPTED_SIZE};
 use crate::schema::{ColumnKind, ColumnSchema, DEFAULT_SINCE, IndexSchema};
 
 impl ColumnSchema {
     /// The column in the inline form of a table create (1.9+): `type` is the stored type
     /// (`string`, `integer`, `bigint`, `double`, `boolean`, `datetime`) with `format` and `size`
     /// for the formatted strings. `None` for kinds the reference does not list as accepted
-    /// inline (`varchar` and the text family, relationships); those are created one by one.
+    /// inline (`varchar` and the text family, relationships), and for encrypted columns
+    /// (Appwrite 1.9.6's inline form does not read `encrypt`); those are created one by one.
     pub fn inline_body(&self) -> Option<Value> {
+        if self.encrypt {
+            return None;
+        }
         let (ty, format) = match &self.kind {
             ColumnKind::String { .. } => ("string", None),
             ColumnKind::Email => ("string", Some("email")),
@@ -73,8 +77,11 @@ impl ColumnSchema {
         if let Some(d) = &default {
             def.check_default(&kind, d)?;
         }
-        if def.obj.get("encrypt").and_then(Value::as_bool) == Some(true) {
-            return Err(InlineError::Unsupported("Encrypted columns"));
+        // Appwrite 1.9.6's inline form ignores `encrypt` (it reads no such key); it is honoured
+        // here, with the checks of the column routes, so that a declared flag is not lost.
+        let encrypt = def.obj.get("encrypt").and_then(Value::as_bool) == Some(true);
+        if encrypt {
+            def.check_encrypt(&kind)?;
         }
         Ok(ColumnSchema {
             key: def.key,
@@ -84,6 +91,7 @@ impl ColumnSchema {
             default,
             since: DEFAULT_SINCE,
             renamed_from: None,
+            encrypt,
         })
     }
 }
@@ -292,6 +300,26 @@ impl<'a> InlineColumn<'a> {
             )));
         }
         Ok(())
+    }
+
+    /// The checks of the column create routes for an encrypted column: a text kind, and a
+    /// varchar or string size of at least the encrypted minimum.
+    fn check_encrypt(&self, kind: &ColumnKind) -> Result<(), InlineError> {
+        if !kind.can_encrypt() {
+            return Err(self.invalid(format!(
+                "Attribute '{}': encrypt can only be used with string, varchar, text, mediumtext \
+                 or longtext types",
+                self.key
+            )));
+        }
+        match kind {
+            ColumnKind::Varchar { size } | ColumnKind::String { size }
+                if *size < MIN_ENCRYPTED_SIZE =>
+            {
+                Err(self.invalid(crate::schema::encrypted_size_message()))
+            }
+            _ => Ok(()),
+        }
     }
 
     fn check_bounds_allowed(&self) -> Result<(), InlineError> {

@@ -92,6 +92,10 @@ impl ColumnSchema {
         if self.array {
             body.insert("array".into(), json!(true));
         }
+        // Only when set, like the other optional parameters; the text routes take it.
+        if self.encrypt {
+            body.insert("encrypt".into(), json!(true));
+        }
         Value::Object(body)
     }
 
@@ -138,10 +142,10 @@ impl ColumnSchema {
         match &self.kind {
             ColumnKind::Varchar { size } | ColumnKind::String { size } => {
                 m.insert("size".into(), json!(size));
-                m.insert("encrypt".into(), json!(false));
+                m.insert("encrypt".into(), json!(self.encrypt));
             }
             ColumnKind::Text | ColumnKind::MediumText | ColumnKind::LongText => {
-                m.insert("encrypt".into(), json!(false));
+                m.insert("encrypt".into(), json!(self.encrypt));
             }
             ColumnKind::Email | ColumnKind::Url | ColumnKind::Ip => {
                 m.insert("size".into(), json!(self.kind.max_chars()));
@@ -290,6 +294,7 @@ impl ColumnSchema {
             default: obj.get("default").filter(|v| !v.is_null()).cloned(),
             since: DEFAULT_SINCE,
             renamed_from: None,
+            encrypt: obj.get("encrypt").and_then(Value::as_bool).unwrap_or(false),
         })
     }
 }
@@ -573,5 +578,60 @@ mod tests {
         let index = Index::from_json(&model).unwrap();
         assert_eq!(index.schema.kind, crate::schema::IndexKind::Spatial);
         assert_eq!(index.schema.columns, ["home"]);
+    }
+
+    #[test]
+    fn encryption_goes_both_ways() {
+        let column = ColumnSchema::varchar("secret", 200).required().encrypt();
+        let body = column.create_body();
+        assert_eq!(body["encrypt"], json!(true));
+        assert!(
+            !ColumnSchema::varchar("plain", 200)
+                .create_body()
+                .as_object()
+                .unwrap()
+                .contains_key("encrypt")
+        );
+        // Appwrite's update routes take no `encrypt`.
+        assert!(
+            !column
+                .update_body()
+                .as_object()
+                .unwrap()
+                .contains_key("encrypt")
+        );
+        let mut model = column.model_fields();
+        assert_eq!(model["encrypt"], json!(true));
+        model.insert("status".into(), json!("available"));
+        assert_eq!(
+            ColumnSchema::from_model(&Value::Object(model)).unwrap(),
+            column
+        );
+        let plain = ColumnSchema::new("notes", ColumnKind::Text).model_fields();
+        assert_eq!(plain["encrypt"], json!(false));
+        // Not in the inline form of a table create (1.9.6 reads no `encrypt` there).
+        assert!(
+            ColumnSchema::new("s", ColumnKind::String { size: 200 })
+                .encrypt()
+                .inline_body()
+                .is_none()
+        );
+    }
+
+    #[test]
+    fn inline_columns_take_encrypt_with_the_route_checks() {
+        let read = |v: Value| ColumnSchema::from_inline(0, &v);
+        let column = read(json!({"key": "s", "type": "varchar", "size": 150, "encrypt": true}));
+        assert!(column.unwrap().encrypt);
+        let small = read(json!({"key": "s", "type": "varchar", "size": 100, "encrypt": true}));
+        assert_eq!(
+            small,
+            Err(InlineError::Invalid(
+                "Size too small. Encrypted strings require a minimum size of 150 characters."
+                    .into()
+            ))
+        );
+        let integer = read(json!({"key": "n", "type": "integer", "encrypt": true}));
+        assert!(matches!(integer, Err(InlineError::Invalid(_))));
     }
 }

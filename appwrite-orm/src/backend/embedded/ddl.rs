@@ -198,6 +198,23 @@ pub(super) fn load(conn: &Session, database: &str, table: &str) -> Result<Arc<Ta
 
 // --- columns ------------------------------------------------------------------------------------
 
+/// Appwrite's create routes refuse an encrypted varchar or string under the minimum size (an
+/// update may shrink it later: that route does not check it).
+fn check_encrypt_size(column: &ColumnSchema) -> Result<()> {
+    match column.kind {
+        ColumnKind::Varchar { size } | ColumnKind::String { size }
+            if column.encrypt && size < limits::MIN_ENCRYPTED_SIZE =>
+        {
+            fail(
+                400,
+                types::GENERAL_BAD_REQUEST,
+                crate::schema::encrypted_size_message(),
+            )
+        }
+        _ => Ok(()),
+    }
+}
+
 /// The checks Appwrite makes on a column's own settings before accepting it.
 fn check_column_settings(column: &ColumnSchema) -> Result<()> {
     if let Err(reason) = crate::schema::check_key(&column.key) {
@@ -309,6 +326,7 @@ fn add_column(
     delay_ms: i64,
 ) -> Result<Column> {
     check_column_settings(column)?;
+    check_encrypt_size(column)?;
     let meta = catalog::load_table_by_seq(conn, seq)?;
     spatial_rules::check_new_column_rows(conn, &meta, column)?;
     refuse_taken(&meta.table.columns, |c| &c.key, &column.key, "Column")?;
@@ -330,6 +348,8 @@ fn add_column(
     let mut stored = column.clone();
     // Migration metadata: Appwrite never receives it, so the engine does not keep it either.
     stored.renamed_from = None;
+    // Only the text routes take `encrypt`; the others ignore it as an unknown parameter.
+    stored.encrypt = column.encrypt && column.kind.can_encrypt();
     if let Some(default) = &column.default {
         stored.default = stored_default(column, default);
     }
@@ -463,6 +483,8 @@ pub(super) fn update_column(
     next.key = old.key.clone();
     next.since = old.since;
     next.renamed_from = None;
+    // The update routes take no `encrypt`: the flag stays what the column was created with.
+    next.encrypt = old.encrypt;
     next.kind = merge_bounds(&old.kind, &desired.kind);
     next.default = desired
         .default

@@ -543,6 +543,12 @@ fn filter(
             return Ok(sql);
         }
         let target = resolve(meta, attribute)?;
+        if target.column.encrypt {
+            // Utopia's filter validator: stored values are ciphertext on Appwrite.
+            return Err(errors::query_invalid(format!(
+                "Cannot query encrypted attribute: {attribute}"
+            )));
+        }
         if let Some(sql) = spatial_filter::condition(&target.sql, &target.column, query, params)? {
             return Ok(sql);
         }

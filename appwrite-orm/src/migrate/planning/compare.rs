@@ -26,13 +26,20 @@ pub(crate) enum ColumnDiff {
         /// The column becomes required (checked and done after the steps).
         make_required: bool,
     },
-    /// Appwrite cannot do it in place (type, array flag, relationship side).
+    /// Appwrite cannot do it in place (type, array flag, encryption, relationship side).
     Incompatible(String),
 }
 
 /// Compares a declared column with the live one of the same key.
 pub(crate) fn compare_column(declared: &ColumnSchema, live: &ColumnSchema) -> ColumnDiff {
     let mut changes = Vec::new();
+    if declared.encrypt != live.encrypt {
+        return ColumnDiff::Incompatible(format!(
+            "is {} in the database but declared {}",
+            encryption(live),
+            encryption(declared)
+        ));
+    }
     if declared.array != live.array {
         return ColumnDiff::Incompatible(format!(
             "is {} in the database but declared {}",
@@ -304,6 +311,15 @@ fn expand_permissions(list: &[String]) -> BTreeSet<String> {
 }
 
 /// A column's type in words: `varchar(255)`, `integer[]`, `enum(a, b)`.
+/// `encrypted` or `not encrypted`: the one difference Appwrite reports on an encryption change.
+fn encryption(column: &ColumnSchema) -> &'static str {
+    if column.encrypt {
+        "encrypted"
+    } else {
+        "not encrypted"
+    }
+}
+
 pub(crate) fn describe_column(column: &ColumnSchema) -> String {
     let base = match &column.kind {
         ColumnKind::Varchar { size } => format!("varchar({size})"),
@@ -520,6 +536,27 @@ mod tests {
             compare_column(&declared, &live),
             ColumnDiff::Incompatible(_)
         ));
+    }
+
+    #[test]
+    fn an_encryption_change_is_incompatible() {
+        let live = ColumnSchema::varchar("ssn", 200);
+        let declared = ColumnSchema::varchar("ssn", 200).encrypt();
+        let ColumnDiff::Incompatible(why) = compare_column(&declared, &live) else {
+            panic!("incompatible expected");
+        };
+        assert_eq!(
+            why,
+            "is not encrypted in the database but declared encrypted"
+        );
+        let ColumnDiff::Incompatible(why) = compare_column(&live, &declared) else {
+            panic!("incompatible expected");
+        };
+        assert_eq!(
+            why,
+            "is encrypted in the database but declared not encrypted"
+        );
+        assert_eq!(compare_column(&declared, &declared), ColumnDiff::Same);
     }
 
     #[test]

@@ -283,7 +283,12 @@ impl TableDiff<'_, '_, '_> {
                 }
             }
             ColumnDiff::Incompatible(why) => {
-                self.error(incompatible_message(&id, column, &why));
+                let live = &self.live.columns[p].schema;
+                self.error(if column.encrypt == live.encrypt {
+                    incompatible_message(&id, column, &why)
+                } else {
+                    encryption_change_message(&id, column, &why)
+                });
             }
         }
     }
@@ -445,6 +450,20 @@ fn make_required_op(table: &str, column: &ColumnSchema) -> PlannedOp {
         },
         OpClass::InPlace,
         "kept optional while rows lack a value; required once the steps have filled every row",
+    )
+}
+
+/// The plan error for a column declared encrypted where the live one is not, or the reverse.
+fn encryption_change_message(table: &str, column: &ColumnSchema, why: &str) -> String {
+    let key = &column.key;
+    format!(
+        "column {table}.{key} {why}. Appwrite cannot change a column's encryption after \
+             creation. Declare the column under a new key (e.g. `{key}_new` with `since = N`, \
+             encrypted or not), copy the values in a step of version N with \
+             `m.rows(\"{table}\").backfill(vec![], |row| ...)` setting `{key}_new` from `{key}` \
+             (an encrypted column cannot be filtered on, so the step walks every row), and drop \
+             the old column in a later version's step with `m.drop_column(\"{table}\", \"{key}\")` \
+             (it is backed up first)"
     )
 }
 
