@@ -141,6 +141,7 @@ use crate::parse::Unusable;
 /// | `min = N`, `max = N` | number fields | bounds; must fit the Rust type and `min <= max` |
 /// | `default = <literal>` | non-array columns | string for text, enum and date fields, integer for integers, number for floats, `true`/`false` for `bool`; the column becomes optional (Appwrite forbids defaults on required columns) |
 /// | `required` | non-`Option` columns | force required (e.g. a `Vec`); not with `default` |
+/// | `encrypt` | text fields (varchar, `string`, `text`, `mediumtext`, `longtext`) | Appwrite stores the values encrypted at rest; a varchar or `string` needs `size` of at least 150 (the default 255 is enough); the column cannot be queried, and the flag cannot be changed once the column exists |
 /// | `since = N` | columns | the version that added the column; at least the table's (the default) |
 /// | `relation(...)` | `Option<Ref<T>>`, `Vec<Ref<T>>` (or `RowId`, `Option<RowId>`, `Vec<RowId>` for ids only) | a relationship column: `table = "id"` (required), `kind = many_to_one` (default on a single id) `\| one_to_one \| one_to_many \| many_to_many` (required on a `Vec`), `on_delete = restrict` (default) `\| cascade \| set_null`, `two_way`, `two_way_key = "key"` (implies `two_way`), `twin` (this field is the other side of a two-way relationship declared on `table`, whose key `two_way_key` names; Appwrite creates it with that relationship; a `Vec` on the twin of `many_to_one`, a single one on the twin of `one_to_many`) |
 ///
@@ -176,7 +177,7 @@ use crate::parse::Unusable;
 /// `renamed_from` that is the column's own key or another field's or that two fields share,
 /// `since = 0` or below the table's, attributes on fields they do not fit (`size` on an
 /// integer, `min` on a string, a bound outside the type's range, `required` with `default`,
-/// `default` on a `Vec`), two `#[column(id)]` fields, and items other than a non-generic
+/// `default` on a `Vec`, `encrypt` on a non-text field or under size 150), two `#[column(id)]` fields, and items other than a non-generic
 /// struct with named fields. A field type without a column (e.g. `u64`) is reported by the
 /// compiler with the supported types.
 ///

@@ -134,6 +134,8 @@ pub(crate) struct ColumnModel {
     pub(crate) max: Option<Number>,
     pub(crate) default: Option<DefaultValue>,
     pub(crate) required: bool,
+    /// Stored encrypted at rest (`encrypt`).
+    pub(crate) encrypt: bool,
     pub(crate) since: u32,
     /// The key the column had before (`renamed_from`), with its literal for the table-wide
     /// checks.

@@ -917,3 +917,26 @@ fn renamed_from_is_migration_metadata() {
     let patch: Patch<Person> = Person::patch().name("Grace").into();
     assert_eq!(patch.document()["name"], json!("Grace"));
 }
+
+/// `encrypt` lands in the schema on varchar (default and sized) and the long text kinds.
+#[test]
+fn encrypt_marks_text_columns() {
+    #[derive(Table, Debug)]
+    #[table(id = "patients")]
+    struct Patient {
+        #[column(encrypt, size = 150)]
+        ssn: String,
+        #[column(encrypt)]
+        nickname: Option<String>,
+        #[column(encrypt, longtext)]
+        history: Option<String>,
+        name: String,
+    }
+    let expected = TableSchema::new("patients", "Patient")
+        .column(ColumnSchema::varchar("ssn", 150).required().encrypt())
+        .column(ColumnSchema::varchar("nickname", 255).encrypt())
+        .column(ColumnSchema::new("history", ColumnKind::LongText).encrypt())
+        .column(ColumnSchema::varchar("name", 255).required());
+    assert_eq!(Patient::schema(), &expected);
+    Patient::schema().validate().unwrap();
+}

@@ -21,6 +21,7 @@ pub mod support;
 pub mod bulk;
 pub mod columns;
 pub mod databases;
+pub mod encryption;
 pub mod indexes;
 pub mod limits;
 pub mod pagination;
@@ -481,6 +482,12 @@ macro_rules! conformance_suite {
                 relation_queries_follow_the_geometry,
                 equal_and_contains_on_spatial_columns_are_geometric,
                 spatial_query_misuse_is_refused,
+            }
+            encryption {
+                encrypted_varchar_reads_back_with_encrypt_true,
+                encrypted_varchar_under_150_is_refused,
+                queries_on_an_encrypted_column_are_refused,
+                an_update_keeps_the_encryption,
             }
         }
     };

@@ -3,7 +3,7 @@
 
 use appwrite_orm_contract::DEFAULT_STRING_SIZE;
 use appwrite_orm_contract::ids::check_key;
-use appwrite_orm_contract::limits::{MAX_STRING_SIZE, MAX_VARCHAR_SIZE};
+use appwrite_orm_contract::limits::{MAX_STRING_SIZE, MAX_VARCHAR_SIZE, MIN_ENCRYPTED_SIZE};
 use proc_macro2::Span;
 use syn::ext::IdentExt;
 use syn::{Ident, Type};
@@ -176,6 +176,7 @@ fn check_column(
         .is_some_and(|span| fcx.require(Requirement::BigInt, "bigint", span));
     let (min, max) = check_bounds(fcx, &attrs);
     let required = check_required(fcx, &attrs);
+    let encrypt = check_encrypt(fcx, &attrs, kind);
     let default = attrs
         .default
         .as_ref()
@@ -191,6 +192,7 @@ fn check_column(
         max,
         default,
         required,
+        encrypt,
         since,
         renamed_from,
         relation,
@@ -249,6 +251,46 @@ fn checked_size(cx: &Ctxt, size: &Sp<u64>, kind: &str, max: u32) -> u32 {
     }
     // In range, and every maximum fits in u32.
     size.value as u32
+}
+
+/// `encrypt`: only on String fields of a kind Appwrite encrypts, and on varchar and string only
+/// from the minimum size of an encrypted column.
+fn check_encrypt(fcx: &mut FieldCx<'_, '_>, attrs: &ColumnAttrs, kind: KindOverride) -> bool {
+    let Some(span) = attrs.encrypt else {
+        return false;
+    };
+    if !fcx.require(Requirement::Text, "encrypt", span) {
+        return false;
+    }
+    let size = match kind {
+        KindOverride::Email | KindOverride::Url | KindOverride::Ip => {
+            let name = attrs.text_kind.as_ref().map_or("", |k| k.value.name());
+            fcx.cx.error_at(
+                span,
+                format!(
+                    "`encrypt` does not apply to `{name}` columns: Appwrite encrypts only \
+                     varchar, string, text, mediumtext and longtext columns"
+                ),
+            );
+            return false;
+        }
+        KindOverride::Varchar(size) | KindOverride::String(size) => size,
+        // A String field without a size attribute is a varchar of the default size.
+        KindOverride::None => DEFAULT_STRING_SIZE,
+        KindOverride::Text | KindOverride::MediumText | KindOverride::LongText => return true,
+    };
+    if size < MIN_ENCRYPTED_SIZE {
+        fcx.cx.error_at(
+            span,
+            format!(
+                "`encrypt` needs a size of at least {MIN_ENCRYPTED_SIZE}, but the size is \
+                 {size} (Appwrite: \"Size too small. Encrypted strings require a minimum size \
+                 of {MIN_ENCRYPTED_SIZE} characters.\")"
+            ),
+        );
+        return false;
+    }
+    true
 }
 
 /// `required`: not on an `Option`, not with a default.

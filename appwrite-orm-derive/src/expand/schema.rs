@@ -72,6 +72,9 @@ fn column_expr(field: &FieldModel<'_>, column: &ColumnModel) -> TokenStream {
     if column.required {
         steps.push(quote!(column.required = true;));
     }
+    if column.encrypt {
+        steps.push(quote!(column.encrypt = true;));
+    }
     if let Some(default) = &column.default {
         let value = default_value(default);
         // Appwrite forbids a default on a required column: the column becomes optional, and a

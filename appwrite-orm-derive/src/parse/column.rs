@@ -31,6 +31,7 @@ const KEYS: &[&str] = &[
     "required",
     "since",
     "relation",
+    "encrypt",
 ];
 
 const RELATION_KEYS: &[&str] = &[
@@ -112,6 +113,8 @@ pub(crate) struct ColumnAttrs {
     pub(crate) max: Option<Sp<Number>>,
     pub(crate) default: Option<Sp<DefaultLit>>,
     pub(crate) required: Option<Span>,
+    /// `encrypt`: Appwrite stores the values encrypted at rest.
+    pub(crate) encrypt: Option<Span>,
     pub(crate) since: Option<Sp<u64>>,
     pub(crate) relation: Option<RelationAttrs>,
     /// Every key given other than a system marker, for "a system field takes no other
@@ -129,6 +132,7 @@ struct Slots {
     max: Slot<Number>,
     default: Slot<DefaultLit>,
     required: Slot<()>,
+    encrypt: Slot<()>,
     since: Slot<u64>,
 }
 
@@ -144,6 +148,7 @@ pub(crate) fn parse(cx: &Ctxt, attrs: &[syn::Attribute]) -> ColumnAttrs {
         max: Slot::new("max"),
         default: Slot::new("default"),
         required: Slot::new("required"),
+        encrypt: Slot::new("encrypt"),
         since: Slot::new("since"),
     };
     for attr in attrs.iter().filter(|a| a.path().is_ident("column")) {
@@ -163,6 +168,7 @@ pub(crate) fn parse(cx: &Ctxt, attrs: &[syn::Attribute]) -> ColumnAttrs {
     out.max = slots.max.get();
     out.default = slots.default.get();
     out.required = slots.required.get().map(|s| s.key);
+    out.encrypt = slots.encrypt.get().map(|s| s.key);
     out.since = slots.since.get();
     out
 }
@@ -214,6 +220,7 @@ fn parse_key(
             .set_read(cx, span, attr::unsigned(cx, meta, key)?),
         "bigint" => slots.bigint.set_flag(cx, meta, span)?,
         "required" => slots.required.set_flag(cx, meta, span)?,
+        "encrypt" => slots.encrypt.set_flag(cx, meta, span)?,
         "min" => slots.min.set_read(cx, span, attr::number(cx, meta, key)?),
         "max" => slots.max.set_read(cx, span, attr::number(cx, meta, key)?),
         "default" => slots
