@@ -147,7 +147,7 @@ async fn the_command_writes_one_file_or_a_directory() {
     .await;
     assert_eq!(code, 0, "{printed}");
     assert!(
-        printed.contains("pulled 3 tables (28 columns, 6 indexes) of database \"default\""),
+        printed.contains("pulled 3 tables (29 columns, 6 indexes) of database \"default\""),
         "{printed}"
     );
     assert!(printed.contains("add `mod models;`"), "{printed}");

@@ -63,6 +63,8 @@ fn tables() -> Vec<ConsoleTable> {
                 {"key": "published", "type": "boolean", "required": true},
                 // A whole number as the default of a float column, as the console sends it.
                 {"key": "price", "type": "double", "required": false, "default": 3},
+                // Stored encrypted at rest: pulled as `#[column(size = 150, encrypt)]`.
+                {"key": "isbn", "type": "varchar", "size": 150, "required": false, "encrypt": true},
             ]),
             indexes: json!([
                 {"key": "by_title", "type": "key", "columns": ["title"]},

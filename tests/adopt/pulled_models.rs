@@ -133,6 +133,9 @@ pub struct Books {
         )
     )]
     pub author: Option<Ref<Authors>>,
+    /// `isbn`: varchar(150), encrypted.
+    #[column(size = 150, encrypt)]
+    pub isbn: Option<String>,
     /// `place`: relationship manyToOne to `map-places`.
     #[column(relation(table = "map-places", kind = many_to_one))]
     pub place: Option<Ref<MapPlaces>>,

@@ -2,7 +2,7 @@
 //! cannot declare. Relationship columns are in [`super::relation`].
 
 use appwrite_orm::api::Column;
-use appwrite_orm::schema::{ColumnKind, ColumnSchema};
+use appwrite_orm::schema::{ColumnKind, ColumnSchema, limits};
 use proc_macro2::{Literal, TokenStream};
 use quote::{format_ident, quote};
 use serde_json::Value;
@@ -17,6 +17,7 @@ pub(crate) fn scalar_field(column: &Column, names: &TableNames) -> Rendered {
         return Rendered::Omitted(omitted_kind(schema));
     };
     let mut notes = Vec::new();
+    notes.extend(encrypt_attr(schema, &mut attrs));
     if schema.array && schema.kind.is_spatial() {
         return Rendered::Omitted(format!(
             "column `{}` is a {} array, which Appwrite does not define and the derive cannot \
@@ -58,6 +59,32 @@ pub(crate) fn scalar_field(column: &Column, names: &TableNames) -> Rendered {
     };
     notes.extend(status_note(column));
     Rendered::Field(Field::new(schema, names, attrs, ty, notes, import))
+}
+
+/// `encrypt` for an encrypted column, or a note where the derive cannot declare it: a varchar
+/// or string shrunk under the encrypted minimum after its creation (Appwrite's update routes
+/// allow that; the derive refuses it).
+fn encrypt_attr(schema: &ColumnSchema, attrs: &mut Vec<TokenStream>) -> Option<String> {
+    // Appwrite reports the flag on the text kinds only.
+    if !schema.encrypt || !schema.kind.can_encrypt() {
+        return None;
+    }
+    match schema.kind {
+        ColumnKind::Varchar { size } | ColumnKind::String { size }
+            if size < limits::MIN_ENCRYPTED_SIZE =>
+        {
+            Some(format!(
+                "Appwrite reports this column encrypted at size {size}, under the {} an \
+                 encrypted column is created with, so `encrypt` is left out (declare it by \
+                 hand with a larger size if it matters).",
+                limits::MIN_ENCRYPTED_SIZE
+            ))
+        }
+        _ => {
+            attrs.push(quote!(encrypt));
+            None
+        }
+    }
 }
 
 fn optional(required: bool, scalar: TokenStream) -> TokenStream {

@@ -72,7 +72,8 @@ impl Field {
     }
 }
 
-/// One line on what a column is: "`fullName`: varchar(128), required."
+/// One line on what a column is: "`fullName`: varchar(128), required." (", encrypted" for an
+/// encrypted one).
 fn describe(schema: &ColumnSchema) -> String {
     use appwrite_orm::schema::ColumnKind;
     let kind = match &schema.kind {
@@ -90,5 +91,6 @@ fn describe(schema: &ColumnSchema) -> String {
     };
     let array = if schema.array { " array" } else { "" };
     let required = if schema.required { ", required" } else { "" };
-    format!("`{}`: {kind}{array}{required}.", schema.key)
+    let encrypted = if schema.encrypt { ", encrypted" } else { "" };
+    format!("`{}`: {kind}{array}{required}{encrypted}.", schema.key)
 }

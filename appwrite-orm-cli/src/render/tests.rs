@@ -211,3 +211,26 @@ fn the_database_is_named_on_every_model_when_asked() {
         .count();
     assert_eq!(named, 2);
 }
+
+#[test]
+fn encrypted_columns_declare_encrypt() {
+    let tables = vec![table(json!({
+        "$id": "patients", "name": "Patients",
+        "columns": [
+            {"key": "ssn", "type": "varchar", "size": 150, "required": true, "encrypt": true},
+            {"key": "notes", "type": "text", "required": false, "encrypt": true},
+            {"key": "pin", "type": "varchar", "size": 100, "required": false, "encrypt": true},
+            {"key": "name", "type": "varchar", "size": 150, "required": false, "encrypt": false},
+        ],
+    }))];
+    let code = generate(&tables, "app").unwrap();
+    for expected in [
+        "#[column(size = 150, encrypt)]\n    pub ssn: String,",
+        "#[column(text, encrypt)]\n    pub notes: Option<String>,",
+        "#[column(size = 150)]\n    pub name: Option<String>,",
+        "#[column(size = 100)]\n    pub pin: Option<String>,",
+        "encrypted at size 100",
+    ] {
+        assert!(code.contains(expected), "missing {expected}\n{code}");
+    }
+}

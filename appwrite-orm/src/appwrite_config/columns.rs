@@ -106,9 +106,6 @@ fn check_rules(
     let format = obj.get("format").and_then(Value::as_str).unwrap_or("");
     let is = |name: &str| obj.get(name).and_then(Value::as_bool) == Some(true);
     let mut problem = |message: String| fields.problem(problems, message);
-    if is("encrypt") {
-        problem("encrypted columns are not modelled by appwrite-orm (\"encrypt\": true)".into());
-    }
     if is("required") && obj.get("default").is_some_and(|d| !d.is_null()) {
         problem("a required column takes no default (\"default\" must be null)".into());
     }

@@ -345,12 +345,12 @@ fn every_problem_is_named_with_its_table_and_column() {
         books[3]["required"] = json!(true);
         books[4]["size"] = json!("big");
         v["tables"][1]["indexes"][0]["type"] = json!("btree");
-        v["tables"][0]["columns"][0]["encrypt"] = json!(true);
+        v["tables"][0]["columns"][0]["encrypt"] = json!("yes");
     });
     assert_eq!(
         problems(parse(&text).unwrap_err()),
         [
-            "tables[0].columns[0] (authors.name): encrypted columns are not modelled by appwrite-orm (\"encrypt\": true)",
+            "tables[0].columns[0] (authors.name): encrypt must be true or false, not \"yes\"",
             "tables[1].columns[1] (books.pages): unknown type \"xyz\"",
             "tables[1].columns[2] (books.price): unknown key \"requried\"",
             "tables[1].columns[3] (books.genre): a required column takes no default (\"default\" must be null)",
@@ -597,4 +597,23 @@ fn unbounded_numbers_are_written_without_bounds_and_read_from_pulled_extremes() 
         export("app", "App", &[huge]).unwrap_err().to_string(),
         "table \"t\": column \"x\": the CLI reads bounds as 64-bit integers and refuses 1e20"
     );
+}
+
+#[test]
+fn encrypted_columns_are_written_and_read() {
+    let declared = vec![
+        TableSchema::new("patients", "Patients")
+            .column(ColumnSchema::varchar("ssn", 150).required().encrypt())
+            .column(ColumnSchema::new("notes", ColumnKind::Text).encrypt())
+            .column(ColumnSchema::varchar("name", 64)),
+    ];
+    let text = exported_text(&declared);
+    let file: Value = serde_json::from_str(&text).unwrap();
+    let columns = &file["tables"][0]["columns"];
+    assert_eq!(columns[0]["encrypt"], json!(true));
+    assert_eq!(columns[1]["encrypt"], json!(true));
+    assert_eq!(columns[2]["encrypt"], json!(false));
+    let parsed = parse(&text).unwrap().table_schemas("app");
+    assert_eq!(parsed, declared);
+    assert_eq!(parsed[0].fingerprint(), declared[0].fingerprint());
 }
