@@ -63,8 +63,8 @@
 //!     pub bio: String, // also `mediumtext`, `longtext`
 //!     #[column(mediumtext)]
 //!     pub notes: Option<String>,
-//!     #[column(longtext)]
-//!     pub archive: Option<String>,
+//!     #[column(longtext, encrypt)]
+//!     pub archive: Option<String>, // encrypted at rest (text kinds; varchar from size 150)
 //!     #[column(string, size = 64)]
 //!     pub legacy_code: Option<String>, // the legacy `string` kind
 //!     pub role: Role,
@@ -108,6 +108,8 @@
 //!
 //! let verified = schema.find_column("is_verified").unwrap();
 //! assert_eq!((verified.since, verified.default.clone()), (2, Some(false.into())));
+//!
+//! assert!(schema.find_column("archive").unwrap().encrypt);
 //!
 //! let handle = schema.find_column("handle").unwrap();
 //! assert_eq!(handle.renamed_from.as_deref(), Some("nickname"));

@@ -1032,6 +1032,33 @@ mod tests {
     }
 
     #[test]
+    fn encryption_changes_are_plan_errors_that_explain_the_path() {
+        let declared = TableSchema::new("patients", "Patients")
+            .column(ColumnSchema::varchar("ssn", 200).encrypt());
+        let live =
+            TableSchema::new("patients", "Patients").column(ColumnSchema::varchar("ssn", 200));
+        let plan = Case::new(vec![declared]).live(&[live]).plan();
+        assert_eq!(plan.errors.len(), 1);
+        let message = &plan.errors[0].message;
+        assert!(
+            message.starts_with(
+                "column patients.ssn is not encrypted in the database but declared encrypted. \
+                 Appwrite cannot change a column's encryption after creation."
+            ),
+            "{message}"
+        );
+        assert!(message.contains("`ssn_new`"), "{message}");
+        assert!(
+            message.contains("m.rows(\"patients\").backfill(vec![]"),
+            "{message}"
+        );
+        assert!(
+            message.contains("m.drop_column(\"patients\", \"ssn\")"),
+            "{message}"
+        );
+    }
+
+    #[test]
     fn index_changes_are_plan_errors() {
         let declared = users();
         let mut live = schema_at(&[users()], 2);
