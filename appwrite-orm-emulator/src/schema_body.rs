@@ -13,7 +13,7 @@ use appwrite_orm::schema::{
 use appwrite_orm::spatial::{SpatialType, check_geometry};
 use serde_json::Value;
 
-use crate::errors::{ApiError, ApiResult, argument, not_supported, route_not_found};
+use crate::errors::{ApiError, ApiResult, argument, route_not_found};
 use crate::params::Params;
 
 /// Every `{type}` of `POST …/columns/{type}`.
@@ -319,7 +319,6 @@ pub(crate) fn inline_index(param: &str, index: usize, value: &Value) -> ApiResul
 fn inline_error(param: &str, error: InlineError) -> ApiError {
     match error {
         InlineError::Invalid(message) => argument(param, message),
-        InlineError::Unsupported(what) => not_supported(what),
     }
 }
 
