@@ -618,6 +618,83 @@ async fn a_required_column_on_a_table_with_rows(kind: Kind) {
     assert_eq!(row["title"], "NOTE 19");
 }
 
+/// Version 2 of the encrypted-column case: fills `secret` walking every row (no filter can
+/// name an encrypted column).
+fn secret_filler() -> MigrationDef {
+    MigrationDef::new(2, "secrets", |m| {
+        Box::pin(async move {
+            m.rows("notes")
+                .backfill(vec![], |row| {
+                    let text = row.get("text")?.as_str()?.to_owned();
+                    Some(doc(json!({"secret": format!("s:{text}")})))
+                })
+                .await?;
+            Ok(())
+        })
+    })
+    .with_checksum("fixed")
+}
+
+/// An encrypted column cannot be filtered on: the step fills it walking every row, and the
+/// runner checks the rows that still lack a value without a query on it.
+async fn a_required_encrypted_column_on_a_table_with_rows(kind: Kind) {
+    let f = Fixture::new(kind).await;
+    Migrator::new([&notes_v1()], [])
+        .with_options(f.options())
+        .run(&f.db)
+        .await
+        .unwrap();
+    seed_notes(&f.db, 5).await;
+    let schema = notes_v1().column(
+        ColumnSchema::varchar("secret", 150)
+            .required()
+            .encrypt()
+            .since(2),
+    );
+    // A step that fills nothing: every row is counted as lacking a value.
+    let forgetful = MigrationDef::new(2, "secrets", |_m| Box::pin(async { Ok(()) }));
+    let err = Migrator::new([&schema], [forgetful])
+        .with_options(f.options())
+        .run(&f.db)
+        .await
+        .unwrap_err();
+    let MigrateError::VersionFailed { source, .. } = migrate_error(&err) else {
+        panic!("{err}");
+    };
+    assert!(
+        matches!(
+            source.migrate(),
+            Some(MigrateError::RequiredMissing { rows: 5, column, .. }) if column == "secret"
+        ),
+        "{source}"
+    );
+    Migrator::new([&schema], [secret_filler()])
+        .with_options(f.options())
+        .run(&f.db)
+        .await
+        .unwrap();
+    let live = f.db.backend().get_table("app", "notes").await.unwrap();
+    let secret = &live.column("secret").unwrap().schema;
+    assert!(secret.required && secret.encrypt, "{secret:?}");
+    let row = f.db.rows("notes").get("n0004").await.unwrap().unwrap();
+    assert_eq!(row["secret"], "s:note 4");
+
+    // An encrypted column with a default: the existing rows get it without a query on it.
+    let with_default = schema.column(
+        ColumnSchema::new("memo", appwrite_orm::schema::ColumnKind::Text)
+            .encrypt()
+            .default_value("none")
+            .since(3),
+    );
+    Migrator::new([&with_default], [secret_filler()])
+        .with_options(f.options())
+        .run(&f.db)
+        .await
+        .unwrap();
+    let row = f.db.rows("notes").get("n0002").await.unwrap().unwrap();
+    assert_eq!(row["memo"], "none");
+}
+
 async fn destructive_helpers_back_up_first(kind: Kind) {
     let f = Fixture::new(kind).await;
     let old = TableSchema::new("old_notes", "Old notes")
@@ -1080,6 +1157,7 @@ on_both_backends!(
     an_applied_version_missing_from_the_binary_is_refused,
     a_new_migration_below_the_applied_version_is_refused,
     a_required_column_on_a_table_with_rows,
+    a_required_encrypted_column_on_a_table_with_rows,
     destructive_helpers_back_up_first,
     destructive_helpers_without_backups,
     a_type_change_is_a_plan_error,

@@ -270,8 +270,46 @@ async fn fill_default(db: &Database, table: &str, column: &str, value: &Value) -
             }
             Ok(ids.len() as u64)
         }
+        // The one filter here refused: the column is encrypted, which cannot be filtered on.
+        Err(e) if e.error_type() == Some(crate::api::types::GENERAL_QUERY_INVALID) => {
+            fill_each_null(db, table, column, &data).await
+        }
         Err(e) => Err(e),
     }
+}
+
+/// Writes `data` into each row whose `column` is null, found by reading every row's value
+/// (for an encrypted column, which no query can filter on).
+async fn fill_each_null(db: &Database, table: &str, column: &str, data: &Document) -> Result<u64> {
+    let rows = db.rows(table);
+    let all = rows.query().with(Query::select([column])).all().await?;
+    let mut written = 0;
+    for row in all
+        .iter()
+        .filter(|r| r.get(column).is_none_or(Value::is_null))
+    {
+        rows.update(row.id(), data).await?;
+        written += 1;
+    }
+    Ok(written)
+}
+
+/// How many rows of `table` have no value in `column`. An encrypted column cannot be filtered
+/// on (Appwrite refuses the query), so its values are read, page by page, and tested here.
+async fn rows_lacking(db: &Database, table: &str, column: &ColumnSchema) -> Result<u64> {
+    let rows = db.rows(table);
+    if !column.encrypt {
+        return rows.query().with(Query::is_null(&column.key)).count().await;
+    }
+    let key = column.key.as_str();
+    rows.query()
+        .with(Query::select([key]))
+        .stream()
+        .try_fold(0u64, |lacking, row| async move {
+            let missing = row.get(key).is_none_or(Value::is_null);
+            Ok(lacking + u64::from(missing))
+        })
+        .await
 }
 
 /// Runs the operations that come after the steps: columns become required when no row lacks
@@ -285,12 +323,7 @@ pub(crate) async fn after_steps(
     let mut missing = Vec::new();
     for op in ops {
         if let SchemaOp::MakeRequired { table, column } = &op.op {
-            let lacking = db
-                .rows(table)
-                .query()
-                .with(Query::is_null(&column.key))
-                .count()
-                .await?;
+            let lacking = rows_lacking(db, table, column).await?;
             if lacking > 0 {
                 missing.push(MigrateError::RequiredMissing {
                     version,
