@@ -637,6 +637,37 @@ async fn verify_with_lint(kind: Kind) {
     );
 }
 
+/// An encrypted column cannot be filtered on: a check that would count its rows with a query
+/// cannot count them, and says so as a warning instead of failing the lint.
+async fn encrypted_columns_are_not_counted(kind: Kind) {
+    let vault =
+        TableSchema::new("vault", "Vault").column(ColumnSchema::varchar("secret", 200).encrypt());
+    let fx = start(kind, &[&vault]).await;
+    insert(&fx.db, "vault", "a", json!({"secret": "x".repeat(180)})).await;
+    let narrowed = TableSchema::new("vault", "Vault")
+        .column(ColumnSchema::varchar("secret", 160).encrypt().since(2));
+    let report = lint(
+        &fx,
+        &Migrator::new([&narrowed], []).with_options(fx.options()),
+    )
+    .await;
+    let found: Vec<_> = report
+        .findings
+        .iter()
+        .map(|f| (f.code, f.severity, f.rows))
+        .collect();
+    assert_eq!(
+        found,
+        [("narrowing-violated", Severity::Warning, None)],
+        "{report:?}"
+    );
+    assert!(
+        report.findings[0].message.contains("encrypted"),
+        "{}",
+        report.findings[0].message
+    );
+}
+
 on_both_backends!(
     reads_of_dropped_columns,
     cascades_of_deleted_rows,
@@ -645,4 +676,5 @@ on_both_backends!(
     history_issues_are_findings,
     lint_before_run_refuses_before_any_write,
     verify_with_lint,
+    encrypted_columns_are_not_counted,
 );

@@ -74,6 +74,8 @@ pub(super) struct Evidence {
     pub(super) at_least: bool,
     pub(super) examples: Vec<String>,
     pub(super) values: Vec<Value>,
+    /// Not counted because a filter names an encrypted column (Appwrite refuses the query).
+    pub(super) encrypted: bool,
     /// For [`Probe::Unfilled`]: what the step fills. `rows` and `examples` are then the rows
     /// that stay empty.
     pub(super) fill: Option<Fill>,
@@ -380,7 +382,9 @@ pub(super) fn finding(candidate: &Candidate, evidence: Evidence, backups: bool) 
         return None;
     }
     let cut_before_any = evidence.rows == Some(0);
-    let (severity, message, advice) = if cut_before_any {
+    let (severity, message, advice) = if evidence.encrypted {
+        uncountable(candidate)
+    } else if cut_before_any {
         unfinished(candidate)
     } else {
         words(candidate, &evidence, backups)
@@ -408,6 +412,24 @@ pub(super) fn finding(candidate: &Candidate, evidence: Evidence, backups: bool) 
         // Set by the lint from the version's `allow` codes.
         acknowledged: false,
     })
+}
+
+/// A probe whose filter names an encrypted column: Appwrite refuses the query, so the rows are
+/// not counted; a warning, as silence would be a false all-clear.
+fn uncountable(c: &Candidate) -> (Severity, String, String) {
+    let place = match &c.column {
+        Some(column) => format!("{}.{column}", c.table),
+        None => c.table.clone(),
+    };
+    (
+        Severity::Warning,
+        format!(
+            "not checked: {place} is encrypted and Appwrite refuses queries on encrypted \
+             columns, so the rows `{}` concerns cannot be counted",
+            c.operation
+        ),
+        "check the values by hand, or in a step that reads every row".to_owned(),
+    )
 }
 
 /// A scan the budget stopped before it found anything: the rows it did not read may still

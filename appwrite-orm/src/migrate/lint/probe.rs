@@ -10,6 +10,14 @@ use crate::schema::ColumnSchema;
 use crate::schema::limits::MAX_COUNT;
 use crate::{Database, Result};
 
+/// True for Appwrite's refusal of a query on an encrypted column (utopia-php/database's
+/// `Validator/Query/Filter.php`), which no filter of a probe can avoid.
+fn refuses_encrypted(error: &crate::Error) -> bool {
+    matches!(error, crate::Error::Appwrite(e)
+        if e.error_type == crate::api::types::GENERAL_QUERY_INVALID
+            && e.message.contains("Cannot query encrypted attribute"))
+}
+
 /// Rows read per request by the scans.
 pub(super) const PAGE: u64 = 100;
 
@@ -66,11 +74,18 @@ impl<'d> Prober<'d> {
 
     /// What `probe` finds in `table`.
     pub(super) async fn run(&mut self, table: &str, probe: &Probe) -> Result<Evidence> {
-        match probe {
+        let found = match probe {
             Probe::Count(filters) => self.count(table, filters).await,
             Probe::Scan(column) => self.scan(table, column).await,
             Probe::Duplicates(columns) => self.duplicates(table, columns).await,
             Probe::Unfilled(lacking, fills) => self.unfilled(table, lacking, fills).await,
+        };
+        match found {
+            Err(e) if refuses_encrypted(&e) => Ok(Evidence {
+                encrypted: true,
+                ..Evidence::default()
+            }),
+            other => other,
         }
     }
 
@@ -88,6 +103,7 @@ impl<'d> Prober<'d> {
             at_least: total >= MAX_COUNT,
             examples: rows.iter().map(|r| r.id().to_owned()).collect(),
             values: Vec::new(),
+            encrypted: false,
             fill: None,
         })
     }
