@@ -679,6 +679,32 @@ async fn a_required_encrypted_column_on_a_table_with_rows(kind: Kind) {
     let row = f.db.rows("notes").get("n0004").await.unwrap().unwrap();
     assert_eq!(row["secret"], "s:note 4");
 
+    // A conversion into an encrypted column is refused before it creates anything.
+    let converting = MigrationDef::new(3, "convert", |m| {
+        Box::pin(async move {
+            m.convert_column(
+                "notes",
+                "text",
+                ColumnSchema::varchar("sealed", 200).encrypt(),
+                |v| Ok(v.clone()),
+            )
+            .await?;
+            Ok(())
+        })
+    });
+    let err = Migrator::new([&schema], [secret_filler(), converting])
+        .with_options(f.options())
+        .run(&f.db)
+        .await
+        .unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("convert_column: notes.sealed is encrypted"),
+        "{err}"
+    );
+    let live = f.db.backend().get_table("app", "notes").await.unwrap();
+    assert!(live.column("sealed").is_none());
+
     // An encrypted column with a default: the existing rows get it without a query on it.
     let with_default = schema.column(
         ColumnSchema::new("memo", appwrite_orm::schema::ColumnKind::Text)

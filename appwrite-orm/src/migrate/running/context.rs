@@ -505,7 +505,9 @@ impl<'a> Migration<'a> {
     /// `convert(value)`. Rows whose value cannot be converted (the closure's `Err`, or a result
     /// the new column refuses) keep `to` null and are listed in the report with the reason,
     /// instead of failing the run. Resumable like a backfill; does nothing when `from` does
-    /// not exist (a fresh database).
+    /// not exist (a fresh database). Refused before any write when `from` or `to` is encrypted
+    /// (the walk filters on both, and Appwrite refuses queries on encrypted columns): copy such
+    /// values with [`StepRows::backfill`] and no filter.
     ///
     /// ```
     /// # async fn step(m: &appwrite_orm::migrate::Migration<'_>) -> appwrite_orm::Result<()> {
@@ -539,10 +541,21 @@ impl<'a> Migration<'a> {
             ..ConversionReport::default()
         };
         let live = self.live_table(table).await?;
-        if live.as_ref().and_then(|t| t.column(from)).is_none() {
+        let Some(source) = live.as_ref().and_then(|t| t.column(from)) else {
             report.source_missing = true;
             self.state().conversions.push(report.clone());
             return Ok(report);
+        };
+        // The conversion finds its rows by filters on both columns, which Appwrite refuses on
+        // an encrypted one: refused before anything is created.
+        if source.schema.encrypt || to.encrypt {
+            return Err(MigrateError::Step(format!(
+                "convert_column: {table}.{} is encrypted, and Appwrite refuses queries on \
+                 encrypted columns; copy the values with `m.rows(\"{table}\").backfill(vec![], \
+                 |row| ...)`, which walks every row",
+                if to.encrypt { &to.key } else { from }
+            ))
+            .into());
         }
         // Created optional: rows that cannot be converted keep null. A declared `required`
         // is applied by the plan after the steps, when no row lacks a value.
