@@ -546,17 +546,7 @@ impl<'a> Migration<'a> {
             self.state().conversions.push(report.clone());
             return Ok(report);
         };
-        // The conversion finds its rows by filters on both columns, which Appwrite refuses on
-        // an encrypted one: refused before anything is created.
-        if source.schema.encrypt || to.encrypt {
-            return Err(MigrateError::Step(format!(
-                "convert_column: {table}.{} is encrypted, and Appwrite refuses queries on \
-                 encrypted columns; copy the values with `m.rows(\"{table}\").backfill(vec![], \
-                 |row| ...)`, which walks every row",
-                if to.encrypt { &to.key } else { from }
-            ))
-            .into());
-        }
+        refuse_encrypted_conversion(table, &source.schema, &to)?;
         // Created optional: rows that cannot be converted keep null. A declared `required`
         // is applied by the plan after the steps, when no row lacks a value.
         let mut target = to.clone();
@@ -800,4 +790,19 @@ impl StepRows<'_, '_> {
         self.m.state().backfills.push(report.clone());
         Ok(report)
     }
+}
+
+/// The conversion finds its rows by filters on both columns, which Appwrite refuses on an
+/// encrypted one: refused before anything is created.
+fn refuse_encrypted_conversion(table: &str, from: &ColumnSchema, to: &ColumnSchema) -> Result<()> {
+    let Some(encrypted) = [to, from].into_iter().find(|c| c.encrypt) else {
+        return Ok(());
+    };
+    Err(MigrateError::Step(format!(
+        "convert_column: {table}.{} is encrypted, and Appwrite refuses queries on encrypted \
+         columns; copy the values with `m.rows(\"{table}\").backfill(vec![], |row| ...)`, \
+         which walks every row",
+        encrypted.key
+    ))
+    .into())
 }
