@@ -280,10 +280,19 @@ pub(super) async fn finding(
         }
         Count::Linked { key, to_many: true } => linked_lists(prober, &candidate.table, key).await?,
     };
-    if counted.rows == Some(0) {
-        return Ok(None);
+    match (counted.rows, counted.at_least) {
+        (Some(0), false) => Ok(None),
+        // Cut by the budget before any related row was found: the rest is not counted, which
+        // is no all-clear.
+        (Some(0), true) => Ok(Some(words(
+            candidate,
+            Counted {
+                rows: None,
+                ..counted
+            },
+        ))),
+        _ => Ok(Some(words(candidate, counted))),
     }
-    Ok(Some(words(candidate, counted)))
 }
 
 /// The distinct related ids the rows `ids` of `table` hold in `key`, 100 rows a request.
@@ -293,7 +302,7 @@ async fn held_by(
     key: &str,
     ids: &[String],
 ) -> Result<Counted> {
-    let mut related: Vec<String> = Vec::new();
+    let mut related: std::collections::HashSet<String> = std::collections::HashSet::new();
     let mut counted = Counted::default();
     for chunk in ids.chunks(PAGE as usize) {
         if !prober.take() {
@@ -308,15 +317,16 @@ async fn held_by(
         let (_, rows) = prober.list(table, &queries, false).await?;
         for row in &rows {
             for id in related_ids(row.0.get(key).unwrap_or(&Value::Null)) {
-                if !related.contains(&id) {
-                    related.push(id);
+                // The first ones found are the examples.
+                if related.insert(id.clone())
+                    && counted.examples.len() < crate::migrate::lint::LINT_EXAMPLES
+                {
+                    counted.examples.push(id);
                 }
             }
         }
         counted.rows = Some(related.len() as u64);
     }
-    related.truncate(crate::migrate::lint::LINT_EXAMPLES);
-    counted.examples = related;
     Ok(counted)
 }
 
